@@ -1,0 +1,104 @@
+package dev.callbridge.reconcile;
+
+import dev.callbridge.model.event.Participant;
+import dev.callbridge.model.op.CallOp;
+import dev.callbridge.model.op.SlackMethod;
+import dev.callbridge.model.state.CallState;
+import dev.callbridge.model.state.DesiredCall;
+import dev.callbridge.model.state.ObservedCall;
+import dev.callbridge.model.state.ObservedCall.BlockStatus;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+
+/**
+ * Chooses the one operation that moves Slack's observed call toward the desired one, in Slack's
+ * valid order: add, then the call block, then participants and details, then end.
+ */
+final class NextOp {
+
+    private NextOp() {}
+
+    static Optional<CallOp> plan(CallState state) {
+        DesiredCall desired = state.desired();
+        ObservedCall observed = state.observed();
+        if (state.inFlight() != null || desired.start() == null || observed.addFailed() || observed.ended()) {
+            return Optional.empty();
+        }
+        String call = state.externalUniqueId();
+        String team = desired.start().teamId();
+        long n = state.opCount() + 1;
+        if (!observed.added()) {
+            DesiredCall.Start start = desired.start();
+            return Optional.of(new CallOp.AddCall(
+                    CallOp.opId(call, n, SlackMethod.CALLS_ADD), call, team,
+                    DesiredCall.valueOf(desired.joinUrl()),
+                    DesiredCall.valueOf(desired.desktopAppJoinUrl()),
+                    start.externalDisplayId(),
+                    DesiredCall.valueOf(desired.title()),
+                    start.createdBy(),
+                    start.dateStart(),
+                    desired.present()));
+        }
+        String slackCallId = observed.slackCallId();
+        if (observed.block() == BlockStatus.PENDING && desired.start().channel() != null) {
+            String title = DesiredCall.valueOf(desired.title());
+            return Optional.of(new CallOp.PostCallBlock(
+                    CallOp.opId(call, n, SlackMethod.CHAT_POST_MESSAGE), call, team, slackCallId,
+                    desired.start().channel(), title == null ? "Call" : title));
+        }
+        List<Participant> joined = desired.present().stream()
+                .filter(p -> !observed.participants().containsKey(p.key()) && !observed.rejected().contains(p.key()))
+                .toList();
+        if (!joined.isEmpty()) {
+            return Optional.of(new CallOp.AddParticipants(
+                    CallOp.opId(call, n, SlackMethod.CALLS_PARTICIPANTS_ADD), call, team, slackCallId, joined));
+        }
+        List<Participant> left = observed.participants().entrySet().stream()
+                .filter(e -> !isPresent(desired, e.getKey()))
+                .map(Map.Entry::getValue)
+                .toList();
+        if (!left.isEmpty()) {
+            return Optional.of(new CallOp.RemoveParticipants(
+                    CallOp.opId(call, n, SlackMethod.CALLS_PARTICIPANTS_REMOVE), call, team, slackCallId, left));
+        }
+        if (differs(desired.title(), observed.title())
+                || differs(desired.joinUrl(), observed.joinUrl())
+                || differs(desired.desktopAppJoinUrl(), observed.desktopAppJoinUrl())) {
+            return Optional.of(new CallOp.UpdateCall(
+                    CallOp.opId(call, n, SlackMethod.CALLS_UPDATE), call, team, slackCallId,
+                    orElse(desired.title(), observed.title()),
+                    orElse(desired.joinUrl(), observed.joinUrl()),
+                    orElse(desired.desktopAppJoinUrl(), observed.desktopAppJoinUrl())));
+        }
+        if (desired.end() != null) {
+            return Optional.of(new CallOp.EndCall(
+                    CallOp.opId(call, n, SlackMethod.CALLS_END), call, team, slackCallId,
+                    duration(desired), desired.end().reason()));
+        }
+        return Optional.empty();
+    }
+
+    /** The provider's duration, else the time from the call's start to its end, in whole seconds. */
+    static long duration(DesiredCall desired) {
+        DesiredCall.End end = desired.end();
+        if (end.duration() != null) {
+            return end.duration();
+        }
+        return Math.max(0, end.endedAt().getEpochSecond() - desired.start().dateStart());
+    }
+
+    private static boolean isPresent(DesiredCall desired, String key) {
+        DesiredCall.Presence presence = desired.participants().get(key);
+        return presence != null && presence.present();
+    }
+
+    private static boolean differs(DesiredCall.Versioned wanted, String shown) {
+        return wanted != null && wanted.value() != null && !Objects.equals(wanted.value(), shown);
+    }
+
+    private static String orElse(DesiredCall.Versioned wanted, String shown) {
+        return wanted != null && wanted.value() != null ? wanted.value() : shown;
+    }
+}

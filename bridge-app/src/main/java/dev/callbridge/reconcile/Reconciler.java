@@ -1,0 +1,305 @@
+package dev.callbridge.reconcile;
+
+import dev.callbridge.model.event.CallEvent;
+import dev.callbridge.model.event.CallEventData;
+import dev.callbridge.model.event.EventOrder;
+import dev.callbridge.model.event.Participant;
+import dev.callbridge.model.op.CallOp;
+import dev.callbridge.model.result.OpResult;
+import dev.callbridge.model.state.CallState;
+import dev.callbridge.model.state.CallState.InFlight;
+import dev.callbridge.model.state.CallState.OpFailure;
+import dev.callbridge.model.state.DesiredCall;
+import dev.callbridge.model.state.DesiredCall.Presence;
+import dev.callbridge.model.state.DesiredCall.Versioned;
+import dev.callbridge.model.state.ObservedCall;
+import dev.callbridge.model.state.ObservedCall.BlockStatus;
+import dev.callbridge.reconcile.Decision.Outcome;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.SortedMap;
+import java.util.SortedSet;
+import java.util.TreeMap;
+import java.util.TreeSet;
+
+/**
+ * The bridge's functional core: given a call's state and one input, the call's next state and the
+ * Slack operation to send, if any. No I/O and no Kafka; the wall clock comes in as {@code now}.
+ *
+ * <p>Events only change the desired call; Slack's answers only change the observed call; the one
+ * operation in flight is always the next step from observed toward desired. Changes that arrive
+ * while an operation is in flight therefore go out together, as a net difference, once it is answered.
+ */
+public final class Reconciler {
+
+    private final ReconcilerSettings settings;
+
+    public Reconciler(ReconcilerSettings settings) {
+        this.settings = settings;
+    }
+
+    public Decision apply(CallState state, CallInput input, Instant now) {
+        if (input instanceof CallInput.Event e) {
+            return onEvent(state, e.event(), now);
+        }
+        return onResult(state, ((CallInput.Result) input).result(), now);
+    }
+
+    /** Takes a provider event for the call; {@code state} is {@code null} for a call not seen before. */
+    public Decision onEvent(CallState state, CallEvent event, Instant now) {
+        CallState current = state != null ? state : CallState.fresh(event.subject(), now);
+        if (current.seenEvents().contains(event.dedupeKey())) {
+            return Decision.unchanged(state, Outcome.DUPLICATE);
+        }
+        List<String> seen = remember(current.seenEvents(), event.dedupeKey());
+        if (current.observed().ended() || current.observed().addFailed()) {
+            return new Decision(current.withSeen(seen, current.lastActivityAt()), List.of(), Outcome.IGNORED_LATE, true);
+        }
+        DesiredCall desired = current.desired();
+        DesiredCall next = desire(desired, event);
+        Outcome outcome = next.equals(desired) ? Outcome.IGNORED_LATE : Outcome.APPLIED;
+        return advance(current.withDesired(next).withSeen(seen, now), now, outcome);
+    }
+
+    /** Takes the dispatcher's result for an operation of the call. */
+    public Decision onResult(CallState state, OpResult result, Instant now) {
+        if (state == null) {
+            return Decision.unchanged(null, Outcome.UNKNOWN_CALL);
+        }
+        InFlight inFlight = state.inFlight();
+        if (inFlight == null || !inFlight.op().opId().equals(result.opId())) {
+            return Decision.unchanged(state, Outcome.STALE_RESULT);
+        }
+        CallOp op = inFlight.op();
+        if (result instanceof OpResult.Succeeded ok) {
+            return advance(state.withObserved(succeeded(state.observed(), op, ok)).withInFlight(null), now,
+                    Outcome.RESULT_APPLIED);
+        }
+        if (result instanceof OpResult.Failed failed) {
+            return advance(state.withObserved(gaveUp(state.observed(), op))
+                            .withInFlight(null)
+                            .withLastFailure(new OpFailure(op.opId(), op.method(), failed.error(), now)),
+                    now, Outcome.RESULT_APPLIED);
+        }
+        String lastError = result instanceof OpResult.RateLimited limited
+                ? "ratelimited, retry after " + limited.retryAfter()
+                : ((OpResult.Retrying) result).error();
+        // The dispatcher is retrying: the operation stays in flight and later changes keep accumulating.
+        return new Decision(state.withInFlight(new InFlight(op, result.attempt(), lastError, inFlight.since())),
+                List.of(), Outcome.RESULT_APPLIED, true);
+    }
+
+    /**
+     * The stale-call sweeper's decision for one stored call: end a call silent for
+     * {@link ReconcilerSettings#staleAfter()}, forget a finished call past its retention, and forget
+     * the held events of a call that never started.
+     */
+    public Decision onSweep(CallState state, Instant now) {
+        Instant idleSince = state.lastActivityAt();
+        boolean finished = state.observed().ended() || state.observed().addFailed();
+        if (finished) {
+            return state.inFlight() == null && idleSince.plus(settings.endedRetention()).isBefore(now)
+                    ? new Decision(null, List.of(), Outcome.FORGOTTEN, true)
+                    : Decision.unchanged(state, Outcome.NOTHING_TO_DO);
+        }
+        if (!idleSince.plus(settings.staleAfter()).isBefore(now)) {
+            return Decision.unchanged(state, Outcome.NOTHING_TO_DO);
+        }
+        DesiredCall desired = state.desired();
+        if (desired.start() == null) {
+            return new Decision(null, List.of(), Outcome.FORGOTTEN, true);
+        }
+        if (desired.end() != null) {
+            // Already ending: its calls.end is queued behind the operation in flight.
+            return Decision.unchanged(state, Outcome.NOTHING_TO_DO);
+        }
+        Instant lastKnown = desired.lastEventTime() != null
+                ? desired.lastEventTime()
+                : Instant.ofEpochSecond(desired.start().dateStart());
+        DesiredCall.End end = new DesiredCall.End(null, lastKnown,
+                "no event for " + settings.staleAfter() + "; ended by the stale-call sweeper", true,
+                new EventOrder(Long.MAX_VALUE, Instant.MAX));
+        return advance(state.withDesired(withEnd(desired, end)), now, Outcome.SWEPT);
+    }
+
+    private Decision advance(CallState state, Instant now, Outcome outcome) {
+        Optional<CallOp> op = NextOp.plan(state);
+        return op.map(o -> new Decision(state.withIssued(o, now), List.of(o), outcome, true))
+                .orElseGet(() -> new Decision(state, List.of(), outcome, true));
+    }
+
+    private List<String> remember(List<String> seen, String key) {
+        List<String> next = new ArrayList<>(seen.size() + 1);
+        int drop = Math.max(0, seen.size() + 1 - settings.dedupeWindow());
+        next.addAll(seen.subList(drop, seen.size()));
+        next.add(key);
+        return next;
+    }
+
+    private DesiredCall desire(DesiredCall desired, CallEvent event) {
+        EventOrder order = event.order();
+        boolean afterEnd = desired.end() != null && order.isAfter(desired.end().order());
+        Instant lastEventTime = desired.lastEventTime() == null || event.time().isAfter(desired.lastEventTime())
+                ? event.time()
+                : desired.lastEventTime();
+        CallEventData data = event.data();
+        if (data instanceof CallEventData.Started started) {
+            return started(desired, event, started, lastEventTime);
+        }
+        if (data instanceof CallEventData.Ended ended) {
+            // The first call.ended wins; the call ends once.
+            return desired.end() != null ? desired : withEnd(
+                    new DesiredCall(desired.start(), desired.title(), desired.joinUrl(), desired.desktopAppJoinUrl(),
+                            desired.participants(), null, lastEventTime),
+                    new DesiredCall.End(ended.duration(), event.time(),
+                            ended.disconnectReason() != null ? ended.disconnectReason() : "call ended", false, order));
+        }
+        if (afterEnd) {
+            return desired;
+        }
+        if (data instanceof CallEventData.Joined joined) {
+            return present(desired, joined.participant(), true, order, lastEventTime);
+        }
+        if (data instanceof CallEventData.Left left) {
+            return present(desired, left.participant(), false, order, lastEventTime);
+        }
+        CallEventData.Updated updated = (CallEventData.Updated) data;
+        return new DesiredCall(
+                desired.start(),
+                newer(desired.title(), updated.title(), order),
+                newer(desired.joinUrl(), updated.joinUrl(), order),
+                newer(desired.desktopAppJoinUrl(), updated.desktopAppJoinUrl(), order),
+                desired.participants(), desired.end(), lastEventTime);
+    }
+
+    private DesiredCall started(DesiredCall desired, CallEvent event, CallEventData.Started data, Instant lastEventTime) {
+        EventOrder order = event.order();
+        DesiredCall.Start start = desired.start() != null ? desired.start() : new DesiredCall.Start(
+                data.externalDisplayId(),
+                data.createdBy(),
+                data.dateStart() != null ? data.dateStart() : event.time().getEpochSecond(),
+                data.channel() != null ? data.channel() : settings.defaultChannel(),
+                data.teamId() != null ? data.teamId() : settings.defaultTeamId(),
+                order);
+        TreeMap<String, Presence> participants = new TreeMap<>(desired.participants());
+        for (Participant participant : data.participants()) {
+            mark(participants, participant, true, order);
+        }
+        return new DesiredCall(
+                start,
+                newer(desired.title(), data.title(), order),
+                newer(desired.joinUrl(), data.joinUrl(), order),
+                newer(desired.desktopAppJoinUrl(), data.desktopAppJoinUrl(), order),
+                participants, desired.end(), lastEventTime);
+    }
+
+    private static DesiredCall present(DesiredCall desired, Participant participant, boolean present, EventOrder order,
+            Instant lastEventTime) {
+        TreeMap<String, Presence> participants = new TreeMap<>(desired.participants());
+        mark(participants, participant, present, order);
+        return new DesiredCall(desired.start(), desired.title(), desired.joinUrl(), desired.desktopAppJoinUrl(),
+                participants, desired.end(), lastEventTime);
+    }
+
+    /** Records a presence unless a later event already spoke for that participant; on a tie, leaving wins. */
+    private static void mark(TreeMap<String, Presence> participants, Participant participant, boolean present,
+            EventOrder order) {
+        Presence known = participants.get(participant.key());
+        if (known != null) {
+            int cmp = order.compareTo(known.order());
+            if (cmp < 0 || (cmp == 0 && (present || !known.present()))) {
+                return;
+            }
+        }
+        participants.put(participant.key(), new Presence(participant, present, order));
+    }
+
+    private static Versioned newer(Versioned known, String value, EventOrder order) {
+        if (value == null || (known != null && !order.isAfter(known.order()))) {
+            return known;
+        }
+        return new Versioned(value, order);
+    }
+
+    private static DesiredCall withEnd(DesiredCall desired, DesiredCall.End end) {
+        return new DesiredCall(desired.start(), desired.title(), desired.joinUrl(), desired.desktopAppJoinUrl(),
+                desired.participants(), end, desired.lastEventTime());
+    }
+
+    private static ObservedCall succeeded(ObservedCall observed, CallOp op, OpResult.Succeeded ok) {
+        if (op instanceof CallOp.AddCall add) {
+            TreeMap<String, Participant> shown = new TreeMap<>();
+            add.users().forEach(p -> shown.put(p.key(), p));
+            return new ObservedCall(ok.slackCallId(), false, observed.block(), shown, observed.rejected(),
+                    add.title(), add.joinUrl(), add.desktopAppJoinUrl(), false, null);
+        }
+        if (op instanceof CallOp.PostCallBlock) {
+            return withBlock(observed, BlockStatus.POSTED);
+        }
+        if (op instanceof CallOp.AddParticipants added) {
+            TreeMap<String, Participant> shown = new TreeMap<>(observed.participants());
+            added.users().forEach(p -> shown.put(p.key(), p));
+            return withParticipants(observed, shown, observed.rejected());
+        }
+        if (op instanceof CallOp.RemoveParticipants removed) {
+            return withoutParticipants(observed, removed.users());
+        }
+        if (op instanceof CallOp.UpdateCall update) {
+            return withDetails(observed, update);
+        }
+        return withEnded(observed, ((CallOp.EndCall) op).duration());
+    }
+
+    /** What the bridge accepts as Slack's state after an operation failed for good, so it never loops on it. */
+    private static ObservedCall gaveUp(ObservedCall observed, CallOp op) {
+        if (op instanceof CallOp.AddCall) {
+            return new ObservedCall(null, true, observed.block(), observed.participants(), observed.rejected(),
+                    null, null, null, false, null);
+        }
+        if (op instanceof CallOp.PostCallBlock) {
+            return withBlock(observed, BlockStatus.FAILED);
+        }
+        if (op instanceof CallOp.AddParticipants added) {
+            TreeSet<String> rejected = new TreeSet<>(observed.rejected());
+            added.users().forEach(p -> rejected.add(p.key()));
+            return withParticipants(observed, observed.participants(), rejected);
+        }
+        if (op instanceof CallOp.RemoveParticipants removed) {
+            return withoutParticipants(observed, removed.users());
+        }
+        if (op instanceof CallOp.UpdateCall update) {
+            return withDetails(observed, update);
+        }
+        // calls.end refused for good (say invalid_call_id): nothing more can be done for this call.
+        return withEnded(observed, null);
+    }
+
+    private static ObservedCall withDetails(ObservedCall o, CallOp.UpdateCall update) {
+        return new ObservedCall(o.slackCallId(), o.addFailed(), o.block(), o.participants(), o.rejected(),
+                update.title(), update.joinUrl(), update.desktopAppJoinUrl(), o.ended(), o.duration());
+    }
+
+    private static ObservedCall withEnded(ObservedCall o, Long duration) {
+        return new ObservedCall(o.slackCallId(), o.addFailed(), o.block(), o.participants(), o.rejected(), o.title(),
+                o.joinUrl(), o.desktopAppJoinUrl(), true, duration);
+    }
+
+    private static ObservedCall withBlock(ObservedCall o, BlockStatus block) {
+        return new ObservedCall(o.slackCallId(), o.addFailed(), block, o.participants(), o.rejected(), o.title(),
+                o.joinUrl(), o.desktopAppJoinUrl(), o.ended(), o.duration());
+    }
+
+    private static ObservedCall withParticipants(ObservedCall o, SortedMap<String, Participant> shown,
+            SortedSet<String> rejected) {
+        return new ObservedCall(o.slackCallId(), o.addFailed(), o.block(), shown, rejected, o.title(), o.joinUrl(),
+                o.desktopAppJoinUrl(), o.ended(), o.duration());
+    }
+
+    private static ObservedCall withoutParticipants(ObservedCall o, List<Participant> gone) {
+        TreeMap<String, Participant> shown = new TreeMap<>(o.participants());
+        gone.forEach(p -> shown.remove(p.key()));
+        return withParticipants(o, shown, o.rejected());
+    }
+}

@@ -1,0 +1,58 @@
+package dev.callbridge.reconcile;
+
+import java.time.Duration;
+import java.util.Objects;
+
+/**
+ * The reconciler's knobs.
+ *
+ * @param defaultTeamId workspace for calls whose {@code call.started} names none; {@code null} lets
+ *     the dispatcher use its default token
+ * @param defaultChannel channel for the call block when {@code call.started} names none; {@code null}
+ *     posts no block for such calls
+ * @param staleAfter a call with no event for this long is ended by the sweeper
+ * @param endedRetention how long a finished call is remembered, to ignore its late and replayed
+ *     events, before the sweeper forgets it
+ * @param dedupeWindow how many recent event ids per call are kept to drop duplicates
+ */
+public record ReconcilerSettings(
+        String defaultTeamId,
+        String defaultChannel,
+        Duration staleAfter,
+        Duration endedRetention,
+        int dedupeWindow) {
+
+    public static final Duration DEFAULT_STALE_AFTER = Duration.ofHours(12);
+    public static final Duration DEFAULT_ENDED_RETENTION = Duration.ofDays(7);
+    public static final int DEFAULT_DEDUPE_WINDOW = 512;
+
+    public ReconcilerSettings {
+        Objects.requireNonNull(staleAfter, "staleAfter");
+        Objects.requireNonNull(endedRetention, "endedRetention");
+        if (staleAfter.isNegative() || staleAfter.isZero()) {
+            throw new IllegalArgumentException("staleAfter must be positive, was " + staleAfter);
+        }
+        if (endedRetention.isNegative()) {
+            throw new IllegalArgumentException("endedRetention must not be negative, was " + endedRetention);
+        }
+        if (dedupeWindow < 1) {
+            throw new IllegalArgumentException("dedupeWindow must be at least 1, was " + dedupeWindow);
+        }
+    }
+
+    public static ReconcilerSettings defaults() {
+        return new ReconcilerSettings(null, null, DEFAULT_STALE_AFTER, DEFAULT_ENDED_RETENTION, DEFAULT_DEDUPE_WINDOW);
+    }
+
+    public ReconcilerSettings withDefaultChannel(String channel) {
+        return new ReconcilerSettings(defaultTeamId, channel, staleAfter, endedRetention, dedupeWindow);
+    }
+
+    public ReconcilerSettings withDefaultTeamId(String teamId) {
+        return new ReconcilerSettings(teamId, defaultChannel, staleAfter, endedRetention, dedupeWindow);
+    }
+
+    public ReconcilerSettings withStaleAfter(Duration duration) {
+        return new ReconcilerSettings(defaultTeamId, defaultChannel, duration, endedRetention, dedupeWindow);
+    }
+}

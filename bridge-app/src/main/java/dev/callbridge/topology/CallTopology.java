@@ -1,0 +1,89 @@
+package dev.callbridge.topology;
+
+import dev.callbridge.model.event.CallEvent;
+import dev.callbridge.model.state.CallState;
+import dev.callbridge.reconcile.CallInput;
+import dev.callbridge.reconcile.Reconciler;
+import java.util.Map;
+import java.util.Properties;
+import org.apache.kafka.common.serialization.Serdes;
+import org.apache.kafka.streams.StreamsBuilder;
+import org.apache.kafka.streams.StreamsConfig;
+import org.apache.kafka.streams.Topology;
+import org.apache.kafka.streams.kstream.Branched;
+import org.apache.kafka.streams.kstream.KStream;
+import org.apache.kafka.streams.kstream.Named;
+import org.apache.kafka.streams.kstream.Repartitioned;
+import org.apache.kafka.streams.state.Stores;
+
+/**
+ * The call reconciler topology. Events are keyed by their call (re-keyed through a repartition topic
+ * when the producer used another key), merged with the dispatcher's results, and reconciled per call
+ * against one persistent store; operations go to {@code slack.call-ops} and each call's new view to
+ * {@code slack.calls}. Invalid records are dead-lettered by {@link DeadLetterHandler} as they are read.
+ */
+public final class CallTopology {
+
+    /** The persistent store of {@link CallState} by {@code external_unique_id}. */
+    public static final String CALL_STORE = "call-state";
+    /** Name of the repartition step that re-keys events by {@code subject}. */
+    public static final String REKEY_REPARTITION = "events-by-subject";
+
+    private CallTopology() {}
+
+    public static Topology buildTopology(TopologyConfig config) {
+        Topics topics = config.topics();
+        StreamsBuilder builder = new StreamsBuilder();
+        builder.addStateStore(Stores.keyValueStoreBuilder(
+                Stores.persistentKeyValueStore(CALL_STORE), Serdes.String(), topics.calls().valueSerde()));
+
+        Map<String, KStream<String, CallEvent>> byKey = builder
+                .stream(topics.callEvents().name(), topics.callEvents().consumed("read-call-events"))
+                .split(Named.as("events-"))
+                .branch((key, event) -> event.subject().equals(key), Branched.as("keyed"))
+                .defaultBranch(Branched.as("misrouted"));
+        KStream<String, CallEvent> rekeyed = byKey.get("events-misrouted")
+                .selectKey((key, event) -> event.subject(), Named.as("key-by-subject"))
+                .repartition(Repartitioned.with(Serdes.String(), topics.callEvents().valueSerde())
+                        .withName(REKEY_REPARTITION));
+
+        KStream<String, CallInput> events = byKey.get("events-keyed")
+                .merge(rekeyed, Named.as("merge-events"))
+                .mapValues(event -> (CallInput) new CallInput.Event(event), Named.as("as-event-input"));
+        KStream<String, CallInput> results = builder
+                .stream(topics.callResults().name(), topics.callResults().consumed("read-call-results"))
+                .mapValues(result -> (CallInput) new CallInput.Result(result), Named.as("as-result-input"));
+
+        Reconciler reconciler = new Reconciler(config.reconciler());
+        Map<String, KStream<String, Emission>> emitted = events.merge(results, Named.as("merge-inputs"))
+                .process(() -> new ReconcileProcessor(reconciler, CALL_STORE, config.sweepInterval()),
+                        Named.as("reconcile"), CALL_STORE)
+                .split(Named.as("emit-"))
+                .branch((call, emission) -> emission instanceof Emission.Op, Branched.as("ops"))
+                .defaultBranch(Branched.as("views"));
+        emitted.get("emit-ops")
+                .mapValues(emission -> ((Emission.Op) emission).op(), Named.as("op"))
+                .to(topics.callOps().name(), topics.callOps().produced("write-call-ops"));
+        emitted.get("emit-views")
+                .mapValues(emission -> ((Emission.View) emission).state(), Named.as("view"))
+                .to(topics.calls().name(), topics.calls().produced("write-calls"));
+        return builder.build();
+    }
+
+    /**
+     * The Kafka Streams settings the topology relies on: exactly-once v2 and dead-lettering of
+     * invalid records. Callers add {@code application.id} and {@code bootstrap.servers}, and may
+     * override the rest.
+     */
+    public static Properties streamsProperties(TopologyConfig config) {
+        Properties props = new Properties();
+        props.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.EXACTLY_ONCE_V2);
+        props.put(StreamsConfig.DESERIALIZATION_EXCEPTION_HANDLER_CLASS_CONFIG, DeadLetterHandler.class);
+        props.put(StreamsConfig.PROCESSING_EXCEPTION_HANDLER_CLASS_CONFIG, DeadLetterHandler.class);
+        props.put(DeadLetterHandler.ROUTES_CONFIG, DeadLetterHandler.routes(Map.of(
+                config.topics().callEvents().name(), config.topics().callEventsDeadLetters().name(),
+                config.topics().callResults().name(), config.topics().callOpsDeadLetters().name())));
+        props.put(DeadLetterHandler.REKEYED_ROUTE_CONFIG, config.topics().callEventsDeadLetters().name());
+        return props;
+    }
+}

@@ -1,0 +1,140 @@
+package dev.callbridge.topology;
+
+import dev.callbridge.model.deadletter.DeadLetterHeaders;
+import dev.callbridge.model.event.InvalidEventException;
+import dev.callbridge.model.event.RejectReason;
+import java.nio.charset.StandardCharsets;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Collectors;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.config.ConfigException;
+import org.apache.kafka.common.header.Headers;
+import org.apache.kafka.common.header.internals.RecordHeaders;
+import org.apache.kafka.streams.StreamsConfig;
+import org.apache.kafka.streams.errors.DeserializationExceptionHandler;
+import org.apache.kafka.streams.errors.ErrorHandlerContext;
+import org.apache.kafka.streams.errors.ProcessingExceptionHandler;
+import org.apache.kafka.streams.errors.StreamsException;
+import org.apache.kafka.streams.processor.api.Record;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Sets invalid records aside without stopping the stream: a record that cannot be read (or whose
+ * processing throws) is written, as the original bytes, to the dead-letter topic routed from its
+ * source topic, with {@link DeadLetterHeaders} naming the reason, topic, partition and offset.
+ * Kafka Streams produces the dead letter in the same transaction as the consumed offset.
+ */
+public final class DeadLetterHandler implements DeserializationExceptionHandler, ProcessingExceptionHandler {
+
+    /** Config key: comma-separated {@code sourceTopic=deadLetterTopic} pairs. */
+    public static final String ROUTES_CONFIG = "bridge.dead-letter.routes";
+    /** Config key: the dead-letter topic for events read back from the re-keying repartition topic. */
+    public static final String REKEYED_ROUTE_CONFIG = "bridge.dead-letter.rekeyed-route";
+    static final String REPARTITION_SUFFIX = "-" + CallTopology.REKEY_REPARTITION + "-repartition";
+    static final String PROCESSING_ERROR = "processing_error";
+
+    private static final Logger LOG = LoggerFactory.getLogger(DeadLetterHandler.class);
+
+    private Map<String, String> routes = Map.of();
+
+    static String routes(Map<String, String> sourceToDeadLetter) {
+        return sourceToDeadLetter.entrySet().stream()
+                .map(e -> e.getKey() + "=" + e.getValue())
+                .sorted()
+                .collect(Collectors.joining(","));
+    }
+
+    @Override
+    public void configure(Map<String, ?> configs) {
+        Object value = configs.get(ROUTES_CONFIG);
+        if (value == null || value.toString().isBlank()) {
+            throw new ConfigException(ROUTES_CONFIG, value, "needs at least one sourceTopic=deadLetterTopic route");
+        }
+        Map<String, String> parsed = new LinkedHashMap<>();
+        for (String pair : value.toString().split(",")) {
+            String[] parts = pair.trim().split("=", 2);
+            if (parts.length != 2 || parts[0].isBlank() || parts[1].isBlank()) {
+                throw new ConfigException(ROUTES_CONFIG, value, "each route must read sourceTopic=deadLetterTopic");
+            }
+            parsed.put(parts[0].trim(), parts[1].trim());
+        }
+        Object applicationId = configs.get(StreamsConfig.APPLICATION_ID_CONFIG);
+        Object rekeyedRoute = configs.get(REKEYED_ROUTE_CONFIG);
+        if (applicationId != null && rekeyedRoute != null) {
+            parsed.put(applicationId + REPARTITION_SUFFIX, rekeyedRoute.toString());
+        }
+        routes = Map.copyOf(parsed);
+    }
+
+    @Override
+    public DeserializationExceptionHandler.Response handleError(
+            ErrorHandlerContext context, ConsumerRecord<byte[], byte[]> record, Exception exception) {
+        String reason = exception instanceof InvalidEventException invalid
+                ? invalid.reason().code()
+                : RejectReason.UNPARSEABLE.code();
+        String deadLetterTopic = route(context.topic());
+        if (deadLetterTopic == null) {
+            LOG.error("Unreadable record at {}-{}@{} has no dead-letter route; stopping",
+                    context.topic(), context.partition(), context.offset(), exception);
+            return DeserializationExceptionHandler.Response.fail();
+        }
+        LOG.warn("Dead-lettered record at {}-{}@{} to {}: {} ({})", context.topic(), context.partition(),
+                context.offset(), deadLetterTopic, reason, exception.getMessage());
+        return DeserializationExceptionHandler.Response.resume(List.of(deadLetter(
+                deadLetterTopic, record.key(), record.value(), record.headers(), context, reason, exception.getMessage())));
+    }
+
+    @Override
+    public ProcessingExceptionHandler.Response handleError(
+            ErrorHandlerContext context, Record<?, ?> record, Exception exception) {
+        if (exception instanceof StreamsException) {
+            // Failures of Kafka Streams itself (stores, producers) are not the record's fault.
+            return ProcessingExceptionHandler.Response.fail();
+        }
+        String deadLetterTopic = context.topic() == null ? null : route(context.topic());
+        if (record == null || deadLetterTopic == null) {
+            LOG.error("Processing failed in {} outside any routable record; stopping", context.processorNodeId(),
+                    exception);
+            return ProcessingExceptionHandler.Response.fail();
+        }
+        LOG.error("Dead-lettered record at {}-{}@{} to {}: processing failed in {}", context.topic(),
+                context.partition(), context.offset(), deadLetterTopic, context.processorNodeId(), exception);
+        return ProcessingExceptionHandler.Response.resume(List.of(deadLetter(deadLetterTopic, context.sourceRawKey(),
+                context.sourceRawValue(), context.headers(), context, PROCESSING_ERROR,
+                exception.getClass().getSimpleName() + ": " + exception.getMessage())));
+    }
+
+    private String route(String sourceTopic) {
+        return routes.get(sourceTopic);
+    }
+
+    private static ProducerRecord<byte[], byte[]> deadLetter(String topic, byte[] key, byte[] value, Headers original,
+            ErrorHandlerContext context, String reason, String detail) {
+        Headers headers = new RecordHeaders();
+        if (original != null) {
+            original.forEach(h -> {
+                if (!h.key().startsWith("dlt.")) {
+                    headers.add(h);
+                }
+            });
+        }
+        String text = detail == null ? reason : detail;
+        if (text.length() > DeadLetterHeaders.MAX_DETAIL_CHARS) {
+            text = text.substring(0, DeadLetterHeaders.MAX_DETAIL_CHARS);
+        }
+        headers.add(DeadLetterHeaders.REASON, utf8(reason));
+        headers.add(DeadLetterHeaders.DETAIL, utf8(text));
+        headers.add(DeadLetterHeaders.TOPIC, utf8(context.topic()));
+        headers.add(DeadLetterHeaders.PARTITION, utf8(Integer.toString(context.partition())));
+        headers.add(DeadLetterHeaders.OFFSET, utf8(Long.toString(context.offset())));
+        return new ProducerRecord<>(topic, null, context.timestamp(), key, value, headers);
+    }
+
+    private static byte[] utf8(String text) {
+        return text.getBytes(StandardCharsets.UTF_8);
+    }
+}

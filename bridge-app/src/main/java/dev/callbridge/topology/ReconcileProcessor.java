@@ -1,0 +1,101 @@
+package dev.callbridge.topology;
+
+import dev.callbridge.model.op.CallOp;
+import dev.callbridge.model.state.CallState;
+import dev.callbridge.reconcile.CallInput;
+import dev.callbridge.reconcile.Decision;
+import dev.callbridge.reconcile.Reconciler;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import org.apache.kafka.common.header.internals.RecordHeaders;
+import org.apache.kafka.streams.KeyValue;
+import org.apache.kafka.streams.processor.PunctuationType;
+import org.apache.kafka.streams.processor.api.Processor;
+import org.apache.kafka.streams.processor.api.ProcessorContext;
+import org.apache.kafka.streams.processor.api.Record;
+import org.apache.kafka.streams.state.KeyValueIterator;
+import org.apache.kafka.streams.state.KeyValueStore;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The imperative shell around the {@link Reconciler}: loads the call's state, applies the input,
+ * stores the new state, and forwards the operation and the new view. A wall-clock punctuator runs
+ * the stale-call sweeper over every stored call.
+ */
+final class ReconcileProcessor implements Processor<String, CallInput, String, Emission> {
+
+    private static final Logger LOG = LoggerFactory.getLogger(ReconcileProcessor.class);
+
+    private final Reconciler reconciler;
+    private final String storeName;
+    private final Duration sweepInterval;
+    private ProcessorContext<String, Emission> context;
+    private KeyValueStore<String, CallState> store;
+
+    ReconcileProcessor(Reconciler reconciler, String storeName, Duration sweepInterval) {
+        this.reconciler = reconciler;
+        this.storeName = storeName;
+        this.sweepInterval = sweepInterval;
+    }
+
+    @Override
+    public void init(ProcessorContext<String, Emission> context) {
+        this.context = context;
+        this.store = context.getStateStore(storeName);
+        context.schedule(sweepInterval, PunctuationType.WALL_CLOCK_TIME, this::sweep);
+    }
+
+    @Override
+    public void process(Record<String, CallInput> record) {
+        String call = record.key();
+        Decision decision = reconciler.apply(store.get(call), record.value(), now());
+        if (decision.outcome() == Decision.Outcome.STALE_RESULT || decision.outcome() == Decision.Outcome.UNKNOWN_CALL) {
+            LOG.debug("Ignored result for call {}: {}", call, decision.outcome());
+        }
+        commit(call, decision, record.timestamp());
+    }
+
+    private void sweep(long wallClockMs) {
+        Instant now = Instant.ofEpochMilli(wallClockMs);
+        List<KeyValue<String, Decision>> changes = new ArrayList<>();
+        try (KeyValueIterator<String, CallState> calls = store.all()) {
+            while (calls.hasNext()) {
+                KeyValue<String, CallState> call = calls.next();
+                Decision decision = reconciler.onSweep(call.value, now);
+                if (decision.stateChanged()) {
+                    changes.add(KeyValue.pair(call.key, decision));
+                }
+            }
+        }
+        for (KeyValue<String, Decision> change : changes) {
+            LOG.info("Sweeper: call {} {}", change.key, change.value.outcome());
+            commit(change.key, change.value, wallClockMs);
+        }
+    }
+
+    private void commit(String call, Decision decision, long timestamp) {
+        if (decision.stateChanged()) {
+            if (decision.state() == null) {
+                store.delete(call);
+            } else {
+                store.put(call, decision.state());
+            }
+            forward(call, new Emission.View(decision.state()), timestamp);
+        }
+        for (CallOp op : decision.ops()) {
+            forward(call, new Emission.Op(op), timestamp);
+        }
+    }
+
+    private void forward(String call, Emission emission, long timestamp) {
+        // Fresh headers: the input's CloudEvents headers must not leak onto operations and views.
+        context.forward(new Record<>(call, emission, timestamp, new RecordHeaders()));
+    }
+
+    private Instant now() {
+        return Instant.ofEpochMilli(context.currentSystemTimeMs());
+    }
+}

@@ -1,0 +1,24 @@
+package dev.callbridge.model.deadletter;
+
+/**
+ * Headers the bridge adds to every dead letter, beside the original record's own headers, so an
+ * operator can see why it was set aside and redrive it to where it came from.
+ */
+public final class DeadLetterHeaders {
+
+    /** A short machine-readable code, such as {@code missing_field} or {@code invalid_auth}. */
+    public static final String REASON = "dlt.reason";
+    /** A human-readable explanation naming the field or the Slack error. */
+    public static final String DETAIL = "dlt.detail";
+    /** The topic the record was read from. */
+    public static final String TOPIC = "dlt.topic";
+    /** The partition the record was read from, in decimal. */
+    public static final String PARTITION = "dlt.partition";
+    /** The offset the record was read from, in decimal. */
+    public static final String OFFSET = "dlt.offset";
+
+    /** Longest {@link #DETAIL} written; longer explanations are cut. */
+    public static final int MAX_DETAIL_CHARS = 1000;
+
+    private DeadLetterHeaders() {}
+}

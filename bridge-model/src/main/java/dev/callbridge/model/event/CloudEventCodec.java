@@ -1,0 +1,425 @@
+package dev.callbridge.model.event;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.callbridge.model.json.WireJson;
+import java.io.IOException;
+import java.net.URI;
+import java.net.URISyntaxException;
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.time.format.DateTimeParseException;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * Reads and writes call events as CloudEvents 1.0 in JSON: structured mode (the whole event is the
+ * record value) and binary mode ({@code ce_*} headers, {@code data} as the value). Reading validates
+ * everything the bridge relies on and reports each problem with the field it concerns.
+ */
+public final class CloudEventCodec {
+
+    public static final String STRUCTURED_CONTENT_TYPE = "application/cloudevents+json";
+    public static final String CONTENT_TYPE_HEADER = "content-type";
+    public static final String BINARY_HEADER_PREFIX = "ce_";
+    public static final String SPEC_VERSION = "1.0";
+    /** Default largest record accepted, key and headers included. */
+    public static final int DEFAULT_MAX_RECORD_BYTES = 64 * 1024;
+
+    private static final ObjectMapper JSON = WireJson.mapper();
+
+    private final int maxRecordBytes;
+
+    public CloudEventCodec(int maxRecordBytes) {
+        if (maxRecordBytes <= 0) {
+            throw new IllegalArgumentException("maxRecordBytes must be positive, was " + maxRecordBytes);
+        }
+        this.maxRecordBytes = maxRecordBytes;
+    }
+
+    public CloudEventCodec() {
+        this(DEFAULT_MAX_RECORD_BYTES);
+    }
+
+    /** A call event in binary mode: the {@code ce_*} and content-type headers, and the data bytes. */
+    public record BinaryEvent(Map<String, String> headers, byte[] data) {}
+
+    /**
+     * Decodes one record value with its headers.
+     *
+     * @throws InvalidEventException naming every violation found
+     */
+    public CallEvent decode(byte[] value, Map<String, String> headers) {
+        int size = (value == null ? 0 : value.length) + headersSize(headers);
+        if (size > maxRecordBytes) {
+            throw InvalidEventException.of("record", RejectReason.OVERSIZE,
+                    "record is " + size + " bytes, the limit is " + maxRecordBytes);
+        }
+        ObjectNode attributes;
+        JsonNode data;
+        if (headers.containsKey(BINARY_HEADER_PREFIX + "specversion")) {
+            attributes = binaryAttributes(headers);
+            data = value == null || value.length == 0 ? null : parse(value, "data");
+        } else {
+            JsonNode root = parse(value, "record");
+            if (!root.isObject()) {
+                throw InvalidEventException.of("record", RejectReason.UNPARSEABLE,
+                        "must be a JSON object (a structured-mode CloudEvent), got " + describe(root));
+            }
+            attributes = (ObjectNode) root;
+            data = root.get("data");
+        }
+        return new Reader(attributes, data).read();
+    }
+
+    public byte[] encodeStructured(CallEvent event) {
+        ObjectNode root = JSON.createObjectNode();
+        root.put("specversion", SPEC_VERSION);
+        root.put("id", event.id());
+        root.put("source", event.source());
+        root.put("type", event.type().wireName());
+        root.put("subject", event.subject());
+        root.put("time", event.time().toString());
+        if (event.sequence() != null) {
+            root.put("sequence", event.sequence());
+        }
+        root.put("datacontenttype", "application/json");
+        root.set("data", JSON.valueToTree(event.data()));
+        try {
+            return JSON.writeValueAsBytes(root);
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException("cannot encode call event " + event.id(), e);
+        }
+    }
+
+    public BinaryEvent encodeBinary(CallEvent event) {
+        Map<String, String> headers = new LinkedHashMap<>();
+        headers.put(BINARY_HEADER_PREFIX + "specversion", SPEC_VERSION);
+        headers.put(BINARY_HEADER_PREFIX + "id", event.id());
+        headers.put(BINARY_HEADER_PREFIX + "source", event.source());
+        headers.put(BINARY_HEADER_PREFIX + "type", event.type().wireName());
+        headers.put(BINARY_HEADER_PREFIX + "subject", event.subject());
+        headers.put(BINARY_HEADER_PREFIX + "time", event.time().toString());
+        if (event.sequence() != null) {
+            headers.put(BINARY_HEADER_PREFIX + "sequence", event.sequence().toString());
+        }
+        headers.put(CONTENT_TYPE_HEADER, "application/json");
+        try {
+            return new BinaryEvent(headers, JSON.writeValueAsBytes(event.data()));
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException("cannot encode call event " + event.id(), e);
+        }
+    }
+
+    private static int headersSize(Map<String, String> headers) {
+        int size = 0;
+        for (Map.Entry<String, String> header : headers.entrySet()) {
+            size += header.getKey().length() + (header.getValue() == null ? 0 : header.getValue().length());
+        }
+        return size;
+    }
+
+    private static ObjectNode binaryAttributes(Map<String, String> headers) {
+        ObjectNode attributes = JSON.createObjectNode();
+        headers.forEach((name, value) -> {
+            if (name.startsWith(BINARY_HEADER_PREFIX) && value != null) {
+                attributes.put(name.substring(BINARY_HEADER_PREFIX.length()), value);
+            }
+        });
+        String contentType = headers.get(CONTENT_TYPE_HEADER);
+        if (contentType != null && !attributes.has("datacontenttype")) {
+            attributes.put("datacontenttype", contentType);
+        }
+        return attributes;
+    }
+
+    private static JsonNode parse(byte[] bytes, String field) {
+        if (bytes == null || bytes.length == 0) {
+            throw InvalidEventException.of(field, RejectReason.UNPARSEABLE, "is empty");
+        }
+        try {
+            JsonNode node = JSON.readTree(bytes);
+            if (node == null || node.isMissingNode()) {
+                throw InvalidEventException.of(field, RejectReason.UNPARSEABLE, "is empty");
+            }
+            return node;
+        } catch (IOException e) {
+            String reason = e instanceof JsonProcessingException jpe ? jpe.getOriginalMessage() : e.getMessage();
+            throw InvalidEventException.of(field, RejectReason.UNPARSEABLE, "is not JSON: " + reason);
+        }
+    }
+
+    private static String describe(JsonNode node) {
+        return node.getNodeType().name().toLowerCase(Locale.ROOT);
+    }
+
+    /** One decoding pass that keeps going after a problem, so the error names them all. */
+    private static final class Reader {
+        private final ObjectNode attributes;
+        private final JsonNode data;
+        private final List<Violation> violations = new ArrayList<>();
+
+        Reader(ObjectNode attributes, JsonNode data) {
+            this.attributes = attributes;
+            this.data = data;
+        }
+
+        CallEvent read() {
+            String specVersion = requiredText(attributes, "specversion", "specversion");
+            if (specVersion != null && !SPEC_VERSION.equals(specVersion)) {
+                invalid("specversion", "must be \"1.0\", got \"" + specVersion + "\"");
+            }
+            CallEventType type = readType();
+            String id = requiredText(attributes, "id", "id");
+            String source = requiredText(attributes, "source", "source");
+            String subject = requiredText(attributes, "subject", "subject");
+            Instant time = readTime();
+            Long sequence = readSequence();
+            String contentType = optionalText(attributes, "datacontenttype", "datacontenttype");
+            if (contentType != null && !contentType.toLowerCase(Locale.ROOT).contains("json")) {
+                invalid("datacontenttype", "must be JSON (application/json), got \"" + contentType + "\"");
+            }
+            if (attributes.has("data_base64")) {
+                invalid("data_base64", "is not supported; send data as JSON");
+            }
+            CallEventData eventData = type == null ? null : readData(type);
+            if (!violations.isEmpty()) {
+                violations.sort((a, b) -> Integer.compare(a.reason().ordinal(), b.reason().ordinal()));
+                throw new InvalidEventException(violations);
+            }
+            return new CallEvent(id, source, type, subject, time, sequence, eventData);
+        }
+
+        private CallEventType readType() {
+            String type = requiredText(attributes, "type", "type");
+            if (type == null) {
+                return null;
+            }
+            Optional<CallEventType> known = CallEventType.fromWireName(type);
+            if (known.isEmpty()) {
+                violations.add(new Violation("type", RejectReason.UNKNOWN_TYPE, "unknown event type \"" + type + "\""));
+            }
+            return known.orElse(null);
+        }
+
+        private Instant readTime() {
+            String time = requiredText(attributes, "time", "time");
+            if (time == null) {
+                return null;
+            }
+            try {
+                return OffsetDateTime.parse(time).toInstant();
+            } catch (DateTimeParseException e) {
+                invalid("time", "must be an RFC 3339 timestamp such as 2026-01-31T09:30:00Z, got \"" + time + "\"");
+                return null;
+            }
+        }
+
+        private Long readSequence() {
+            JsonNode node = attributes.get("sequence");
+            if (node == null || node.isNull()) {
+                return null;
+            }
+            Long value = null;
+            if (node.isIntegralNumber() && node.canConvertToLong()) {
+                value = node.asLong();
+            } else if (node.isTextual() && node.asText().matches("\\d{1,18}")) {
+                value = Long.parseLong(node.asText());
+            }
+            if (value == null || value < 0) {
+                invalid("sequence", "must be a non-negative integer, got " + node);
+                return null;
+            }
+            return value;
+        }
+
+        private CallEventData readData(CallEventType type) {
+            boolean dataRequired = type != CallEventType.ENDED;
+            if (data == null || data.isNull()) {
+                if (dataRequired) {
+                    missing("data", "is required for " + type.wireName());
+                }
+                return dataRequired ? null : new CallEventData.Ended(null, null);
+            }
+            if (!data.isObject()) {
+                invalid("data", "must be a JSON object, got " + describe(data));
+                return null;
+            }
+            return switch (type) {
+                case STARTED -> readStarted();
+                case PARTICIPANT_JOINED -> new CallEventData.Joined(requiredParticipant());
+                case PARTICIPANT_LEFT -> new CallEventData.Left(requiredParticipant());
+                case UPDATED -> readUpdated();
+                case ENDED -> new CallEventData.Ended(
+                        optionalNonNegativeLong(data, "duration", "data.duration"),
+                        optionalText(data, "disconnect_reason", "data.disconnect_reason"));
+            };
+        }
+
+        private CallEventData.Started readStarted() {
+            String joinUrl = requiredText(data, "join_url", "data.join_url");
+            if (joinUrl != null) {
+                checkUrl(joinUrl, "data.join_url");
+            }
+            String desktopUrl = optionalText(data, "desktop_app_join_url", "data.desktop_app_join_url");
+            if (desktopUrl != null) {
+                checkUrl(desktopUrl, "data.desktop_app_join_url");
+            }
+            List<Participant> participants = new ArrayList<>();
+            JsonNode list = data.get("participants");
+            if (list != null && !list.isNull()) {
+                if (!list.isArray()) {
+                    invalid("data.participants", "must be an array, got " + describe(list));
+                } else {
+                    for (int i = 0; i < list.size(); i++) {
+                        Participant p = participant(list.get(i), "data.participants[" + i + "]");
+                        if (p != null) {
+                            participants.add(p);
+                        }
+                    }
+                }
+            }
+            return new CallEventData.Started(
+                    joinUrl,
+                    desktopUrl,
+                    optionalText(data, "external_display_id", "data.external_display_id"),
+                    optionalText(data, "title", "data.title"),
+                    optionalText(data, "created_by", "data.created_by"),
+                    optionalNonNegativeLong(data, "date_start", "data.date_start"),
+                    optionalText(data, "channel", "data.channel"),
+                    optionalText(data, "team_id", "data.team_id"),
+                    participants);
+        }
+
+        private CallEventData.Updated readUpdated() {
+            String title = optionalText(data, "title", "data.title");
+            String joinUrl = optionalText(data, "join_url", "data.join_url");
+            String desktopUrl = optionalText(data, "desktop_app_join_url", "data.desktop_app_join_url");
+            if (joinUrl != null) {
+                checkUrl(joinUrl, "data.join_url");
+            }
+            if (desktopUrl != null) {
+                checkUrl(desktopUrl, "data.desktop_app_join_url");
+            }
+            // A field of the wrong type counts as given: it is already reported as invalid.
+            if (!given(data, "title") && !given(data, "join_url") && !given(data, "desktop_app_join_url")) {
+                missing("data", "call.updated needs at least one of title, join_url, desktop_app_join_url");
+            }
+            return new CallEventData.Updated(title, joinUrl, desktopUrl);
+        }
+
+        /** Whether a field holds anything other than null or blank text, the two ways of leaving it out. */
+        private static boolean given(JsonNode object, String name) {
+            JsonNode node = object.get(name);
+            return node != null && !node.isNull() && !(node.isTextual() && node.asText().isBlank());
+        }
+
+        private Participant requiredParticipant() {
+            JsonNode node = data.get("participant");
+            if (node == null || node.isNull()) {
+                missing("data.participant", "is required");
+                return null;
+            }
+            return participant(node, "data.participant");
+        }
+
+        private Participant participant(JsonNode node, String path) {
+            if (!node.isObject()) {
+                invalid(path, "must be an object with slack_id, or external_id and display_name; got " + describe(node));
+                return null;
+            }
+            String slackId = optionalText(node, "slack_id", path + ".slack_id");
+            String externalId = optionalText(node, "external_id", path + ".external_id");
+            String displayName = optionalText(node, "display_name", path + ".display_name");
+            String avatarUrl = optionalText(node, "avatar_url", path + ".avatar_url");
+            if (slackId != null) {
+                return new Participant(slackId, null, null, null);
+            }
+            if (externalId == null) {
+                missing(path, "needs slack_id, or external_id with display_name");
+                return null;
+            }
+            if (displayName == null) {
+                missing(path + ".display_name", "is required with external_id");
+                return null;
+            }
+            return new Participant(null, externalId, displayName, avatarUrl);
+        }
+
+        private String requiredText(JsonNode object, String name, String path) {
+            JsonNode node = object.get(name);
+            if (node == null || node.isNull()) {
+                missing(path, "is required");
+                return null;
+            }
+            if (!node.isTextual()) {
+                invalid(path, "must be a string, got " + describe(node));
+                return null;
+            }
+            if (node.asText().isBlank()) {
+                missing(path, "must not be empty");
+                return null;
+            }
+            return node.asText();
+        }
+
+        private String optionalText(JsonNode object, String name, String path) {
+            JsonNode node = object.get(name);
+            if (node == null || node.isNull()) {
+                return null;
+            }
+            if (!node.isTextual()) {
+                invalid(path, "must be a string, got " + describe(node));
+                return null;
+            }
+            return node.asText().isBlank() ? null : node.asText();
+        }
+
+        private Long optionalNonNegativeLong(JsonNode object, String name, String path) {
+            JsonNode node = object.get(name);
+            if (node == null || node.isNull()) {
+                return null;
+            }
+            if (!node.isIntegralNumber() || !node.canConvertToLong()) {
+                invalid(path, "must be an integer, got " + describe(node));
+                return null;
+            }
+            if (node.asLong() < 0) {
+                invalid(path, "must not be negative, got " + node.asLong());
+                return null;
+            }
+            return node.asLong();
+        }
+
+        private void checkUrl(String value, String path) {
+            try {
+                URI uri = new URI(value);
+                if (!uri.isAbsolute()) {
+                    invalid(path, "must be an absolute URL, got \"" + value + "\"");
+                }
+            } catch (URISyntaxException e) {
+                invalid(path, "is not a valid URL: " + e.getReason());
+            }
+        }
+
+        private void missing(String field, String message) {
+            violations.add(new Violation(field, RejectReason.MISSING_FIELD, message));
+        }
+
+        private void invalid(String field, String message) {
+            violations.add(new Violation(field, RejectReason.INVALID_FIELD, message));
+        }
+    }
+
+    /** Reads Kafka-style header bytes as UTF-8 text, the way binary-mode CloudEvents carry attributes. */
+    public static String headerText(byte[] value) {
+        return value == null ? null : new String(value, StandardCharsets.UTF_8);
+    }
+}

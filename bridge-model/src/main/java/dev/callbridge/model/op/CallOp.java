@@ -1,0 +1,149 @@
+package dev.callbridge.model.op;
+
+import com.fasterxml.jackson.annotation.JsonIgnore;
+import com.fasterxml.jackson.annotation.JsonSubTypes;
+import com.fasterxml.jackson.annotation.JsonTypeInfo;
+import dev.callbridge.model.event.Participant;
+import java.util.List;
+
+/**
+ * One Slack request the reconciler wants made for a call. Every variant carries a deterministic
+ * {@code op_id} ({@code <external_unique_id>:<n>:<method>}, n counting the call's operations) so
+ * that results can be matched to the operation in flight and replays produce identical records.
+ */
+@JsonTypeInfo(use = JsonTypeInfo.Id.NAME, include = JsonTypeInfo.As.PROPERTY, property = "method")
+@JsonSubTypes({
+    @JsonSubTypes.Type(value = CallOp.AddCall.class, name = "calls.add"),
+    @JsonSubTypes.Type(value = CallOp.PostCallBlock.class, name = "chat.postMessage"),
+    @JsonSubTypes.Type(value = CallOp.AddParticipants.class, name = "calls.participants.add"),
+    @JsonSubTypes.Type(value = CallOp.RemoveParticipants.class, name = "calls.participants.remove"),
+    @JsonSubTypes.Type(value = CallOp.UpdateCall.class, name = "calls.update"),
+    @JsonSubTypes.Type(value = CallOp.EndCall.class, name = "calls.end")
+})
+public sealed interface CallOp {
+
+    String opId();
+
+    /** The provider's call id, Slack's {@code external_unique_id}; also the record key. */
+    String externalUniqueId();
+
+    /** The Slack workspace to call; {@code null} means the configured default workspace. */
+    String teamId();
+
+    @JsonIgnore
+    SlackMethod method();
+
+    static String opId(String externalUniqueId, long sequence, SlackMethod method) {
+        return externalUniqueId + ":" + sequence + ":" + method.apiName();
+    }
+
+    /** {@code calls.add}: registers the call, with everyone already on it in {@code users}. */
+    record AddCall(
+            String opId,
+            String externalUniqueId,
+            String teamId,
+            String joinUrl,
+            String desktopAppJoinUrl,
+            String externalDisplayId,
+            String title,
+            String createdBy,
+            long dateStart,
+            List<Participant> users) implements CallOp {
+
+        public AddCall {
+            users = List.copyOf(users);
+        }
+
+        @Override
+        public SlackMethod method() {
+            return SlackMethod.CALLS_ADD;
+        }
+    }
+
+    /** {@code chat.postMessage} with a call block, so the call shows in a channel. */
+    record PostCallBlock(
+            String opId,
+            String externalUniqueId,
+            String teamId,
+            String slackCallId,
+            String channel,
+            String text) implements CallOp {
+
+        @Override
+        public SlackMethod method() {
+            return SlackMethod.CHAT_POST_MESSAGE;
+        }
+    }
+
+    /** {@code calls.participants.add} with the net set of people who joined. */
+    record AddParticipants(
+            String opId,
+            String externalUniqueId,
+            String teamId,
+            String slackCallId,
+            List<Participant> users) implements CallOp {
+
+        public AddParticipants {
+            users = List.copyOf(users);
+        }
+
+        @Override
+        public SlackMethod method() {
+            return SlackMethod.CALLS_PARTICIPANTS_ADD;
+        }
+    }
+
+    /** {@code calls.participants.remove} with the net set of people who left. */
+    record RemoveParticipants(
+            String opId,
+            String externalUniqueId,
+            String teamId,
+            String slackCallId,
+            List<Participant> users) implements CallOp {
+
+        public RemoveParticipants {
+            users = List.copyOf(users);
+        }
+
+        @Override
+        public SlackMethod method() {
+            return SlackMethod.CALLS_PARTICIPANTS_REMOVE;
+        }
+    }
+
+    /** {@code calls.update}: the call's current title and join links. */
+    record UpdateCall(
+            String opId,
+            String externalUniqueId,
+            String teamId,
+            String slackCallId,
+            String title,
+            String joinUrl,
+            String desktopAppJoinUrl) implements CallOp {
+
+        @Override
+        public SlackMethod method() {
+            return SlackMethod.CALLS_UPDATE;
+        }
+    }
+
+    /**
+     * {@code calls.end}.
+     *
+     * @param reason why the bridge ends the call (the provider's disconnect reason, or the sweeper's);
+     *     for operators, not sent to Slack
+     */
+    record EndCall(
+            String opId,
+            String externalUniqueId,
+            String teamId,
+            String slackCallId,
+            Long duration,
+            String reason) implements CallOp {
+
+        @Override
+        public SlackMethod method() {
+            return SlackMethod.CALLS_END;
+        }
+    }
+}

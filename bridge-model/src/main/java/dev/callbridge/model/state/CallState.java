@@ -1,0 +1,91 @@
+package dev.callbridge.model.state;
+
+import dev.callbridge.model.op.CallOp;
+import dev.callbridge.model.op.SlackMethod;
+import java.time.Instant;
+import java.util.List;
+
+/**
+ * Everything the bridge keeps for one call: the desired Slack state, the observed Slack state, the
+ * one operation in flight, and what it needs to recognise duplicates. The state store's value, and
+ * the value of {@code slack.calls}.
+ *
+ * @param opCount how many operations were issued for the call; numbers the next op id
+ * @param seenEvents dedupe keys of recent events ({@code source}+{@code id}), oldest first
+ * @param lastActivityAt wall-clock time of the last event, for the stale-call sweeper
+ * @param lastFailure the last operation Slack refused for good, if any
+ */
+public record CallState(
+        String externalUniqueId,
+        DesiredCall desired,
+        ObservedCall observed,
+        InFlight inFlight,
+        long opCount,
+        List<String> seenEvents,
+        Instant lastActivityAt,
+        OpFailure lastFailure) {
+
+    public CallState {
+        seenEvents = List.copyOf(seenEvents);
+    }
+
+    public static CallState fresh(String externalUniqueId, Instant now) {
+        return new CallState(externalUniqueId, DesiredCall.empty(), ObservedCall.none(), null, 0, List.of(), now, null);
+    }
+
+    public CallState withDesired(DesiredCall newDesired) {
+        return new CallState(externalUniqueId, newDesired, observed, inFlight, opCount, seenEvents, lastActivityAt, lastFailure);
+    }
+
+    public CallState withObserved(ObservedCall newObserved) {
+        return new CallState(externalUniqueId, desired, newObserved, inFlight, opCount, seenEvents, lastActivityAt, lastFailure);
+    }
+
+    public CallState withInFlight(InFlight newInFlight) {
+        return new CallState(externalUniqueId, desired, observed, newInFlight, opCount, seenEvents, lastActivityAt, lastFailure);
+    }
+
+    public CallState withIssued(CallOp op, Instant now) {
+        return new CallState(externalUniqueId, desired, observed, new InFlight(op, 1, null, now), opCount + 1,
+                seenEvents, lastActivityAt, lastFailure);
+    }
+
+    public CallState withSeen(List<String> newSeenEvents, Instant now) {
+        return new CallState(externalUniqueId, desired, observed, inFlight, opCount, newSeenEvents, now, lastFailure);
+    }
+
+    public CallState withLastFailure(OpFailure failure) {
+        return new CallState(externalUniqueId, desired, observed, inFlight, opCount, seenEvents, lastActivityAt, failure);
+    }
+
+    /** Where the call stands, for operators and metrics. */
+    public Phase phase() {
+        if (observed.addFailed()) {
+            return Phase.FAILED;
+        }
+        if (observed.ended()) {
+            return Phase.ENDED;
+        }
+        if (desired.start() == null) {
+            return Phase.WAITING_FOR_START;
+        }
+        if (!observed.added()) {
+            return Phase.ADDING;
+        }
+        return desired.end() != null ? Phase.ENDING : Phase.LIVE;
+    }
+
+    /** The lifecycle of a call in the bridge. */
+    public enum Phase { WAITING_FOR_START, ADDING, LIVE, ENDING, ENDED, FAILED }
+
+    /**
+     * The operation sent to Slack and not yet answered for good.
+     *
+     * @param attempts how many attempts the dispatcher reported, counting from 1
+     * @param lastError the last transient error or rate limit the dispatcher reported
+     */
+    public record InFlight(CallOp op, int attempts, String lastError, Instant since) {}
+
+    /** An operation Slack refused for good. */
+    public record OpFailure(String opId, SlackMethod method, String error, Instant at) {}
+}
