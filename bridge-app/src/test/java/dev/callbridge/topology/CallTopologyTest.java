@@ -1,0 +1,229 @@
+package dev.callbridge.topology;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.callbridge.model.deadletter.DeadLetterHeaders;
+import dev.callbridge.model.event.CallEvent;
+import dev.callbridge.model.event.CallEvents;
+import dev.callbridge.model.event.Participant;
+import dev.callbridge.model.op.CallOp;
+import dev.callbridge.model.op.SlackMethod;
+import dev.callbridge.model.result.OpResult;
+import dev.callbridge.model.state.CallState;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.List;
+import org.apache.kafka.common.header.Header;
+import org.apache.kafka.streams.test.TestRecord;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+class CallTopologyTest {
+
+    private static final Participant ALICE = Participant.slackUser("U0ALICE");
+    private static final Participant BOB = Participant.external("+15550100", "Bob");
+
+    private final TopologyFixture bridge = new TopologyFixture();
+    private final CallEvents call = CallEvents.sequenced("call-1", "pbx-eu", TopologyFixture.START);
+
+    @AfterEach
+    void close() {
+        bridge.close();
+    }
+
+    private static List<SlackMethod> methods(List<CallOp> ops) {
+        return ops.stream().map(CallOp::method).toList();
+    }
+
+    @Test
+    void aNormalLifecycleBecomesAddPostParticipantsAndEnd() {
+        bridge.send(call.started("https://pbx.example/j/1", "Standup", null, List.of(ALICE)));
+        bridge.answerOps();
+        bridge.send(call.after(Duration.ofSeconds(5)).joined(BOB));
+        bridge.answerOps();
+        bridge.send(call.after(Duration.ofSeconds(30)).left(ALICE));
+        bridge.answerOps();
+        bridge.send(call.after(Duration.ofSeconds(30)).ended());
+        bridge.answerOps();
+
+        assertThat(methods(bridge.allOps())).containsExactly(SlackMethod.CALLS_ADD, SlackMethod.CHAT_POST_MESSAGE,
+                SlackMethod.CALLS_PARTICIPANTS_ADD, SlackMethod.CALLS_PARTICIPANTS_REMOVE, SlackMethod.CALLS_END);
+        CallState view = bridge.latestViews().get("call-1");
+        assertThat(view.phase()).isEqualTo(CallState.Phase.ENDED);
+        assertThat(view.observed().slackCallId()).isEqualTo("R1");
+        assertThat(view.observed().participants()).containsOnlyKeys(BOB.key());
+        assertThat(view.observed().duration()).isEqualTo(65L);
+        assertThat(bridge.storedState("call-1")).isEqualTo(view);
+        assertThat(bridge.eventDeadLetters.isEmpty()).isTrue();
+    }
+
+    @Test
+    void operationsAreKeyedByCallAndCarryNoInputHeaders() {
+        bridge.sendBinary(call.started("https://pbx.example/j/1"));
+
+        TestRecord<String, CallOp> op = bridge.ops.readRecord();
+        assertThat(op.key()).isEqualTo("call-1");
+        assertThat(op.value()).isInstanceOf(CallOp.AddCall.class);
+        assertThat(op.headers().toArray()).isEmpty();
+    }
+
+    @Test
+    void duplicatesSendNothingAndWriteNothing() {
+        CallEvent started = call.started("https://pbx.example/j/1");
+        CallEvent joined = call.after(Duration.ofSeconds(1)).joined(ALICE);
+        bridge.send(started);
+        bridge.answerOps();
+        bridge.send(joined);
+        bridge.answerOps();
+        int ops = bridge.allOps().size();
+        bridge.latestViews();
+
+        bridge.send(started);
+        bridge.send(joined);
+        bridge.sendBinary(joined);
+
+        assertThat(bridge.newOps()).isEmpty();
+        assertThat(bridge.views.isEmpty()).as("no new view for a duplicate").isTrue();
+        assertThat(bridge.allOps()).hasSize(ops);
+    }
+
+    @Test
+    void outOfOrderEventsConvergeToTheInOrderResult() {
+        CallEvent started = call.started("https://pbx.example/j/1");
+        CallEvent aliceJoins = call.after(Duration.ofSeconds(1)).joined(ALICE);
+        CallEvent bobJoins = call.after(Duration.ofSeconds(1)).joined(BOB);
+        CallEvent aliceLeaves = call.after(Duration.ofSeconds(1)).left(ALICE);
+        CallEvent ended = call.after(Duration.ofSeconds(1)).ended();
+
+        for (CallEvent event : List.of(aliceLeaves, bobJoins, started, aliceJoins, ended)) {
+            bridge.send(event);
+            bridge.answerOps();
+        }
+
+        CallOp.AddCall add = (CallOp.AddCall) bridge.allOps().get(0);
+        assertThat(add.users()).containsExactly(BOB);
+        CallState view = bridge.latestViews().get("call-1");
+        assertThat(view.observed().participants()).containsOnlyKeys(BOB.key());
+        assertThat(view.observed().ended()).isTrue();
+        assertThat(methods(bridge.allOps())).containsExactly(SlackMethod.CALLS_ADD, SlackMethod.CHAT_POST_MESSAGE,
+                SlackMethod.CALLS_END);
+    }
+
+    @Test
+    void badRecordsGoToTheDeadLetterTopicAndTheNextGoodRecordIsProcessed() {
+        bridge.sendRaw("call-1", "not json at all".getBytes(StandardCharsets.UTF_8));
+        bridge.sendRaw("call-1", """
+                {"specversion":"1.0","id":"e-1","source":"pbx-eu","type":"call.started",
+                 "time":"2026-03-02T09:00:00Z","data":{"join_url":"https://pbx.example/j/1"}}""".getBytes(StandardCharsets.UTF_8));
+        bridge.send(call.started("https://pbx.example/j/1"));
+
+        List<TestRecord<byte[], byte[]>> deadLetters = bridge.eventDeadLetters.readRecordsToList();
+        assertThat(deadLetters).hasSize(2);
+        assertThat(header(deadLetters.get(0), DeadLetterHeaders.REASON)).isEqualTo("unparseable");
+        assertThat(header(deadLetters.get(1), DeadLetterHeaders.REASON)).isEqualTo("missing_field");
+        assertThat(header(deadLetters.get(1), DeadLetterHeaders.DETAIL)).contains("subject");
+        assertThat(header(deadLetters.get(0), DeadLetterHeaders.TOPIC)).isEqualTo("telephony.call-events");
+        assertThat(header(deadLetters.get(0), DeadLetterHeaders.PARTITION)).isEqualTo("0");
+        assertThat(header(deadLetters.get(0), DeadLetterHeaders.OFFSET)).isEqualTo("0");
+        assertThat(header(deadLetters.get(1), DeadLetterHeaders.OFFSET)).isEqualTo("1");
+        assertThat(new String(deadLetters.get(0).value(), StandardCharsets.UTF_8)).isEqualTo("not json at all");
+        assertThat(new String(deadLetters.get(0).key(), StandardCharsets.UTF_8)).isEqualTo("call-1");
+
+        assertThat(methods(bridge.newOps())).containsExactly(SlackMethod.CALLS_ADD);
+    }
+
+    @Test
+    void otherInvalidRecordsAreDeadLetteredWithTheirReason() {
+        bridge.sendRaw("call-9", null);
+        bridge.sendRaw("call-9", ("{\"specversion\":\"1.0\",\"id\":\"e\",\"source\":\"s\",\"type\":\"call.moved\","
+                + "\"subject\":\"call-9\",\"time\":\"2026-03-02T09:00:00Z\"}").getBytes(StandardCharsets.UTF_8));
+        bridge.sendRaw("call-9", ("{\"specversion\":\"1.0\",\"id\":\"e\",\"source\":\"s\",\"type\":\"call.started\","
+                + "\"subject\":\"call-9\",\"time\":\"2026-03-02T09:00:00Z\",\"data\":{\"title\":\"x\"}}")
+                .getBytes(StandardCharsets.UTF_8));
+        bridge.sendRaw("call-9", ("{\"specversion\":\"1.0\",\"id\":\"e\",\"source\":\"s\",\"type\":\"call.ended\","
+                + "\"subject\":\"call-9\",\"time\":\"2026-03-02T09:00:00Z\",\"data\":{\"duration\":\"long\"}}")
+                .getBytes(StandardCharsets.UTF_8));
+        bridge.sendRaw("call-9", ("{\"specversion\":\"1.0\",\"id\":\"e\",\"source\":\"s\",\"type\":\"call.ended\","
+                + "\"subject\":\"call-9\",\"time\":\"2026-03-02T09:00:00Z\",\"data\":{\"disconnect_reason\":\""
+                + "x".repeat(5000) + "\"}}").getBytes(StandardCharsets.UTF_8));
+
+        List<TestRecord<byte[], byte[]>> deadLetters = bridge.eventDeadLetters.readRecordsToList();
+        assertThat(deadLetters).extracting(r -> header(r, DeadLetterHeaders.REASON))
+                .containsExactly("unparseable", "unknown_type", "missing_field", "invalid_field", "oversize");
+        assertThat(header(deadLetters.get(2), DeadLetterHeaders.DETAIL)).contains("data.join_url");
+        assertThat(header(deadLetters.get(3), DeadLetterHeaders.DETAIL)).contains("data.duration");
+        assertThat(bridge.newOps()).isEmpty();
+    }
+
+    @Test
+    void anEventKeyedByAnythingButItsSubjectIsReKeyedToItsCall() {
+        bridge.send("some-other-key", call.started("https://pbx.example/j/1"));
+        bridge.send(null, call.after(Duration.ofSeconds(1)).joined(ALICE));
+        bridge.answerOps();
+
+        assertThat(bridge.allOps()).allSatisfy(op -> assertThat(op.externalUniqueId()).isEqualTo("call-1"));
+        assertThat(bridge.storedState("call-1").observed().participants()).containsOnlyKeys(ALICE.key());
+        assertThat(bridge.storedState("some-other-key")).isNull();
+    }
+
+    @Test
+    void theSweeperEndsAStaleCallOnceTheWallClockHasMovedOn() {
+        bridge.send(call.started("https://pbx.example/j/1"));
+        bridge.send(call.after(Duration.ofMinutes(2)).joined(ALICE));
+        bridge.answerOps();
+        List<CallOp> before = bridge.allOps();
+
+        bridge.driver.advanceWallClockTime(Duration.ofHours(11));
+        assertThat(bridge.newOps()).isEmpty();
+        bridge.driver.advanceWallClockTime(Duration.ofHours(1).plusMinutes(2));
+
+        List<CallOp> swept = bridge.newOps();
+        assertThat(swept).singleElement().isInstanceOfSatisfying(CallOp.EndCall.class, end -> {
+            assertThat(end.reason()).contains("sweeper");
+            assertThat(end.duration()).isEqualTo(120L);
+        });
+        bridge.results.pipeInput("call-1", bridge.success(swept.get(0)));
+        assertThat(bridge.latestViews().get("call-1").phase()).isEqualTo(CallState.Phase.ENDED);
+        assertThat(before).hasSize(3);
+    }
+
+    @Test
+    void aResultCarryingAStaleOpIdIsIgnored() {
+        bridge.send(call.started("https://pbx.example/j/1"));
+        CallOp add = bridge.newOps().get(0);
+        bridge.results.pipeInput("call-1", bridge.success(add));
+        CallOp post = bridge.newOps().get(0);
+        bridge.latestViews();
+        CallState before = bridge.storedState("call-1");
+
+        bridge.results.pipeInput("call-1",
+                new OpResult.Succeeded(add.opId(), "call-1", SlackMethod.CALLS_ADD, 2, "R-OTHER", null, null));
+
+        assertThat(bridge.newOps()).isEmpty();
+        assertThat(bridge.views.isEmpty()).isTrue();
+        assertThat(bridge.storedState("call-1")).isEqualTo(before);
+        assertThat(before.observed().slackCallId()).isEqualTo("R1");
+        assertThat(before.inFlight().op()).isEqualTo(post);
+    }
+
+    @Test
+    void anUnreadableResultIsDeadLetteredAndResultsAfterItStillCount() {
+        bridge.send(call.started("https://pbx.example/j/1"));
+        CallOp add = bridge.newOps().get(0);
+        bridge.driver.createInputTopic(bridge.config.topics().callResults().name(),
+                        new org.apache.kafka.common.serialization.StringSerializer(),
+                        new org.apache.kafka.common.serialization.StringSerializer())
+                .pipeInput("call-1", "{\"outcome\":\"exploded\"}");
+        bridge.results.pipeInput("call-1", bridge.success(add));
+
+        List<TestRecord<byte[], byte[]>> deadLetters = bridge.opDeadLetters.readRecordsToList();
+        assertThat(deadLetters).singleElement()
+                .satisfies(r -> assertThat(header(r, DeadLetterHeaders.TOPIC)).isEqualTo("slack.call-results"));
+        assertThat(methods(bridge.newOps())).containsExactly(SlackMethod.CHAT_POST_MESSAGE);
+    }
+
+    private static String header(TestRecord<byte[], byte[]> record, String name) {
+        Header header = record.headers().lastHeader(name);
+        return header == null ? null : new String(header.value(), StandardCharsets.UTF_8);
+    }
+}
