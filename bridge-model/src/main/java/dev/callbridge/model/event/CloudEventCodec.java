@@ -30,7 +30,7 @@ public final class CloudEventCodec {
     public static final String CONTENT_TYPE_HEADER = "content-type";
     public static final String BINARY_HEADER_PREFIX = "ce_";
     public static final String SPEC_VERSION = "1.0";
-    /** Default largest record accepted, key and headers included. */
+    /** Default largest record accepted: the value plus the text of its headers. */
     public static final int DEFAULT_MAX_RECORD_BYTES = 64 * 1024;
 
     private static final ObjectMapper JSON = WireJson.mapper();
