@@ -1,5 +1,6 @@
 package dev.callbridge.topology;
 
+import dev.callbridge.config.Topics;
 import dev.callbridge.model.event.CallEvent;
 import dev.callbridge.model.state.CallState;
 import dev.callbridge.reconcile.CallInput;
@@ -80,6 +81,8 @@ public final class CallTopology {
         props.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.EXACTLY_ONCE_V2);
         props.put(StreamsConfig.DESERIALIZATION_EXCEPTION_HANDLER_CLASS_CONFIG, DeadLetterHandler.class);
         props.put(StreamsConfig.PROCESSING_EXCEPTION_HANDLER_CLASS_CONFIG, DeadLetterHandler.class);
+        // The topology has no global stores; opting in now is the default from Kafka 5.0 on.
+        props.put(StreamsConfig.PROCESSING_EXCEPTION_HANDLER_GLOBAL_ENABLED_CONFIG, true);
         props.put(DeadLetterHandler.ROUTES_CONFIG, DeadLetterHandler.routes(Map.of(
                 config.topics().callEvents().name(), config.topics().callEventsDeadLetters().name(),
                 config.topics().callResults().name(), config.topics().callOpsDeadLetters().name())));

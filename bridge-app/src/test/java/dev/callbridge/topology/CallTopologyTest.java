@@ -167,6 +167,17 @@ class CallTopologyTest {
     }
 
     @Test
+    void aBinaryModeEventUnderAnotherKeyIsReKeyedAndStillRead() {
+        bridge.sendBinary("not-the-call", call.started("https://pbx.example/j/1"));
+
+        assertThat(bridge.newOps()).singleElement().satisfies(op -> {
+            assertThat(op).isInstanceOf(CallOp.AddCall.class);
+            assertThat(op.externalUniqueId()).isEqualTo("call-1");
+        });
+        assertThat(bridge.eventDeadLetters.isEmpty()).isTrue();
+    }
+
+    @Test
     void theSweeperEndsAStaleCallOnceTheWallClockHasMovedOn() {
         bridge.send(call.started("https://pbx.example/j/1"));
         bridge.send(call.after(Duration.ofMinutes(2)).joined(ALICE));

@@ -1,5 +1,6 @@
 package dev.callbridge.topology;
 
+import dev.callbridge.config.Topics;
 import dev.callbridge.model.event.CallEvent;
 import dev.callbridge.model.event.CloudEventCodec;
 import dev.callbridge.model.op.CallOp;
@@ -86,10 +87,14 @@ final class TopologyFixture implements AutoCloseable {
     }
 
     void sendBinary(CallEvent event) {
+        sendBinary(event.subject(), event);
+    }
+
+    void sendBinary(String key, CallEvent event) {
         CloudEventCodec.BinaryEvent binary = codec.encodeBinary(event);
         Headers headers = new RecordHeaders();
         binary.headers().forEach((k, v) -> headers.add(k, v.getBytes(StandardCharsets.UTF_8)));
-        events.pipeInput(new TestRecord<>(event.subject(), binary.data(), headers));
+        events.pipeInput(new TestRecord<>(key, binary.data(), headers));
     }
 
     void sendRaw(String key, byte[] value) {

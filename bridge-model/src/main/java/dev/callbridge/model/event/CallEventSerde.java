@@ -1,6 +1,10 @@
 package dev.callbridge.model.event;
 
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import org.apache.kafka.common.header.Header;
 import org.apache.kafka.common.header.Headers;
@@ -36,9 +40,19 @@ public final class CallEventSerde implements Serde<CallEvent> {
             @Override
             public byte[] serialize(String topic, Headers headers, CallEvent event) {
                 if (event != null) {
-                    headers.remove(CloudEventCodec.CONTENT_TYPE_HEADER);
+                    // The value is now a structured-mode event: binary-mode headers read back would
+                    // make the reader take the value for data.
+                    List<String> binaryHeaders = new ArrayList<>();
+                    for (Header header : headers) {
+                        String name = header.key().toLowerCase(Locale.ROOT);
+                        if (name.startsWith(CloudEventCodec.BINARY_HEADER_PREFIX)
+                                || name.equals(CloudEventCodec.CONTENT_TYPE_HEADER)) {
+                            binaryHeaders.add(header.key());
+                        }
+                    }
+                    binaryHeaders.forEach(headers::remove);
                     headers.add(CloudEventCodec.CONTENT_TYPE_HEADER,
-                            CloudEventCodec.STRUCTURED_CONTENT_TYPE.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+                            CloudEventCodec.STRUCTURED_CONTENT_TYPE.getBytes(StandardCharsets.UTF_8));
                 }
                 return serialize(topic, event);
             }
@@ -64,7 +78,7 @@ public final class CallEventSerde implements Serde<CallEvent> {
         Map<String, String> text = new HashMap<>();
         if (headers != null) {
             for (Header header : headers) {
-                text.put(header.key().toLowerCase(java.util.Locale.ROOT), CloudEventCodec.headerText(header.value()));
+                text.put(header.key().toLowerCase(Locale.ROOT), CloudEventCodec.headerText(header.value()));
             }
         }
         return text;

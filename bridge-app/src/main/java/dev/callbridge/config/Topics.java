@@ -1,12 +1,15 @@
-package dev.callbridge.topology;
+package dev.callbridge.config;
 
-import dev.callbridge.model.event.CallEventSerde;
 import dev.callbridge.model.event.CallEvent;
+import dev.callbridge.model.event.CallEventSerde;
 import dev.callbridge.model.event.CloudEventCodec;
 import dev.callbridge.model.json.JsonSerde;
 import dev.callbridge.model.op.CallOp;
 import dev.callbridge.model.result.OpResult;
 import dev.callbridge.model.state.CallState;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import org.apache.kafka.common.serialization.Serdes;
 
 /**
@@ -17,6 +20,7 @@ public record Topics(
         Topic<String, CallEvent> callEvents,
         Topic<byte[], byte[]> callEventsDeadLetters,
         Topic<String, CallOp> callOps,
+        List<RetryTier> callOpsRetries,
         Topic<byte[], byte[]> callOpsDeadLetters,
         Topic<String, OpResult> callResults,
         Topic<String, CallState> calls) {
@@ -25,6 +29,9 @@ public record Topics(
     public static final String CALL_EVENTS_DLT = "telephony.call-events.dlt";
     public static final String CALL_OPS = "slack.call-ops";
     public static final String CALL_OPS_DLT = "slack.call-ops.dlt";
+    /** Delay tiers for operations waiting on rate limits and retries: {@code slack.call-ops.retry-5s} and so on. */
+    public static final List<Duration> RETRY_DELAYS =
+            List.of(Duration.ofSeconds(5), Duration.ofSeconds(30), Duration.ofMinutes(5));
     public static final String CALL_RESULTS = "slack.call-results";
     public static final String CALLS = "slack.calls";
 
@@ -34,9 +41,30 @@ public record Topics(
                 new Topic<>(p + CALL_EVENTS, Serdes.String(), new CallEventSerde(new CloudEventCodec(maxEventBytes))),
                 new Topic<>(p + CALL_EVENTS_DLT, Serdes.ByteArray(), Serdes.ByteArray()),
                 new Topic<>(p + CALL_OPS, Serdes.String(), new JsonSerde<>(CallOp.class)),
+                RETRY_DELAYS.stream().map(d -> new RetryTier(p + CALL_OPS + ".retry-" + label(d), d)).toList(),
                 new Topic<>(p + CALL_OPS_DLT, Serdes.ByteArray(), Serdes.ByteArray()),
                 new Topic<>(p + CALL_RESULTS, Serdes.String(), new JsonSerde<>(OpResult.class)),
                 new Topic<>(p + CALLS, Serdes.String(), new JsonSerde<>(CallState.class)));
+    }
+
+    /** The tier that takes a wait of {@code delay}: the shortest one long enough, else the longest. */
+    public RetryTier retryTierFor(Duration delay) {
+        return callOpsRetries.stream()
+                .filter(tier -> tier.delay().compareTo(delay) >= 0)
+                .findFirst()
+                .orElse(callOpsRetries.get(callOpsRetries.size() - 1));
+    }
+
+    /** Every topic name the bridge reads or writes. */
+    public List<String> names() {
+        List<String> names = new ArrayList<>(List.of(callEvents.name(), callEventsDeadLetters.name(), callOps.name(),
+                callOpsDeadLetters.name(), callResults.name(), calls.name()));
+        callOpsRetries.forEach(tier -> names.add(tier.topic()));
+        return names;
+    }
+
+    private static String label(Duration delay) {
+        return delay.toSeconds() % 60 == 0 ? delay.toMinutes() + "m" : delay.toSeconds() + "s";
     }
 
     public static Topics defaults() {

@@ -1,4 +1,4 @@
-package dev.callbridge.topology;
+package dev.callbridge.config;
 
 import org.apache.kafka.common.serialization.Serde;
 import org.apache.kafka.streams.kstream.Consumed;
