@@ -1,0 +1,51 @@
+package dev.callbridge.dispatch;
+
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import org.apache.kafka.common.header.Header;
+import org.apache.kafka.common.header.Headers;
+
+/** Headers the dispatcher puts on operations it parks in a retry topic. */
+public final class DispatchHeaders {
+
+    /** When the operation may be tried again, epoch milliseconds. */
+    public static final String DUE_AT = "dispatch.due-at";
+    /** The number of the next attempt, from 1. */
+    public static final String ATTEMPT = "dispatch.attempt";
+    /** How many 429 answers the operation has had. */
+    public static final String RATE_LIMITED = "dispatch.rate-limited";
+    /** Present when the operation holds a reserved rate-limit slot starting at its due time. */
+    public static final String RESERVED = "dispatch.reserved";
+    /** On dead letters: the Slack method. */
+    public static final String METHOD = "dlt.method";
+    /** On dead letters: attempts made. */
+    public static final String ATTEMPTS = "dlt.attempts";
+
+    private DispatchHeaders() {}
+
+    static Instant dueAt(Headers headers) {
+        String value = text(headers, DUE_AT);
+        return value == null ? null : Instant.ofEpochMilli(Long.parseLong(value));
+    }
+
+    static Attempts attempts(Headers headers) {
+        String attempt = text(headers, ATTEMPT);
+        String rateLimited = text(headers, RATE_LIMITED);
+        return new Attempts(attempt == null ? 1 : Integer.parseInt(attempt),
+                rateLimited == null ? 0 : Integer.parseInt(rateLimited));
+    }
+
+    static boolean reserved(Headers headers) {
+        return headers.lastHeader(RESERVED) != null;
+    }
+
+    static String text(Headers headers, String name) {
+        Header header = headers.lastHeader(name);
+        return header == null || header.value() == null ? null : new String(header.value(), StandardCharsets.UTF_8);
+    }
+
+    static void put(Headers headers, String name, Object value) {
+        headers.remove(name);
+        headers.add(name, String.valueOf(value).getBytes(StandardCharsets.UTF_8));
+    }
+}

@@ -1,0 +1,422 @@
+package dev.callbridge.dispatch;
+
+import dev.callbridge.config.RetryTier;
+import dev.callbridge.config.Topics;
+import dev.callbridge.model.deadletter.DeadLetterHeaders;
+import dev.callbridge.model.json.JsonSerde;
+import dev.callbridge.model.op.CallOp;
+import dev.callbridge.model.result.OpResult;
+import dev.callbridge.slack.SlackAnswer;
+import dev.callbridge.slack.SlackClient;
+import dev.callbridge.slack.SlackErrorCodes;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRebalanceListener;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.ConsumerRecords;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.KafkaException;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.AuthorizationException;
+import org.apache.kafka.common.errors.OutOfOrderSequenceException;
+import org.apache.kafka.common.errors.ProducerFencedException;
+import org.apache.kafka.common.errors.WakeupException;
+import org.apache.kafka.common.header.Headers;
+import org.apache.kafka.common.header.internals.RecordHeaders;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Sends the reconciler's operations to Slack. A consumer group over {@code slack.call-ops} and its
+ * retry topics; each polled batch is sent to Slack concurrently, paced per (workspace, method) by
+ * the {@link RateLimiter}, and every outcome — results, operations parked for a retry, dead letters —
+ * is produced in one Kafka transaction with the batch's offsets. A retry partition whose head is not
+ * yet due is paused until it is, so the poll loop never sleeps.
+ */
+public final class Dispatcher implements AutoCloseable {
+
+    private static final Logger LOG = LoggerFactory.getLogger(Dispatcher.class);
+    private static final Duration POLL_TIMEOUT = Duration.ofMillis(100);
+
+    private final DispatcherConfig config;
+    private final Topics topics;
+    private final SlackClient slack;
+    private final Clock clock;
+    private final RateLimiter limiter;
+    private final Dispositions dispositions;
+    private final JsonSerde<CallOp> ops = new JsonSerde<>(CallOp.class);
+    private final JsonSerde<OpResult> results = new JsonSerde<>(OpResult.class);
+    private final Map<TopicPartition, Instant> pausedUntil = new HashMap<>();
+    private final AtomicBoolean running = new AtomicBoolean();
+    private final ExecutorService workers;
+    private volatile boolean assigned;
+    private volatile Throwable failure;
+    private KafkaConsumer<String, byte[]> consumer;
+    private KafkaProducer<String, byte[]> producer;
+    private Thread loop;
+
+    public Dispatcher(DispatcherConfig config, SlackClient slack, Clock clock) {
+        this.config = config;
+        this.topics = config.topics();
+        this.slack = slack;
+        this.clock = clock;
+        this.limiter = new RateLimiter(config.budgets(), config.defaultBudget());
+        this.dispositions = new Dispositions(config.retryPolicy(), () -> ThreadLocalRandom.current().nextDouble());
+        AtomicInteger threads = new AtomicInteger();
+        this.workers = Executors.newFixedThreadPool(config.concurrency(), runnable -> {
+            Thread thread = new Thread(runnable, "dispatch-worker-" + threads.incrementAndGet());
+            thread.setDaemon(true);
+            return thread;
+        });
+    }
+
+    public synchronized void start() {
+        if (!running.compareAndSet(false, true)) {
+            throw new IllegalStateException("the dispatcher is already running");
+        }
+        consumer = new KafkaConsumer<>(consumerProperties(), new StringDeserializer(), new ByteArrayDeserializer());
+        producer = new KafkaProducer<>(producerProperties(), new StringSerializer(), new ByteArraySerializer());
+        loop = new Thread(this::run, "dispatcher");
+        loop.start();
+    }
+
+    /** Whether the dispatcher holds partitions of its topics: part of the bridge's readiness. */
+    public boolean isAssigned() {
+        return assigned && running.get();
+    }
+
+    /** Whether the loop stopped on a failure it cannot recover from (such as being fenced). */
+    public boolean hasFailed() {
+        return failure != null;
+    }
+
+    public synchronized void stop() {
+        if (!running.compareAndSet(true, false)) {
+            return;
+        }
+        consumer.wakeup();
+        try {
+            loop.join(Duration.ofSeconds(30).toMillis());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        workers.shutdownNow();
+    }
+
+    @Override
+    public void close() {
+        stop();
+    }
+
+    private List<String> sourceTopics() {
+        List<String> sources = new ArrayList<>();
+        sources.add(topics.callOps().name());
+        topics.callOpsRetries().forEach(tier -> sources.add(tier.topic()));
+        return sources;
+    }
+
+    private void run() {
+        try {
+            producer.initTransactions();
+            consumer.subscribe(sourceTopics(), new Rebalance());
+            while (running.get()) {
+                resumeDuePartitions();
+                ConsumerRecords<String, byte[]> records = consumer.poll(POLL_TIMEOUT);
+                if (!records.isEmpty()) {
+                    dispatch(records);
+                }
+            }
+        } catch (WakeupException e) {
+            if (running.get()) {
+                failure = e;
+                LOG.error("Dispatcher woken up unexpectedly; stopping", e);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (RuntimeException e) {
+            failure = e;
+            LOG.error("Dispatcher stopped on an unrecoverable error", e);
+        } finally {
+            assigned = false;
+            running.set(false);
+            closeQuietly();
+        }
+    }
+
+    private void dispatch(ConsumerRecords<String, byte[]> records) throws InterruptedException {
+        Instant now = clock.instant();
+        Map<TopicPartition, OffsetAndMetadata> offsets = new HashMap<>();
+        List<ProducerRecord<String, byte[]>> out = new ArrayList<>();
+        List<Work> work = new ArrayList<>();
+        for (TopicPartition partition : records.partitions()) {
+            for (ConsumerRecord<String, byte[]> record : records.records(partition)) {
+                Instant due = DispatchHeaders.dueAt(record.headers());
+                if (due != null && due.isAfter(now)) {
+                    // Not due: read it again once the partition resumes; later records wait behind it.
+                    consumer.pause(List.of(partition));
+                    consumer.seek(partition, record.offset());
+                    pausedUntil.put(partition, due);
+                    break;
+                }
+                offsets.put(partition, new OffsetAndMetadata(record.offset() + 1));
+                try {
+                    CallOp op = ops.fromBytes(record.value());
+                    if (op == null) {
+                        throw new IllegalArgumentException("empty operation record");
+                    }
+                    work.add(new Work(record, op, DispatchHeaders.attempts(record.headers()),
+                            DispatchHeaders.reserved(record.headers())));
+                } catch (RuntimeException e) {
+                    LOG.error("Unreadable operation at {}-{}@{}; dead-lettered", record.topic(), record.partition(),
+                            record.offset());
+                    out.add(deadLetter(record, "unparseable", e.getMessage(), null, 0));
+                }
+            }
+        }
+        List<Future<List<ProducerRecord<String, byte[]>>>> attempts = new ArrayList<>();
+        for (Work item : work) {
+            attempts.add(workers.submit(() -> attempt(item)));
+        }
+        for (Future<List<ProducerRecord<String, byte[]>>> attempt : attempts) {
+            try {
+                out.addAll(attempt.get());
+            } catch (ExecutionException e) {
+                throw new IllegalStateException("an attempt failed unexpectedly", e.getCause());
+            }
+        }
+        if (!offsets.isEmpty()) {
+            commit(out, offsets);
+        }
+    }
+
+    private void commit(List<ProducerRecord<String, byte[]>> out, Map<TopicPartition, OffsetAndMetadata> offsets) {
+        try {
+            producer.beginTransaction();
+            out.forEach(producer::send);
+            producer.sendOffsetsToTransaction(offsets, consumer.groupMetadata());
+            producer.commitTransaction();
+        } catch (ProducerFencedException | OutOfOrderSequenceException | AuthorizationException e) {
+            throw e;
+        } catch (KafkaException e) {
+            LOG.warn("Transaction failed; aborting and re-reading the batch", e);
+            producer.abortTransaction();
+            rewind(offsets.keySet());
+        }
+    }
+
+    private void rewind(Set<TopicPartition> partitions) {
+        Map<TopicPartition, OffsetAndMetadata> committed = consumer.committed(partitions);
+        for (TopicPartition partition : partitions) {
+            OffsetAndMetadata offset = committed.get(partition);
+            if (offset == null) {
+                consumer.seekToBeginning(List.of(partition));
+            } else {
+                consumer.seek(partition, offset.offset());
+            }
+        }
+    }
+
+    /** One operation's turn: wait for budget or park it, send it, and turn the answer into records. */
+    private List<ProducerRecord<String, byte[]>> attempt(Work work) throws InterruptedException {
+        CallOp op = work.op();
+        Instant now = clock.instant();
+        if (!work.reserved() || !limiter.isOpen(op.teamId(), op.method(), now)) {
+            Instant slot = limiter.reserve(op.teamId(), op.method(), now);
+            Duration wait = Duration.between(now, slot);
+            if (wait.compareTo(config.maxInlineWait()) > 0) {
+                return List.of(park(work, slot, work.attempts(), true));
+            }
+            if (!wait.isNegative() && !wait.isZero()) {
+                TimeUnit.NANOSECONDS.sleep(wait.toNanos());
+            }
+        }
+        SlackAnswer answer = slack.send(op);
+        Instant answered = clock.instant();
+        if (answer instanceof SlackAnswer.RateLimited limited) {
+            limiter.holdUntil(op.teamId(), op.method(), answered.plus(limited.retryAfter()));
+        }
+        if (answer instanceof SlackAnswer.Error error && !SlackErrorCodes.isKnown(error.code())) {
+            LOG.warn("Slack answered {} with an undocumented error '{}'; treating it as terminal",
+                    op.method().apiName(), error.code());
+        }
+        Disposition disposition = dispositions.decide(op, work.attempts(), answer);
+        if (disposition instanceof Disposition.Done done) {
+            return List.of(result(done.result()));
+        }
+        if (disposition instanceof Disposition.Retry retry) {
+            LOG.info("Retrying {} for call {} in {} (attempt {}): {}", op.method().apiName(), op.externalUniqueId(),
+                    retry.delay(), work.attempts().attempt(), describe(answer));
+            return List.of(result(retry.interim()), park(work, answered.plus(retry.delay()), retry.next(), false));
+        }
+        Disposition.DeadLetter dead = (Disposition.DeadLetter) disposition;
+        LOG.warn("Dead-lettered {} for call {}: {} ({})", op.method().apiName(), op.externalUniqueId(), dead.reason(),
+                dead.detail());
+        return List.of(result(dead.result()),
+                deadLetter(work.record(), dead.reason(), dead.detail(), op, work.attempts().attempt()));
+    }
+
+    private static String describe(SlackAnswer answer) {
+        if (answer instanceof SlackAnswer.RateLimited limited) {
+            return "429, Retry-After " + limited.retryAfter().toSeconds() + "s";
+        }
+        if (answer instanceof SlackAnswer.HttpStatus status) {
+            return "HTTP " + status.status();
+        }
+        if (answer instanceof SlackAnswer.NoAnswer none) {
+            return none.reason();
+        }
+        return answer instanceof SlackAnswer.Error error ? error.code() : "ok";
+    }
+
+    private ProducerRecord<String, byte[]> result(OpResult result) {
+        return new ProducerRecord<>(topics.callResults().name(), null, clock.millis(), result.externalUniqueId(),
+                results.toBytes(result));
+    }
+
+    private ProducerRecord<String, byte[]> park(Work work, Instant due, Attempts attempts, boolean reserved) {
+        ConsumerRecord<String, byte[]> record = work.record();
+        RetryTier tier = topics.retryTierFor(Duration.between(clock.instant(), due));
+        Headers headers = withoutDispatchHeaders(record.headers());
+        DispatchHeaders.put(headers, DispatchHeaders.DUE_AT, due.toEpochMilli());
+        DispatchHeaders.put(headers, DispatchHeaders.ATTEMPT, attempts.attempt());
+        DispatchHeaders.put(headers, DispatchHeaders.RATE_LIMITED, attempts.rateLimited());
+        if (reserved) {
+            DispatchHeaders.put(headers, DispatchHeaders.RESERVED, "true");
+        }
+        // The original timestamp stays, so event-to-Slack latency includes the time spent waiting.
+        return new ProducerRecord<>(tier.topic(), null, record.timestamp(), record.key(), record.value(), headers);
+    }
+
+    private ProducerRecord<String, byte[]> deadLetter(ConsumerRecord<String, byte[]> record, String reason,
+            String detail, CallOp op, int attempts) {
+        Headers headers = withoutDispatchHeaders(record.headers());
+        String text = detail == null ? reason : detail;
+        DispatchHeaders.put(headers, DeadLetterHeaders.REASON, reason);
+        DispatchHeaders.put(headers, DeadLetterHeaders.DETAIL,
+                text.length() > DeadLetterHeaders.MAX_DETAIL_CHARS ? text.substring(0, DeadLetterHeaders.MAX_DETAIL_CHARS) : text);
+        DispatchHeaders.put(headers, DeadLetterHeaders.TOPIC, record.topic());
+        DispatchHeaders.put(headers, DeadLetterHeaders.PARTITION, record.partition());
+        DispatchHeaders.put(headers, DeadLetterHeaders.OFFSET, record.offset());
+        if (op != null) {
+            DispatchHeaders.put(headers, DispatchHeaders.METHOD, op.method().apiName());
+            DispatchHeaders.put(headers, DispatchHeaders.ATTEMPTS, attempts);
+        }
+        return new ProducerRecord<>(topics.callOpsDeadLetters().name(), null, record.timestamp(), record.key(),
+                record.value(), headers);
+    }
+
+    private static Headers withoutDispatchHeaders(Headers original) {
+        Headers headers = new RecordHeaders();
+        original.forEach(header -> {
+            if (!header.key().startsWith("dispatch.") && !header.key().startsWith("dlt.")) {
+                headers.add(header);
+            }
+        });
+        return headers;
+    }
+
+    private void resumeDuePartitions() {
+        Instant now = clock.instant();
+        Iterator<Map.Entry<TopicPartition, Instant>> paused = pausedUntil.entrySet().iterator();
+        while (paused.hasNext()) {
+            Map.Entry<TopicPartition, Instant> entry = paused.next();
+            if (!entry.getValue().isAfter(now)) {
+                consumer.resume(List.of(entry.getKey()));
+                paused.remove();
+            }
+        }
+    }
+
+    private Map<String, Object> consumerProperties() {
+        Map<String, Object> props = new HashMap<>();
+        props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, config.bootstrapServers());
+        props.put(ConsumerConfig.GROUP_ID_CONFIG, config.groupId());
+        props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
+        props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+        props.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
+        props.putAll(overrides("consumer."));
+        return props;
+    }
+
+    private Map<String, Object> producerProperties() {
+        Map<String, Object> props = new HashMap<>();
+        props.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, config.bootstrapServers());
+        props.put(ProducerConfig.TRANSACTIONAL_ID_CONFIG, config.transactionalId());
+        props.put(ProducerConfig.ACKS_CONFIG, "all");
+        props.put(ProducerConfig.LINGER_MS_CONFIG, 5);
+        props.putAll(overrides("producer."));
+        return props;
+    }
+
+    /** Overrides for one client: unprefixed keys apply to both, {@code consumer.}/{@code producer.} keys to one. */
+    private Map<String, Object> overrides(String prefix) {
+        Map<String, Object> chosen = new HashMap<>();
+        config.clientOverrides().forEach((key, value) -> {
+            if (key.startsWith(prefix)) {
+                chosen.put(key.substring(prefix.length()), value);
+            } else if (!key.startsWith("consumer.") && !key.startsWith("producer.")) {
+                chosen.put(key, value);
+            }
+        });
+        return chosen;
+    }
+
+    private void closeQuietly() {
+        try {
+            producer.close(Duration.ofSeconds(5));
+        } catch (RuntimeException e) {
+            LOG.debug("Producer close failed", e);
+        }
+        try {
+            consumer.close(Duration.ofSeconds(5));
+        } catch (RuntimeException e) {
+            LOG.debug("Consumer close failed", e);
+        }
+    }
+
+    private final class Rebalance implements ConsumerRebalanceListener {
+        @Override
+        public void onPartitionsRevoked(Collection<TopicPartition> partitions) {
+            partitions.forEach(pausedUntil::remove);
+        }
+
+        @Override
+        public void onPartitionsAssigned(Collection<TopicPartition> partitions) {
+            assigned = !consumer.assignment().isEmpty();
+            LOG.info("Dispatcher assigned {} partitions", consumer.assignment().size());
+        }
+
+        @Override
+        public void onPartitionsLost(Collection<TopicPartition> partitions) {
+            onPartitionsRevoked(partitions);
+        }
+    }
+
+    /** One consumed operation and where it stands. */
+    private record Work(ConsumerRecord<String, byte[]> record, CallOp op, Attempts attempts, boolean reserved) {}
+}

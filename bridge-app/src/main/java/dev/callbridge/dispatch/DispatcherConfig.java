@@ -1,0 +1,75 @@
+package dev.callbridge.dispatch;
+
+import dev.callbridge.config.Topics;
+import dev.callbridge.model.op.SlackMethod;
+import java.time.Duration;
+import java.util.Map;
+import java.util.Objects;
+
+/**
+ * What the dispatcher needs.
+ *
+ * @param groupId the consumer group over {@code slack.call-ops} and its retry topics
+ * @param transactionalId unique per running instance; fences a zombie of the same instance
+ * @param budgets request budgets per Slack method; {@code defaultBudget} for the rest
+ * @param maxInlineWait longest wait for rate-limit budget inside a batch; longer waits park the
+ *     operation in a retry topic until its slot
+ * @param concurrency Slack requests in flight at once
+ * @param requestTimeout longest a Slack request may take
+ * @param clientOverrides extra Kafka consumer and producer settings, passed through as given
+ */
+public record DispatcherConfig(
+        String bootstrapServers,
+        String groupId,
+        String transactionalId,
+        Topics topics,
+        Map<SlackMethod, Budget> budgets,
+        Budget defaultBudget,
+        RetryPolicy retryPolicy,
+        Duration maxInlineWait,
+        int concurrency,
+        Duration requestTimeout,
+        Map<String, Object> clientOverrides) {
+
+    public static final String DEFAULT_GROUP_ID = "call-bridge-dispatcher";
+
+    /** Slack's documented tiers: {@code calls.*} in Tier 3 (50 a minute), {@code chat.postMessage} about one a second. */
+    public static final Map<SlackMethod, Budget> SLACK_TIER_BUDGETS = Map.of(
+            SlackMethod.CALLS_ADD, new Budget(50, 1),
+            SlackMethod.CALLS_PARTICIPANTS_ADD, new Budget(50, 1),
+            SlackMethod.CALLS_PARTICIPANTS_REMOVE, new Budget(50, 1),
+            SlackMethod.CALLS_UPDATE, new Budget(50, 1),
+            SlackMethod.CALLS_END, new Budget(50, 1),
+            SlackMethod.CALLS_INFO, new Budget(50, 1),
+            SlackMethod.CHAT_POST_MESSAGE, new Budget(60, 1));
+
+    public DispatcherConfig {
+        Objects.requireNonNull(bootstrapServers, "bootstrapServers");
+        Objects.requireNonNull(topics, "topics");
+        budgets = Map.copyOf(budgets);
+        clientOverrides = Map.copyOf(clientOverrides);
+        if (concurrency < 1) {
+            throw new IllegalArgumentException("concurrency must be at least 1, was " + concurrency);
+        }
+    }
+
+    public static DispatcherConfig defaults(String bootstrapServers, Topics topics, String transactionalId) {
+        return new DispatcherConfig(bootstrapServers, DEFAULT_GROUP_ID, transactionalId, topics, SLACK_TIER_BUDGETS,
+                new Budget(20, 1), RetryPolicy.defaults(), Duration.ofSeconds(2), 16, Duration.ofSeconds(10), Map.of());
+    }
+
+    public DispatcherConfig withBudgets(Map<SlackMethod, Budget> newBudgets, Budget newDefault) {
+        return new DispatcherConfig(bootstrapServers, groupId, transactionalId, topics, newBudgets, newDefault,
+                retryPolicy, maxInlineWait, concurrency, requestTimeout, clientOverrides);
+    }
+
+    public DispatcherConfig withRetryPolicy(RetryPolicy policy) {
+        return new DispatcherConfig(bootstrapServers, groupId, transactionalId, topics, budgets, defaultBudget,
+                policy, maxInlineWait, concurrency, requestTimeout, clientOverrides);
+    }
+
+    public DispatcherConfig withClientOverrides(Map<String, Object> overrides) {
+        return new DispatcherConfig(bootstrapServers, groupId, transactionalId, topics, budgets, defaultBudget,
+                retryPolicy, maxInlineWait, concurrency, requestTimeout, overrides);
+    }
+}

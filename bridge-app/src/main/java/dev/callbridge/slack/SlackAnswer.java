@@ -1,0 +1,27 @@
+package dev.callbridge.slack;
+
+import java.time.Duration;
+
+/** What came back from one Slack request, before anyone decides what it means. */
+public sealed interface SlackAnswer {
+
+    /**
+     * Slack answered {@code ok: true}.
+     *
+     * @param slackCallId the call's id, for {@code calls.add}
+     * @param messageTs the message's timestamp, for {@code chat.postMessage}
+     */
+    record Ok(String slackCallId, String messageTs) implements SlackAnswer {}
+
+    /** Slack answered {@code ok: false} with an error code. */
+    record Error(String code) implements SlackAnswer {}
+
+    /** HTTP 429; {@code retryAfter} from the {@code Retry-After} header. */
+    record RateLimited(Duration retryAfter) implements SlackAnswer {}
+
+    /** Another HTTP status than 200 or 429, such as a 5xx from Slack's edge. */
+    record HttpStatus(int status) implements SlackAnswer {}
+
+    /** No answer: a timeout, a refused or dropped connection. */
+    record NoAnswer(String reason) implements SlackAnswer {}
+}

@@ -1,0 +1,114 @@
+package dev.callbridge.dispatch;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.callbridge.model.event.Participant;
+import dev.callbridge.model.op.CallOp;
+import dev.callbridge.model.result.OpResult;
+import dev.callbridge.slack.SlackAnswer;
+import java.time.Duration;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+class DispositionsTest {
+
+    private static final RetryPolicy POLICY = new RetryPolicy(Duration.ofSeconds(1), Duration.ofMinutes(5), 4, 10);
+    private final Dispositions dispositions = new Dispositions(POLICY, () -> 0.5);
+
+    private static final CallOp ADD = new CallOp.AddCall("c1:1:calls.add", "c1", "T1", "https://j/1", null, null,
+            "Title", null, 1_700_000_000L, List.of());
+    private static final CallOp END = new CallOp.EndCall("c1:5:calls.end", "c1", "T1", "R1", 60L, "call ended");
+    private static final CallOp JOIN = new CallOp.AddParticipants("c1:3:calls.participants.add", "c1", "T1", "R1",
+            List.of(Participant.slackUser("U1")));
+
+    @Test
+    void anOkAnswerIsDoneWithSlacksCallId() {
+        Disposition d = dispositions.decide(ADD, Attempts.FIRST, new SlackAnswer.Ok("R42", null));
+        assertThat(d).isInstanceOfSatisfying(Disposition.Done.class, done -> {
+            assertThat(done.result().slackCallId()).isEqualTo("R42");
+            assertThat(done.result().opId()).isEqualTo(ADD.opId());
+            assertThat(done.result().note()).isNull();
+        });
+    }
+
+    @Test
+    void inactiveCallOnEndIsDoneWithANote() {
+        Disposition d = dispositions.decide(END, Attempts.FIRST, new SlackAnswer.Error("inactive_call"));
+        assertThat(d).isInstanceOfSatisfying(Disposition.Done.class,
+                done -> assertThat(done.result().note()).isEqualTo("inactive_call"));
+    }
+
+    @Test
+    void badUsersOnParticipantsAddIsDone() {
+        assertThat(dispositions.decide(JOIN, Attempts.FIRST, new SlackAnswer.Error("bad_users")))
+                .isInstanceOf(Disposition.Done.class);
+    }
+
+    @Test
+    void a429IsRetriedAfterRetryAfterAndReportedAsRateLimited() {
+        Disposition d = dispositions.decide(ADD, new Attempts(2, 1), new SlackAnswer.RateLimited(Duration.ofSeconds(30)));
+        assertThat(d).isInstanceOfSatisfying(Disposition.Retry.class, retry -> {
+            assertThat(retry.delay()).isEqualTo(Duration.ofSeconds(30));
+            assertThat(retry.next()).isEqualTo(new Attempts(3, 2));
+            assertThat(retry.interim()).isInstanceOf(OpResult.RateLimited.class);
+        });
+    }
+
+    @Test
+    void transientFailuresBackOffExponentiallyWithJitter() {
+        Disposition first = dispositions.decide(ADD, Attempts.FIRST, new SlackAnswer.HttpStatus(503));
+        Disposition third = dispositions.decide(ADD, new Attempts(3, 0), new SlackAnswer.Error("internal_error"));
+        assertThat(first).isInstanceOfSatisfying(Disposition.Retry.class, retry -> {
+            assertThat(retry.delay()).isEqualTo(Duration.ofMillis(750));
+            assertThat(retry.interim()).isInstanceOfSatisfying(OpResult.Retrying.class,
+                    r -> assertThat(r.error()).isEqualTo("http_503"));
+        });
+        assertThat(third).isInstanceOfSatisfying(Disposition.Retry.class,
+                retry -> assertThat(retry.delay()).isEqualTo(Duration.ofMillis(3000)));
+    }
+
+    @Test
+    void noAnswerIsTransient() {
+        assertThat(dispositions.decide(END, Attempts.FIRST, new SlackAnswer.NoAnswer("SocketTimeoutException: timeout")))
+                .isInstanceOf(Disposition.Retry.class);
+    }
+
+    @Test
+    void transientFailuresOutlastingTheAttemptsAreDeadLetteredAsExhausted() {
+        Disposition d = dispositions.decide(ADD, new Attempts(4, 0), new SlackAnswer.Error("service_unavailable"));
+        assertThat(d).isInstanceOfSatisfying(Disposition.DeadLetter.class, dead -> {
+            assertThat(dead.reason()).isEqualTo("retries_exhausted");
+            assertThat(dead.result().retriesExhausted()).isTrue();
+            assertThat(dead.result().error()).isEqualTo("service_unavailable");
+        });
+    }
+
+    @Test
+    void rateLimitsDoNotUseUpTheTransientAttempts() {
+        Disposition d = dispositions.decide(ADD, new Attempts(8, 6), new SlackAnswer.Error("internal_error"));
+        assertThat(d).isInstanceOf(Disposition.Retry.class);
+    }
+
+    @Test
+    void endlessRateLimitsAreDeadLetteredInTheEnd() {
+        Disposition d = dispositions.decide(ADD, new Attempts(12, 9), new SlackAnswer.RateLimited(Duration.ofSeconds(1)));
+        assertThat(d).isInstanceOf(Disposition.DeadLetter.class);
+    }
+
+    @Test
+    void terminalErrorsAreDeadLetteredAtOnceWithSlacksCode() {
+        Disposition d = dispositions.decide(ADD, Attempts.FIRST, new SlackAnswer.Error("invalid_auth"));
+        assertThat(d).isInstanceOfSatisfying(Disposition.DeadLetter.class, dead -> {
+            assertThat(dead.reason()).isEqualTo("invalid_auth");
+            assertThat(dead.result().error()).isEqualTo("invalid_auth");
+            assertThat(dead.result().retriesExhausted()).isFalse();
+        });
+    }
+
+    @Test
+    void aClientErrorStatusIsTerminal() {
+        assertThat(dispositions.decide(ADD, Attempts.FIRST, new SlackAnswer.HttpStatus(404)))
+                .isInstanceOfSatisfying(Disposition.DeadLetter.class,
+                        dead -> assertThat(dead.reason()).isEqualTo("http_404"));
+    }
+}

@@ -1,0 +1,73 @@
+package dev.callbridge.dispatch;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.callbridge.model.op.SlackMethod;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+class RateLimiterTest {
+
+    private static final Instant T0 = Instant.parse("2026-03-02T09:00:00Z");
+
+    private final RateLimiter limiter = new RateLimiter(
+            Map.of(SlackMethod.CALLS_ADD, new Budget(60, 1), SlackMethod.CALLS_END, new Budget(60, 3)),
+            new Budget(20, 1));
+
+    @Test
+    void slotsAreSpacedEvenlyAtTheBudgetsPace() {
+        assertThat(limiter.reserve("T1", SlackMethod.CALLS_ADD, T0)).isEqualTo(T0);
+        assertThat(limiter.reserve("T1", SlackMethod.CALLS_ADD, T0)).isEqualTo(T0.plusSeconds(1));
+        assertThat(limiter.reserve("T1", SlackMethod.CALLS_ADD, T0)).isEqualTo(T0.plusSeconds(2));
+    }
+
+    @Test
+    void aQuietBucketLetsABurstThrough() {
+        assertThat(limiter.reserve("T1", SlackMethod.CALLS_END, T0)).isEqualTo(T0);
+        assertThat(limiter.reserve("T1", SlackMethod.CALLS_END, T0)).isEqualTo(T0);
+        assertThat(limiter.reserve("T1", SlackMethod.CALLS_END, T0)).isEqualTo(T0);
+        assertThat(limiter.reserve("T1", SlackMethod.CALLS_END, T0)).isEqualTo(T0.plusSeconds(1));
+    }
+
+    @Test
+    void aBucketRefillsWithTime() {
+        limiter.reserve("T1", SlackMethod.CALLS_ADD, T0);
+        assertThat(limiter.reserve("T1", SlackMethod.CALLS_ADD, T0.plusSeconds(5))).isEqualTo(T0.plusSeconds(5));
+    }
+
+    @Test
+    void workspacesAndMethodsHaveTheirOwnBuckets() {
+        limiter.reserve("T1", SlackMethod.CALLS_ADD, T0);
+        assertThat(limiter.reserve("T2", SlackMethod.CALLS_ADD, T0)).isEqualTo(T0);
+        assertThat(limiter.reserve("T1", SlackMethod.CALLS_UPDATE, T0)).isEqualTo(T0);
+        assertThat(limiter.reserve("T1", SlackMethod.CALLS_UPDATE, T0)).isEqualTo(T0.plusSeconds(3));
+    }
+
+    @Test
+    void afterA429TheBucketStaysShutUntilRetryAfterHasPassed() {
+        limiter.reserve("T1", SlackMethod.CALLS_END, T0);
+        limiter.holdUntil("T1", SlackMethod.CALLS_END, T0.plusSeconds(30));
+
+        assertThat(limiter.isOpen("T1", SlackMethod.CALLS_END, T0.plusSeconds(29))).isFalse();
+        assertThat(limiter.isOpen("T1", SlackMethod.CALLS_END, T0.plusSeconds(30))).isTrue();
+        assertThat(limiter.reserve("T1", SlackMethod.CALLS_END, T0.plusSeconds(1))).isEqualTo(T0.plusSeconds(30));
+        assertThat(limiter.reserve("T1", SlackMethod.CALLS_END, T0.plusSeconds(1)))
+                .as("no burst right after a hold").isEqualTo(T0.plusSeconds(31));
+    }
+
+    @Test
+    void overASustainedOverloadTheBudgetIsNeverExceeded() {
+        Instant now = T0;
+        int inFirstMinute = 0;
+        for (int i = 0; i < 600; i++) {
+            Instant slot = limiter.reserve("T1", SlackMethod.CALLS_ADD, now);
+            if (slot.isBefore(T0.plus(Duration.ofMinutes(1)))) {
+                inFirstMinute++;
+            }
+            now = now.plusMillis(100);
+        }
+        assertThat(inFirstMinute).isEqualTo(60);
+    }
+}
