@@ -359,6 +359,9 @@ public final class Dispatcher implements AutoCloseable {
         props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
         props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
         props.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
+        // A batch takes at most a few rounds of requests, so even slow answers stay far inside
+        // max.poll.interval.ms.
+        props.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, config.concurrency() * 4);
         props.putAll(overrides("consumer."));
         return props;
     }

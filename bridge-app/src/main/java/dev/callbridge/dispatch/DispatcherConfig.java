@@ -63,6 +63,11 @@ public record DispatcherConfig(
                 retryPolicy, maxInlineWait, concurrency, requestTimeout, clientOverrides);
     }
 
+    public DispatcherConfig withGroupId(String newGroupId) {
+        return new DispatcherConfig(bootstrapServers, newGroupId, transactionalId, topics, budgets, defaultBudget,
+                retryPolicy, maxInlineWait, concurrency, requestTimeout, clientOverrides);
+    }
+
     public DispatcherConfig withRetryPolicy(RetryPolicy policy) {
         return new DispatcherConfig(bootstrapServers, groupId, transactionalId, topics, budgets, defaultBudget,
                 policy, maxInlineWait, concurrency, requestTimeout, clientOverrides);

@@ -52,8 +52,13 @@ final class NextOp {
                 .filter(p -> !observed.participants().containsKey(p.key()) && !observed.rejected().contains(p.key()))
                 .toList();
         if (!joined.isEmpty()) {
+            List<Participant> batch = joined.stream()
+                    .filter(p -> observed.isolated().contains(p.key()))
+                    .findFirst()
+                    .map(List::of)
+                    .orElse(joined);
             return Optional.of(new CallOp.AddParticipants(
-                    CallOp.opId(call, n, SlackMethod.CALLS_PARTICIPANTS_ADD), call, team, slackCallId, joined));
+                    CallOp.opId(call, n, SlackMethod.CALLS_PARTICIPANTS_ADD), call, team, slackCallId, batch));
         }
         List<Participant> left = observed.participants().entrySet().stream()
                 .filter(e -> !isPresent(desired, e.getKey()))

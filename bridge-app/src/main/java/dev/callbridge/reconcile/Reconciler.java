@@ -178,7 +178,7 @@ public final class Reconciler {
         EventOrder order = event.order();
         DesiredCall.Start start = desired.start() != null ? desired.start() : new DesiredCall.Start(
                 data.externalDisplayId(),
-                data.createdBy(),
+                data.createdBy() != null ? data.createdBy() : settings.defaultCreatedBy(),
                 data.dateStart() != null ? data.dateStart() : event.time().getEpochSecond(),
                 data.channel() != null ? data.channel() : settings.defaultChannel(),
                 data.teamId() != null ? data.teamId() : settings.defaultTeamId(),
@@ -233,15 +233,19 @@ public final class Reconciler {
             TreeMap<String, Participant> shown = new TreeMap<>();
             add.users().forEach(p -> shown.put(p.key(), p));
             return new ObservedCall(ok.slackCallId(), false, observed.block(), shown, observed.rejected(),
-                    add.title(), add.joinUrl(), add.desktopAppJoinUrl(), false, null);
+                    observed.isolated(), add.title(), add.joinUrl(), add.desktopAppJoinUrl(), false, null);
         }
         if (op instanceof CallOp.PostCallBlock) {
             return withBlock(observed, BlockStatus.POSTED);
         }
         if (op instanceof CallOp.AddParticipants added) {
             TreeMap<String, Participant> shown = new TreeMap<>(observed.participants());
-            added.users().forEach(p -> shown.put(p.key(), p));
-            return withParticipants(observed, shown, observed.rejected());
+            TreeSet<String> isolated = new TreeSet<>(observed.isolated());
+            added.users().forEach(p -> {
+                shown.put(p.key(), p);
+                isolated.remove(p.key());
+            });
+            return withParticipants(observed, shown, observed.rejected(), isolated);
         }
         if (op instanceof CallOp.RemoveParticipants removed) {
             return withoutParticipants(observed, removed.users());
@@ -256,15 +260,22 @@ public final class Reconciler {
     private static ObservedCall gaveUp(ObservedCall observed, CallOp op) {
         if (op instanceof CallOp.AddCall) {
             return new ObservedCall(null, true, observed.block(), observed.participants(), observed.rejected(),
-                    null, null, null, false, null);
+                    observed.isolated(), null, null, null, false, null);
         }
         if (op instanceof CallOp.PostCallBlock) {
             return withBlock(observed, BlockStatus.FAILED);
         }
         if (op instanceof CallOp.AddParticipants added) {
+            // Slack names no culprit when it refuses a batch: offer each of its people on their own.
             TreeSet<String> rejected = new TreeSet<>(observed.rejected());
-            added.users().forEach(p -> rejected.add(p.key()));
-            return withParticipants(observed, observed.participants(), rejected);
+            TreeSet<String> isolated = new TreeSet<>(observed.isolated());
+            if (added.users().size() == 1) {
+                rejected.add(added.users().get(0).key());
+                isolated.remove(added.users().get(0).key());
+            } else {
+                added.users().forEach(p -> isolated.add(p.key()));
+            }
+            return withParticipants(observed, observed.participants(), rejected, isolated);
         }
         if (op instanceof CallOp.RemoveParticipants removed) {
             return withoutParticipants(observed, removed.users());
@@ -278,28 +289,28 @@ public final class Reconciler {
 
     private static ObservedCall withDetails(ObservedCall o, CallOp.UpdateCall update) {
         return new ObservedCall(o.slackCallId(), o.addFailed(), o.block(), o.participants(), o.rejected(),
-                update.title(), update.joinUrl(), update.desktopAppJoinUrl(), o.ended(), o.duration());
+                o.isolated(), update.title(), update.joinUrl(), update.desktopAppJoinUrl(), o.ended(), o.duration());
     }
 
     private static ObservedCall withEnded(ObservedCall o, Long duration) {
-        return new ObservedCall(o.slackCallId(), o.addFailed(), o.block(), o.participants(), o.rejected(), o.title(),
-                o.joinUrl(), o.desktopAppJoinUrl(), true, duration);
+        return new ObservedCall(o.slackCallId(), o.addFailed(), o.block(), o.participants(), o.rejected(),
+                o.isolated(), o.title(), o.joinUrl(), o.desktopAppJoinUrl(), true, duration);
     }
 
     private static ObservedCall withBlock(ObservedCall o, BlockStatus block) {
-        return new ObservedCall(o.slackCallId(), o.addFailed(), block, o.participants(), o.rejected(), o.title(),
-                o.joinUrl(), o.desktopAppJoinUrl(), o.ended(), o.duration());
+        return new ObservedCall(o.slackCallId(), o.addFailed(), block, o.participants(), o.rejected(),
+                o.isolated(), o.title(), o.joinUrl(), o.desktopAppJoinUrl(), o.ended(), o.duration());
     }
 
     private static ObservedCall withParticipants(ObservedCall o, SortedMap<String, Participant> shown,
-            SortedSet<String> rejected) {
-        return new ObservedCall(o.slackCallId(), o.addFailed(), o.block(), shown, rejected, o.title(), o.joinUrl(),
-                o.desktopAppJoinUrl(), o.ended(), o.duration());
+            SortedSet<String> rejected, SortedSet<String> isolated) {
+        return new ObservedCall(o.slackCallId(), o.addFailed(), o.block(), shown, rejected, isolated, o.title(),
+                o.joinUrl(), o.desktopAppJoinUrl(), o.ended(), o.duration());
     }
 
     private static ObservedCall withoutParticipants(ObservedCall o, List<Participant> gone) {
         TreeMap<String, Participant> shown = new TreeMap<>(o.participants());
         gone.forEach(p -> shown.remove(p.key()));
-        return withParticipants(o, shown, o.rejected());
+        return withParticipants(o, shown, o.rejected(), o.isolated());
     }
 }

@@ -10,6 +10,8 @@ import java.util.Objects;
  *     the dispatcher use its default token
  * @param defaultChannel channel for the call block when {@code call.started} names none; {@code null}
  *     posts no block for such calls
+ * @param defaultCreatedBy Slack user shown as the call's creator when {@code call.started} names
+ *     none; Slack requires one for calls added with a bot token
  * @param staleAfter a call with no event for this long is ended by the sweeper
  * @param endedRetention how long a finished call is remembered, to ignore its late and replayed
  *     events, before the sweeper forgets it
@@ -18,6 +20,7 @@ import java.util.Objects;
 public record ReconcilerSettings(
         String defaultTeamId,
         String defaultChannel,
+        String defaultCreatedBy,
         Duration staleAfter,
         Duration endedRetention,
         int dedupeWindow) {
@@ -41,18 +44,22 @@ public record ReconcilerSettings(
     }
 
     public static ReconcilerSettings defaults() {
-        return new ReconcilerSettings(null, null, DEFAULT_STALE_AFTER, DEFAULT_ENDED_RETENTION, DEFAULT_DEDUPE_WINDOW);
+        return new ReconcilerSettings(null, null, null, DEFAULT_STALE_AFTER, DEFAULT_ENDED_RETENTION, DEFAULT_DEDUPE_WINDOW);
     }
 
     public ReconcilerSettings withDefaultChannel(String channel) {
-        return new ReconcilerSettings(defaultTeamId, channel, staleAfter, endedRetention, dedupeWindow);
+        return new ReconcilerSettings(defaultTeamId, channel, defaultCreatedBy, staleAfter, endedRetention, dedupeWindow);
     }
 
     public ReconcilerSettings withDefaultTeamId(String teamId) {
-        return new ReconcilerSettings(teamId, defaultChannel, staleAfter, endedRetention, dedupeWindow);
+        return new ReconcilerSettings(teamId, defaultChannel, defaultCreatedBy, staleAfter, endedRetention, dedupeWindow);
+    }
+
+    public ReconcilerSettings withDefaultCreatedBy(String userId) {
+        return new ReconcilerSettings(defaultTeamId, defaultChannel, userId, staleAfter, endedRetention, dedupeWindow);
     }
 
     public ReconcilerSettings withStaleAfter(Duration duration) {
-        return new ReconcilerSettings(defaultTeamId, defaultChannel, duration, endedRetention, dedupeWindow);
+        return new ReconcilerSettings(defaultTeamId, defaultChannel, defaultCreatedBy, duration, endedRetention, dedupeWindow);
     }
 }

@@ -66,6 +66,9 @@ public final class SdkSlackClient implements SlackClient, AutoCloseable {
                     : new SlackAnswer.HttpStatus(status);
         } catch (IOException e) {
             return new SlackAnswer.NoAnswer(e.getClass().getSimpleName() + ": " + e.getMessage());
+        } catch (RuntimeException e) {
+            // An answer the SDK could not make sense of; whether Slack acted on it is unknown.
+            return new SlackAnswer.NoAnswer("unreadable answer: " + e.getClass().getSimpleName());
         }
     }
 

@@ -304,6 +304,31 @@ class ReconcilerTest {
     }
 
     @Test
+    void aRefusedBatchIsRetriedOnePersonAtATimeSoOnlyTheUnknownOneStaysOff() {
+        Participant gone = Participant.slackUser("U0GONE");
+        sim.deliver(call.started("https://pbx.example/j/1"));
+        sim.deliver(call.after(Duration.ofSeconds(1)).joined(gone));
+        sim.deliver(call.after(Duration.ofSeconds(1)).joined(ALICE));
+        sim.answer("call-1");
+        sim.answer("call-1");
+        CallOp batch = sim.pendingOp("call-1");
+        assertThat(((CallOp.AddParticipants) batch).users()).containsExactly(ALICE, gone);
+        sim.deliverResult(new OpResult.Failed(batch.opId(), "call-1", batch.method(), 1, "user_not_found", false));
+
+        CallOp first = sim.pendingOp("call-1");
+        assertThat(((CallOp.AddParticipants) first).users()).containsExactly(ALICE);
+        sim.answer("call-1");
+        CallOp second = sim.pendingOp("call-1");
+        assertThat(((CallOp.AddParticipants) second).users()).containsExactly(gone);
+        sim.deliverResult(new OpResult.Failed(second.opId(), "call-1", second.method(), 1, "user_not_found", false));
+
+        assertThat(sim.pendingOp("call-1")).isNull();
+        assertThat(sim.state("call-1").observed().participants()).containsOnlyKeys(ALICE.key());
+        assertThat(sim.state("call-1").observed().rejected()).containsExactly(gone.key());
+        assertThat(sim.state("call-1").observed().isolated()).isEmpty();
+    }
+
+    @Test
     void aBlockPostRefusedForGoodDoesNotHoldUpTheCall() {
         sim.deliver(call.started("https://pbx.example/j/1"));
         sim.answer("call-1");
@@ -340,8 +365,15 @@ class ReconcilerTest {
     }
 
     @Test
+    void theConfiguredCreatorStandsInWhenTheStartNamesNone() {
+        Simulation withCreator = Simulation.reliable(settings.withDefaultCreatedBy("U0BRIDGEBOT"), slack, T0);
+        withCreator.deliver(call.started("https://pbx.example/j/1"));
+        assertThat(((CallOp.AddCall) withCreator.pendingOp("call-1")).createdBy()).isEqualTo("U0BRIDGEBOT");
+    }
+
+    @Test
     void theDedupeWindowKeepsOnlyTheMostRecentEventIds() {
-        ReconcilerSettings small = new ReconcilerSettings(null, null, Duration.ofHours(12), Duration.ofDays(1), 2);
+        ReconcilerSettings small = new ReconcilerSettings(null, null, null, Duration.ofHours(12), Duration.ofDays(1), 2);
         Reconciler reconciler = new Reconciler(small);
         CallState state = reconciler.onEvent(null, call.started("https://pbx.example/j/1"), T0).state();
         state = reconciler.onEvent(state, call.joined(ALICE), T0).state();

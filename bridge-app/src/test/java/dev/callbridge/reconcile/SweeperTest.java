@@ -16,7 +16,7 @@ class SweeperTest {
     private static final Duration STALE = Duration.ofHours(12);
 
     private final ReconcilerSettings settings =
-            new ReconcilerSettings(null, null, STALE, Duration.ofDays(7), 64);
+            new ReconcilerSettings(null, null, null, STALE, Duration.ofDays(7), 64);
     private final SlackModel slack = new SlackModel();
     private final Simulation sim = Simulation.reliable(settings, slack, T0);
     private final CallEvents call = CallEvents.sequenced("call-1", "pbx-eu", T0);

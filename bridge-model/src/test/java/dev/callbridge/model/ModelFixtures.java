@@ -196,7 +196,7 @@ public final class ModelFixtures {
                 STARTED_AT.plusSeconds(754));
 
         ObservedCall observed = new ObservedCall(SLACK_CALL_ID, false, ObservedCall.BlockStatus.POSTED,
-                new TreeMap<>(Map.of(ALICE.key(), ALICE)), new TreeSet<>(Set.of(BOB.key())),
+                new TreeMap<>(Map.of(ALICE.key(), ALICE)), new TreeSet<>(Set.of(BOB.key())), new TreeSet<>(),
                 "Support line", JOIN_URL, DESKTOP_URL, false, null);
 
         CallState.InFlight inFlight =

@@ -16,6 +16,8 @@ import java.util.TreeSet;
  * @param addFailed {@code calls.add} failed for good; the call cannot be shown in Slack
  * @param participants who Slack lists on the call, keyed by {@link Participant#key()}
  * @param rejected participants Slack refused (for example {@code user_not_found}); not offered again
+ * @param isolated participants whose batch Slack refused; each is offered again on its own, so one
+ *     unknown user does not keep the others off the call
  * @param duration the duration Slack was given when the call was ended
  */
 public record ObservedCall(
@@ -24,6 +26,7 @@ public record ObservedCall(
         BlockStatus block,
         SortedMap<String, Participant> participants,
         SortedSet<String> rejected,
+        SortedSet<String> isolated,
         String title,
         String joinUrl,
         String desktopAppJoinUrl,
@@ -33,11 +36,13 @@ public record ObservedCall(
     public ObservedCall {
         participants = Collections.unmodifiableSortedMap(new TreeMap<>(participants == null ? Map.of() : participants));
         rejected = Collections.unmodifiableSortedSet(new TreeSet<>(rejected == null ? Set.of() : rejected));
+        isolated = Collections.unmodifiableSortedSet(new TreeSet<>(isolated == null ? Set.of() : isolated));
         block = block == null ? BlockStatus.PENDING : block;
     }
 
     public static ObservedCall none() {
-        return new ObservedCall(null, false, BlockStatus.PENDING, new TreeMap<>(), new TreeSet<>(), null, null, null, false, null);
+        return new ObservedCall(null, false, BlockStatus.PENDING, new TreeMap<>(), new TreeSet<>(), new TreeSet<>(), null, null,
+                null, false, null);
     }
 
     public boolean added() {
