@@ -15,12 +15,14 @@ import com.slack.api.methods.response.calls.CallsAddResponse;
 import com.slack.api.methods.response.chat.ChatPostMessageResponse;
 import com.slack.api.model.CallParticipant;
 import com.slack.api.model.block.CallBlock;
+import com.slack.api.util.http.SlackHttpClient;
 import dev.callbridge.model.event.Participant;
 import dev.callbridge.model.op.CallOp;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
+import okhttp3.OkHttpClient;
 
 /** Sends operations through the official Slack Java SDK to Slack, or to any compatible base URL. */
 public final class SdkSlackClient implements SlackClient, AutoCloseable {
@@ -43,7 +45,12 @@ public final class SdkSlackClient implements SlackClient, AutoCloseable {
         config.setHttpClientReadTimeoutMillis(Math.toIntExact(timeout.toMillis()));
         config.setPrettyResponseLoggingEnabled(false);
         config.setStatsEnabled(false);
-        this.slack = Slack.getInstance(config);
+        // OkHttp would resend a request whose connection dropped, unseen by the dispatcher; a
+        // calls.add resent that way registers a second Slack call. Retries are the dispatcher's.
+        OkHttpClient http = SlackHttpClient.buildOkHttpClient(config).newBuilder()
+                .retryOnConnectionFailure(false)
+                .build();
+        this.slack = Slack.getInstance(config, new SlackHttpClient(http));
         this.tokens = tokens;
     }
 

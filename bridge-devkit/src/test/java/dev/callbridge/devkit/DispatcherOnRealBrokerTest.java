@@ -1,0 +1,234 @@
+package dev.callbridge.devkit;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import dev.callbridge.devkit.kafka.KafkaBrokerExtension;
+import dev.callbridge.devkit.slack.ApiMethod;
+import dev.callbridge.devkit.slack.CallSnapshot;
+import dev.callbridge.devkit.slack.CallUser;
+import dev.callbridge.devkit.slack.EmulatorStats;
+import dev.callbridge.devkit.slack.Faults;
+import dev.callbridge.devkit.slack.RateLimits;
+import dev.callbridge.devkit.slack.SlackEmulator;
+import dev.callbridge.dispatch.DispatchHeaders;
+import dev.callbridge.model.deadletter.DeadLetterHeaders;
+import dev.callbridge.model.event.CallEvent;
+import dev.callbridge.model.event.CallEvents;
+import dev.callbridge.model.event.Participant;
+import dev.callbridge.model.json.JsonSerde;
+import dev.callbridge.model.op.CallOp;
+import dev.callbridge.model.result.OpResult;
+import dev.callbridge.model.state.CallState;
+import dev.callbridge.model.state.ObservedCall.BlockStatus;
+import dev.callbridge.slack.SlackAnswer;
+import dev.callbridge.slack.SlackClient;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.UnaryOperator;
+import java.util.stream.Collectors;
+import java.util.stream.IntStream;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.common.header.Header;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+/** The dispatcher on a real broker, sending through the official Slack SDK to the emulator. */
+class DispatcherOnRealBrokerTest {
+
+    @RegisterExtension
+    static final KafkaBrokerExtension KAFKA = new KafkaBrokerExtension();
+
+    private static final Instant T0 = Instant.parse("2026-03-02T09:00:00Z");
+    private static final JsonSerde<CallOp> OPS = new JsonSerde<>(CallOp.class);
+    private static final JsonSerde<OpResult> RESULTS = new JsonSerde<>(OpResult.class);
+
+    private SlackEmulator slack;
+    private RunningBridge bridge;
+
+    private SlackEmulator emulator(RateLimits limits, Faults faults) {
+        slack = SlackEmulator.builder().port(0).token(RunningBridge.TOKEN, RunningBridge.TEAM)
+                .rateLimits(limits).faults(faults).build().start();
+        return slack;
+    }
+
+    @AfterEach
+    void stop() {
+        if (bridge != null) {
+            bridge.close();
+        }
+        if (slack != null) {
+            slack.close();
+        }
+    }
+
+    /** A call's events in order: two people join, one leaves, the call is renamed and ends. */
+    private static List<CallEvent> lifecycle(String callId, int n) {
+        CallEvents call = CallEvents.sequenced(callId, "pbx-test", T0.plusSeconds(n));
+        return List.of(
+                call.started("https://pbx.example/j/" + callId, "Call " + n, null,
+                        List.of(Participant.slackUser("U0HOST" + n))),
+                call.after(Duration.ofSeconds(2)).joined(Participant.slackUser("U0GUEST" + n)),
+                call.after(Duration.ofSeconds(2)).joined(Participant.external("+1555" + n, "Caller " + n)),
+                call.after(Duration.ofSeconds(30)).left(Participant.slackUser("U0HOST" + n)),
+                call.after(Duration.ofSeconds(1)).updated("Renamed " + n, null, null),
+                call.after(Duration.ofSeconds(20)).ended());
+    }
+
+    /** The events of many calls, interleaved as a provider would publish them. */
+    private static List<CallEvent> interleaved(List<List<CallEvent>> calls) {
+        List<CallEvent> all = new ArrayList<>();
+        calls.forEach(all::addAll);
+        all.sort(Comparator.comparing(CallEvent::time));
+        return all;
+    }
+
+    private List<CallSnapshot> awaitEnded(List<String> callIds, Duration atMost) {
+        return await().atMost(atMost).pollInterval(Duration.ofMillis(250)).until(
+                () -> slack.client().calls(),
+                calls -> callIds.stream().allMatch(id -> calls.stream()
+                        .anyMatch(c -> c.externalUniqueId().equals(id) && c.ended())));
+    }
+
+    private static void assertMirrored(List<CallSnapshot> calls, List<String> callIds) {
+        Map<String, List<CallSnapshot>> byCall = calls.stream()
+                .collect(Collectors.groupingBy(CallSnapshot::externalUniqueId));
+        for (int n = 0; n < callIds.size(); n++) {
+            String id = callIds.get(n);
+            assertThat(byCall.get(id)).as("Slack calls for %s", id).hasSize(1);
+            CallSnapshot call = byCall.get(id).get(0);
+            assertThat(call.ended()).isTrue();
+            assertThat(call.duration()).isEqualTo(55L);
+            assertThat(call.title()).isEqualTo("Renamed " + n);
+            assertThat(call.users()).extracting(DispatcherOnRealBrokerTest::userKey)
+                    .containsExactlyInAnyOrder("slack:U0GUEST" + n, "external:+1555" + n);
+            assertThat(call.channels()).containsExactly(RunningBridge.CHANNEL);
+        }
+    }
+
+    private static String userKey(CallUser user) {
+        return user.slackId() != null ? "slack:" + user.slackId() : "external:" + user.externalId();
+    }
+
+    @Test
+    void operationsReachSlackInOrderPerCall() {
+        emulator(RateLimits.unlimited(), Faults.none());
+        bridge = RunningBridge.start(KAFKA.broker(), slack, "order-");
+        List<String> callIds = IntStream.range(0, 20).mapToObj(n -> "order-call-" + n).toList();
+
+        bridge.sendAll(interleaved(IntStream.range(0, callIds.size())
+                .mapToObj(n -> lifecycle(callIds.get(n), n)).toList()));
+        List<CallSnapshot> calls = awaitEnded(callIds, Duration.ofSeconds(60));
+
+        assertMirrored(calls, callIds);
+        EmulatorStats stats = slack.client().stats();
+        assertThat(stats.duplicateCallsAdd()).isZero();
+        // An operation out of order would have met invalid_call_id or inactive_call.
+        stats.methods().forEach((method, counts) -> assertThat(counts.errors()).as(method).isEmpty());
+        assertThat(bridge.committed(bridge.topics.callOpsDeadLetters().name())).isEmpty();
+        assertThat(bridge.dispatcherHealthy()).isTrue();
+    }
+
+    @Test
+    void a429StormIsRiddenOutWithNothingLostAndNothingSentBeforeItWasDue() {
+        emulator(RateLimits.unlimited(), Faults.none().withSeed(42).withRateLimitBursts(0.15, 4, 1));
+        SendLog sends = new SendLog();
+        bridge = new RunningBridge(KAFKA.broker(), slack, "storm-", UnaryOperator.identity(), sends::wrap)
+                .startStreams().startDispatcher();
+        List<String> callIds = IntStream.range(0, 12).mapToObj(n -> "storm-call-" + n).toList();
+
+        bridge.sendAll(interleaved(IntStream.range(0, callIds.size())
+                .mapToObj(n -> lifecycle(callIds.get(n), n)).toList()));
+        List<CallSnapshot> calls = awaitEnded(callIds, Duration.ofSeconds(90));
+
+        assertMirrored(calls, callIds);
+        EmulatorStats stats = slack.client().stats();
+        long rateLimited = stats.methods().values().stream().mapToLong(c -> c.rateLimited()).sum();
+        assertThat(rateLimited).as("the storm happened").isPositive();
+        assertThat(stats.duplicateCallsAdd()).isZero();
+        assertThat(bridge.committed(bridge.topics.callOpsDeadLetters().name())).isEmpty();
+
+        List<ConsumerRecord<byte[], byte[]>> parked = new ArrayList<>();
+        bridge.topics.callOpsRetries().forEach(tier -> parked.addAll(bridge.committed(tier.topic())));
+        assertThat(parked).as("operations waited in retry topics").isNotEmpty();
+        for (ConsumerRecord<byte[], byte[]> record : parked) {
+            CallOp op = OPS.fromBytes(record.value());
+            Instant due = Instant.ofEpochMilli(Long.parseLong(header(record, DispatchHeaders.DUE_AT)));
+            int attempt = Integer.parseInt(header(record, DispatchHeaders.ATTEMPT));
+            List<Instant> sent = sends.of(op.opId());
+            assertThat(sent).as("attempt %d of %s was made", attempt, op.opId()).hasSizeGreaterThanOrEqualTo(attempt);
+            assertThat(sent.get(attempt - 1)).as("attempt %d of %s", attempt, op.opId()).isAfterOrEqualTo(due);
+        }
+    }
+
+    @Test
+    void terminalErrorsAreDeadLetteredWithTheirReasonAndAFailedResult() {
+        emulator(RateLimits.unlimited(), Faults.none());
+        bridge = RunningBridge.start(KAFKA.broker(), slack, "terminal-");
+        CallEvents call = CallEvents.sequenced("terminal-call", "pbx-test", T0);
+        bridge.sendAll(List.of(
+                call.started("https://pbx.example/j/t", "Doomed block", "CUNKNOWN1", List.of()),
+                call.after(Duration.ofSeconds(1)).joined(Participant.slackUser("UNKNOWN42")),
+                call.after(Duration.ofSeconds(1)).joined(Participant.slackUser("U0REAL")),
+                call.after(Duration.ofSeconds(9)).ended()));
+
+        CallState view = await().atMost(Duration.ofSeconds(60)).until(
+                () -> bridge.views().get("terminal-call"), v -> v != null && v.observed().ended());
+
+        assertThat(view.observed().block()).isEqualTo(BlockStatus.FAILED);
+        assertThat(view.observed().rejected()).contains("slack:UNKNOWN42");
+        assertThat(view.observed().participants()).containsOnlyKeys("slack:U0REAL");
+        List<ConsumerRecord<byte[], byte[]>> dead = bridge.committed(bridge.topics.callOpsDeadLetters().name());
+        // The unknown user may first be refused in a batch with U0REAL, then again on their own.
+        assertThat(dead).extracting(r -> header(r, DeadLetterHeaders.REASON))
+                .contains("channel_not_found", "user_not_found")
+                .containsOnly("channel_not_found", "user_not_found");
+        assertThat(dead).allSatisfy(r -> {
+            assertThat(header(r, DeadLetterHeaders.TOPIC)).startsWith(bridge.topics.callOps().name());
+            assertThat(header(r, DeadLetterHeaders.OFFSET)).isNotBlank();
+            assertThat(header(r, DispatchHeaders.METHOD)).isIn("chat.postMessage", "calls.participants.add");
+            assertThat(header(r, DispatchHeaders.ATTEMPTS)).isEqualTo("1");
+            assertThat(OPS.fromBytes(r.value()).externalUniqueId()).isEqualTo("terminal-call");
+        });
+        List<OpResult> failed = bridge.committed(bridge.topics.callResults().name()).stream()
+                .map(r -> RESULTS.fromBytes(r.value()))
+                .filter(r -> r instanceof OpResult.Failed)
+                .toList();
+        assertThat(failed).extracting(r -> ((OpResult.Failed) r).error())
+                .contains("channel_not_found", "user_not_found")
+                .containsOnly("channel_not_found", "user_not_found")
+                .hasSameSizeAs(dead);
+        assertThat(slack.client().callsWithExternalId("terminal-call")).singleElement()
+                .satisfies(c -> assertThat(c.ended()).isTrue());
+    }
+
+    static String header(ConsumerRecord<byte[], byte[]> record, String name) {
+        Header header = record.headers().lastHeader(name);
+        return header == null ? null : new String(header.value(), StandardCharsets.UTF_8);
+    }
+
+    /** Records when each operation was handed to Slack, in order. */
+    static final class SendLog {
+        private final Map<String, List<Instant>> sends = new ConcurrentHashMap<>();
+
+        SlackClient wrap(SlackClient client) {
+            return op -> {
+                sends.computeIfAbsent(op.opId(), id -> java.util.Collections.synchronizedList(new ArrayList<>()))
+                        .add(Instant.now());
+                SlackAnswer answer = client.send(op);
+                return answer;
+            };
+        }
+
+        List<Instant> of(String opId) {
+            return List.copyOf(sends.getOrDefault(opId, List.of()));
+        }
+    }
+}

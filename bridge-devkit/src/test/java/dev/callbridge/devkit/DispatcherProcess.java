@@ -1,0 +1,42 @@
+package dev.callbridge.devkit;
+
+import dev.callbridge.config.Topics;
+import dev.callbridge.dispatch.Budget;
+import dev.callbridge.dispatch.Dispatcher;
+import dev.callbridge.dispatch.DispatcherConfig;
+import dev.callbridge.model.event.CloudEventCodec;
+import dev.callbridge.slack.SdkSlackClient;
+import dev.callbridge.slack.SlackTokens;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.Map;
+import java.util.concurrent.CountDownLatch;
+
+/**
+ * A dispatcher in a JVM of its own, so a test can kill it with SIGKILL and start another: arguments
+ * are the bootstrap servers, the topic prefix and the Slack base URL; the token comes from
+ * {@code SLACK_TOKEN}. It uses static group membership, as a restarted pod would.
+ */
+public final class DispatcherProcess {
+
+    private DispatcherProcess() {}
+
+    public static void main(String[] args) throws InterruptedException {
+        String bootstrap = args[0];
+        String prefix = args[1];
+        String slackUrl = args[2];
+        Topics topics = Topics.withPrefix(prefix, CloudEventCodec.DEFAULT_MAX_RECORD_BYTES);
+        DispatcherConfig config = DispatcherConfig.defaults(bootstrap, topics, prefix + "dispatcher-1")
+                .withGroupId(prefix + "dispatcher")
+                .withBudgets(Map.of(), new Budget(60_000, 100))
+                .withClientOverrides(Map.of(
+                        "consumer.group.instance.id", prefix + "dispatcher-0",
+                        "consumer.session.timeout.ms", 10_000));
+        SdkSlackClient slack = new SdkSlackClient(slackUrl, SlackTokens.fromEnvironment(System.getenv()),
+                Duration.ofSeconds(5));
+        Dispatcher dispatcher = new Dispatcher(config, slack, Clock.systemUTC());
+        dispatcher.start();
+        System.out.println("dispatcher started");
+        new CountDownLatch(1).await();
+    }
+}

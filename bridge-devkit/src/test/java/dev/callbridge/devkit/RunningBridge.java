@@ -1,0 +1,200 @@
+package dev.callbridge.devkit;
+
+import dev.callbridge.config.Topics;
+import dev.callbridge.devkit.kafka.EmbeddedKafka;
+import dev.callbridge.devkit.slack.SlackEmulator;
+import dev.callbridge.dispatch.Budget;
+import dev.callbridge.dispatch.Dispatcher;
+import dev.callbridge.dispatch.DispatcherConfig;
+import dev.callbridge.model.event.CallEvent;
+import dev.callbridge.model.event.CloudEventCodec;
+import dev.callbridge.model.json.JsonSerde;
+import dev.callbridge.model.state.CallState;
+import dev.callbridge.reconcile.ReconcilerSettings;
+import dev.callbridge.slack.SdkSlackClient;
+import dev.callbridge.slack.SlackClient;
+import dev.callbridge.slack.SlackToken;
+import dev.callbridge.slack.SlackTokens;
+import dev.callbridge.topology.CallTopology;
+import dev.callbridge.topology.TopologyConfig;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.function.UnaryOperator;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.apache.kafka.streams.KafkaStreams;
+import org.apache.kafka.streams.StreamsConfig;
+
+/**
+ * The whole bridge on a real broker against the Slack emulator: the call topology on Kafka Streams
+ * with exactly-once, and the dispatcher sending through the official Slack SDK. Each instance uses
+ * its own topic prefix, so tests sharing one broker never see each other's records.
+ */
+final class RunningBridge implements AutoCloseable {
+
+    static final String TOKEN = "xoxb-emulated-bridge-token";
+    static final String TEAM = "T0BRIDGE";
+    static final String CHANNEL = "C0CALLS";
+    static final String CREATOR = "U0BRIDGEBOT";
+    static final int PARTITIONS = 3;
+
+    final Topics topics;
+    private final EmbeddedKafka kafka;
+    private final SlackEmulator slack;
+    private final String prefix;
+    private final UnaryOperator<DispatcherConfig> dispatcherSettings;
+    private final UnaryOperator<SlackClient> slackClientWrapper;
+    private SlackTokens tokens = new SlackTokens(new SlackToken(TOKEN), Map.of());
+    private final Path stateDir;
+    private final CloudEventCodec codec = new CloudEventCodec();
+    private final KafkaProducer<String, byte[]> producer;
+    private KafkaStreams streams;
+    private Dispatcher dispatcher;
+    private SdkSlackClient sdkClient;
+
+    RunningBridge(EmbeddedKafka kafka, SlackEmulator slack, String prefix, UnaryOperator<DispatcherConfig> dispatcherSettings,
+            UnaryOperator<SlackClient> slackClientWrapper) {
+        this.kafka = kafka;
+        this.slack = slack;
+        this.prefix = prefix;
+        this.dispatcherSettings = dispatcherSettings;
+        this.slackClientWrapper = slackClientWrapper;
+        this.topics = Topics.withPrefix(prefix, CloudEventCodec.DEFAULT_MAX_RECORD_BYTES);
+        kafka.createTopics(PARTITIONS, topics.names().toArray(String[]::new));
+        try {
+            this.stateDir = Files.createTempDirectory("bridge-state-");
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        Map<String, Object> props = Map.of(
+                ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers(),
+                ProducerConfig.ACKS_CONFIG, "all");
+        this.producer = new KafkaProducer<>(props, new StringSerializer(), new ByteArraySerializer());
+    }
+
+    static RunningBridge start(EmbeddedKafka kafka, SlackEmulator slack, String prefix) {
+        return new RunningBridge(kafka, slack, prefix, UnaryOperator.identity(), UnaryOperator.identity())
+                .startStreams().startDispatcher();
+    }
+
+    /** Uses these tokens instead of the one default token; call before {@link #startDispatcher()}. */
+    RunningBridge withTokens(SlackTokens newTokens) {
+        this.tokens = newTokens;
+        return this;
+    }
+
+    RunningBridge startStreams() {
+        TopologyConfig config = new TopologyConfig(topics,
+                ReconcilerSettings.defaults().withDefaultChannel(CHANNEL).withDefaultTeamId(TEAM)
+                        .withDefaultCreatedBy(CREATOR),
+                TopologyConfig.DEFAULT_SWEEP_INTERVAL);
+        Properties props = CallTopology.streamsProperties(config);
+        props.put(StreamsConfig.APPLICATION_ID_CONFIG, prefix + "bridge");
+        props.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers());
+        props.put(StreamsConfig.STATE_DIR_CONFIG, stateDir.toString());
+        props.put(StreamsConfig.REPLICATION_FACTOR_CONFIG, 1);
+        props.put(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, 100);
+        streams = new KafkaStreams(CallTopology.buildTopology(config), props);
+        streams.start();
+        return this;
+    }
+
+    RunningBridge startDispatcher() {
+        sdkClient = new SdkSlackClient(slack.baseUrl(), tokens, Duration.ofSeconds(5));
+        // The emulator runs without rate limits unless a test sets them; so does the dispatcher.
+        DispatcherConfig config = dispatcherSettings.apply(
+                DispatcherConfig.defaults(kafka.bootstrapServers(), topics, prefix + "dispatcher-1")
+                        .withGroupId(prefix + "dispatcher")
+                        .withBudgets(Map.of(), new Budget(60_000, 100)));
+        dispatcher = new Dispatcher(config, slackClientWrapper.apply(sdkClient), Clock.systemUTC());
+        dispatcher.start();
+        return this;
+    }
+
+    void stopDispatcher() {
+        dispatcher.stop();
+        closeSdk();
+    }
+
+    /** Every record of every bridge topic, as committed. */
+    List<ConsumerRecord<byte[], byte[]>> everyRecord() {
+        List<ConsumerRecord<byte[], byte[]>> all = new ArrayList<>();
+        topics.names().forEach(topic -> all.addAll(committed(topic)));
+        return all;
+    }
+
+    void send(CallEvent event) {
+        producer.send(new ProducerRecord<>(topics.callEvents().name(), event.subject(), codec.encodeStructured(event)));
+        producer.flush();
+    }
+
+    void sendAll(List<CallEvent> events) {
+        events.forEach(event -> producer.send(
+                new ProducerRecord<>(topics.callEvents().name(), event.subject(), codec.encodeStructured(event))));
+        producer.flush();
+    }
+
+    /** The latest committed view of each call on {@code slack.calls}. */
+    Map<String, CallState> views() {
+        JsonSerde<CallState> serde = new JsonSerde<>(CallState.class);
+        Map<String, CallState> latest = new LinkedHashMap<>();
+        for (ConsumerRecord<byte[], byte[]> record : committed(topics.calls().name())) {
+            String key = new String(record.key(), java.nio.charset.StandardCharsets.UTF_8);
+            CallState view = serde.fromBytes(record.value());
+            if (view == null) {
+                latest.remove(key);
+            } else {
+                latest.put(key, view);
+            }
+        }
+        return latest;
+    }
+
+    List<ConsumerRecord<byte[], byte[]>> committed(String topic) {
+        return new ArrayList<>(dev.callbridge.devkit.kafka.CommittedRecords.readAll(kafka.bootstrapServers(), topic));
+    }
+
+    KafkaStreams.State streamsState() {
+        return streams.state();
+    }
+
+    boolean dispatcherHealthy() {
+        return dispatcher.isAssigned() && !dispatcher.hasFailed();
+    }
+
+    private void closeSdk() {
+        try {
+            if (sdkClient != null) {
+                sdkClient.close();
+            }
+        } catch (Exception e) {
+            throw new IllegalStateException("closing the Slack SDK failed", e);
+        }
+    }
+
+    @Override
+    public void close() {
+        if (dispatcher != null) {
+            dispatcher.stop();
+        }
+        closeSdk();
+        if (streams != null) {
+            streams.close(Duration.ofSeconds(30));
+            streams.cleanUp();
+        }
+        producer.close();
+    }
+}

@@ -1,0 +1,92 @@
+package dev.callbridge.devkit;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.callbridge.devkit.slack.Faults;
+import dev.callbridge.devkit.slack.RateLimit;
+import dev.callbridge.devkit.slack.RateLimits;
+import dev.callbridge.devkit.slack.ApiMethod;
+import dev.callbridge.devkit.slack.SlackEmulator;
+import dev.callbridge.model.event.Participant;
+import dev.callbridge.model.op.CallOp;
+import dev.callbridge.slack.SdkSlackClient;
+import dev.callbridge.slack.SlackAnswer;
+import dev.callbridge.slack.SlackToken;
+import dev.callbridge.slack.SlackTokens;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/** The bridge's Slack client against the emulator: what each kind of answer comes back as. */
+class SdkSlackClientTest {
+
+    private static final CallOp.AddCall ADD = new CallOp.AddCall("c1:1:calls.add", "c1", null,
+            "https://pbx.example/j/c1", null, null, "Title", "U0CREATOR", 1_772_442_000L,
+            List.of(Participant.slackUser("U0ONE")));
+
+    private SlackEmulator slack;
+    private SdkSlackClient client;
+
+    private SdkSlackClient client(RateLimits limits, Faults faults) throws Exception {
+        slack = SlackEmulator.builder().port(0).token(RunningBridge.TOKEN, RunningBridge.TEAM)
+                .rateLimits(limits).faults(faults).build().start();
+        client = new SdkSlackClient(slack.baseUrl(), new SlackTokens(new SlackToken(RunningBridge.TOKEN), Map.of()),
+                Duration.ofSeconds(2));
+        return client;
+    }
+
+    @AfterEach
+    void stop() throws Exception {
+        if (client != null) {
+            client.close();
+        }
+        if (slack != null) {
+            slack.close();
+        }
+    }
+
+    @Test
+    void anAddedCallComesBackWithSlacksId() throws Exception {
+        SlackAnswer answer = client(RateLimits.unlimited(), Faults.none()).send(ADD);
+        assertThat(answer).isInstanceOfSatisfying(SlackAnswer.Ok.class,
+                ok -> assertThat(ok.slackCallId()).isEqualTo(slack.client().calls().get(0).id()));
+    }
+
+    @Test
+    void a429ComesBackWithItsRetryAfter() throws Exception {
+        SdkSlackClient sdk = client(RateLimits.unlimited().with(ApiMethod.CALLS_ADD, new RateLimit(1, 60)), Faults.none());
+        sdk.send(ADD);
+        assertThat(sdk.send(ADD)).isInstanceOfSatisfying(SlackAnswer.RateLimited.class,
+                limited -> assertThat(limited.retryAfter()).isPositive().isLessThanOrEqualTo(Duration.ofSeconds(60)));
+    }
+
+    @Test
+    void aDroppedConnectionIsNoAnswerAndIsNotResentBehindTheBridgesBack() throws Exception {
+        SdkSlackClient sdk = client(RateLimits.unlimited(), Faults.none());
+        sdk.send(ADD);
+        // The HTTP client now holds a kept-alive connection: the one it would silently retry on.
+        slack.client().faults(Faults.none().withSeed(1).withDrops(1.0, true));
+
+        SlackAnswer answer = sdk.send(ADD);
+
+        assertThat(answer).isInstanceOf(SlackAnswer.NoAnswer.class);
+        assertThat(slack.client().stats().of(ApiMethod.CALLS_ADD).requests()).isEqualTo(2);
+        assertThat(slack.client().calls()).hasSize(2);
+    }
+
+    @Test
+    void aServerErrorComesBackAsItsStatus() throws Exception {
+        assertThat(client(RateLimits.unlimited(), Faults.none().withSeed(1).withServerErrors(1.0)).send(ADD))
+                .isInstanceOfSatisfying(SlackAnswer.HttpStatus.class, s -> assertThat(s.status()).isGreaterThanOrEqualTo(500));
+    }
+
+    @Test
+    void aWorkspaceWithoutATokenIsRefusedWithoutARequest() throws Exception {
+        slack = SlackEmulator.builder().port(0).token(RunningBridge.TOKEN, RunningBridge.TEAM).build().start();
+        client = new SdkSlackClient(slack.baseUrl(), new SlackTokens(null, Map.of()), Duration.ofSeconds(2));
+        assertThat(client.send(ADD)).isEqualTo(new SlackAnswer.Error("no_token_configured"));
+        assertThat(slack.client().stats().of(ApiMethod.CALLS_ADD).requests()).isZero();
+    }
+}
