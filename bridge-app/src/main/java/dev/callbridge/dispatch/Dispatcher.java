@@ -2,11 +2,13 @@ package dev.callbridge.dispatch;
 
 import dev.callbridge.config.RetryTier;
 import dev.callbridge.config.Topics;
+import dev.callbridge.metrics.BridgeMetrics;
 import dev.callbridge.model.deadletter.DeadLetterHeaders;
 import dev.callbridge.model.json.JsonSerde;
 import dev.callbridge.model.op.CallOp;
 import dev.callbridge.model.result.OpResult;
 import dev.callbridge.slack.SlackAnswer;
+import io.micrometer.core.instrument.binder.kafka.KafkaClientMetrics;
 import dev.callbridge.slack.SlackClient;
 import dev.callbridge.slack.SlackErrorCodes;
 import java.time.Clock;
@@ -69,6 +71,7 @@ public final class Dispatcher implements AutoCloseable {
     private final Clock clock;
     private final RateLimiter limiter;
     private final Dispositions dispositions;
+    private final BridgeMetrics metrics;
     private final JsonSerde<CallOp> ops = new JsonSerde<>(CallOp.class);
     private final JsonSerde<OpResult> results = new JsonSerde<>(OpResult.class);
     private final Map<TopicPartition, Instant> pausedUntil = new HashMap<>();
@@ -79,9 +82,15 @@ public final class Dispatcher implements AutoCloseable {
     private KafkaConsumer<String, byte[]> consumer;
     private KafkaProducer<String, byte[]> producer;
     private Thread loop;
+    private List<KafkaClientMetrics> clientMetrics = List.of();
 
     public Dispatcher(DispatcherConfig config, SlackClient slack, Clock clock) {
+        this(config, slack, clock, BridgeMetrics.discarding());
+    }
+
+    public Dispatcher(DispatcherConfig config, SlackClient slack, Clock clock, BridgeMetrics metrics) {
         this.config = config;
+        this.metrics = metrics;
         this.topics = config.topics();
         this.slack = slack;
         this.clock = clock;
@@ -101,6 +110,8 @@ public final class Dispatcher implements AutoCloseable {
         }
         consumer = new KafkaConsumer<>(consumerProperties(), new StringDeserializer(), new ByteArrayDeserializer());
         producer = new KafkaProducer<>(producerProperties(), new StringSerializer(), new ByteArraySerializer());
+        clientMetrics = List.of(new KafkaClientMetrics(consumer), new KafkaClientMetrics(producer));
+        clientMetrics.forEach(binder -> binder.bindTo(metrics.registry()));
         loop = new Thread(this::run, "dispatcher");
         loop.start();
     }
@@ -126,6 +137,7 @@ public final class Dispatcher implements AutoCloseable {
             Thread.currentThread().interrupt();
         }
         workers.shutdownNow();
+        clientMetrics.forEach(KafkaClientMetrics::close);
     }
 
     @Override
@@ -150,6 +162,7 @@ public final class Dispatcher implements AutoCloseable {
                 if (!records.isEmpty()) {
                     dispatch(records);
                 }
+                metrics.retryBacklog(retryBacklog());
             }
         } catch (WakeupException e) {
             if (running.get()) {
@@ -195,6 +208,7 @@ public final class Dispatcher implements AutoCloseable {
                     LOG.error("Unreadable operation at {}-{}@{}; dead-lettered", record.topic(), record.partition(),
                             record.offset());
                     out.add(deadLetter(record, "unparseable", e.getMessage(), null, 0));
+                    metrics.deadLetter(topics.callOpsDeadLetters().name(), "unparseable");
                 }
             }
         }
@@ -255,7 +269,13 @@ public final class Dispatcher implements AutoCloseable {
                 TimeUnit.NANOSECONDS.sleep(wait.toNanos());
             }
         }
-        SlackAnswer answer = slack.send(op);
+        SlackAnswer answer;
+        metrics.requestStarted();
+        try {
+            answer = slack.send(op);
+        } finally {
+            metrics.requestFinished();
+        }
         Instant answered = clock.instant();
         if (answer instanceof SlackAnswer.RateLimited limited) {
             limiter.holdUntil(op.teamId(), op.method(), answered.plus(limited.retryAfter()));
@@ -265,7 +285,9 @@ public final class Dispatcher implements AutoCloseable {
                     op.method().apiName(), error.code());
         }
         Disposition disposition = dispositions.decide(op, work.attempts(), answer);
+        metrics.slackRequest(op.method(), outcome(disposition));
         if (disposition instanceof Disposition.Done done) {
+            metrics.eventToSlack(Duration.between(Instant.ofEpochMilli(work.record().timestamp()), answered));
             return List.of(result(done.result()));
         }
         if (disposition instanceof Disposition.Retry retry) {
@@ -274,10 +296,39 @@ public final class Dispatcher implements AutoCloseable {
             return List.of(result(retry.interim()), park(work, answered.plus(retry.delay()), retry.next(), false));
         }
         Disposition.DeadLetter dead = (Disposition.DeadLetter) disposition;
+        metrics.deadLetter(topics.callOpsDeadLetters().name(), dead.reason());
         LOG.warn("Dead-lettered {} for call {}: {} ({})", op.method().apiName(), op.externalUniqueId(), dead.reason(),
                 dead.detail());
         return List.of(result(dead.result()),
                 deadLetter(work.record(), dead.reason(), dead.detail(), op, work.attempts().attempt()));
+    }
+
+    /** How one request went, for the requests-by-outcome meter. */
+    private static String outcome(Disposition disposition) {
+        if (disposition instanceof Disposition.Done done) {
+            return done.result().note() == null ? "ok" : "already_done";
+        }
+        if (disposition instanceof Disposition.Retry retry) {
+            return retry.interim() instanceof OpResult.RateLimited ? "rate_limited" : "transient";
+        }
+        OpResult.Failed failed = ((Disposition.DeadLetter) disposition).result();
+        if (!failed.retriesExhausted()) {
+            return "terminal";
+        }
+        return failed.error().equals("ratelimited") ? "rate_limited" : "transient";
+    }
+
+    /** Records waiting in the retry partitions this instance holds. */
+    private long retryBacklog() {
+        Set<String> retryTopics = new java.util.HashSet<>();
+        topics.callOpsRetries().forEach(tier -> retryTopics.add(tier.topic()));
+        long backlog = 0;
+        for (TopicPartition partition : consumer.assignment()) {
+            if (retryTopics.contains(partition.topic())) {
+                backlog += consumer.currentLag(partition).orElse(0);
+            }
+        }
+        return backlog;
     }
 
     private static String describe(SlackAnswer answer) {

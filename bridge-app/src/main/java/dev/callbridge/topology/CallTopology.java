@@ -1,6 +1,7 @@
 package dev.callbridge.topology;
 
 import dev.callbridge.config.Topics;
+import dev.callbridge.metrics.BridgeMetrics;
 import dev.callbridge.model.event.CallEvent;
 import dev.callbridge.model.state.CallState;
 import dev.callbridge.reconcile.CallInput;
@@ -33,6 +34,10 @@ public final class CallTopology {
     private CallTopology() {}
 
     public static Topology buildTopology(TopologyConfig config) {
+        return buildTopology(config, BridgeMetrics.discarding());
+    }
+
+    public static Topology buildTopology(TopologyConfig config, BridgeMetrics metrics) {
         Topics topics = config.topics();
         StreamsBuilder builder = new StreamsBuilder();
         builder.addStateStore(Stores.keyValueStoreBuilder(
@@ -57,7 +62,7 @@ public final class CallTopology {
 
         Reconciler reconciler = new Reconciler(config.reconciler());
         Map<String, KStream<String, Emission>> emitted = events.merge(results, Named.as("merge-inputs"))
-                .process(() -> new ReconcileProcessor(reconciler, CALL_STORE, config.sweepInterval()),
+                .process(() -> new ReconcileProcessor(reconciler, CALL_STORE, config.sweepInterval(), metrics),
                         Named.as("reconcile"), CALL_STORE)
                 .split(Named.as("emit-"))
                 .branch((call, emission) -> emission instanceof Emission.Op, Branched.as("ops"))
@@ -77,7 +82,12 @@ public final class CallTopology {
      * override the rest.
      */
     public static Properties streamsProperties(TopologyConfig config) {
+        return streamsProperties(config, BridgeMetrics.discarding());
+    }
+
+    public static Properties streamsProperties(TopologyConfig config, BridgeMetrics metrics) {
         Properties props = new Properties();
+        props.put(BridgeMetrics.CONFIG_KEY, metrics);
         props.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.EXACTLY_ONCE_V2);
         props.put(StreamsConfig.DESERIALIZATION_EXCEPTION_HANDLER_CLASS_CONFIG, DeadLetterHandler.class);
         props.put(StreamsConfig.PROCESSING_EXCEPTION_HANDLER_CLASS_CONFIG, DeadLetterHandler.class);

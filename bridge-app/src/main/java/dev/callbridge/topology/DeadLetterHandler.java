@@ -1,5 +1,6 @@
 package dev.callbridge.topology;
 
+import dev.callbridge.metrics.BridgeMetrics;
 import dev.callbridge.model.deadletter.DeadLetterHeaders;
 import dev.callbridge.model.event.InvalidEventException;
 import dev.callbridge.model.event.RejectReason;
@@ -40,6 +41,7 @@ public final class DeadLetterHandler implements DeserializationExceptionHandler,
     private static final Logger LOG = LoggerFactory.getLogger(DeadLetterHandler.class);
 
     private Map<String, String> routes = Map.of();
+    private BridgeMetrics metrics = BridgeMetrics.discarding();
 
     static String routes(Map<String, String> sourceToDeadLetter) {
         return sourceToDeadLetter.entrySet().stream()
@@ -61,6 +63,9 @@ public final class DeadLetterHandler implements DeserializationExceptionHandler,
                 throw new ConfigException(ROUTES_CONFIG, value, "each route must read sourceTopic=deadLetterTopic");
             }
             parsed.put(parts[0].trim(), parts[1].trim());
+        }
+        if (configs.get(BridgeMetrics.CONFIG_KEY) instanceof BridgeMetrics given) {
+            metrics = given;
         }
         Object applicationId = configs.get(StreamsConfig.APPLICATION_ID_CONFIG);
         Object rekeyedRoute = configs.get(REKEYED_ROUTE_CONFIG);
@@ -84,6 +89,7 @@ public final class DeadLetterHandler implements DeserializationExceptionHandler,
         }
         LOG.warn("Dead-lettered record at {}-{}@{} to {}: {} ({})", context.topic(), context.partition(),
                 context.offset(), deadLetterTopic, reason, exception.getMessage());
+        metrics.deadLetter(deadLetterTopic, reason);
         return DeserializationExceptionHandler.Response.resume(List.of(deadLetter(
                 deadLetterTopic, record.key(), record.value(), record.headers(), context, reason, exception.getMessage())));
     }
@@ -103,6 +109,7 @@ public final class DeadLetterHandler implements DeserializationExceptionHandler,
         }
         LOG.error("Dead-lettered record at {}-{}@{} to {}: processing failed in {}", context.topic(),
                 context.partition(), context.offset(), deadLetterTopic, context.processorNodeId(), exception);
+        metrics.deadLetter(deadLetterTopic, PROCESSING_ERROR);
         return ProcessingExceptionHandler.Response.resume(List.of(deadLetter(deadLetterTopic, context.sourceRawKey(),
                 context.sourceRawValue(), context.headers(), context, PROCESSING_ERROR,
                 exception.getClass().getSimpleName() + ": " + exception.getMessage())));

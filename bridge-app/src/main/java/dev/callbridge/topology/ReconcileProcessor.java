@@ -1,5 +1,6 @@
 package dev.callbridge.topology;
 
+import dev.callbridge.metrics.BridgeMetrics;
 import dev.callbridge.model.op.CallOp;
 import dev.callbridge.model.state.CallState;
 import dev.callbridge.reconcile.CallInput;
@@ -8,7 +9,10 @@ import dev.callbridge.reconcile.Reconciler;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.EnumSet;
 import java.util.List;
+import java.util.Locale;
+import java.util.Set;
 import org.apache.kafka.common.header.internals.RecordHeaders;
 import org.apache.kafka.streams.KeyValue;
 import org.apache.kafka.streams.processor.PunctuationType;
@@ -28,17 +32,21 @@ import org.slf4j.LoggerFactory;
 final class ReconcileProcessor implements Processor<String, CallInput, String, Emission> {
 
     private static final Logger LOG = LoggerFactory.getLogger(ReconcileProcessor.class);
+    private static final Set<CallState.Phase> LIVE_PHASES =
+            EnumSet.of(CallState.Phase.ADDING, CallState.Phase.LIVE, CallState.Phase.ENDING);
 
     private final Reconciler reconciler;
     private final String storeName;
     private final Duration sweepInterval;
+    private final BridgeMetrics metrics;
     private ProcessorContext<String, Emission> context;
     private KeyValueStore<String, CallState> store;
 
-    ReconcileProcessor(Reconciler reconciler, String storeName, Duration sweepInterval) {
+    ReconcileProcessor(Reconciler reconciler, String storeName, Duration sweepInterval, BridgeMetrics metrics) {
         this.reconciler = reconciler;
         this.storeName = storeName;
         this.sweepInterval = sweepInterval;
+        this.metrics = metrics;
     }
 
     @Override
@@ -52,8 +60,14 @@ final class ReconcileProcessor implements Processor<String, CallInput, String, E
     public void process(Record<String, CallInput> record) {
         String call = record.key();
         Decision decision = reconciler.apply(store.get(call), record.value(), now());
-        if (decision.outcome() == Decision.Outcome.STALE_RESULT || decision.outcome() == Decision.Outcome.UNKNOWN_CALL) {
-            LOG.debug("Ignored result for call {}: {}", call, decision.outcome());
+        String outcome = decision.outcome().name().toLowerCase(Locale.ROOT);
+        if (record.value() instanceof CallInput.Event event) {
+            metrics.event(event.event().type().wireName(), outcome);
+        } else {
+            metrics.result(outcome);
+            if (decision.outcome() != Decision.Outcome.RESULT_APPLIED) {
+                LOG.debug("Ignored result for call {}: {}", call, decision.outcome());
+            }
         }
         commit(call, decision, record.timestamp());
     }
@@ -61,15 +75,20 @@ final class ReconcileProcessor implements Processor<String, CallInput, String, E
     private void sweep(long wallClockMs) {
         Instant now = Instant.ofEpochMilli(wallClockMs);
         List<KeyValue<String, Decision>> changes = new ArrayList<>();
+        long live = 0;
         try (KeyValueIterator<String, CallState> calls = store.all()) {
             while (calls.hasNext()) {
                 KeyValue<String, CallState> call = calls.next();
+                if (LIVE_PHASES.contains(call.value.phase())) {
+                    live++;
+                }
                 Decision decision = reconciler.onSweep(call.value, now);
                 if (decision.stateChanged()) {
                     changes.add(KeyValue.pair(call.key, decision));
                 }
             }
         }
+        metrics.liveCalls(context.taskId().toString(), live);
         for (KeyValue<String, Decision> change : changes) {
             LOG.info("Sweeper: call {} {}", change.key, change.value.outcome());
             commit(change.key, change.value, wallClockMs);
@@ -86,6 +105,7 @@ final class ReconcileProcessor implements Processor<String, CallInput, String, E
             forward(call, new Emission.View(decision.state()), timestamp);
         }
         for (CallOp op : decision.ops()) {
+            metrics.operation(op.method());
             forward(call, new Emission.Op(op), timestamp);
         }
     }

@@ -1,0 +1,63 @@
+package dev.callbridge.cli;
+
+import dev.callbridge.config.BridgeConfig;
+import dev.callbridge.config.BridgeConfigException;
+import dev.callbridge.service.BridgeService;
+import java.nio.file.Path;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/**
+ * {@code bridge run}: the production entry point. All settings come from {@code BRIDGE_*}
+ * environment variables and an optional properties file; SIGTERM stops it gracefully.
+ */
+@Command(name = "run", mixinStandardHelpOptions = true,
+        description = "Run the bridge until stopped (SIGTERM or Ctrl-C stop it gracefully).")
+public final class RunCommand implements Callable<Integer> {
+
+    /** Exit code when the configuration is wrong, so a supervisor can tell it from a crash. */
+    static final int BAD_CONFIGURATION = 78;
+
+    @Option(names = {"-c", "--config"}, paramLabel = "FILE",
+            description = "A properties file; BRIDGE_* environment variables override its keys.")
+    Path configFile;
+
+    private final Map<String, String> environment;
+
+    public RunCommand() {
+        this(System.getenv());
+    }
+
+    RunCommand(Map<String, String> environment) {
+        this.environment = environment;
+    }
+
+    @Override
+    public Integer call() throws InterruptedException {
+        BridgeConfig config;
+        try {
+            config = BridgeConfig.load(environment, configFile);
+        } catch (BridgeConfigException e) {
+            System.err.println("bridge: configuration error: " + e.getMessage());
+            return BAD_CONFIGURATION;
+        }
+        BridgeService service = new BridgeService(config);
+        CountDownLatch stopped = new CountDownLatch(1);
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            service.stop();
+            stopped.countDown();
+        }, "bridge-shutdown"));
+        try {
+            service.start();
+        } catch (BridgeConfigException e) {
+            System.err.println("bridge: " + e.getMessage());
+            service.stop();
+            return BAD_CONFIGURATION;
+        }
+        stopped.await();
+        return 0;
+    }
+}

@@ -1,0 +1,155 @@
+package dev.callbridge.config;
+
+import dev.callbridge.dispatch.Budget;
+import dev.callbridge.dispatch.DispatcherConfig;
+import dev.callbridge.dispatch.RetryPolicy;
+import dev.callbridge.model.event.CloudEventCodec;
+import dev.callbridge.model.op.SlackMethod;
+import dev.callbridge.reconcile.ReconcilerSettings;
+import dev.callbridge.slack.SdkSlackClient;
+import dev.callbridge.slack.SlackTokens;
+import dev.callbridge.topology.TopologyConfig;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.EnumMap;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.Objects;
+
+/**
+ * The bridge's whole configuration, built once at start-up from the environment and an optional
+ * properties file (see {@link ConfigSource} for how keys map to variables) and validated there; the
+ * rest of the bridge reads only this. Every key, its default and meaning are in
+ * {@code docs/configuration.md}.
+ */
+public record BridgeConfig(
+        String bootstrapServers,
+        String applicationId,
+        String instanceId,
+        String topicPrefix,
+        int topicPartitions,
+        short topicReplicationFactor,
+        Path stateDir,
+        int httpPort,
+        String slackBaseUrl,
+        Duration slackTimeout,
+        SlackTokens tokens,
+        Map<SlackMethod, Budget> budgets,
+        Budget defaultBudget,
+        int dispatchConcurrency,
+        Duration maxInlineWait,
+        RetryPolicy retryPolicy,
+        ReconcilerSettings reconciler,
+        Duration sweepInterval,
+        int maxEventBytes,
+        Map<String, String> streamsOverrides,
+        Map<String, String> consumerOverrides,
+        Map<String, String> producerOverrides) {
+
+    public BridgeConfig {
+        Objects.requireNonNull(bootstrapServers, "bootstrapServers");
+        budgets = Map.copyOf(budgets);
+        streamsOverrides = Map.copyOf(streamsOverrides);
+        consumerOverrides = Map.copyOf(consumerOverrides);
+        producerOverrides = Map.copyOf(producerOverrides);
+    }
+
+    /**
+     * Reads and validates the configuration.
+     *
+     * @param environment the process environment (or a test's stand-in)
+     * @param propertiesFile an optional properties file; {@code null} for none
+     * @throws BridgeConfigException naming the first bad key
+     */
+    public static BridgeConfig load(Map<String, String> environment, Path propertiesFile) {
+        ConfigSource source = ConfigSource.of(environment, propertiesFile);
+        SlackTokens tokens = SlackTokens.fromEnvironment(environment);
+        if (source.get("slack.token.dir").isPresent()) {
+            Path dir = Path.of(source.required("slack.token.dir"));
+            if (!dir.toFile().isDirectory()) {
+                throw new BridgeConfigException(ConfigSource.describe("slack.token.dir") + " is not a directory: " + dir);
+            }
+            tokens = tokens.orElse(SlackTokens.fromDirectory(dir));
+        }
+        if (tokens.isEmpty()) {
+            throw new BridgeConfigException("no Slack token: set SLACK_TOKEN (or SLACK_TOKEN_<TEAM_ID>), or "
+                    + ConfigSource.describe("slack.token.dir"));
+        }
+        int replication = source.positiveInt("topics.replication.factor", 3);
+        if (replication > Short.MAX_VALUE) {
+            throw new BridgeConfigException(ConfigSource.describe("topics.replication.factor") + " is too large");
+        }
+        String baseUrl = source.string("slack.base.url", SdkSlackClient.SLACK_API_URL);
+        if (!baseUrl.startsWith("http://") && !baseUrl.startsWith("https://")) {
+            throw new BridgeConfigException(ConfigSource.describe("slack.base.url")
+                    + " must be an http(s) URL such as https://slack.com/api/, got '" + baseUrl + "'");
+        }
+        int burst = source.positiveInt("slack.budget.burst", 1);
+        Map<SlackMethod, Budget> budgets = new EnumMap<>(SlackMethod.class);
+        DispatcherConfig.SLACK_TIER_BUDGETS.forEach((method, tier) -> budgets.put(method,
+                new Budget(source.positiveInt("slack.budget." + method.apiName(), tier.perMinute()), burst)));
+        ReconcilerSettings reconciler = new ReconcilerSettings(
+                source.get("slack.default.team.id").orElse(null),
+                source.get("slack.default.channel").orElse(null),
+                source.get("slack.default.created.by").orElse(null),
+                source.duration("calls.stale.after", ReconcilerSettings.DEFAULT_STALE_AFTER),
+                source.duration("calls.ended.retention", ReconcilerSettings.DEFAULT_ENDED_RETENTION),
+                source.positiveInt("calls.dedupe.window", ReconcilerSettings.DEFAULT_DEDUPE_WINDOW));
+        Map<String, String> streams = source.withPrefix("kafka.streams");
+        return new BridgeConfig(
+                source.required("kafka.bootstrap.servers"),
+                source.string("application.id", "call-bridge"),
+                source.string("instance.id", environment.getOrDefault("HOSTNAME", "call-bridge-0")),
+                source.string("topics.prefix", ""),
+                source.positiveInt("topics.partitions", 6),
+                (short) replication,
+                Path.of(source.string("state.dir", "bridge-state")),
+                source.port("http.port", 8080),
+                baseUrl.endsWith("/") ? baseUrl : baseUrl + "/",
+                source.duration("slack.timeout", Duration.ofSeconds(10)),
+                tokens,
+                budgets,
+                new Budget(source.positiveInt("slack.budget.default", 20), burst),
+                source.positiveInt("dispatch.concurrency", 16),
+                source.duration("dispatch.max.inline.wait", Duration.ofSeconds(2)),
+                new RetryPolicy(
+                        source.duration("retry.base.delay", Duration.ofSeconds(1)),
+                        source.duration("retry.max.delay", Duration.ofMinutes(5)),
+                        source.positiveInt("retry.max.attempts", 8),
+                        source.positiveInt("retry.max.rate.limited", 100)),
+                reconciler,
+                source.duration("calls.sweep.interval", TopologyConfig.DEFAULT_SWEEP_INTERVAL),
+                source.positiveInt("events.max.bytes", CloudEventCodec.DEFAULT_MAX_RECORD_BYTES),
+                streams,
+                source.withPrefix("kafka.consumer"),
+                source.withPrefix("kafka.producer"));
+    }
+
+    public Topics topics() {
+        return Topics.withPrefix(topicPrefix, maxEventBytes);
+    }
+
+    public TopologyConfig topology() {
+        return new TopologyConfig(topics(), reconciler, sweepInterval);
+    }
+
+    public DispatcherConfig dispatcher() {
+        Map<String, Object> overrides = new HashMap<>();
+        consumerOverrides.forEach((key, value) -> overrides.put("consumer." + key, value));
+        producerOverrides.forEach((key, value) -> overrides.put("producer." + key, value));
+        // Static membership: a restarted instance takes its partitions back without a rebalance.
+        overrides.putIfAbsent("consumer.group.instance.id", applicationId + "-dispatcher-" + instanceId);
+        return new DispatcherConfig(bootstrapServers, applicationId + "-dispatcher",
+                applicationId + "-dispatcher-" + instanceId, topics(), budgets, defaultBudget, retryPolicy,
+                maxInlineWait, dispatchConcurrency, slackTimeout, overrides);
+    }
+
+    @Override
+    public String toString() {
+        // Tokens print as workspaces only; SlackTokens never shows a token.
+        return "BridgeConfig[bootstrapServers=" + bootstrapServers + ", applicationId=" + applicationId
+                + ", instanceId=" + instanceId + ", topicPrefix='" + topicPrefix + "', partitions=" + topicPartitions
+                + ", replication=" + topicReplicationFactor + ", stateDir=" + stateDir + ", httpPort=" + httpPort
+                + ", slackBaseUrl=" + slackBaseUrl + ", tokens=" + tokens + ", budgets=" + budgets + "]";
+    }
+}

@@ -1,0 +1,83 @@
+package dev.callbridge.config;
+
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.Config;
+import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.admin.TopicDescription;
+import org.apache.kafka.common.config.ConfigResource;
+import org.apache.kafka.common.config.TopicConfig;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Makes sure the bridge's topics exist as it needs them: missing ones are created with the
+ * configured partitions and replication ({@code slack.calls} compacted), existing ones are checked —
+ * the input events and the results must have the same partition count, because both feed the same
+ * per-call task, and {@code slack.calls} must be compacted, because it is read back after a reset.
+ */
+public final class TopicProvisioner {
+
+    private static final Logger LOG = LoggerFactory.getLogger(TopicProvisioner.class);
+    private static final long TIMEOUT_SECONDS = 60;
+
+    private final Admin admin;
+
+    public TopicProvisioner(Admin admin) {
+        this.admin = admin;
+    }
+
+    /** Creates what is missing and checks what exists; throws {@link BridgeConfigException} on a mismatch. */
+    public void ensure(Topics topics, int partitions, short replicationFactor) {
+        try {
+            Set<String> existing = admin.listTopics().names().get(TIMEOUT_SECONDS, TimeUnit.SECONDS);
+            List<NewTopic> missing = new ArrayList<>();
+            for (String name : topics.names()) {
+                if (!existing.contains(name)) {
+                    NewTopic topic = new NewTopic(name, partitions, replicationFactor);
+                    if (name.equals(topics.calls().name())) {
+                        topic.configs(Map.of(TopicConfig.CLEANUP_POLICY_CONFIG, TopicConfig.CLEANUP_POLICY_COMPACT));
+                    }
+                    missing.add(topic);
+                }
+            }
+            if (!missing.isEmpty()) {
+                admin.createTopics(missing).all().get(TIMEOUT_SECONDS, TimeUnit.SECONDS);
+                LOG.info("Created topics {}", missing.stream().map(NewTopic::name).toList());
+            }
+            check(topics);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while preparing topics", e);
+        } catch (ExecutionException | TimeoutException e) {
+            throw new IllegalStateException("cannot create or inspect the bridge's topics: " + e.getMessage(), e);
+        }
+    }
+
+    private void check(Topics topics) throws InterruptedException, ExecutionException, TimeoutException {
+        Map<String, TopicDescription> described = admin.describeTopics(topics.names())
+                .allTopicNames().get(TIMEOUT_SECONDS, TimeUnit.SECONDS);
+        int events = described.get(topics.callEvents().name()).partitions().size();
+        int results = described.get(topics.callResults().name()).partitions().size();
+        if (events != results) {
+            throw new BridgeConfigException(topics.callEvents().name() + " has " + events + " partitions and "
+                    + topics.callResults().name() + " has " + results
+                    + "; they must match, since both feed the same per-call task");
+        }
+        ConfigResource calls = new ConfigResource(ConfigResource.Type.TOPIC, topics.calls().name());
+        Map<ConfigResource, Config> configs = new HashMap<>(
+                admin.describeConfigs(List.of(calls)).all().get(TIMEOUT_SECONDS, TimeUnit.SECONDS));
+        String policy = configs.get(calls).get(TopicConfig.CLEANUP_POLICY_CONFIG).value();
+        if (!policy.contains(TopicConfig.CLEANUP_POLICY_COMPACT)) {
+            throw new BridgeConfigException(topics.calls().name() + " must be compacted (cleanup.policy=compact), is "
+                    + policy);
+        }
+    }
+}

@@ -1,0 +1,116 @@
+package dev.callbridge.metrics;
+
+import dev.callbridge.model.op.SlackMethod;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.time.Duration;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * The bridge's own meters (see {@code docs/metrics.md}): events by type and outcome, dead letters,
+ * operations, Slack requests by outcome, 429s, the retry backlog, operations in flight, live calls,
+ * and the event-to-Slack latency. Tags carry only method names, event types, outcomes and reasons;
+ * never a token, a call id or a workspace's secret.
+ */
+public final class BridgeMetrics {
+
+    /** Config key under which Kafka Streams hands this object to the dead-letter handler. */
+    public static final String CONFIG_KEY = "bridge.metrics";
+
+    private final MeterRegistry registry;
+    private final AtomicInteger inFlight = new AtomicInteger();
+    private final AtomicLong retryBacklog = new AtomicLong();
+    private final Map<String, Long> liveCallsByTask = new ConcurrentHashMap<>();
+    private final Timer eventToSlack;
+
+    public BridgeMetrics(MeterRegistry registry) {
+        this.registry = registry;
+        Gauge.builder("bridge.slack.in.flight", inFlight, AtomicInteger::get)
+                .description("Slack requests being made right now").register(registry);
+        Gauge.builder("bridge.retry.backlog", retryBacklog, AtomicLong::get)
+                .description("operations parked in the retry topics, not yet sent again").register(registry);
+        Gauge.builder("bridge.calls.live", liveCallsByTask,
+                        byTask -> byTask.values().stream().mapToLong(Long::longValue).sum())
+                .description("calls added to Slack or being added, not yet ended, as of the last sweep")
+                .register(registry);
+        eventToSlack = Timer.builder("bridge.event.to.slack")
+                .description("from the record that caused an operation to Slack's answer")
+                .publishPercentileHistogram()
+                .minimumExpectedValue(Duration.ofMillis(5))
+                .maximumExpectedValue(Duration.ofMinutes(10))
+                .register(registry);
+    }
+
+    /** Meters that go nowhere, for tests and tools that do not serve metrics. */
+    public static BridgeMetrics discarding() {
+        return new BridgeMetrics(new SimpleMeterRegistry());
+    }
+
+    public MeterRegistry registry() {
+        return registry;
+    }
+
+    public void event(String type, String outcome) {
+        Counter.builder("bridge.events").description("input events by type and how they were taken")
+                .tag("type", type).tag("outcome", outcome).register(registry).increment();
+    }
+
+    public void result(String outcome) {
+        Counter.builder("bridge.results").description("operation results read back by the reconciler")
+                .tag("outcome", outcome).register(registry).increment();
+    }
+
+    public void deadLetter(String topic, String reason) {
+        Counter.builder("bridge.dead.letters").description("records set aside in a dead-letter topic")
+                .tag("topic", topic).tag("reason", reason).register(registry).increment();
+    }
+
+    public void operation(SlackMethod method) {
+        Counter.builder("bridge.operations").description("Slack operations issued by the reconciler")
+                .tag("method", method.apiName()).register(registry).increment();
+    }
+
+    /**
+     * One Slack request and how it went.
+     *
+     * @param outcome {@code ok}, {@code already_done}, {@code rate_limited}, {@code transient} or
+     *     {@code terminal}
+     */
+    public void slackRequest(SlackMethod method, String outcome) {
+        Counter.builder("bridge.slack.requests").description("Slack requests by method and outcome")
+                .tag("method", method.apiName()).tag("outcome", outcome).register(registry).increment();
+        if (outcome.equals("rate_limited")) {
+            Counter.builder("bridge.slack.rate.limited").description("HTTP 429 answers from Slack")
+                    .tag("method", method.apiName()).register(registry).increment();
+        }
+    }
+
+    public void requestStarted() {
+        inFlight.incrementAndGet();
+    }
+
+    public void requestFinished() {
+        inFlight.decrementAndGet();
+    }
+
+    public void retryBacklog(long parked) {
+        retryBacklog.set(parked);
+    }
+
+    /** The live calls one stream task holds, counted by its sweeper. */
+    public void liveCalls(String task, long count) {
+        liveCallsByTask.put(task, count);
+    }
+
+    public void eventToSlack(Duration latency) {
+        if (!latency.isNegative()) {
+            eventToSlack.record(latency);
+        }
+    }
+}

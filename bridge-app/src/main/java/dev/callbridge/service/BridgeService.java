@@ -1,0 +1,144 @@
+package dev.callbridge.service;
+
+import dev.callbridge.config.BridgeConfig;
+import dev.callbridge.config.TopicProvisioner;
+import dev.callbridge.dispatch.Dispatcher;
+import dev.callbridge.metrics.BridgeMetrics;
+import dev.callbridge.slack.SdkSlackClient;
+import dev.callbridge.topology.CallTopology;
+import dev.callbridge.topology.TopologyConfig;
+import io.micrometer.core.instrument.binder.jvm.JvmGcMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmThreadMetrics;
+import io.micrometer.core.instrument.binder.kafka.KafkaStreamsMetrics;
+import io.micrometer.core.instrument.binder.system.ProcessorMetrics;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.Map;
+import java.util.Properties;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.streams.KafkaStreams;
+import org.apache.kafka.streams.StreamsConfig;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The running bridge: prepares its topics, then runs the call topology on Kafka Streams, the
+ * dispatcher, and the health and metrics endpoints, until {@link #stop()}.
+ */
+public final class BridgeService implements AutoCloseable {
+
+    private static final Logger LOG = LoggerFactory.getLogger(BridgeService.class);
+    private static final Duration CLOSE_TIMEOUT = Duration.ofSeconds(30);
+
+    private final BridgeConfig config;
+    private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+    private final BridgeMetrics metrics = new BridgeMetrics(registry);
+    private KafkaStreams streams;
+    private KafkaStreamsMetrics streamsMetrics;
+    private Dispatcher dispatcher;
+    private SdkSlackClient slack;
+    private HttpEndpoints http;
+
+    public BridgeService(BridgeConfig config) {
+        this.config = config;
+    }
+
+    /** Starts everything; returns once the parts run (readiness follows when Kafka Streams is RUNNING). */
+    public synchronized BridgeService start() {
+        LOG.info("Starting the bridge: {}", config);
+        try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, config.bootstrapServers()))) {
+            new TopicProvisioner(admin).ensure(config.topics(), config.topicPartitions(), config.topicReplicationFactor());
+        }
+        new JvmMemoryMetrics().bindTo(registry);
+        new JvmGcMetrics().bindTo(registry);
+        new JvmThreadMetrics().bindTo(registry);
+        new ProcessorMetrics().bindTo(registry);
+
+        TopologyConfig topology = config.topology();
+        streams = new KafkaStreams(CallTopology.buildTopology(topology, metrics), streamsProperties(topology));
+        streamsMetrics = new KafkaStreamsMetrics(streams);
+        streamsMetrics.bindTo(registry);
+        streams.setUncaughtExceptionHandler(e -> {
+            LOG.error("A stream thread failed; replacing it", e);
+            return org.apache.kafka.streams.errors.StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse
+                    .REPLACE_THREAD;
+        });
+        streams.start();
+
+        slack = new SdkSlackClient(config.slackBaseUrl(), config.tokens(), config.slackTimeout());
+        dispatcher = new Dispatcher(config.dispatcher(), slack, Clock.systemUTC(), metrics);
+        dispatcher.start();
+
+        http = new HttpEndpoints(config.httpPort(), this::isLive, this::isReady, registry);
+        http.start();
+        LOG.info("Bridge started; health and metrics on port {}", http.port());
+        return this;
+    }
+
+    private Properties streamsProperties(TopologyConfig topology) {
+        Properties props = CallTopology.streamsProperties(topology, metrics);
+        props.put(StreamsConfig.APPLICATION_ID_CONFIG, config.applicationId());
+        props.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, config.bootstrapServers());
+        props.put(StreamsConfig.STATE_DIR_CONFIG, config.stateDir().toAbsolutePath().toString());
+        props.put(StreamsConfig.REPLICATION_FACTOR_CONFIG, (int) config.topicReplicationFactor());
+        props.put(StreamsConfig.mainConsumerPrefix(ConsumerConfig.GROUP_INSTANCE_ID_CONFIG),
+                config.applicationId() + "-streams-" + config.instanceId());
+        props.putAll(config.streamsOverrides());
+        return props;
+    }
+
+    /** The process works: Kafka Streams has not failed for good, and the dispatcher loop is alive. */
+    public boolean isLive() {
+        KafkaStreams.State state = streams == null ? null : streams.state();
+        return state != null && state != KafkaStreams.State.ERROR && state != KafkaStreams.State.NOT_RUNNING
+                && dispatcher != null && !dispatcher.hasFailed();
+    }
+
+    /** The bridge is processing: Kafka Streams RUNNING and the dispatcher holding partitions. */
+    public boolean isReady() {
+        return streams != null && streams.state() == KafkaStreams.State.RUNNING
+                && dispatcher != null && dispatcher.isAssigned();
+    }
+
+    public int httpPort() {
+        return http.port();
+    }
+
+    public BridgeMetrics metrics() {
+        return metrics;
+    }
+
+    /** Stops taking work, finishes what is under way, commits, and leaves the groups. */
+    public synchronized void stop() {
+        LOG.info("Stopping the bridge");
+        if (http != null) {
+            http.close();
+        }
+        if (dispatcher != null) {
+            dispatcher.stop();
+        }
+        if (streams != null) {
+            // Static members stay in the group, so a restarted instance takes its partitions straight back.
+            streams.close(CLOSE_TIMEOUT);
+            streamsMetrics.close();
+        }
+        if (slack != null) {
+            try {
+                slack.close();
+            } catch (Exception e) {
+                LOG.debug("Closing the Slack client failed", e);
+            }
+        }
+        LOG.info("Bridge stopped");
+    }
+
+    @Override
+    public void close() {
+        stop();
+    }
+}

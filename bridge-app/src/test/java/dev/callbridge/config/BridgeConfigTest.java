@@ -1,0 +1,133 @@
+package dev.callbridge.config;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.callbridge.dispatch.Budget;
+import dev.callbridge.model.op.SlackMethod;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class BridgeConfigTest {
+
+    private static Map<String, String> minimal() {
+        Map<String, String> env = new HashMap<>();
+        env.put("BRIDGE_KAFKA_BOOTSTRAP_SERVERS", "kafka-1:9092,kafka-2:9092");
+        env.put("SLACK_TOKEN", "xoxb-config-test");
+        return env;
+    }
+
+    @Test
+    void aMinimalEnvironmentGivesTheDocumentedDefaults() {
+        BridgeConfig config = BridgeConfig.load(minimal(), null);
+
+        assertThat(config.bootstrapServers()).isEqualTo("kafka-1:9092,kafka-2:9092");
+        assertThat(config.applicationId()).isEqualTo("call-bridge");
+        assertThat(config.topicPartitions()).isEqualTo(6);
+        assertThat(config.topicReplicationFactor()).isEqualTo((short) 3);
+        assertThat(config.httpPort()).isEqualTo(8080);
+        assertThat(config.slackBaseUrl()).isEqualTo("https://slack.com/api/");
+        assertThat(config.budgets()).containsEntry(SlackMethod.CALLS_ADD, new Budget(50, 1))
+                .containsEntry(SlackMethod.CHAT_POST_MESSAGE, new Budget(60, 1));
+        assertThat(config.reconciler().staleAfter()).isEqualTo(Duration.ofHours(12));
+        assertThat(config.topics().callEvents().name()).isEqualTo("telephony.call-events");
+        assertThat(config.dispatcher().groupId()).isEqualTo("call-bridge-dispatcher");
+    }
+
+    @Test
+    void environmentVariablesOverrideTheFile(@TempDir Path dir) throws IOException {
+        Path file = dir.resolve("bridge.properties");
+        Files.writeString(file, """
+                kafka.bootstrap.servers=from-file:9092
+                topics.prefix=acme.
+                topics.partitions=12
+                calls.stale.after=6h
+                slack.budget.calls.add=40
+                slack.budget.chat.postMessage=30
+                kafka.streams.num.stream.threads=4
+                kafka.consumer.max.poll.records=50
+                """);
+        Map<String, String> env = minimal();
+        env.put("BRIDGE_TOPICS_PARTITIONS", "24");
+        env.put("BRIDGE_KAFKA_PRODUCER_LINGER_MS", "20");
+
+        BridgeConfig config = BridgeConfig.load(env, file);
+
+        assertThat(config.bootstrapServers()).isEqualTo("kafka-1:9092,kafka-2:9092");
+        assertThat(config.topicPartitions()).isEqualTo(24);
+        assertThat(config.topics().callOps().name()).isEqualTo("acme.slack.call-ops");
+        assertThat(config.reconciler().staleAfter()).isEqualTo(Duration.ofHours(6));
+        assertThat(config.budgets().get(SlackMethod.CALLS_ADD).perMinute()).isEqualTo(40);
+        assertThat(config.budgets().get(SlackMethod.CHAT_POST_MESSAGE).perMinute()).isEqualTo(30);
+        assertThat(config.streamsOverrides()).containsEntry("num.stream.threads", "4");
+        assertThat(config.consumerOverrides()).containsEntry("max.poll.records", "50");
+        assertThat(config.producerOverrides()).containsEntry("linger.ms", "20");
+        assertThat(config.dispatcher().clientOverrides()).containsEntry("producer.linger.ms", "20");
+    }
+
+    @Test
+    void aMissingBootstrapServerIsNamed() {
+        Map<String, String> env = minimal();
+        env.remove("BRIDGE_KAFKA_BOOTSTRAP_SERVERS");
+        assertThatThrownBy(() -> BridgeConfig.load(env, null))
+                .isInstanceOf(BridgeConfigException.class)
+                .hasMessageContaining("BRIDGE_KAFKA_BOOTSTRAP_SERVERS (kafka.bootstrap.servers) is required");
+    }
+
+    @Test
+    void badValuesAreNamedWithWhatTheyShouldBe() {
+        Map<String, String> env = minimal();
+        env.put("BRIDGE_TOPICS_PARTITIONS", "many");
+        assertThatThrownBy(() -> BridgeConfig.load(env, null))
+                .hasMessageContaining("BRIDGE_TOPICS_PARTITIONS (topics.partitions)")
+                .hasMessageContaining("positive whole number")
+                .hasMessageContaining("'many'");
+
+        env.put("BRIDGE_TOPICS_PARTITIONS", "3");
+        env.put("BRIDGE_CALLS_STALE_AFTER", "soon");
+        assertThatThrownBy(() -> BridgeConfig.load(env, null))
+                .hasMessageContaining("BRIDGE_CALLS_STALE_AFTER (calls.stale.after)")
+                .hasMessageContaining("duration");
+
+        env.remove("BRIDGE_CALLS_STALE_AFTER");
+        env.put("BRIDGE_SLACK_BASE_URL", "slack.com/api");
+        assertThatThrownBy(() -> BridgeConfig.load(env, null)).hasMessageContaining("BRIDGE_SLACK_BASE_URL");
+
+        env.remove("BRIDGE_SLACK_BASE_URL");
+        env.put("BRIDGE_HTTP_PORT", "70000");
+        assertThatThrownBy(() -> BridgeConfig.load(env, null)).hasMessageContaining("BRIDGE_HTTP_PORT");
+    }
+
+    @Test
+    void withoutAnyTokenTheBridgeRefusesToStart() {
+        Map<String, String> env = minimal();
+        env.remove("SLACK_TOKEN");
+        assertThatThrownBy(() -> BridgeConfig.load(env, null)).hasMessageContaining("no Slack token");
+    }
+
+    @Test
+    void tokensFromMountedFilesAreUsedAndNeverPrinted(@TempDir Path secrets) throws IOException {
+        Files.writeString(secrets.resolve("T0SALES"), "xoxb-mounted-secret");
+        Map<String, String> env = minimal();
+        env.put("BRIDGE_SLACK_TOKEN_DIR", secrets.toString());
+
+        BridgeConfig config = BridgeConfig.load(env, null);
+
+        assertThat(config.tokens().forWorkspace("T0SALES").orElseThrow().reveal()).isEqualTo("xoxb-mounted-secret");
+        assertThat(config.toString()).doesNotContain("xoxb-mounted-secret").doesNotContain("xoxb-config-test");
+    }
+
+    @Test
+    void durationsTakeUnitsOrIso() {
+        assertThat(ConfigSource.parseDuration("500ms")).isEqualTo(Duration.ofMillis(500));
+        assertThat(ConfigSource.parseDuration("7d")).isEqualTo(Duration.ofDays(7));
+        assertThat(ConfigSource.parseDuration("PT90S")).isEqualTo(Duration.ofSeconds(90));
+        assertThat(ConfigSource.parseDuration("ninety")).isNull();
+    }
+}
