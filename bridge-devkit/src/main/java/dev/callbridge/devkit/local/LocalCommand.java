@@ -1,0 +1,197 @@
+package dev.callbridge.devkit.local;
+
+import dev.callbridge.config.BridgeConfig;
+import dev.callbridge.devkit.kafka.EmbeddedKafka;
+import dev.callbridge.devkit.slack.RateLimits;
+import dev.callbridge.devkit.slack.SlackEmulator;
+import dev.callbridge.service.BridgeService;
+import io.micrometer.core.instrument.Counter;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/**
+ * {@code local}: the one-command demo. Starts a real single-node KRaft broker on localhost, the Slack
+ * emulator, the bridge, a call board page and (unless told not to) a demo traffic generator, prints
+ * where to look and a live summary, and on Ctrl-C stops everything and deletes its temporary data.
+ */
+@Command(name = "local", mixinStandardHelpOptions = true,
+        description = "Run Kafka, the Slack emulator, the bridge and demo traffic on this machine.")
+public final class LocalCommand implements Callable<Integer> {
+
+    static final String TOKEN = "xoxb-local-demo-token";
+    static final String TEAM = "T0LOCAL";
+
+    @Option(names = "--kafka-port", defaultValue = "9092", description = "Kafka's port on localhost (default ${DEFAULT-VALUE}).")
+    int kafkaPort;
+
+    @Option(names = "--slack-port", defaultValue = "8089", description = "The Slack emulator's port (default ${DEFAULT-VALUE}).")
+    int slackPort;
+
+    @Option(names = "--board-port", defaultValue = "8088", description = "The call board page's port (default ${DEFAULT-VALUE}).")
+    int boardPort;
+
+    @Option(names = "--http-port", defaultValue = "8080",
+            description = "The bridge's /healthz, /readyz and /metrics port (default ${DEFAULT-VALUE}).")
+    int httpPort;
+
+    @Option(names = "--tiers", defaultValue = "slack",
+            description = "Slack rate limits to emulate: slack (documented tiers), sdk (Tier 2) or unlimited (default ${DEFAULT-VALUE}).")
+    String tiers;
+
+    @Option(names = "--calls-per-minute", defaultValue = "12", description = "Demo calls started per minute (default ${DEFAULT-VALUE}).")
+    double callsPerMinute;
+
+    @Option(names = "--no-demo", description = "Start no demo traffic; produce your own events to telephony.call-events.")
+    boolean noDemo;
+
+    @Option(names = "--summary-every", defaultValue = "3", description = "Seconds between summaries (default ${DEFAULT-VALUE}).")
+    int summaryEvery;
+
+    private final PrintStream out = System.out;
+
+    public static void main(String[] args) {
+        System.exit(new CommandLine(new LocalCommand()).execute(args));
+    }
+
+    @Override
+    public Integer call() throws Exception {
+        RateLimits limits = RateLimits.preset(tiers);
+        Path workDir = Files.createTempDirectory("call-bridge-local-");
+        EmbeddedKafka kafka = null;
+        SlackEmulator slack = null;
+        BridgeService bridge = null;
+        DemoTraffic traffic = null;
+        CallBoard board = null;
+        ScheduledExecutorService printer = Executors.newSingleThreadScheduledExecutor();
+        CountDownLatch stop = new CountDownLatch(1);
+        Thread hook = new Thread(stop::countDown, "local-stop");
+        Runtime.getRuntime().addShutdownHook(hook);
+        try {
+            out.println("Starting Kafka on localhost:" + kafkaPort + " ...");
+            kafka = new EmbeddedKafka(kafkaPort).start();
+            slack = SlackEmulator.builder().port(slackPort).token(TOKEN, TEAM).rateLimits(limits).build().start();
+            bridge = new BridgeService(BridgeConfig.load(bridgeEnvironment(kafka, slack, workDir), null)).start();
+            board = new CallBoard(boardPort, slack.client()::calls).start();
+            if (!noDemo) {
+                traffic = DemoTraffic.toBroker(kafka.bootstrapServers(), "telephony.call-events",
+                        DemoTraffic.Settings.defaults().withCallsPerMinute(callsPerMinute));
+                traffic.start();
+            }
+            printWhereToLook(kafka, slack, board, bridge);
+            DemoTraffic sending = traffic;
+            BridgeService running = bridge;
+            LiveSummary summary = new LiveSummary(slack.client(),
+                    () -> sending == null ? new DemoTraffic.Counts(0, 0, 0, 0, 0, 0) : sending.counts(),
+                    () -> deadLetters(running));
+            printer.scheduleAtFixedRate(() -> printSummary(summary), summaryEvery, summaryEvery, TimeUnit.SECONDS);
+            stop.await();
+            out.println();
+            out.println("Stopping ...");
+            return 0;
+        } finally {
+            printer.shutdownNow();
+            closeAll(traffic, board, bridge, slack, kafka);
+            deleteRecursively(workDir);
+            try {
+                Runtime.getRuntime().removeShutdownHook(hook);
+            } catch (IllegalStateException shuttingDown) {
+                // Ctrl-C brought us here: the hook is running and cannot be removed.
+            }
+            out.println("Stopped; temporary data removed.");
+        }
+    }
+
+    private Map<String, String> bridgeEnvironment(EmbeddedKafka kafka, SlackEmulator slack, Path workDir) {
+        Map<String, String> env = new HashMap<>();
+        env.put("BRIDGE_KAFKA_BOOTSTRAP_SERVERS", kafka.bootstrapServers());
+        env.put("BRIDGE_TOPICS_PARTITIONS", "3");
+        env.put("BRIDGE_TOPICS_REPLICATION_FACTOR", "1");
+        env.put("BRIDGE_STATE_DIR", workDir.resolve("state").toString());
+        env.put("BRIDGE_HTTP_PORT", Integer.toString(httpPort));
+        env.put("BRIDGE_INSTANCE_ID", "local");
+        env.put("BRIDGE_SLACK_BASE_URL", slack.baseUrl());
+        env.put("BRIDGE_SLACK_DEFAULT_TEAM_ID", TEAM);
+        env.put("BRIDGE_SLACK_DEFAULT_CHANNEL", "C0DEMOCALLS");
+        env.put("BRIDGE_SLACK_DEFAULT_CREATED_BY", "U0DEMOBOT");
+        env.put("BRIDGE_KAFKA_STREAMS_COMMIT_INTERVAL_MS", "100");
+        if (tiers.equals("unlimited")) {
+            env.put("BRIDGE_SLACK_BUDGET_DEFAULT", "60000");
+            for (String method : new String[] {"calls.add", "calls.participants.add", "calls.participants.remove",
+                    "calls.update", "calls.end", "calls.info", "chat.postMessage"}) {
+                env.put("BRIDGE_SLACK_BUDGET_" + method.toUpperCase().replace('.', '_'), "60000");
+            }
+            env.put("BRIDGE_SLACK_BUDGET_BURST", "100");
+        } else if (tiers.equals("sdk")) {
+            for (String method : new String[] {"calls.add", "calls.participants.add", "calls.participants.remove",
+                    "calls.update", "calls.end", "calls.info"}) {
+                env.put("BRIDGE_SLACK_BUDGET_" + method.toUpperCase().replace('.', '_'), "20");
+            }
+        }
+        env.put("SLACK_TOKEN", TOKEN);
+        return env;
+    }
+
+    private void printWhereToLook(EmbeddedKafka kafka, SlackEmulator slack, CallBoard board, BridgeService bridge) {
+        out.println();
+        out.println("The call-lifecycle bridge is running locally.");
+        out.println("  Kafka           " + kafka.bootstrapServers()
+                + "   e.g. kcat -b " + kafka.bootstrapServers() + " -C -t slack.calls");
+        out.println("  Slack emulator  " + slack.baseUrl() + "   inspect: " + slack.inspectionUrl() + "calls");
+        out.println("  Call board      " + board.url());
+        out.println("  Bridge          http://localhost:" + bridge.httpPort() + "/metrics  /readyz  /healthz");
+        out.println(noDemo ? "  No demo traffic: produce CloudEvents to telephony.call-events."
+                : "  Demo traffic    " + callsPerMinute + " calls a minute, with duplicates, reordering and bad records");
+        out.println("Press Ctrl-C to stop and remove everything.");
+        out.println();
+    }
+
+    private void printSummary(LiveSummary summary) {
+        try {
+            out.println(LiveSummary.format(summary.gather()));
+            out.println();
+        } catch (RuntimeException e) {
+            out.println("(summary unavailable: " + e.getMessage() + ")");
+        }
+    }
+
+    private static long deadLetters(BridgeService bridge) {
+        return (long) bridge.metrics().registry().find("bridge.dead.letters").counters().stream()
+                .mapToDouble(Counter::count).sum();
+    }
+
+    private static void closeAll(AutoCloseable... parts) {
+        for (AutoCloseable part : parts) {
+            if (part == null) {
+                continue;
+            }
+            try {
+                part.close();
+            } catch (Exception e) {
+                System.err.println("while stopping " + part.getClass().getSimpleName() + ": " + e.getMessage());
+            }
+        }
+    }
+
+    private static void deleteRecursively(Path dir) {
+        try (Stream<Path> paths = Files.walk(dir)) {
+            paths.sorted(Comparator.reverseOrder()).forEach(path -> path.toFile().delete());
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot remove " + dir, e);
+        }
+    }
+}
