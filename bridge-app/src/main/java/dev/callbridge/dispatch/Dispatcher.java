@@ -75,6 +75,7 @@ public final class Dispatcher implements AutoCloseable {
     private final JsonSerde<CallOp> ops = new JsonSerde<>(CallOp.class);
     private final JsonSerde<OpResult> results = new JsonSerde<>(OpResult.class);
     private final Map<TopicPartition, Instant> pausedUntil = new HashMap<>();
+    private final Set<String> retryTopics;
     private final AtomicBoolean running = new AtomicBoolean();
     private final ExecutorService workers;
     private volatile boolean assigned;
@@ -95,6 +96,8 @@ public final class Dispatcher implements AutoCloseable {
         this.slack = slack;
         this.clock = clock;
         this.limiter = new RateLimiter(config.budgets(), config.defaultBudget());
+        this.retryTopics = config.topics().callOpsRetries().stream().map(RetryTier::topic)
+                .collect(java.util.stream.Collectors.toUnmodifiableSet());
         this.dispositions = new Dispositions(config.retryPolicy(), () -> ThreadLocalRandom.current().nextDouble());
         AtomicInteger threads = new AtomicInteger();
         this.workers = Executors.newFixedThreadPool(config.concurrency(), runnable -> {
@@ -320,8 +323,6 @@ public final class Dispatcher implements AutoCloseable {
 
     /** Records waiting in the retry partitions this instance holds. */
     private long retryBacklog() {
-        Set<String> retryTopics = new java.util.HashSet<>();
-        topics.callOpsRetries().forEach(tier -> retryTopics.add(tier.topic()));
         long backlog = 0;
         for (TopicPartition partition : consumer.assignment()) {
             if (retryTopics.contains(partition.topic())) {
@@ -410,9 +411,9 @@ public final class Dispatcher implements AutoCloseable {
         props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
         props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
         props.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
-        // A batch takes at most a few rounds of requests, so even slow answers stay far inside
-        // max.poll.interval.ms.
-        props.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, config.concurrency() * 4);
+        // One round of requests per batch: the batch is what a crash before its commit sends twice,
+        // and one round keeps even slow answers far inside max.poll.interval.ms.
+        props.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, config.concurrency());
         props.putAll(overrides("consumer."));
         return props;
     }
