@@ -1,0 +1,106 @@
+package dev.callbridge.devkit.e2e;
+
+import dev.callbridge.devkit.kafka.EmbeddedKafka;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.apache.kafka.common.utils.AppInfoParser;
+import org.junit.jupiter.api.extension.BeforeAllCallback;
+import org.junit.jupiter.api.extension.ExtensionContext;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.testcontainers.DockerClientFactory;
+import org.testcontainers.kafka.KafkaContainer;
+import org.testcontainers.utility.DockerImageName;
+
+/**
+ * The broker under the end-to-end tests: a real {@code apache/kafka} container when Docker is
+ * available, otherwise the in-process {@link EmbeddedKafka}. One broker serves every end-to-end
+ * class of the run (it lives in the root store, which closes it at the end); each test keeps to
+ * its own topic prefix and application id.
+ *
+ * <p>Register it on a static field with {@code @RegisterExtension} and read {@link #bootstrapServers()}.
+ */
+public final class KafkaForEndToEnd implements BeforeAllCallback {
+
+    private static final Logger LOG = LoggerFactory.getLogger(KafkaForEndToEnd.class);
+    private static final ExtensionContext.Namespace NAMESPACE = ExtensionContext.Namespace.create(KafkaForEndToEnd.class);
+    /** The broker image in step with the Kafka clients on the class path. */
+    static final DockerImageName KAFKA_IMAGE = DockerImageName.parse("apache/kafka").withTag(AppInfoParser.getVersion());
+
+    private Broker broker;
+
+    @Override
+    public void beforeAll(ExtensionContext context) {
+        broker = context.getRoot().getStore(NAMESPACE)
+                .getOrComputeIfAbsent(Broker.class, key -> Broker.start(), Broker.class);
+    }
+
+    public String bootstrapServers() {
+        if (broker == null) {
+            throw new IllegalStateException("no broker yet: register KafkaForEndToEnd on a static field");
+        }
+        return broker.bootstrapServers();
+    }
+
+    /** A running broker and how to stop it. */
+    private interface Broker extends AutoCloseable {
+
+        String bootstrapServers();
+
+        @Override
+        void close();
+
+        static Broker start() {
+            if (dockerIsAvailable()) {
+                KafkaContainer container = new KafkaContainer(KAFKA_IMAGE);
+                container.start();
+                LOG.info("End-to-end tests on a {} container at {}", KAFKA_IMAGE, container.getBootstrapServers());
+                return new Broker() {
+                    @Override
+                    public String bootstrapServers() {
+                        return container.getBootstrapServers();
+                    }
+
+                    @Override
+                    public void close() {
+                        container.stop();
+                    }
+                };
+            }
+            EmbeddedKafka embedded = new EmbeddedKafka().start();
+            LOG.info("No Docker engine: end-to-end tests on the embedded broker at {}", embedded.bootstrapServers());
+            return new Broker() {
+                @Override
+                public String bootstrapServers() {
+                    return embedded.bootstrapServers();
+                }
+
+                @Override
+                public void close() {
+                    embedded.close();
+                }
+            };
+        }
+    }
+
+    /**
+     * Asks Testcontainers only when something points at a Docker engine (a {@code DOCKER_HOST}, the
+     * default socket, or a Testcontainers configuration file): on a machine with none of them its
+     * probe of every strategy costs time and logs errors for nothing.
+     */
+    static boolean dockerIsAvailable() {
+        boolean hinted = System.getenv("DOCKER_HOST") != null
+                || Files.exists(Path.of("/var/run/docker.sock"))
+                || Files.exists(Path.of(System.getProperty("user.home"), ".testcontainers.properties"))
+                || Files.exists(Path.of(System.getProperty("user.home"), ".docker", "run", "docker.sock"));
+        if (!hinted) {
+            return false;
+        }
+        try {
+            return DockerClientFactory.instance().isDockerAvailable();
+        } catch (RuntimeException e) {
+            LOG.info("Docker looked present but is not usable ({}); using the embedded broker", e.toString());
+            return false;
+        }
+    }
+}

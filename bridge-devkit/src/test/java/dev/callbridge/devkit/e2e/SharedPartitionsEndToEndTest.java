@@ -1,0 +1,48 @@
+package dev.callbridge.devkit.e2e;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import dev.callbridge.devkit.slack.ApiMethod;
+import dev.callbridge.model.event.CallEvent;
+import dev.callbridge.service.BridgeService;
+import java.time.Duration;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+/** Two bridge instances of one application sharing the partitions, one of them stopped mid-stream. */
+class SharedPartitionsEndToEndTest {
+
+    @RegisterExtension
+    static final KafkaForEndToEnd KAFKA = new KafkaForEndToEnd();
+
+    private static final int CALLS = 16;
+
+    @Test
+    void whenOneOfTwoInstancesStopsMidStreamTheSurvivorFinishesEveryCall() {
+        CallScenario scenario = CallScenario.lifecycles("e2e-pair-", CALLS);
+        List<CallEvent> events = scenario.inOrder();
+        int beforeStop = CALLS * 3;
+        try (BridgeRig rig = BridgeRig.start(KAFKA, "e2e-pair-")) {
+            BridgeService survivor = rig.startService(rig.environment("a").withShortSessions());
+            BridgeService leaving = rig.startService(rig.environment("b").withShortSessions());
+            // Both hold partitions of the input and of the operations once the group has settled.
+            await().atMost(Duration.ofSeconds(60)).pollInterval(SlackExpectations.POLL)
+                    .until(() -> survivor.isReady() && leaving.isReady());
+
+            rig.send(events.subList(0, beforeStop));
+            await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(50))
+                    .until(() -> rig.emulator().stats().of(ApiMethod.CALLS_ADD).requests() >= CALLS / 4);
+            rig.stopService(leaving);
+            rig.send(events.subList(beforeStop, events.size()));
+
+            rig.expect.awaitConverged(scenario.expected());
+            // A clean stop commits what it sent, so nothing is sent twice.
+            rig.expect.assertExactlyOnce(scenario.expected());
+            rig.expect.assertNoSlackErrors();
+            assertThat(survivor.isLive()).isTrue();
+            assertThat(rig.committed(rig.topics.callOpsDeadLetters().name())).isEmpty();
+        }
+    }
+}
