@@ -196,5 +196,6 @@ final class RunningBridge implements AutoCloseable {
             streams.cleanUp();
         }
         producer.close();
+        TempDirs.deleteRecursively(stateDir);
     }
 }

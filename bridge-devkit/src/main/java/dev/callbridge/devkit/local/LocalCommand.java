@@ -1,17 +1,15 @@
 package dev.callbridge.devkit.local;
 
 import dev.callbridge.config.BridgeConfig;
+import dev.callbridge.devkit.TempDirs;
 import dev.callbridge.devkit.kafka.EmbeddedKafka;
 import dev.callbridge.devkit.slack.RateLimits;
 import dev.callbridge.devkit.slack.SlackEmulator;
 import dev.callbridge.service.BridgeService;
 import io.micrometer.core.instrument.Counter;
-import java.io.IOException;
 import java.io.PrintStream;
-import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Comparator;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.concurrent.Callable;
@@ -19,7 +17,6 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
-import java.util.stream.Stream;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -106,7 +103,7 @@ public final class LocalCommand implements Callable<Integer> {
         } finally {
             printer.shutdownNow();
             closeAll(traffic, board, bridge, slack, kafka);
-            deleteRecursively(workDir);
+            TempDirs.deleteRecursively(workDir);
             try {
                 Runtime.getRuntime().removeShutdownHook(hook);
             } catch (IllegalStateException shuttingDown) {
@@ -187,11 +184,4 @@ public final class LocalCommand implements Callable<Integer> {
         }
     }
 
-    private static void deleteRecursively(Path dir) {
-        try (Stream<Path> paths = Files.walk(dir)) {
-            paths.sorted(Comparator.reverseOrder()).forEach(path -> path.toFile().delete());
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot remove " + dir, e);
-        }
-    }
 }

@@ -4,6 +4,7 @@ import static org.awaitility.Awaitility.await;
 
 import dev.callbridge.cli.BridgeCommand;
 import dev.callbridge.config.Topics;
+import dev.callbridge.devkit.TempDirs;
 import dev.callbridge.devkit.kafka.CommittedRecords;
 import dev.callbridge.devkit.slack.EmulatorClient;
 import dev.callbridge.devkit.slack.Faults;
@@ -158,5 +159,6 @@ final class BridgeRig implements AutoCloseable {
         services.forEach(BridgeService::stop);
         producer.close();
         slack.close();
+        TempDirs.deleteRecursively(workDir);
     }
 }
