@@ -76,7 +76,16 @@ public final class LocalCommand implements Callable<Integer> {
         CallBoard board = null;
         ScheduledExecutorService printer = Executors.newSingleThreadScheduledExecutor();
         CountDownLatch stop = new CountDownLatch(1);
-        Thread hook = new Thread(stop::countDown, "local-stop");
+        CountDownLatch stopped = new CountDownLatch(1);
+        // The JVM halts once its shutdown hooks return: on Ctrl-C the hook waits for the clean-up below.
+        Thread hook = new Thread(() -> {
+            stop.countDown();
+            try {
+                stopped.await(60, TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }, "local-stop");
         Runtime.getRuntime().addShutdownHook(hook);
         try {
             out.println("Starting Kafka on localhost:" + kafkaPort + " ...");
@@ -110,6 +119,7 @@ public final class LocalCommand implements Callable<Integer> {
                 // Ctrl-C brought us here: the hook is running and cannot be removed.
             }
             out.println("Stopped; temporary data removed.");
+            stopped.countDown();
         }
     }
 
