@@ -118,8 +118,8 @@ class BridgeServiceTest {
     void topicsWhosePartitionsDoNotMatchAreRefusedWithAClearMessage() {
         slack = SlackEmulator.builder().port(0).token(RunningBridge.TOKEN, RunningBridge.TEAM).build().start();
         Topics topics = Topics.withPrefix("bad-", CloudEventCodec.DEFAULT_MAX_RECORD_BYTES);
-        KAFKA.broker().createTopics(4, topics.callEvents().name());
-        KAFKA.broker().createTopics(2, topics.callResults().name());
+        KAFKA.createTopics(4, topics.callEvents().name());
+        KAFKA.createTopics(2, topics.callResults().name());
 
         BridgeService wrong = new BridgeService(BridgeConfig.load(environment("bad-"), null));
         assertThatThrownBy(wrong::start).isInstanceOf(BridgeConfigException.class)

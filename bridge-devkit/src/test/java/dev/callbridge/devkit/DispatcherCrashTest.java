@@ -82,7 +82,7 @@ class DispatcherCrashTest {
                 .rateLimits(RateLimits.unlimited())
                 .faults(Faults.none().withSeed(3).withSlowAnswers(0.3, 150))
                 .build().start();
-        bridge = new RunningBridge(KAFKA.broker(), slack, "crash-", UnaryOperator.identity(), UnaryOperator.identity())
+        bridge = new RunningBridge(KAFKA, slack, "crash-", UnaryOperator.identity(), UnaryOperator.identity())
                 .startStreams();
         List<String> callIds = IntStream.range(0, 30).mapToObj(n -> "crash-call-" + n).toList();
         List<CallEvent> events = new ArrayList<>();

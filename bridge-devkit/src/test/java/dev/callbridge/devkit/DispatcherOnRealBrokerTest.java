@@ -120,7 +120,7 @@ class DispatcherOnRealBrokerTest {
     @Test
     void operationsReachSlackInOrderPerCall() {
         emulator(RateLimits.unlimited(), Faults.none());
-        bridge = RunningBridge.start(KAFKA.broker(), slack, "order-");
+        bridge = RunningBridge.start(KAFKA, slack, "order-");
         List<String> callIds = IntStream.range(0, 20).mapToObj(n -> "order-call-" + n).toList();
 
         bridge.sendAll(interleaved(IntStream.range(0, callIds.size())
@@ -140,7 +140,7 @@ class DispatcherOnRealBrokerTest {
     void a429StormIsRiddenOutWithNothingLostAndNothingSentBeforeItWasDue() {
         emulator(RateLimits.unlimited(), Faults.none().withSeed(42).withRateLimitBursts(0.15, 4, 1));
         SendLog sends = new SendLog();
-        bridge = new RunningBridge(KAFKA.broker(), slack, "storm-", UnaryOperator.identity(), sends::wrap)
+        bridge = new RunningBridge(KAFKA, slack, "storm-", UnaryOperator.identity(), sends::wrap)
                 .startStreams().startDispatcher();
         List<String> callIds = IntStream.range(0, 12).mapToObj(n -> "storm-call-" + n).toList();
 
@@ -171,7 +171,7 @@ class DispatcherOnRealBrokerTest {
     @Test
     void terminalErrorsAreDeadLetteredWithTheirReasonAndAFailedResult() {
         emulator(RateLimits.unlimited(), Faults.none());
-        bridge = RunningBridge.start(KAFKA.broker(), slack, "terminal-");
+        bridge = RunningBridge.start(KAFKA, slack, "terminal-");
         CallEvents call = CallEvents.sequenced("terminal-call", "pbx-test", T0);
         bridge.sendAll(List.of(
                 call.started("https://pbx.example/j/t", "Doomed block", "CUNKNOWN1", List.of()),

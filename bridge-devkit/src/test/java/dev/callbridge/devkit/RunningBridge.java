@@ -1,7 +1,7 @@
 package dev.callbridge.devkit;
 
 import dev.callbridge.config.Topics;
-import dev.callbridge.devkit.kafka.EmbeddedKafka;
+import dev.callbridge.devkit.kafka.KafkaBrokerExtension;
 import dev.callbridge.devkit.slack.SlackEmulator;
 import dev.callbridge.dispatch.Budget;
 import dev.callbridge.dispatch.Dispatcher;
@@ -52,7 +52,7 @@ final class RunningBridge implements AutoCloseable {
     static final int PARTITIONS = 3;
 
     final Topics topics;
-    private final EmbeddedKafka kafka;
+    private final KafkaBrokerExtension kafka;
     private final SlackEmulator slack;
     private final String prefix;
     private final UnaryOperator<DispatcherConfig> dispatcherSettings;
@@ -65,7 +65,7 @@ final class RunningBridge implements AutoCloseable {
     private Dispatcher dispatcher;
     private SdkSlackClient sdkClient;
 
-    RunningBridge(EmbeddedKafka kafka, SlackEmulator slack, String prefix, UnaryOperator<DispatcherConfig> dispatcherSettings,
+    RunningBridge(KafkaBrokerExtension kafka, SlackEmulator slack, String prefix, UnaryOperator<DispatcherConfig> dispatcherSettings,
             UnaryOperator<SlackClient> slackClientWrapper) {
         this.kafka = kafka;
         this.slack = slack;
@@ -85,7 +85,7 @@ final class RunningBridge implements AutoCloseable {
         this.producer = new KafkaProducer<>(props, new StringSerializer(), new ByteArraySerializer());
     }
 
-    static RunningBridge start(EmbeddedKafka kafka, SlackEmulator slack, String prefix) {
+    static RunningBridge start(KafkaBrokerExtension kafka, SlackEmulator slack, String prefix) {
         return new RunningBridge(kafka, slack, prefix, UnaryOperator.identity(), UnaryOperator.identity())
                 .startStreams().startDispatcher();
     }

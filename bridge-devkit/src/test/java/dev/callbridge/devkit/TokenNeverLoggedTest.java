@@ -85,7 +85,7 @@ class TokenNeverLoggedTest {
                 .rateLimits(RateLimits.unlimited())
                 .faults(Faults.none().withSeed(11).withRateLimitBursts(0.2, 2, 1).withServerErrors(0.05))
                 .build().start();
-        bridge = new RunningBridge(KAFKA.broker(), slack, "secret-", UnaryOperator.identity(), UnaryOperator.identity())
+        bridge = new RunningBridge(KAFKA, slack, "secret-", UnaryOperator.identity(), UnaryOperator.identity())
                 .withTokens(new SlackTokens(new SlackToken(RunningBridge.TOKEN),
                         Map.of(REVOKED_TEAM, new SlackToken(REVOKED_TOKEN))))
                 .startStreams().startDispatcher();

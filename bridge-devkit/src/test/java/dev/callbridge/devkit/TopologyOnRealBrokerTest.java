@@ -98,7 +98,7 @@ class TopologyOnRealBrokerTest {
 
     @BeforeAll
     static void runScenario() throws Exception {
-        KAFKA.broker().createTopics(PARTITIONS, Topics.CALL_EVENTS, Topics.CALL_EVENTS_DLT, Topics.CALL_OPS,
+        KAFKA.createTopics(PARTITIONS, Topics.CALL_EVENTS, Topics.CALL_EVENTS_DLT, Topics.CALL_OPS,
                 Topics.CALL_OPS_DLT, Topics.CALL_RESULTS, Topics.CALLS);
         streams = new KafkaStreams(CallTopology.buildTopology(CONFIG), streamsProperties());
         streams.setUncaughtExceptionHandler(e -> {

@@ -8,6 +8,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.callbridge.model.deadletter.DeadLetterHeaders;
 import dev.callbridge.model.event.CallEvent;
 import dev.callbridge.model.event.CloudEventCodec;
+import dev.callbridge.devkit.kafka.KafkaBrokerExtension;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
@@ -25,7 +26,7 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 class BadInputEndToEndTest {
 
     @RegisterExtension
-    static final KafkaForEndToEnd KAFKA = new KafkaForEndToEnd();
+    static final KafkaBrokerExtension KAFKA = new KafkaBrokerExtension();
 
     private static final ObjectMapper JSON = new ObjectMapper();
 

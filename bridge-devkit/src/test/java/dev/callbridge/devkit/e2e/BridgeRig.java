@@ -13,6 +13,7 @@ import dev.callbridge.devkit.slack.SlackEmulator;
 import dev.callbridge.model.event.CallEvent;
 import dev.callbridge.model.event.CloudEventCodec;
 import dev.callbridge.service.BridgeService;
+import dev.callbridge.devkit.kafka.KafkaBrokerExtension;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
@@ -67,11 +68,11 @@ final class BridgeRig implements AutoCloseable {
                 ProducerConfig.ACKS_CONFIG, "all"), new StringSerializer(), new ByteArraySerializer());
     }
 
-    static BridgeRig start(KafkaForEndToEnd kafka, String prefix, Faults faults) {
+    static BridgeRig start(KafkaBrokerExtension kafka, String prefix, Faults faults) {
         return new BridgeRig(kafka.bootstrapServers(), prefix, faults);
     }
 
-    static BridgeRig start(KafkaForEndToEnd kafka, String prefix) {
+    static BridgeRig start(KafkaBrokerExtension kafka, String prefix) {
         return start(kafka, prefix, Faults.none());
     }
 

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.callbridge.devkit.slack.ApiMethod;
 import dev.callbridge.devkit.slack.EmulatorStats;
+import dev.callbridge.devkit.kafka.KafkaBrokerExtension;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
@@ -11,7 +12,7 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 class CallLifecycleEndToEndTest {
 
     @RegisterExtension
-    static final KafkaForEndToEnd KAFKA = new KafkaForEndToEnd();
+    static final KafkaBrokerExtension KAFKA = new KafkaBrokerExtension();
 
     @Test
     void twentyWholeLifecyclesEachBecomeOneSlackCallWithTheRightPeopleTitleAndEnd() {

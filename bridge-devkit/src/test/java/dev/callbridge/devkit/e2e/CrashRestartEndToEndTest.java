@@ -7,6 +7,7 @@ import dev.callbridge.devkit.slack.ApiMethod;
 import dev.callbridge.devkit.slack.CallSnapshot;
 import dev.callbridge.devkit.slack.Faults;
 import dev.callbridge.model.event.CallEvent;
+import dev.callbridge.devkit.kafka.KafkaBrokerExtension;
 import java.nio.file.Files;
 import java.time.Duration;
 import java.util.List;
@@ -20,7 +21,7 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 class CrashRestartEndToEndTest {
 
     @RegisterExtension
-    static final KafkaForEndToEnd KAFKA = new KafkaForEndToEnd();
+    static final KafkaBrokerExtension KAFKA = new KafkaBrokerExtension();
 
     private static final int CALLS = 24;
 

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.callbridge.devkit.slack.EmulatorStats;
 import dev.callbridge.devkit.slack.Faults;
 import dev.callbridge.model.event.CallEvent;
+import dev.callbridge.devkit.kafka.KafkaBrokerExtension;
 import java.nio.file.Files;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -15,7 +16,7 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 class GracefulShutdownEndToEndTest {
 
     @RegisterExtension
-    static final KafkaForEndToEnd KAFKA = new KafkaForEndToEnd();
+    static final KafkaBrokerExtension KAFKA = new KafkaBrokerExtension();
 
     @Test
     void sigtermStopsTheBridgeCleanlyAndARestartSendsNothingAgain() throws Exception {

@@ -5,6 +5,7 @@ import static org.awaitility.Awaitility.await;
 
 import dev.callbridge.devkit.slack.EmulatorStats;
 import dev.callbridge.service.BridgeService;
+import dev.callbridge.devkit.kafka.KafkaBrokerExtension;
 import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.ExecutionException;
@@ -21,7 +22,7 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 class ReplayEndToEndTest {
 
     @RegisterExtension
-    static final KafkaForEndToEnd KAFKA = new KafkaForEndToEnd();
+    static final KafkaBrokerExtension KAFKA = new KafkaBrokerExtension();
 
     @Test
     void replayingEveryEventAgainWithStateIntactSendsNothingToSlack() throws Exception {

@@ -6,6 +6,7 @@ import static org.awaitility.Awaitility.await;
 import dev.callbridge.devkit.slack.ApiMethod;
 import dev.callbridge.model.event.CallEvent;
 import dev.callbridge.service.BridgeService;
+import dev.callbridge.devkit.kafka.KafkaBrokerExtension;
 import java.time.Duration;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -15,7 +16,7 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 class SharedPartitionsEndToEndTest {
 
     @RegisterExtension
-    static final KafkaForEndToEnd KAFKA = new KafkaForEndToEnd();
+    static final KafkaBrokerExtension KAFKA = new KafkaBrokerExtension();
 
     private static final int CALLS = 16;
 

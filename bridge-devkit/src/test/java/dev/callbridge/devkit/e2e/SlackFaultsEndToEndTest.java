@@ -6,6 +6,7 @@ import dev.callbridge.devkit.slack.ApiMethod;
 import dev.callbridge.devkit.slack.EmulatorStats;
 import dev.callbridge.devkit.slack.Faults;
 import dev.callbridge.devkit.slack.MethodCounts;
+import dev.callbridge.devkit.kafka.KafkaBrokerExtension;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
@@ -13,7 +14,7 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 class SlackFaultsEndToEndTest {
 
     @RegisterExtension
-    static final KafkaForEndToEnd KAFKA = new KafkaForEndToEnd();
+    static final KafkaBrokerExtension KAFKA = new KafkaBrokerExtension();
 
     @Test
     void aStormOf429sIsRiddenOutWithNothingDeadLettered() {
