@@ -14,36 +14,18 @@ import com.slack.api.methods.response.auth.AuthTestResponse;
 import com.slack.api.methods.response.calls.CallsAddResponse;
 import okhttp3.FormBody;
 import okhttp3.Response;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** Who may call what: tokens, their workspaces and their scopes. */
 class AuthAndScopesTest {
 
-    private static SlackEmulator emulator;
-    private static Slack slack;
-
-    @BeforeAll
-    static void startEmulator() {
-        emulator = SlackSdk.startEmulator(RateLimits.unlimited());
-        slack = SlackSdk.slack(emulator);
-    }
-
-    @AfterAll
-    static void stopEmulator() {
-        emulator.stop();
-    }
-
-    @BeforeEach
-    void resetEmulator() {
-        emulator.client().reset();
-    }
+    @RegisterExtension
+    static final EmulatorPerClass EMULATOR = new EmulatorPerClass();
 
     @Test
     void authTestTellsABotTokensWorkspaceUserAndBot() throws Exception {
-        AuthTestResponse response = slack.methods(TOKEN).authTest(r -> r);
+        AuthTestResponse response = EMULATOR.slack().methods(TOKEN).authTest(r -> r);
 
         assertThat(response.isOk()).isTrue();
         assertThat(response.getTeamId()).isEqualTo(TEAM);
@@ -56,7 +38,7 @@ class AuthAndScopesTest {
 
     @Test
     void authTestTellsAUserTokensUserAndNoBot() throws Exception {
-        AuthTestResponse response = slack.methods(USER_TOKEN).authTest(r -> r);
+        AuthTestResponse response = EMULATOR.slack().methods(USER_TOKEN).authTest(r -> r);
 
         assertThat(response.getUserId()).isEqualTo(USER_OF_USER_TOKEN);
         assertThat(response.getBotId()).isNull();
@@ -67,43 +49,43 @@ class AuthAndScopesTest {
         // Without a token the SDK's typed methods still send "Bearer null": post the bare form instead.
         FormBody form = new FormBody.Builder().add("id", "R1").build();
 
-        try (Response response = slack.getHttpClient().postForm(emulator.baseUrl() + "calls.info", form)) {
+        try (Response response = EMULATOR.slack().getHttpClient().postForm(EMULATOR.emulator().baseUrl() + "calls.info", form)) {
             assertThat(response.body().string()).isEqualTo("{\"ok\":false,\"error\":\"not_authed\"}");
         }
     }
 
     @Test
     void anUnknownTokenIsInvalidAuth() throws Exception {
-        assertThat(slack.methods("xoxb-nobody").authTest(r -> r).getError()).isEqualTo("invalid_auth");
+        assertThat(EMULATOR.slack().methods("xoxb-nobody").authTest(r -> r).getError()).isEqualTo("invalid_auth");
     }
 
     @Test
     void aRevokedTokenIsTokenRevoked() throws Exception {
-        assertThat(slack.methods(REVOKED_TOKEN).authTest(r -> r).getError()).isEqualTo("token_revoked");
-        assertThat(slack.methods(REVOKED_TOKEN).callsInfo(r -> r.id("R1")).getError()).isEqualTo("token_revoked");
+        assertThat(EMULATOR.slack().methods(REVOKED_TOKEN).authTest(r -> r).getError()).isEqualTo("token_revoked");
+        assertThat(EMULATOR.slack().methods(REVOKED_TOKEN).callsInfo(r -> r.id("R1")).getError()).isEqualTo("token_revoked");
     }
 
     @Test
     void aTokenWithoutTheMethodsScopeIsMissingScopeWithNeededAndProvided() throws Exception {
-        CallsAddResponse add = slack.methods(READ_ONLY_TOKEN).callsAdd(r -> r
+        CallsAddResponse add = EMULATOR.slack().methods(READ_ONLY_TOKEN).callsAdd(r -> r
                 .externalUniqueId("pbx-1").joinUrl("https://pbx.example/join/1").createdBy("U0CREATOR"));
 
         assertThat(add.getError()).isEqualTo("missing_scope");
         assertThat(add.getNeeded()).isEqualTo(Scopes.CALLS_WRITE);
         assertThat(add.getProvided()).isEqualTo(Scopes.CALLS_READ);
-        var info = slack.methods(CHAT_ONLY_TOKEN).callsInfo(r -> r.id("R1"));
+        var info = EMULATOR.slack().methods(CHAT_ONLY_TOKEN).callsInfo(r -> r.id("R1"));
         assertThat(info.getError()).isEqualTo("missing_scope");
         assertThat(info.getNeeded()).isEqualTo(Scopes.CALLS_READ);
-        var post = slack.methods(READ_ONLY_TOKEN).chatPostMessage(r -> r.channel("C0CALLS").text("x"));
+        var post = EMULATOR.slack().methods(READ_ONLY_TOKEN).chatPostMessage(r -> r.channel("C0CALLS").text("x"));
         assertThat(post.getNeeded()).isEqualTo(Scopes.CHAT_WRITE);
-        assertThat(emulator.client().calls()).isEmpty();
+        assertThat(EMULATOR.emulator().client().calls()).isEmpty();
     }
 
     @Test
     void aTokenInTheFormBodyAuthenticatesLikeTheHeader() throws Exception {
         FormBody form = new FormBody.Builder().add("token", TOKEN).build();
 
-        try (Response response = slack.getHttpClient().postForm(emulator.baseUrl() + "auth.test", form)) {
+        try (Response response = EMULATOR.slack().getHttpClient().postForm(EMULATOR.emulator().baseUrl() + "auth.test", form)) {
             assertThat(response.body().string()).contains("\"ok\":true", "\"team_id\":\"" + TEAM + "\"");
         }
     }

@@ -14,10 +14,8 @@ import okhttp3.MultipartBody;
 import okhttp3.Request;
 import okhttp3.RequestBody;
 import okhttp3.Response;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * Every body encoding Slack reads, sent by the SDK's own HTTP client: url-encoded (what the SDK's
@@ -27,30 +25,17 @@ class BodyEncodingTest {
 
     private static final String TITLE = "Café ☎ «support»";
 
-    private static SlackEmulator emulator;
-    private static Slack slack;
-    private static SlackHttpClient http;
+    @RegisterExtension
+    static final EmulatorPerClass EMULATOR = new EmulatorPerClass();
 
-    @BeforeAll
-    static void startEmulator() {
-        emulator = SlackSdk.startEmulator(RateLimits.unlimited());
-        slack = SlackSdk.slack(emulator);
-        http = slack.getHttpClient();
+    private static SlackHttpClient http() {
+        return EMULATOR.slack().getHttpClient();
     }
 
-    @AfterAll
-    static void stopEmulator() {
-        emulator.stop();
-    }
-
-    @BeforeEach
-    void resetEmulator() {
-        emulator.client().reset();
-    }
 
     @Test
     void aUrlEncodedBodyCarriesUsersAsAJsonString() throws Exception {
-        var response = slack.methods(TOKEN).callsAdd(r -> r.externalUniqueId("pbx-form")
+        var response = EMULATOR.slack().methods(TOKEN).callsAdd(r -> r.externalUniqueId("pbx-form")
                 .joinUrl("https://pbx.example/join/1").createdBy(CREATOR).title(TITLE)
                 .users(List.of(CallParticipant.builder().slackId("U0ALICE").build())));
 
@@ -93,7 +78,7 @@ class BodyEncodingTest {
 
     @Test
     void aTokenInsideAJsonBodyIsIgnoredAsSlackIgnoresIt() throws Exception {
-        try (Response response = http.postJsonBody(emulator.baseUrl() + "auth.test", Map.of("token", TOKEN))) {
+        try (Response response = http().postJsonBody(EMULATOR.emulator().baseUrl() + "auth.test", Map.of("token", TOKEN))) {
             assertThat(response.body().string()).isEqualTo("{\"ok\":false,\"error\":\"not_authed\"}");
         }
     }
@@ -108,7 +93,7 @@ class BodyEncodingTest {
                 .addFormDataPart("users", "[{\"slack_id\":\"U0ALICE\"}]")
                 .build();
 
-        try (Response response = http.postMultipart(emulator.baseUrl() + "calls.add", TOKEN, body)) {
+        try (Response response = http().postMultipart(EMULATOR.emulator().baseUrl() + "calls.add", TOKEN, body)) {
             assertThat(response.body().string()).contains("\"ok\":true");
         }
         assertThat(onlyCall().externalUniqueId()).isEqualTo("pbx-multipart");
@@ -151,14 +136,14 @@ class BodyEncodingTest {
     }
 
     private static CallSnapshot onlyCall() {
-        List<CallSnapshot> calls = emulator.client().calls();
+        List<CallSnapshot> calls = EMULATOR.emulator().client().calls();
         assertThat(calls).hasSize(1);
         return calls.get(0);
     }
 
     private static String postJson(String method, Map<String, Object> body) throws Exception {
         // The camel-case variant leaves map keys as they are; it is the SDK's JSON call with a bearer header.
-        try (Response response = http.postCamelCaseJsonBodyWithBearerHeader(emulator.baseUrl() + method, TOKEN, body)) {
+        try (Response response = http().postCamelCaseJsonBodyWithBearerHeader(EMULATOR.emulator().baseUrl() + method, TOKEN, body)) {
             return response.body().string();
         }
     }
@@ -166,8 +151,8 @@ class BodyEncodingTest {
     /** A body no well-behaved client sends, through the SDK's own OkHttp client. */
     private static String post(String method, String body, String contentType) throws Exception {
         RequestBody requestBody = RequestBody.create(body, contentType == null ? null : MediaType.get(contentType));
-        Request request = new Request.Builder().url(emulator.baseUrl() + method).post(requestBody).build();
-        try (Response response = http.getOkHttpClient().newCall(request).execute()) {
+        Request request = new Request.Builder().url(EMULATOR.emulator().baseUrl() + method).post(requestBody).build();
+        try (Response response = http().getOkHttpClient().newCall(request).execute()) {
             return response.body().string();
         }
     }

@@ -18,10 +18,9 @@ import com.slack.api.model.CallParticipant;
 import java.time.Instant;
 import java.util.List;
 import okhttp3.FormBody;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
@@ -33,25 +32,14 @@ class CallsMethodsTest {
     private static final CallParticipant GUEST = CallParticipant.builder()
             .externalId("+15550100").displayName("Caller +1 555 0100").avatarUrl("https://pbx.example/a.png").build();
 
-    private static SlackEmulator emulator;
-    private static Slack slack;
+    @RegisterExtension
+    static final EmulatorPerClass EMULATOR = new EmulatorPerClass();
+
     private MethodsClient methods;
-
-    @BeforeAll
-    static void startEmulator() {
-        emulator = SlackSdk.startEmulator(RateLimits.unlimited());
-        slack = SlackSdk.slack(emulator);
-    }
-
-    @AfterAll
-    static void stopEmulator() {
-        emulator.stop();
-    }
 
     @BeforeEach
     void resetEmulator() {
-        emulator.client().reset();
-        methods = slack.methods(TOKEN);
+        methods = EMULATOR.slack().methods(TOKEN);
     }
 
     @Test
@@ -99,7 +87,7 @@ class CallsMethodsTest {
         CallsInfoResponse info = methods.callsInfo(r -> r.id(id));
         assertThat(info.isOk()).isTrue();
         assertThat(info.getCall().getDateEnd()).isEqualTo(1_700_000_095);
-        assertThat(emulator.client().call(id)).hasValueSatisfying(call -> {
+        assertThat(EMULATOR.emulator().client().call(id)).hasValueSatisfying(call -> {
             assertThat(call.ended()).isTrue();
             assertThat(call.duration()).isEqualTo(95L);
         });
@@ -149,20 +137,20 @@ class CallsMethodsTest {
         String second = addCall(methods, "pbx-1");
 
         assertThat(second).isNotEqualTo(first);
-        assertThat(emulator.client().callsWithExternalId("pbx-1"))
+        assertThat(EMULATOR.emulator().client().callsWithExternalId("pbx-1"))
                 .extracting(CallSnapshot::id, CallSnapshot::duplicateOf)
                 .containsExactly(tuple(first, null),
                         tuple(second, first));
-        assertThat(emulator.client().stats().duplicateCallsAdd()).isEqualTo(1);
+        assertThat(EMULATOR.emulator().client().stats().duplicateCallsAdd()).isEqualTo(1);
     }
 
     @Test
     void theSameExternalIdInAnotherWorkspaceIsNoDuplicate() throws Exception {
         addCall(methods, "pbx-1");
 
-        addCall(slack.methods(OTHER_TEAM_TOKEN), "pbx-1");
+        addCall(EMULATOR.slack().methods(OTHER_TEAM_TOKEN), "pbx-1");
 
-        assertThat(emulator.client().stats().duplicateCallsAdd()).isZero();
+        assertThat(EMULATOR.emulator().client().stats().duplicateCallsAdd()).isZero();
     }
 
     @Test
@@ -171,7 +159,7 @@ class CallsMethodsTest {
                 .isEqualTo("invalid_arguments");
         assertThat(methods.callsAdd(r -> r.joinUrl("https://pbx.example/join/1").createdBy(CREATOR)).getError())
                 .isEqualTo("invalid_arguments");
-        assertThat(emulator.client().calls()).isEmpty();
+        assertThat(EMULATOR.emulator().client().calls()).isEmpty();
     }
 
     @Test
@@ -196,11 +184,11 @@ class CallsMethodsTest {
 
     @Test
     void aCallOfAnotherWorkspaceIsInvalidCallId() throws Exception {
-        String id = addCall(slack.methods(OTHER_TEAM_TOKEN), "pbx-1");
+        String id = addCall(EMULATOR.slack().methods(OTHER_TEAM_TOKEN), "pbx-1");
 
         assertThat(methods.callsInfo(r -> r.id(id)).getError()).isEqualTo("invalid_call_id");
         assertThat(methods.callsEnd(r -> r.id(id)).getError()).isEqualTo("invalid_call_id");
-        assertThat(emulator.client().call(id)).hasValueSatisfying(call -> assertThat(call.ended()).isFalse());
+        assertThat(EMULATOR.emulator().client().call(id)).hasValueSatisfying(call -> assertThat(call.ended()).isFalse());
     }
 
     @Test
@@ -216,7 +204,7 @@ class CallsMethodsTest {
         assertThat(methods.callsParticipantsRemove(r -> r.id(id).users(List.of(ALICE))).getError())
                 .isEqualTo("inactive_call");
         assertThat(methods.callsInfo(r -> r.id(id)).isOk()).isTrue();
-        assertThat(emulator.client().call(id)).hasValueSatisfying(call -> {
+        assertThat(EMULATOR.emulator().client().call(id)).hasValueSatisfying(call -> {
             assertThat(call.duration()).isEqualTo(30L);
             assertThat(call.title()).isNull();
             assertThat(call.users()).containsExactly(CallUser.slackUser("U0ALICE"));
@@ -287,10 +275,10 @@ class CallsMethodsTest {
 
     @Test
     void aUserTokenCreatesTheCallAsItsUser() throws Exception {
-        String id = slack.methods(USER_TOKEN).callsAdd(r -> r.externalUniqueId("pbx-1")
+        String id = EMULATOR.slack().methods(USER_TOKEN).callsAdd(r -> r.externalUniqueId("pbx-1")
                 .joinUrl("https://pbx.example/join/1")).getCall().getId();
 
-        assertThat(emulator.client().call(id)).hasValueSatisfying(call -> {
+        assertThat(EMULATOR.emulator().client().call(id)).hasValueSatisfying(call -> {
             assertThat(call.createdBy()).isEqualTo(USER_OF_USER_TOKEN);
             assertThat(call.teamId()).isEqualTo(TEAM);
         });
@@ -310,10 +298,10 @@ class CallsMethodsTest {
         assertThat(methods.callsEnd(r -> r.id(id).duration(-5)).getError()).isEqualTo("invalid_arguments");
     }
 
-    /** Sends a form the SDK's typed requests cannot express, through the SDK's own HTTP client. */
+    /** Sends a form the SDK's typed requests cannot express, through the SDK's own HTTP EMULATOR.emulator().client(). */
     private static String postForm(String method, FormBody.Builder form) throws Exception {
-        String url = emulator.baseUrl() + method;
-        try (var response = slack.getHttpClient().postFormWithBearerHeader(url, TOKEN, form.build())) {
+        String url = EMULATOR.emulator().baseUrl() + method;
+        try (var response = EMULATOR.slack().getHttpClient().postFormWithBearerHeader(url, TOKEN, form.build())) {
             return response.body().string();
         }
     }

@@ -13,36 +13,24 @@ import com.slack.api.model.block.CallBlock;
 import com.slack.api.model.block.LayoutBlock;
 import java.math.BigDecimal;
 import java.util.List;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** {@code chat.postMessage} with a call block, as the bridge shows a call in a channel. */
 class ChatPostMessageTest {
 
-    private static SlackEmulator emulator;
-    private static Slack slack;
+    @RegisterExtension
+    static final EmulatorPerClass EMULATOR = new EmulatorPerClass(() -> SlackSdk.emulatorBuilder()
+            .rateLimits(RateLimits.unlimited())
+            .directory(Directory.defaults().withUnknownChannels("C0ARCHIVED").withChannelsWithoutApp("C0PRIVATE"))
+            .build().start());
+
     private MethodsClient methods;
-
-    @BeforeAll
-    static void startEmulator() {
-        emulator = SlackSdk.emulatorBuilder()
-                .rateLimits(RateLimits.unlimited())
-                .directory(Directory.defaults().withUnknownChannels("C0ARCHIVED").withChannelsWithoutApp("C0PRIVATE"))
-                .build().start();
-        slack = SlackSdk.slack(emulator);
-    }
-
-    @AfterAll
-    static void stopEmulator() {
-        emulator.stop();
-    }
 
     @BeforeEach
     void resetEmulator() {
-        emulator.client().reset();
-        methods = slack.methods(TOKEN);
+        methods = EMULATOR.slack().methods(TOKEN);
     }
 
     @Test
@@ -57,7 +45,7 @@ class ChatPostMessageTest {
         assertThat(response.getTs()).matches("\\d+\\.\\d{6}");
         assertThat(response.getMessage().getBlocks()).singleElement()
                 .isInstanceOfSatisfying(CallBlock.class, block -> assertThat(block.getCallId()).isEqualTo(callId));
-        assertThat(emulator.client().messages()).containsExactly(
+        assertThat(EMULATOR.emulator().client().messages()).containsExactly(
                 new PostedMessage(TEAM, "C0CALLS", response.getTs(), "Incoming call", List.of(callId)));
         assertThat(methods.callsInfo(r -> r.id(callId)).getCall().getChannels()).containsExactly("C0CALLS");
     }
@@ -85,7 +73,7 @@ class ChatPostMessageTest {
 
     @Test
     void aCallBlockNamingNoCallOfTheWorkspaceIsInvalidBlocks() throws Exception {
-        String otherWorkspacesCall = addCall(slack.methods(OTHER_TEAM_TOKEN), "pbx-1");
+        String otherWorkspacesCall = addCall(EMULATOR.slack().methods(OTHER_TEAM_TOKEN), "pbx-1");
 
         assertThat(postBlocks(callBlock("R0NOSUCHCALL")).getError()).isEqualTo("invalid_blocks");
         assertThat(postBlocks(callBlock(otherWorkspacesCall)).getError()).isEqualTo("invalid_blocks");
@@ -93,7 +81,7 @@ class ChatPostMessageTest {
                 .getError()).isEqualTo("invalid_blocks");
         assertThat(methods.chatPostMessage(r -> r.channel("C0CALLS").text("x").blocksAsString("{not json")).getError())
                 .isEqualTo("invalid_blocks");
-        assertThat(emulator.client().messages()).isEmpty();
+        assertThat(EMULATOR.emulator().client().messages()).isEmpty();
     }
 
     @Test

@@ -18,37 +18,21 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.util.List;
 import java.util.Map;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** The inspection and control API under {@code /_emulator/}, through {@link EmulatorClient}. */
 class InspectionApiTest {
 
-    private static SlackEmulator emulator;
-    private static Slack slack;
-    private static EmulatorClient client;
+    @RegisterExtension
+    static final EmulatorPerClass EMULATOR = new EmulatorPerClass();
+
     private MethodsClient methods;
-
-    @BeforeAll
-    static void startEmulator() {
-        emulator = SlackSdk.startEmulator(RateLimits.unlimited());
-        slack = SlackSdk.slack(emulator);
-        client = emulator.client();
-    }
-
-    @AfterAll
-    static void stopEmulator() {
-        emulator.stop();
-    }
 
     @BeforeEach
     void resetEmulator() {
-        client.faults(Faults.none());
-        client.rateLimits(RateLimits.unlimited());
-        client.reset();
-        methods = slack.methods(TOKEN);
+        methods = EMULATOR.slack().methods(TOKEN);
     }
 
     @Test
@@ -59,18 +43,18 @@ class InspectionApiTest {
         methods.chatPostMessage(r -> r.channel("C0CALLS").text("call")
                 .blocks(List.of(CallBlock.builder().callId(id).build())));
         methods.callsEnd(r -> r.id(id).duration(42));
-        String other = addCall(slack.methods(OTHER_TEAM_TOKEN), "pbx-2");
+        String other = addCall(EMULATOR.slack().methods(OTHER_TEAM_TOKEN), "pbx-2");
 
-        assertThat(client.calls()).containsExactly(
+        assertThat(EMULATOR.emulator().client().calls()).containsExactly(
                 new CallSnapshot(id, TEAM, "pbx-1", null, "Support line", "https://pbx.example/join/1", null, null,
                         CREATOR, 1_700_000_000, 1_700_000_042L, 42L, true, List.of(CallUser.slackUser("U0ALICE")),
                         List.of("C0CALLS")),
-                client.call(other).orElseThrow());
-        assertThat(client.call(other).orElseThrow())
+                EMULATOR.emulator().client().call(other).orElseThrow());
+        assertThat(EMULATOR.emulator().client().call(other).orElseThrow())
                 .satisfies(call -> assertThat(call.teamId()).isEqualTo(OTHER_TEAM))
                 .satisfies(call -> assertThat(call.ended()).isFalse())
                 .satisfies(call -> assertThat(call.dateEnd()).isNull());
-        assertThat(client.call("R0NOSUCHCALL")).isEmpty();
+        assertThat(EMULATOR.emulator().client().call("R0NOSUCHCALL")).isEmpty();
     }
 
     @Test
@@ -78,9 +62,9 @@ class InspectionApiTest {
         addCall(methods, "pbx-1");
         addCall(methods, "pbx-2");
 
-        assertThat(client.callsWithExternalId("pbx-2"))
+        assertThat(EMULATOR.emulator().client().callsWithExternalId("pbx-2"))
                 .extracting(CallSnapshot::externalUniqueId).containsExactly("pbx-2");
-        assertThat(client.callsWithExternalId("pbx-3")).isEmpty();
+        assertThat(EMULATOR.emulator().client().callsWithExternalId("pbx-3")).isEmpty();
     }
 
     @Test
@@ -91,7 +75,7 @@ class InspectionApiTest {
         methods.callsEnd(r -> r.id(id));
         methods.callsInfo(r -> r.id("R0NOSUCHCALL"));
 
-        EmulatorStats stats = client.stats();
+        EmulatorStats stats = EMULATOR.emulator().client().stats();
 
         assertThat(stats.duplicateCallsAdd()).isEqualTo(1);
         assertThat(stats.of(ApiMethod.CALLS_ADD)).isEqualTo(new MethodCounts(2, 2, 0, 0, 0, 0, Map.of()));
@@ -105,18 +89,18 @@ class InspectionApiTest {
     void faultSettingsAreReadAndReplaced() {
         Faults faults = Faults.none().withSeed(9).withServerErrors(0.25).withSlowAnswers(0.1, 700);
 
-        assertThat(client.faults(faults)).isEqualTo(faults);
-        assertThat(client.faults()).isEqualTo(faults);
+        assertThat(EMULATOR.emulator().client().faults(faults)).isEqualTo(faults);
+        assertThat(EMULATOR.emulator().client().faults()).isEqualTo(faults);
     }
 
     @Test
     void aPutNamesOnlyTheFieldsItChanges() throws Exception {
-        client.faults(Faults.none().withSeed(9));
+        EMULATOR.emulator().client().faults(Faults.none().withSeed(9));
 
         HttpResponse<String> response = put("faults", "{\"server_error_rate\":0.5}");
 
         assertThat(response.statusCode()).isEqualTo(200);
-        assertThat(client.faults()).isEqualTo(Faults.none().withSeed(9).withServerErrors(0.5));
+        assertThat(EMULATOR.emulator().client().faults()).isEqualTo(Faults.none().withSeed(9).withServerErrors(0.5));
     }
 
     @Test
@@ -132,37 +116,37 @@ class InspectionApiTest {
         assertThat(misspelt.body()).contains("server_eror_rate");
         assertThat(badBudget.statusCode()).isEqualTo(400);
         assertThat(badBudget.body()).contains("requests must be at least 1");
-        assertThat(client.faults()).isEqualTo(Faults.none());
-        assertThat(client.rateLimits()).isEqualTo(RateLimits.unlimited());
+        assertThat(EMULATOR.emulator().client().faults()).isEqualTo(Faults.none());
+        assertThat(EMULATOR.emulator().client().rateLimits()).isEqualTo(RateLimits.unlimited());
     }
 
     @Test
     void rateLimitsAreReadAndReplaced() {
         RateLimits limits = RateLimits.sdk().with(ApiMethod.CALLS_END, RateLimit.perMinute(3));
 
-        assertThat(client.rateLimits(limits)).isEqualTo(limits);
-        assertThat(client.rateLimits()).isEqualTo(limits);
+        assertThat(EMULATOR.emulator().client().rateLimits(limits)).isEqualTo(limits);
+        assertThat(EMULATOR.emulator().client().rateLimits()).isEqualTo(limits);
     }
 
     @Test
     void resetForgetsCallsMessagesAndCountsButNeverReusesACallId() throws Exception {
         String before = addCall(methods, "pbx-1");
         methods.chatPostMessage(r -> r.channel("C0CALLS").text("hello"));
-        client.faults(Faults.none().withSeed(5));
+        EMULATOR.emulator().client().faults(Faults.none().withSeed(5));
 
-        client.reset();
+        EMULATOR.emulator().client().reset();
 
-        assertThat(client.calls()).isEmpty();
-        assertThat(client.messages()).isEmpty();
-        assertThat(client.stats()).isEqualTo(new EmulatorStats(Map.of(), 0));
-        assertThat(client.faults().seed()).isEqualTo(5);
+        assertThat(EMULATOR.emulator().client().calls()).isEmpty();
+        assertThat(EMULATOR.emulator().client().messages()).isEmpty();
+        assertThat(EMULATOR.emulator().client().stats()).isEqualTo(new EmulatorStats(Map.of(), 0));
+        assertThat(EMULATOR.emulator().client().faults().seed()).isEqualTo(5);
         assertThat(methods.callsInfo(r -> r.id(before)).getError()).isEqualTo("invalid_call_id");
         assertThat(addCall(methods, "pbx-1")).isGreaterThan(before);
     }
 
     /** A control request the typed client cannot send, since its records refuse bad settings. */
     private static HttpResponse<String> put(String resource, String json) throws Exception {
-        HttpRequest request = HttpRequest.newBuilder(URI.create(emulator.inspectionUrl() + resource))
+        HttpRequest request = HttpRequest.newBuilder(URI.create(EMULATOR.emulator().inspectionUrl() + resource))
                 .header("Content-Type", "application/json")
                 .PUT(HttpRequest.BodyPublishers.ofString(json))
                 .build();
