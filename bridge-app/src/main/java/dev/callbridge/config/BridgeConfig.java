@@ -15,6 +15,7 @@ import java.util.EnumMap;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.Objects;
+import org.apache.kafka.clients.admin.AdminClientConfig;
 
 /**
  * The bridge's whole configuration, built once at start-up from the environment and an optional
@@ -41,6 +42,7 @@ public record BridgeConfig(
         RetryPolicy retryPolicy,
         ReconcilerSettings reconciler,
         Duration sweepInterval,
+        Duration recoveryRetention,
         int maxEventBytes,
         Map<String, String> streamsOverrides,
         Map<String, String> consumerOverrides,
@@ -95,6 +97,13 @@ public record BridgeConfig(
                 source.duration("calls.stale.after", ReconcilerSettings.DEFAULT_STALE_AFTER),
                 source.duration("calls.ended.retention", ReconcilerSettings.DEFAULT_ENDED_RETENTION),
                 source.positiveInt("calls.dedupe.window", ReconcilerSettings.DEFAULT_DEDUPE_WINDOW));
+        Duration recoveryRetention =
+                source.duration("calls.recovery.retention", TopologyConfig.DEFAULT_RECOVERY_RETENTION);
+        if (recoveryRetention.compareTo(reconciler.staleAfter()) < 0) {
+            throw new BridgeConfigException(ConfigSource.describe("calls.recovery.retention")
+                    + " must be at least " + ConfigSource.describe("calls.stale.after") + " (" + reconciler.staleAfter()
+                    + "), or a live call's view could expire while the call goes on");
+        }
         Map<String, String> streams = source.withPrefix("kafka.streams");
         return new BridgeConfig(
                 source.required("kafka.bootstrap.servers"),
@@ -119,6 +128,7 @@ public record BridgeConfig(
                         source.positiveInt("retry.max.rate.limited", 100)),
                 reconciler,
                 source.duration("calls.sweep.interval", TopologyConfig.DEFAULT_SWEEP_INTERVAL),
+                recoveryRetention,
                 source.positiveInt("events.max.bytes", CloudEventCodec.DEFAULT_MAX_RECORD_BYTES),
                 streams,
                 source.withPrefix("kafka.consumer"),
@@ -130,7 +140,23 @@ public record BridgeConfig(
     }
 
     public TopologyConfig topology() {
-        return new TopologyConfig(topics(), reconciler, sweepInterval);
+        return new TopologyConfig(topics(), reconciler, sweepInterval, recoveryRetention);
+    }
+
+    /**
+     * Settings for the bridge's own Kafka clients outside Kafka Streams (topic set-up, the operators'
+     * commands): the bootstrap servers and whichever {@code kafka.streams.*} settings are client
+     * settings, so security settings given once reach them too.
+     */
+    public Map<String, Object> adminProperties() {
+        Map<String, Object> props = new HashMap<>();
+        streamsOverrides.forEach((key, value) -> {
+            if (AdminClientConfig.configNames().contains(key)) {
+                props.put(key, value);
+            }
+        });
+        props.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
+        return props;
     }
 
     public DispatcherConfig dispatcher() {

@@ -1,5 +1,6 @@
 package dev.callbridge.config;
 
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -19,7 +20,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Makes sure the bridge's topics exist as it needs them: missing ones are created with the
- * configured partitions and replication ({@code slack.calls} compacted), existing ones are checked —
+ * configured partitions and replication ({@code slack.calls} compacted, its views kept for the
+ * recovery retention), existing ones are checked —
  * the input events and the results must have the same partition count, because both feed the same
  * per-call task, and {@code slack.calls} must be compacted, because it is read back after a reset.
  */
@@ -35,7 +37,7 @@ public final class TopicProvisioner {
     }
 
     /** Creates what is missing and checks what exists; throws {@link BridgeConfigException} on a mismatch. */
-    public void ensure(Topics topics, int partitions, short replicationFactor) {
+    public void ensure(Topics topics, int partitions, short replicationFactor, Duration recoveryRetention) {
         try {
             Set<String> existing = admin.listTopics().names().get(TIMEOUT_SECONDS, TimeUnit.SECONDS);
             List<NewTopic> missing = new ArrayList<>();
@@ -43,7 +45,12 @@ public final class TopicProvisioner {
                 if (!existing.contains(name)) {
                     NewTopic topic = new NewTopic(name, partitions, replicationFactor);
                     if (name.equals(topics.calls().name())) {
-                        topic.configs(Map.of(TopicConfig.CLEANUP_POLICY_CONFIG, TopicConfig.CLEANUP_POLICY_COMPACT));
+                        // Compacted for the last view of each call; deleted after the retention, so views of
+                        // calls long finished do not pile up.
+                        topic.configs(Map.of(
+                                TopicConfig.CLEANUP_POLICY_CONFIG,
+                                TopicConfig.CLEANUP_POLICY_COMPACT + "," + TopicConfig.CLEANUP_POLICY_DELETE,
+                                TopicConfig.RETENTION_MS_CONFIG, Long.toString(recoveryRetention.toMillis())));
                     }
                     missing.add(topic);
                 }
@@ -52,7 +59,7 @@ public final class TopicProvisioner {
                 admin.createTopics(missing).all().get(TIMEOUT_SECONDS, TimeUnit.SECONDS);
                 LOG.info("Created topics {}", missing.stream().map(NewTopic::name).toList());
             }
-            check(topics);
+            check(topics, recoveryRetention);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IllegalStateException("interrupted while preparing topics", e);
@@ -61,7 +68,7 @@ public final class TopicProvisioner {
         }
     }
 
-    private void check(Topics topics) throws InterruptedException, ExecutionException, TimeoutException {
+    private void check(Topics topics, Duration recoveryRetention) throws InterruptedException, ExecutionException, TimeoutException {
         Map<String, TopicDescription> described = admin.describeTopics(topics.names())
                 .allTopicNames().get(TIMEOUT_SECONDS, TimeUnit.SECONDS);
         int events = described.get(topics.callEvents().name()).partitions().size();
@@ -78,6 +85,12 @@ public final class TopicProvisioner {
         if (!policy.contains(TopicConfig.CLEANUP_POLICY_COMPACT)) {
             throw new BridgeConfigException(topics.calls().name() + " must be compacted (cleanup.policy=compact), is "
                     + policy);
+        }
+        long retentionMs = Long.parseLong(configs.get(calls).get(TopicConfig.RETENTION_MS_CONFIG).value());
+        if (policy.contains(TopicConfig.CLEANUP_POLICY_DELETE) && retentionMs >= 0
+                && retentionMs < recoveryRetention.toMillis()) {
+            LOG.warn("{} deletes views after {} ms, sooner than calls.recovery.retention ({}); a replay after a full"
+                    + " reset may add calls whose views are gone", topics.calls().name(), retentionMs, recoveryRetention);
         }
     }
 }

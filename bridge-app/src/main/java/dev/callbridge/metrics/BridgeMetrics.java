@@ -66,6 +66,13 @@ public final class BridgeMetrics {
                 .tag("outcome", outcome).register(registry).increment();
     }
 
+    /** A call taken up from its last view in {@code slack.calls} because the local store had none. */
+    public void recovered(String phase) {
+        Counter.builder("bridge.calls.recovered")
+                .description("calls whose state was restored from slack.calls because the local store had none")
+                .tag("phase", phase).register(registry).increment();
+    }
+
     public void deadLetter(String topic, String reason) {
         Counter.builder("bridge.dead.letters").description("records set aside in a dead-letter topic")
                 .tag("topic", topic).tag("reason", reason).register(registry).increment();

@@ -35,6 +35,12 @@ public record Decision(CallState state, List<CallOp> ops, Outcome outcome, boole
         STALE_RESULT,
         /** A result for a call the bridge holds no state for. */
         UNKNOWN_CALL,
+        /** An operator redrove a dead-lettered operation; what its failure settled was undone. */
+        REDRIVEN,
+        /** An operator's {@code calls.info} reading replaced the observed call. */
+        INSPECTED,
+        /** An operator's reading arrived while an operation was in flight, and was not taken. */
+        BUSY,
         /** The sweeper ended a call that had no event for too long. */
         SWEPT,
         /** The sweeper dropped a finished call past its retention, or events of a call that never started. */

@@ -54,9 +54,11 @@ public final class Reconciler {
             return Decision.unchanged(state, Outcome.DUPLICATE);
         }
         List<String> seen = remember(current.seenEvents(), event.dedupeKey());
-        if (current.observed().ended() || current.observed().addFailed()) {
+        if (current.observed().ended()) {
             return new Decision(current.withSeen(seen, current.lastActivityAt()), List.of(), Outcome.IGNORED_LATE, true);
         }
+        // After calls.add failed for good nothing is planned, but the desired call keeps following the
+        // events, so a redrive adds the call as it stands by then.
         DesiredCall desired = current.desired();
         DesiredCall next = desire(desired, event);
         Outcome outcome = next.equals(desired) ? Outcome.IGNORED_LATE : Outcome.APPLIED;
@@ -67,6 +69,12 @@ public final class Reconciler {
     public Decision onResult(CallState state, OpResult result, Instant now) {
         if (state == null) {
             return Decision.unchanged(null, Outcome.UNKNOWN_CALL);
+        }
+        if (result instanceof OpResult.Redriven redriven) {
+            return onRedrive(state, redriven, now);
+        }
+        if (result instanceof OpResult.Inspected inspected) {
+            return onInspection(state, inspected, now);
         }
         InFlight inFlight = state.inFlight();
         if (inFlight == null || !inFlight.op().opId().equals(result.opId())) {
@@ -89,6 +97,44 @@ public final class Reconciler {
         // The dispatcher is retrying: the operation stays in flight and later changes keep accumulating.
         return new Decision(state.withInFlight(new InFlight(op, result.attempt(), lastError, inFlight.since())),
                 List.of(), Outcome.RESULT_APPLIED, true);
+    }
+
+    /**
+     * An operator redrove a dead-lettered operation: what its failure settled is undone, and the next
+     * operation is planned afresh. An operation in flight stays in flight; the plan follows its answer.
+     */
+    private Decision onRedrive(CallState state, OpResult.Redriven redriven, Instant now) {
+        ObservedCall undone = undoFailure(state.observed(), redriven.op());
+        if (undone.equals(state.observed())) {
+            return Decision.unchanged(state, Outcome.NOTHING_TO_DO);
+        }
+        OpFailure lastFailure = state.lastFailure();
+        CallState next = state.withObserved(undone).withLastFailure(
+                lastFailure != null && lastFailure.opId().equals(redriven.opId()) ? null : lastFailure);
+        return advance(next, now, Outcome.REDRIVEN);
+    }
+
+    /**
+     * What Slack's {@code calls.info} showed becomes the observed call, so drift between Slack and the
+     * bridge is repaired by the operations that follow. Refused while an operation is in flight, whose
+     * answer would be measured against a state it did not see.
+     */
+    private Decision onInspection(CallState state, OpResult.Inspected inspected, Instant now) {
+        ObservedCall observed = state.observed();
+        if (!observed.added() || !observed.slackCallId().equals(inspected.slackCallId())) {
+            return Decision.unchanged(state, Outcome.STALE_RESULT);
+        }
+        if (state.inFlight() != null) {
+            return Decision.unchanged(state, Outcome.BUSY);
+        }
+        TreeMap<String, Participant> shown = new TreeMap<>();
+        inspected.participants().forEach(p -> shown.put(p.key(), p));
+        TreeSet<String> rejected = new TreeSet<>(observed.rejected());
+        rejected.removeAll(shown.keySet());
+        ObservedCall seen = new ObservedCall(observed.slackCallId(), false, observed.block(), shown, rejected,
+                observed.isolated(), inspected.title(), inspected.joinUrl(), inspected.desktopAppJoinUrl(),
+                inspected.ended(), inspected.ended() ? observed.duration() : null);
+        return advance(state.withObserved(seen), now, Outcome.INSPECTED);
     }
 
     /**
@@ -285,6 +331,39 @@ public final class Reconciler {
         }
         // calls.end refused for good (say invalid_call_id): nothing more can be done for this call.
         return withEnded(observed, null);
+    }
+
+    /** The reverse of {@link #gaveUp}: Slack's state as it was before the operation was given up on. */
+    private static ObservedCall undoFailure(ObservedCall observed, CallOp op) {
+        if (op instanceof CallOp.AddCall) {
+            return observed.addFailed() ? ObservedCall.none() : observed;
+        }
+        if (op instanceof CallOp.PostCallBlock) {
+            return observed.block() == BlockStatus.FAILED ? withBlock(observed, BlockStatus.PENDING) : observed;
+        }
+        if (op instanceof CallOp.AddParticipants added) {
+            TreeSet<String> rejected = new TreeSet<>(observed.rejected());
+            TreeSet<String> isolated = new TreeSet<>(observed.isolated());
+            added.users().forEach(p -> {
+                rejected.remove(p.key());
+                isolated.remove(p.key());
+            });
+            return withParticipants(observed, observed.participants(), rejected, isolated);
+        }
+        if (op instanceof CallOp.RemoveParticipants removed) {
+            // Slack may still list them: show them again, so a removal is planned if they are gone.
+            TreeMap<String, Participant> shown = new TreeMap<>(observed.participants());
+            removed.users().forEach(p -> shown.putIfAbsent(p.key(), p));
+            return withParticipants(observed, shown, observed.rejected(), observed.isolated());
+        }
+        if (op instanceof CallOp.UpdateCall) {
+            return new ObservedCall(observed.slackCallId(), observed.addFailed(), observed.block(),
+                    observed.participants(), observed.rejected(), observed.isolated(), null, null, null,
+                    observed.ended(), observed.duration());
+        }
+        return observed.ended() && observed.added() ? new ObservedCall(observed.slackCallId(), observed.addFailed(),
+                observed.block(), observed.participants(), observed.rejected(), observed.isolated(), observed.title(),
+                observed.joinUrl(), observed.desktopAppJoinUrl(), false, null) : observed;
     }
 
     private static ObservedCall withDetails(ObservedCall o, CallOp.UpdateCall update) {

@@ -16,10 +16,8 @@ import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.time.Clock;
 import java.time.Duration;
-import java.util.Map;
 import java.util.Properties;
 import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.streams.KafkaStreams;
 import org.apache.kafka.streams.StreamsConfig;
@@ -51,8 +49,9 @@ public final class BridgeService implements AutoCloseable {
     /** Starts everything; returns once the parts run (readiness follows when Kafka Streams is RUNNING). */
     public synchronized BridgeService start() {
         LOG.info("Starting the bridge: {}", config);
-        try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, config.bootstrapServers()))) {
-            new TopicProvisioner(admin).ensure(config.topics(), config.topicPartitions(), config.topicReplicationFactor());
+        try (Admin admin = Admin.create(config.adminProperties())) {
+            new TopicProvisioner(admin).ensure(config.topics(), config.topicPartitions(), config.topicReplicationFactor(),
+                    config.recoveryRetention());
         }
         new JvmMemoryMetrics().bindTo(registry);
         new JvmGcMetrics().bindTo(registry);

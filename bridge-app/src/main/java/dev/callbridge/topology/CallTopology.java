@@ -22,12 +22,14 @@ import org.apache.kafka.streams.state.Stores;
  * The call reconciler topology. Events are keyed by their call (re-keyed through a repartition topic
  * when the producer used another key), merged with the dispatcher's results, and reconciled per call
  * against one persistent store; operations go to {@code slack.call-ops} and each call's new view to
- * {@code slack.calls}. Invalid records are dead-lettered by {@link DeadLetterHandler} as they are read.
+ * {@code slack.calls}, which every instance also reads back into a global recovery store. Invalid records are dead-lettered by {@link DeadLetterHandler} as they are read.
  */
 public final class CallTopology {
 
     /** The persistent store of {@link CallState} by {@code external_unique_id}. */
     public static final String CALL_STORE = "call-state";
+    /** The global store of every call's last view, read from {@code slack.calls}, for recovery. */
+    public static final String RECOVERY_STORE = "call-recovery";
     /** Name of the repartition step that re-keys events by {@code subject}. */
     public static final String REKEY_REPARTITION = "events-by-subject";
 
@@ -42,6 +44,15 @@ public final class CallTopology {
         StreamsBuilder builder = new StreamsBuilder();
         builder.addStateStore(Stores.keyValueStoreBuilder(
                 Stores.persistentKeyValueStore(CALL_STORE), Serdes.String(), topics.calls().valueSerde()));
+
+        // Built from slack.calls, which a full application reset leaves alone; logging off, since the
+        // topic itself is the store's changelog.
+        builder.addGlobalStore(
+                Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(RECOVERY_STORE), Serdes.String(),
+                        topics.calls().valueSerde()).withLoggingDisabled(),
+                topics.calls().name(),
+                topics.calls().consumed("read-calls-for-recovery"),
+                () -> new RecoveryStoreUpdater(RECOVERY_STORE, config.recoveryRetention()));
 
         Map<String, KStream<String, CallEvent>> byKey = builder
                 .stream(topics.callEvents().name(), topics.callEvents().consumed("read-call-events"))
@@ -62,7 +73,7 @@ public final class CallTopology {
 
         Reconciler reconciler = new Reconciler(config.reconciler());
         Map<String, KStream<String, Emission>> emitted = events.merge(results, Named.as("merge-inputs"))
-                .process(() -> new ReconcileProcessor(reconciler, CALL_STORE, config.sweepInterval(), metrics),
+                .process(() -> new ReconcileProcessor(reconciler, CALL_STORE, RECOVERY_STORE, config, metrics),
                         Named.as("reconcile"), CALL_STORE)
                 .split(Named.as("emit-"))
                 .branch((call, emission) -> emission instanceof Emission.Op, Branched.as("ops"))
@@ -91,12 +102,13 @@ public final class CallTopology {
         props.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.EXACTLY_ONCE_V2);
         props.put(StreamsConfig.DESERIALIZATION_EXCEPTION_HANDLER_CLASS_CONFIG, DeadLetterHandler.class);
         props.put(StreamsConfig.PROCESSING_EXCEPTION_HANDLER_CLASS_CONFIG, DeadLetterHandler.class);
-        // The topology has no global stores; opting in now is the default from Kafka 5.0 on.
+        // Dead-letter processing errors of the global recovery store too (the default from Kafka 5.0 on).
         props.put(StreamsConfig.PROCESSING_EXCEPTION_HANDLER_GLOBAL_ENABLED_CONFIG, true);
         props.put(DeadLetterHandler.ROUTES_CONFIG, DeadLetterHandler.routes(Map.of(
                 config.topics().callEvents().name(), config.topics().callEventsDeadLetters().name(),
                 config.topics().callResults().name(), config.topics().callOpsDeadLetters().name())));
         props.put(DeadLetterHandler.REKEYED_ROUTE_CONFIG, config.topics().callEventsDeadLetters().name());
+        props.put(DeadLetterHandler.SKIPPED_TOPICS_CONFIG, config.topics().calls().name());
         return props;
     }
 }

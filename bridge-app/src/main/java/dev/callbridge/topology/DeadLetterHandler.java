@@ -5,9 +5,11 @@ import dev.callbridge.model.deadletter.DeadLetterHeaders;
 import dev.callbridge.model.event.InvalidEventException;
 import dev.callbridge.model.event.RejectReason;
 import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.stream.Collectors;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.producer.ProducerRecord;
@@ -35,12 +37,19 @@ public final class DeadLetterHandler implements DeserializationExceptionHandler,
     public static final String ROUTES_CONFIG = "bridge.dead-letter.routes";
     /** Config key: the dead-letter topic for events read back from the re-keying repartition topic. */
     public static final String REKEYED_ROUTE_CONFIG = "bridge.dead-letter.rekeyed-route";
+    /**
+     * Config key: comma-separated topics whose unreadable records are logged and skipped rather than
+     * dead-lettered: the bridge's own views, read by the global recovery store, whose thread has no
+     * producer to dead-letter with.
+     */
+    public static final String SKIPPED_TOPICS_CONFIG = "bridge.dead-letter.skipped-topics";
     static final String REPARTITION_SUFFIX = "-" + CallTopology.REKEY_REPARTITION + "-repartition";
     static final String PROCESSING_ERROR = "processing_error";
 
     private static final Logger LOG = LoggerFactory.getLogger(DeadLetterHandler.class);
 
     private Map<String, String> routes = Map.of();
+    private Set<String> skipped = Set.of();
     private BridgeMetrics metrics = BridgeMetrics.discarding();
 
     static String routes(Map<String, String> sourceToDeadLetter) {
@@ -73,6 +82,10 @@ public final class DeadLetterHandler implements DeserializationExceptionHandler,
             parsed.put(applicationId + REPARTITION_SUFFIX, rekeyedRoute.toString());
         }
         routes = Map.copyOf(parsed);
+        Object skippedTopics = configs.get(SKIPPED_TOPICS_CONFIG);
+        if (skippedTopics != null && !skippedTopics.toString().isBlank()) {
+            skipped = Arrays.stream(skippedTopics.toString().split(",")).map(String::trim).collect(Collectors.toSet());
+        }
     }
 
     @Override
@@ -81,6 +94,12 @@ public final class DeadLetterHandler implements DeserializationExceptionHandler,
         String reason = exception instanceof InvalidEventException invalid
                 ? invalid.reason().code()
                 : RejectReason.UNPARSEABLE.code();
+        if (skipped.contains(context.topic())) {
+            LOG.error("Skipped unreadable view at {}-{}@{}: {} ({}); that call cannot be recovered from it",
+                    context.topic(), context.partition(), context.offset(), reason, exception.getMessage());
+            metrics.deadLetter("none", reason);
+            return DeserializationExceptionHandler.Response.resume();
+        }
         String deadLetterTopic = route(context.topic());
         if (deadLetterTopic == null) {
             LOG.error("Unreadable record at {}-{}@{} has no dead-letter route; stopping",

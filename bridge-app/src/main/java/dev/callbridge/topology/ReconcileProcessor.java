@@ -21,6 +21,7 @@ import org.apache.kafka.streams.processor.api.ProcessorContext;
 import org.apache.kafka.streams.processor.api.Record;
 import org.apache.kafka.streams.state.KeyValueIterator;
 import org.apache.kafka.streams.state.KeyValueStore;
+import org.apache.kafka.streams.state.ReadOnlyKeyValueStore;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -28,6 +29,10 @@ import org.slf4j.LoggerFactory;
  * The imperative shell around the {@link Reconciler}: loads the call's state, applies the input,
  * stores the new state, and forwards the operation and the new view. A wall-clock punctuator runs
  * the stale-call sweeper over every stored call.
+ *
+ * <p>A call the local store does not hold is looked up in the recovery store (the last view from
+ * {@code slack.calls}) before it is taken as new: after a full reset with wiped state, or for a late
+ * event of a call the sweeper has forgotten, the bridge goes on from what Slack was last shown.
  */
 final class ReconcileProcessor implements Processor<String, CallInput, String, Emission> {
 
@@ -37,15 +42,21 @@ final class ReconcileProcessor implements Processor<String, CallInput, String, E
 
     private final Reconciler reconciler;
     private final String storeName;
+    private final String recoveryStoreName;
     private final Duration sweepInterval;
+    private final Duration recoveryRetention;
     private final BridgeMetrics metrics;
     private ProcessorContext<String, Emission> context;
     private KeyValueStore<String, CallState> store;
+    private ReadOnlyKeyValueStore<String, CallState> recovery;
 
-    ReconcileProcessor(Reconciler reconciler, String storeName, Duration sweepInterval, BridgeMetrics metrics) {
+    ReconcileProcessor(Reconciler reconciler, String storeName, String recoveryStoreName, TopologyConfig config,
+            BridgeMetrics metrics) {
         this.reconciler = reconciler;
         this.storeName = storeName;
-        this.sweepInterval = sweepInterval;
+        this.recoveryStoreName = recoveryStoreName;
+        this.sweepInterval = config.sweepInterval();
+        this.recoveryRetention = config.recoveryRetention();
         this.metrics = metrics;
     }
 
@@ -53,13 +64,20 @@ final class ReconcileProcessor implements Processor<String, CallInput, String, E
     public void init(ProcessorContext<String, Emission> context) {
         this.context = context;
         this.store = context.getStateStore(storeName);
+        this.recovery = context.getStateStore(recoveryStoreName);
         context.schedule(sweepInterval, PunctuationType.WALL_CLOCK_TIME, this::sweep);
     }
 
     @Override
     public void process(Record<String, CallInput> record) {
         String call = record.key();
-        Decision decision = reconciler.apply(store.get(call), record.value(), now());
+        CallState stored = store.get(call);
+        CallState recovered = stored == null ? recover(call) : null;
+        Decision decision = reconciler.apply(stored != null ? stored : recovered, record.value(), now());
+        if (recovered != null && !decision.stateChanged()) {
+            // Even when the input changes nothing, the call is back in the local store, in the sweeper's sight.
+            store.put(call, recovered);
+        }
         String outcome = decision.outcome().name().toLowerCase(Locale.ROOT);
         if (record.value() instanceof CallInput.Event event) {
             metrics.event(event.event().type().wireName(), outcome);
@@ -72,9 +90,21 @@ final class ReconcileProcessor implements Processor<String, CallInput, String, E
         commit(call, decision, record.timestamp());
     }
 
+    private CallState recover(String call) {
+        CallState view = recovery.get(call);
+        if (view == null || RecoveryStoreUpdater.isExpired(view, recoveryRetention, now())) {
+            return null;
+        }
+        LOG.info("Call {} taken up from its last view in slack.calls ({}, Slack call {})", call, view.phase(),
+                view.observed().slackCallId());
+        metrics.recovered(view.phase().name().toLowerCase(Locale.ROOT));
+        return view;
+    }
+
     private void sweep(long wallClockMs) {
         Instant now = Instant.ofEpochMilli(wallClockMs);
         List<KeyValue<String, Decision>> changes = new ArrayList<>();
+        List<String> forgotten = new ArrayList<>();
         long live = 0;
         try (KeyValueIterator<String, CallState> calls = store.all()) {
             while (calls.hasNext()) {
@@ -83,12 +113,17 @@ final class ReconcileProcessor implements Processor<String, CallInput, String, E
                     live++;
                 }
                 Decision decision = reconciler.onSweep(call.value, now);
-                if (decision.stateChanged()) {
+                if (decision.outcome() == Decision.Outcome.FORGOTTEN && call.value.desired().start() != null) {
+                    // A finished call leaves the local store, but its last view stays in slack.calls, so
+                    // late and replayed events for it are still recognised.
+                    forgotten.add(call.key);
+                } else if (decision.stateChanged()) {
                     changes.add(KeyValue.pair(call.key, decision));
                 }
             }
         }
         metrics.liveCalls(context.taskId().toString(), live);
+        forgotten.forEach(store::delete);
         for (KeyValue<String, Decision> change : changes) {
             LOG.info("Sweeper: call {} {}", change.key, change.value.outcome());
             commit(change.key, change.value, wallClockMs);

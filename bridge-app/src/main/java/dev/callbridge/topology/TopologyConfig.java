@@ -6,12 +6,18 @@ import java.time.Duration;
 import java.util.Objects;
 
 /**
- * What {@link CallTopology#buildTopology} needs: topic names, the reconciler's settings, and how
- * often the stale-call sweeper runs (on wall-clock time).
+ * What {@link CallTopology#buildTopology} needs: topic names, the reconciler's settings, how often
+ * the stale-call sweeper runs (on wall-clock time), and how long {@code slack.calls} keeps a call's
+ * last view for recovery.
+ *
+ * @param recoveryRetention how long a call's last view in {@code slack.calls} is trusted for recovery
+ *     after its last change; also the topic's {@code retention.ms}
  */
-public record TopologyConfig(Topics topics, ReconcilerSettings reconciler, Duration sweepInterval) {
+public record TopologyConfig(Topics topics, ReconcilerSettings reconciler, Duration sweepInterval,
+        Duration recoveryRetention) {
 
     public static final Duration DEFAULT_SWEEP_INTERVAL = Duration.ofMinutes(1);
+    public static final Duration DEFAULT_RECOVERY_RETENTION = Duration.ofDays(14);
 
     public TopologyConfig {
         Objects.requireNonNull(topics, "topics");
@@ -19,6 +25,14 @@ public record TopologyConfig(Topics topics, ReconcilerSettings reconciler, Durat
         if (sweepInterval == null || sweepInterval.isNegative() || sweepInterval.isZero()) {
             throw new IllegalArgumentException("sweepInterval must be positive, was " + sweepInterval);
         }
+        if (recoveryRetention == null || recoveryRetention.compareTo(reconciler.staleAfter()) < 0) {
+            throw new IllegalArgumentException("recoveryRetention must be at least staleAfter ("
+                    + reconciler.staleAfter() + "), was " + recoveryRetention);
+        }
+    }
+
+    public TopologyConfig(Topics topics, ReconcilerSettings reconciler, Duration sweepInterval) {
+        this(topics, reconciler, sweepInterval, DEFAULT_RECOVERY_RETENTION);
     }
 
     public static TopologyConfig defaults() {

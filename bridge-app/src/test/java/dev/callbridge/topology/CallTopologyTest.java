@@ -233,6 +233,100 @@ class CallTopologyTest {
         assertThat(methods(bridge.newOps())).containsExactly(SlackMethod.CHAT_POST_MESSAGE);
     }
 
+    @Test
+    void aCallTheLocalStoreLostIsTakenUpFromItsViewAndAReplaySendsNothing() {
+        List<CallEvent> history = List.of(
+                call.started("https://pbx.example/j/1", "Standup", null, List.of(ALICE)),
+                call.after(Duration.ofSeconds(5)).joined(BOB),
+                call.after(Duration.ofSeconds(9)).left(ALICE));
+        history.forEach(event -> {
+            bridge.send(event);
+            bridge.answerOps();
+        });
+        CallState before = bridge.storedState("call-1");
+
+        // What a full reset does to the local store; slack.calls and the recovery store keep the view.
+        bridge.driver.<String, CallState>getKeyValueStore(CallTopology.CALL_STORE).delete("call-1");
+        history.forEach(bridge::send);
+
+        assertThat(bridge.newOps()).isEmpty();
+        CallState after = bridge.storedState("call-1");
+        assertThat(after.observed()).isEqualTo(before.observed());
+        assertThat(after.desired()).isEqualTo(before.desired());
+        assertThat(after.opCount()).isEqualTo(before.opCount());
+    }
+
+    @Test
+    void aLateEventForAFinishedCallTheSweeperForgotIsStillIgnored() {
+        bridge.send(call.started("https://pbx.example/j/1"));
+        bridge.answerOps();
+        bridge.send(call.after(Duration.ofMinutes(1)).ended());
+        bridge.answerOps();
+        int tombstones = (int) bridge.views.readKeyValuesToList().stream().filter(kv -> kv.value == null).count();
+
+        bridge.driver.advanceWallClockTime(Duration.ofDays(8));
+        assertThat(bridge.storedState("call-1")).isNull();
+        assertThat(bridge.views.readKeyValuesToList()).as("the last view stays: no tombstone").isEmpty();
+
+        bridge.send(call.after(Duration.ofMinutes(2)).joined(ALICE));
+        assertThat(bridge.newOps()).isEmpty();
+        assertThat(tombstones).isZero();
+    }
+
+    @Test
+    void aRedrivenCallsAddIsSentAgainWithWhoJoinedMeanwhile() {
+        bridge.send(call.started("https://pbx.example/j/1", "Standup", null, List.of(ALICE)));
+        CallOp add = bridge.newOps().get(0);
+        bridge.results.pipeInput("call-1", new OpResult.Failed(add.opId(), "call-1", SlackMethod.CALLS_ADD, 1,
+                "missing_scope", false));
+        bridge.send(call.after(Duration.ofSeconds(5)).joined(BOB));
+        assertThat(bridge.newOps()).isEmpty();
+        assertThat(bridge.storedState("call-1").phase()).isEqualTo(CallState.Phase.FAILED);
+
+        bridge.results.pipeInput("call-1", OpResult.Redriven.of(add, "slack.call-ops.dlt/0/7"));
+
+        assertThat(bridge.newOps()).singleElement().isInstanceOfSatisfying(CallOp.AddCall.class, again -> {
+            assertThat(again.opId()).isNotEqualTo(add.opId());
+            assertThat(again.users()).containsExactlyInAnyOrder(ALICE, BOB);
+        });
+        assertThat(bridge.storedState("call-1").lastFailure()).isNull();
+    }
+
+    @Test
+    void anInspectionShowingDriftIsRepairedThroughTheUsualOperations() {
+        bridge.send(call.started("https://pbx.example/j/1", "Standup", null, List.of(ALICE)));
+        bridge.answerOps();
+        CallState synced = bridge.storedState("call-1");
+        Participant stranger = Participant.slackUser("U0STRANGER");
+
+        // Someone removed Alice in Slack and added a stranger; the bridge still believes it is in sync.
+        bridge.results.pipeInput("call-1", new OpResult.Inspected("call-1:inspect:1", "call-1",
+                SlackMethod.CALLS_INFO, 1, synced.observed().slackCallId(), false, List.of(stranger), "Standup",
+                "https://pbx.example/j/1", null));
+        CallOp first = bridge.newOps().get(0);
+        assertThat(first).isInstanceOfSatisfying(CallOp.AddParticipants.class,
+                op -> assertThat(op.users()).containsExactly(ALICE));
+        bridge.results.pipeInput("call-1", bridge.success(first));
+
+        assertThat(bridge.newOps()).singleElement().isInstanceOfSatisfying(CallOp.RemoveParticipants.class,
+                op -> assertThat(op.users()).containsExactly(stranger));
+    }
+
+    @Test
+    void anInspectionIsRefusedWhileAnOperationIsInFlight() {
+        bridge.send(call.started("https://pbx.example/j/1", "Standup", null, List.of(ALICE)));
+        bridge.results.pipeInput("call-1", bridge.success(bridge.newOps().get(0)));
+        assertThat(bridge.newOps()).singleElement().isInstanceOf(CallOp.PostCallBlock.class);
+        CallState busy = bridge.storedState("call-1");
+        assertThat(busy.inFlight()).isNotNull();
+
+        bridge.results.pipeInput("call-1", new OpResult.Inspected("call-1:inspect:1", "call-1",
+                SlackMethod.CALLS_INFO, 1, busy.observed().slackCallId(), true, List.of(), null, null, null));
+
+        assertThat(bridge.newOps()).isEmpty();
+        assertThat(bridge.storedState("call-1")).isEqualTo(busy);
+    }
+
     private static String header(TestRecord<byte[], byte[]> record, String name) {
         Header header = record.headers().lastHeader(name);
         return header == null ? null : new String(header.value(), StandardCharsets.UTF_8);

@@ -172,6 +172,17 @@ public final class ModelFixtures {
                 "channel_not_found", false);
     }
 
+    public static OpResult.Redriven addParticipantsRedriven() {
+        return OpResult.Redriven.of(addParticipants(), "slack.call-ops.dlt/3/118");
+    }
+
+    public static OpResult.Inspected callInspected() {
+        return new OpResult.Inspected(CALL_ID + ":inspect:1763700000000", CALL_ID, SlackMethod.CALLS_INFO, 1,
+                "R0123ABCDEF", false, List.of(Participant.slackUser("U024BE7LH"),
+                        Participant.external("+15551230000", "Caller")), "Support line", null, null);
+    }
+
+
 
     /**
      * The support call after it ended at the provider: Slack has the call with Alice on it, Bob's

@@ -2,21 +2,30 @@ package dev.callbridge.model.result;
 
 import com.fasterxml.jackson.annotation.JsonSubTypes;
 import com.fasterxml.jackson.annotation.JsonTypeInfo;
+import dev.callbridge.model.event.Participant;
+import dev.callbridge.model.op.CallOp;
 import dev.callbridge.model.op.SlackMethod;
 import java.time.Duration;
+import java.util.List;
 
 /**
  * What became of one Slack operation, written by the dispatcher to {@code slack.call-results} and
  * matched by the reconciler to the operation in flight through {@code op_id}. {@link Succeeded} and
  * {@link Failed} are final; {@link RateLimited} and {@link Retrying} report that the dispatcher will
  * try again, so the operation stays in flight.
+ *
+ * <p>Two more kinds come from operators' tools rather than the dispatcher: {@link Redriven} asks the
+ * reconciler to try again what a dead-lettered operation failed to do, and {@link Inspected} reports
+ * what Slack's {@code calls.info} showed, so the reconciler can repair drift.
  */
 @JsonTypeInfo(use = JsonTypeInfo.Id.NAME, include = JsonTypeInfo.As.PROPERTY, property = "outcome")
 @JsonSubTypes({
     @JsonSubTypes.Type(value = OpResult.Succeeded.class, name = "succeeded"),
     @JsonSubTypes.Type(value = OpResult.RateLimited.class, name = "rate_limited"),
     @JsonSubTypes.Type(value = OpResult.Retrying.class, name = "retrying"),
-    @JsonSubTypes.Type(value = OpResult.Failed.class, name = "failed")
+    @JsonSubTypes.Type(value = OpResult.Failed.class, name = "failed"),
+    @JsonSubTypes.Type(value = OpResult.Redriven.class, name = "redriven"),
+    @JsonSubTypes.Type(value = OpResult.Inspected.class, name = "inspected")
 })
 public sealed interface OpResult {
 
@@ -75,4 +84,51 @@ public sealed interface OpResult {
             int attempt,
             String error,
             boolean retriesExhausted) implements OpResult {}
+
+    /**
+     * An operator redrove a dead-lettered operation ({@code bridge redrive}). The operation is not sent
+     * again as it was: the reconciler undoes what its failure settled and plans afresh, so the call
+     * keeps one operation in flight and Slack's answer is recorded.
+     *
+     * @param op the dead-lettered operation
+     * @param deadLetter where it was dead-lettered, {@code <topic>/<partition>/<offset>}
+     */
+    record Redriven(
+            String opId,
+            String externalUniqueId,
+            SlackMethod method,
+            int attempt,
+            CallOp op,
+            String deadLetter) implements OpResult {
+
+        public static Redriven of(CallOp op, String deadLetter) {
+            return new Redriven(op.opId(), op.externalUniqueId(), op.method(), 0, op, deadLetter);
+        }
+    }
+
+    /**
+     * What Slack's {@code calls.info} showed for the call when an operator reconciled it
+     * ({@code bridge reconcile --repair}). The reconciler takes it as the observed call, so the
+     * operations that repair any drift follow.
+     *
+     * @param opId {@code <call>:inspect:<epoch millis>}, for logs only
+     * @param ended whether Slack shows the call as ended
+     * @param participants who Slack lists on the call
+     */
+    record Inspected(
+            String opId,
+            String externalUniqueId,
+            SlackMethod method,
+            int attempt,
+            String slackCallId,
+            boolean ended,
+            List<Participant> participants,
+            String title,
+            String joinUrl,
+            String desktopAppJoinUrl) implements OpResult {
+
+        public Inspected {
+            participants = participants == null ? List.of() : List.copyOf(participants);
+        }
+    }
 }

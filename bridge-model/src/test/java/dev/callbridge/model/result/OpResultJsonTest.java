@@ -28,7 +28,9 @@ class OpResultJsonTest {
                 Arguments.of("succeeded", ModelFixtures.callAdded()),
                 Arguments.of("rate_limited", ModelFixtures.participantsAddRateLimited()),
                 Arguments.of("retrying", ModelFixtures.updateRetrying()),
-                Arguments.of("failed", ModelFixtures.postBlockFailed()));
+                Arguments.of("failed", ModelFixtures.postBlockFailed()),
+                Arguments.of("redriven", ModelFixtures.addParticipantsRedriven()),
+                Arguments.of("inspected", ModelFixtures.callInspected()));
     }
 
     @ParameterizedTest(name = "{0}")
