@@ -1,12 +1,14 @@
 package dev.callbridge.cli;
 
+import java.lang.reflect.Constructor;
+import java.util.Map;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
 /** The {@code bridge} command line: a thin shell over the service and the operators' tools. */
 @Command(name = "bridge", mixinStandardHelpOptions = true, versionProvider = BridgeCommand.Version.class,
         description = "Mirrors telephony calls from Kafka into Slack's Calls API.",
-        subcommands = {RunCommand.class})
+        subcommands = {RunCommand.class, ShowCallCommand.class, ReconcileCommand.class, RedriveCommand.class})
 public final class BridgeCommand implements Runnable {
 
     @CommandLine.Spec
@@ -14,11 +16,36 @@ public final class BridgeCommand implements Runnable {
 
     @Override
     public void run() {
-        spec.commandLine().usage(System.out);
+        spec.commandLine().usage(spec.commandLine().getOut());
     }
 
     public static void main(String[] args) {
-        System.exit(new CommandLine(new BridgeCommand()).execute(args));
+        System.exit(commandLine(System.getenv()).execute(args));
+    }
+
+    /** The command line, its subcommands reading settings from {@code environment}. */
+    public static CommandLine commandLine(Map<String, String> environment) {
+        return new CommandLine(new BridgeCommand(), new EnvironmentFactory(environment));
+    }
+
+    /** Gives commands that take the environment in their constructor the one given, not the process's. */
+    private static final class EnvironmentFactory implements CommandLine.IFactory {
+        private final Map<String, String> environment;
+
+        EnvironmentFactory(Map<String, String> environment) {
+            this.environment = Map.copyOf(environment);
+        }
+
+        @Override
+        public <K> K create(Class<K> type) throws Exception {
+            try {
+                Constructor<K> constructor = type.getDeclaredConstructor(Map.class);
+                constructor.setAccessible(true);
+                return constructor.newInstance(environment);
+            } catch (NoSuchMethodException e) {
+                return CommandLine.defaultFactory().create(type);
+            }
+        }
     }
 
     /** The version from the jar's manifest, when there is one. */

@@ -64,6 +64,14 @@ public record BridgeConfig(
      * @throws BridgeConfigException naming the first bad key
      */
     public static BridgeConfig load(Map<String, String> environment, Path propertiesFile) {
+        return load(environment, propertiesFile, true);
+    }
+
+    /**
+     * Reads and validates the configuration; operators' tools that never call Slack pass
+     * {@code tokenRequired = false}.
+     */
+    public static BridgeConfig load(Map<String, String> environment, Path propertiesFile, boolean tokenRequired) {
         ConfigSource source = ConfigSource.of(environment, propertiesFile);
         SlackTokens tokens = SlackTokens.fromEnvironment(environment);
         if (source.get("slack.token.dir").isPresent()) {
@@ -73,7 +81,7 @@ public record BridgeConfig(
             }
             tokens = tokens.orElse(SlackTokens.fromDirectory(dir));
         }
-        if (tokens.isEmpty()) {
+        if (tokenRequired && tokens.isEmpty()) {
             throw new BridgeConfigException("no Slack token: set SLACK_TOKEN (or SLACK_TOKEN_<TEAM_ID>), or "
                     + ConfigSource.describe("slack.token.dir"));
         }

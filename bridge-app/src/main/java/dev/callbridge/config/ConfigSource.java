@@ -131,7 +131,8 @@ public final class ConfigSource {
         return parsed;
     }
 
-    static Duration parseDuration(String text) {
+    /** Reads {@code 500ms}, {@code 30s}, {@code 5m}, {@code 12h}, {@code 7d} or ISO-8601; {@code null} if neither. */
+    public static Duration parseDuration(String text) {
         Matcher simple = SIMPLE_DURATION.matcher(text.strip().toLowerCase(Locale.ROOT));
         if (simple.matches()) {
             long amount = Long.parseLong(simple.group(1));

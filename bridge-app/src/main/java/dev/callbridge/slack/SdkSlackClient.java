@@ -7,12 +7,15 @@ import com.slack.api.methods.SlackApiException;
 import com.slack.api.methods.SlackApiTextResponse;
 import com.slack.api.methods.request.calls.CallsAddRequest;
 import com.slack.api.methods.request.calls.CallsEndRequest;
+import com.slack.api.methods.request.calls.CallsInfoRequest;
 import com.slack.api.methods.request.calls.CallsUpdateRequest;
 import com.slack.api.methods.request.calls.participants.CallsParticipantsAddRequest;
 import com.slack.api.methods.request.calls.participants.CallsParticipantsRemoveRequest;
 import com.slack.api.methods.request.chat.ChatPostMessageRequest;
 import com.slack.api.methods.response.calls.CallsAddResponse;
+import com.slack.api.methods.response.calls.CallsInfoResponse;
 import com.slack.api.methods.response.chat.ChatPostMessageResponse;
+import com.slack.api.model.Call;
 import com.slack.api.model.CallParticipant;
 import com.slack.api.model.block.CallBlock;
 import com.slack.api.util.http.SlackHttpClient;
@@ -76,6 +79,32 @@ public final class SdkSlackClient implements SlackClient, AutoCloseable {
         } catch (RuntimeException e) {
             // An answer the SDK could not make sense of; whether Slack acted on it is unknown.
             return new SlackAnswer.NoAnswer("unreadable answer: " + e.getClass().getSimpleName());
+        }
+    }
+
+    /** Reads one call with {@code calls.info} (needs the {@code calls:read} scope); never retried. */
+    public SlackCallInfo callInfo(String teamId, String slackCallId) {
+        Optional<SlackToken> token = tokens.forWorkspace(teamId);
+        if (token.isEmpty()) {
+            return new SlackCallInfo.Unavailable(SlackErrorCodes.NO_TOKEN);
+        }
+        try {
+            CallsInfoResponse response = slack.methods(token.get().reveal())
+                    .callsInfo(CallsInfoRequest.builder().id(slackCallId).build());
+            if (!response.isOk() || response.getCall() == null) {
+                return new SlackCallInfo.Unavailable(response.getError() == null ? "unknown_error" : response.getError());
+            }
+            Call call = response.getCall();
+            List<Participant> users = call.getUsers() == null ? List.of() : call.getUsers().stream()
+                    .map(u -> new Participant(u.getSlackId(), u.getExternalId(), u.getDisplayName(), u.getAvatarUrl()))
+                    .toList();
+            return new SlackCallInfo.Found(call.getId(), call.getExternalUniqueId(),
+                    call.getDateEnd() != null && call.getDateEnd() > 0, users, call.getTitle(), call.getJoinUrl(),
+                    call.getDesktopAppJoinUrl());
+        } catch (SlackApiException e) {
+            return new SlackCallInfo.Unavailable("HTTP " + e.getResponse().code());
+        } catch (IOException e) {
+            return new SlackCallInfo.Unavailable(e.getClass().getSimpleName() + ": " + e.getMessage());
         }
     }
 

@@ -63,6 +63,11 @@ final class BridgeEnvironment {
         return this;
     }
 
+    BridgeEnvironment without(String variable) {
+        variables.remove(variable);
+        return this;
+    }
+
     /**
      * Lets a stopped or killed instance's partitions move to the others after a few seconds instead
      * of the default 45: the bridge uses static membership, so a member that goes away keeps its

@@ -58,6 +58,13 @@ final class CallScenario {
         return new ScriptedCall(id, events, new ExpectedCall(id, Set.of(a, c), renamed, true));
     }
 
+    /** The same calls without their {@code call.ended}: they stay live in Slack. */
+    CallScenario withoutEnds() {
+        return new CallScenario(calls.stream().map(c -> new ScriptedCall(c.externalId(),
+                c.events().subList(0, c.events().size() - 1),
+                new ExpectedCall(c.externalId(), c.expected().slackUsers(), c.expected().title(), false))).toList());
+    }
+
     List<ScriptedCall> calls() {
         return calls;
     }

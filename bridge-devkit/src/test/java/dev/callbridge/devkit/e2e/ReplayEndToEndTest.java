@@ -56,7 +56,7 @@ class ReplayEndToEndTest {
     }
 
     /** Whether the streams application has committed the input topic up to its end on every partition. */
-    private static boolean inputConsumed(BridgeRig rig, String applicationId)
+    static boolean inputConsumed(BridgeRig rig, String applicationId)
             throws ExecutionException, InterruptedException {
         String input = rig.topics.callEvents().name();
         try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, rig.bootstrapServers()))) {
