@@ -342,6 +342,59 @@ class ReconcilerTest {
     }
 
     @Test
+    void aRedrivenParticipantsAddOffersTheRefusedPersonAgain() {
+        Participant gone = Participant.slackUser("U0GONE");
+        sim.deliver(call.started("https://pbx.example/j/1"));
+        sim.settle();
+        sim.deliver(call.after(Duration.ofSeconds(1)).joined(gone));
+        CallOp refused = sim.pendingOp("call-1");
+        sim.deliverResult(new OpResult.Failed(refused.opId(), "call-1", refused.method(), 1, "user_not_found", false));
+        assertThat(sim.pendingOp("call-1")).isNull();
+
+        sim.deliverResult(OpResult.Redriven.of(refused, "slack.call-ops.dlt/0/1"));
+
+        assertThat(sim.pendingOp("call-1")).isInstanceOfSatisfying(CallOp.AddParticipants.class, again -> {
+            assertThat(again.users()).containsExactly(gone);
+            assertThat(again.opId()).isNotEqualTo(refused.opId());
+        });
+        assertThat(sim.state("call-1").observed().rejected()).isEmpty();
+    }
+
+    @Test
+    void aRedrivenBlockPostIsPostedAgainAndARedriveOfNothingFailedChangesNothing() {
+        sim.deliver(call.started("https://pbx.example/j/1"));
+        sim.answer("call-1");
+        CallOp post = sim.pendingOp("call-1");
+        sim.deliverResult(new OpResult.Failed(post.opId(), "call-1", post.method(), 1, "channel_not_found", false));
+        CallState failed = sim.state("call-1");
+
+        Decision unchanged = new Reconciler(settings).onResult(failed,
+                OpResult.Redriven.of(((CallOp.PostCallBlock) post), "slack.call-ops.dlt/0/2"), T0);
+        assertThat(unchanged.ops()).singleElement().isInstanceOf(CallOp.PostCallBlock.class);
+        Decision again = new Reconciler(settings).onResult(unchanged.state(),
+                OpResult.Redriven.of(((CallOp.PostCallBlock) post), "slack.call-ops.dlt/0/2"), T0);
+        assertThat(again.stateChanged()).isFalse();
+        assertThat(again.outcome()).isEqualTo(Decision.Outcome.NOTHING_TO_DO);
+    }
+
+    @Test
+    void aRedrivenCallsEndEndsTheCallAgain() {
+        sim.deliver(call.started("https://pbx.example/j/1"));
+        sim.settle();
+        sim.deliver(call.after(Duration.ofSeconds(30)).ended());
+        CallOp end = sim.pendingOp("call-1");
+        sim.deliverResult(new OpResult.Failed(end.opId(), "call-1", end.method(), 8, "internal_error", true));
+        assertThat(sim.state("call-1").phase()).isEqualTo(CallState.Phase.ENDED);
+        assertThat(slack.callsFor("call-1").get(0).ended).isFalse();
+
+        sim.deliverResult(OpResult.Redriven.of(end, "slack.call-ops.dlt/0/3"));
+        sim.settle();
+
+        assertThat(slack.callsFor("call-1").get(0).ended).isTrue();
+        assertThat(sim.state("call-1").phase()).isEqualTo(CallState.Phase.ENDED);
+    }
+
+    @Test
     void noBlockIsPostedWithoutAChannel() {
         Simulation noChannel = Simulation.reliable(ReconcilerSettings.defaults(), slack, T0);
         noChannel.deliver(call.started("https://pbx.example/j/1"));
