@@ -5,6 +5,7 @@ import dev.callbridge.config.BridgeConfigException;
 import dev.callbridge.config.ConfigSource;
 import dev.callbridge.ops.CallReconciler;
 import dev.callbridge.ops.CallReconciler.Finding;
+import dev.callbridge.ops.Drift;
 import dev.callbridge.slack.SdkSlackClient;
 import java.io.PrintWriter;
 import java.time.Clock;
@@ -97,7 +98,7 @@ final class ReconcileCommand implements Callable<Integer> {
             Thread.sleep(1000);
             latest = reconciler.inspect(call);
             if (latest instanceof Finding.Compared compared && compared.drift().inSync()
-                    && compared.view().inFlight() == null) {
+                    && !compared.drift().unknownToBridge() && compared.view().inFlight() == null) {
                 out.println("In sync: Slack shows what the bridge wants.");
                 out.flush();
                 return 0;
@@ -127,16 +128,22 @@ final class ReconcileCommand implements Callable<Integer> {
             return 1;
         }
         Finding.Compared compared = (Finding.Compared) finding;
+        Drift drift = compared.drift();
         out.println("Call " + call + " is Slack call " + compared.slack().slackCallId() + ".");
-        compared.drift().beyondRepair().forEach(line -> out.println("  ! " + line));
-        if (compared.drift().inSync()) {
+        drift.beyondRepair().forEach(line -> out.println("  ! " + line));
+        if (drift.inSync() && !drift.unknownToBridge()) {
             out.println("In sync: Slack shows what the bridge wants.");
             return 0;
         }
-        out.println("Drift:");
-        CallViewText.indented(compared.drift().differences()).forEach(out::println);
+        if (drift.inSync()) {
+            out.println("The bridge's record of Slack is out of date; nothing needs sending.");
+        } else {
+            out.println("Drift:");
+            CallViewText.indented(drift.differences()).forEach(out::println);
+        }
         if (!repair) {
-            out.println("Run again with --repair to have the bridge repair it.");
+            out.println("Run again with --repair to have the bridge " + (drift.inSync() ? "take Slack's state" : "repair it")
+                    + ".");
         }
         return DRIFT;
     }

@@ -37,10 +37,10 @@ final class RedriveCommand implements Callable<Integer> {
     Set<String> calls = Set.of();
 
     @Option(names = "--since", paramLabel = "TIME",
-            description = "Only records with a timestamp at or after TIME (ISO-8601, e.g. 2026-11-22T08:00:00Z).")
+            description = "Only records dead-lettered at or after TIME (ISO-8601, e.g. 2026-11-22T08:00:00Z).")
     String since;
 
-    @Option(names = "--until", paramLabel = "TIME", description = "Only records with a timestamp before TIME.")
+    @Option(names = "--until", paramLabel = "TIME", description = "Only records dead-lettered before TIME.")
     String until;
 
     @Option(names = "--dry-run", description = "List what would be redriven and where; write nothing.")

@@ -2,7 +2,6 @@ package dev.callbridge.config;
 
 import java.io.IOException;
 import java.io.Reader;
-import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -44,7 +43,8 @@ public final class ConfigSource {
             try (Reader reader = Files.newBufferedReader(propertiesFile, StandardCharsets.UTF_8)) {
                 file.load(reader);
             } catch (IOException e) {
-                throw new UncheckedIOException("cannot read configuration file " + propertiesFile, e);
+                throw new BridgeConfigException("cannot read configuration file " + propertiesFile + ": "
+                        + e.getClass().getSimpleName() + (e.getMessage() == null ? "" : " " + e.getMessage()));
             }
             file.stringPropertyNames().forEach(key -> values.put(normalise(key), file.getProperty(key).strip()));
         }

@@ -374,6 +374,7 @@ public final class Dispatcher implements AutoCloseable {
         DispatchHeaders.put(headers, DeadLetterHeaders.TOPIC, record.topic());
         DispatchHeaders.put(headers, DeadLetterHeaders.PARTITION, record.partition());
         DispatchHeaders.put(headers, DeadLetterHeaders.OFFSET, record.offset());
+        DispatchHeaders.put(headers, DeadLetterHeaders.AT, clock.instant());
         if (op != null) {
             DispatchHeaders.put(headers, DispatchHeaders.METHOD, op.method().apiName());
             DispatchHeaders.put(headers, DispatchHeaders.ATTEMPTS, attempts);

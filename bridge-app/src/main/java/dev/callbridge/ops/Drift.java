@@ -58,7 +58,7 @@ public record Drift(List<String> differences, List<String> beyondRepair, boolean
         compare(lines, "desktop_app_join_url", desired.desktopAppJoinUrl(), slack.desktopAppJoinUrl());
         boolean unknown = !view.observed().participants().keySet().equals(shown)
                 || view.observed().ended() != slack.ended()
-                || !Objects.equals(view.observed().title(), slack.title());
+                || !Objects.equals(blankToNull(view.observed().title()), blankToNull(slack.title()));
         return new Drift(lines, beyond, unknown);
     }
 
@@ -67,6 +67,10 @@ public record Drift(List<String> differences, List<String> beyondRepair, boolean
         if (value != null && !value.equals(shown)) {
             lines.add(field + " is '" + shown + "' in Slack, wanted '" + value + "'");
         }
+    }
+
+    private static String blankToNull(String text) {
+        return text == null || text.isBlank() ? null : text;
     }
 
     private static Set<String> keys(List<Participant> participants) {

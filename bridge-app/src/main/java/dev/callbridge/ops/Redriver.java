@@ -6,6 +6,7 @@ import dev.callbridge.model.op.CallOp;
 import dev.callbridge.model.result.OpResult;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
+import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -44,8 +45,9 @@ public final class Redriver {
      * Which dead letters to redrive: all when empty.
      *
      * @param calls record keys (call ids) to redrive; empty for every call
-     * @param since the earliest record timestamp, inclusive; {@code null} for no bound
-     * @param until the latest record timestamp, exclusive; {@code null} for no bound
+     * @param since the earliest dead-letter time ({@code dlt.at}, else the record timestamp), inclusive;
+     *     {@code null} for no bound
+     * @param until the latest dead-letter time, exclusive; {@code null} for no bound
      */
     public record Selection(Set<String> calls, Instant since, Instant until) {
 
@@ -93,7 +95,7 @@ public final class Redriver {
         try (TopicReader reader = new TopicReader(clientProperties)) {
             reader.readToEnd(reader.partitions(topic), record -> {
                 String key = record.key() == null ? null : new String(record.key(), StandardCharsets.UTF_8);
-                Instant timestamp = Instant.ofEpochMilli(record.timestamp());
+                Instant timestamp = deadLetteredAt(record);
                 if (!selection.matches(key, timestamp)) {
                     return;
                 }
@@ -114,6 +116,19 @@ public final class Redriver {
             send(out);
         }
         return items;
+    }
+
+    /** When the record was dead-lettered: its {@code dlt.at} header, else (older dead letters) its timestamp. */
+    private static Instant deadLetteredAt(ConsumerRecord<byte[], byte[]> record) {
+        String at = header(record.headers(), DeadLetterHeaders.AT);
+        if (at != null) {
+            try {
+                return Instant.parse(at);
+            } catch (DateTimeParseException e) {
+                // fall through to the record's own timestamp
+            }
+        }
+        return Instant.ofEpochMilli(record.timestamp());
     }
 
     private ProducerRecord<byte[], byte[]> event(ConsumerRecord<byte[], byte[]> record, String at) {

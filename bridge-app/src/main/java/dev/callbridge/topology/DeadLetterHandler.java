@@ -5,6 +5,7 @@ import dev.callbridge.model.deadletter.DeadLetterHeaders;
 import dev.callbridge.model.event.InvalidEventException;
 import dev.callbridge.model.event.RejectReason;
 import java.nio.charset.StandardCharsets;
+import java.time.Instant;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -157,6 +158,7 @@ public final class DeadLetterHandler implements DeserializationExceptionHandler,
         headers.add(DeadLetterHeaders.TOPIC, utf8(context.topic()));
         headers.add(DeadLetterHeaders.PARTITION, utf8(Integer.toString(context.partition())));
         headers.add(DeadLetterHeaders.OFFSET, utf8(Long.toString(context.offset())));
+        headers.add(DeadLetterHeaders.AT, utf8(Instant.now().toString()));
         return new ProducerRecord<>(topic, null, context.timestamp(), key, value, headers);
     }
 

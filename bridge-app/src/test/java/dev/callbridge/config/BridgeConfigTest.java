@@ -36,6 +36,7 @@ class BridgeConfigTest {
         assertThat(config.budgets()).containsEntry(SlackMethod.CALLS_ADD, new Budget(50, 1))
                 .containsEntry(SlackMethod.CHAT_POST_MESSAGE, new Budget(60, 1));
         assertThat(config.reconciler().staleAfter()).isEqualTo(Duration.ofHours(12));
+        assertThat(config.recoveryRetention()).isEqualTo(Duration.ofDays(14));
         assertThat(config.topics().callEvents().name()).isEqualTo("telephony.call-events");
         assertThat(config.dispatcher().groupId()).isEqualTo("call-bridge-dispatcher");
     }
@@ -109,6 +110,33 @@ class BridgeConfigTest {
         Map<String, String> env = minimal();
         env.remove("SLACK_TOKEN");
         assertThatThrownBy(() -> BridgeConfig.load(env, null)).hasMessageContaining("no Slack token");
+    }
+
+    @Test
+    void theOperatorsToolsThatNeverCallSlackLoadWithoutAToken() {
+        Map<String, String> env = minimal();
+        env.remove("SLACK_TOKEN");
+        assertThat(BridgeConfig.load(env, null, false).tokens().isEmpty()).isTrue();
+    }
+
+    @Test
+    void aRecoveryRetentionShorterThanTheStaleTimeIsRefused() {
+        Map<String, String> env = minimal();
+        env.put("BRIDGE_CALLS_RECOVERY_RETENTION", "6h");
+        assertThatThrownBy(() -> BridgeConfig.load(env, null))
+                .hasMessageContaining("calls.recovery.retention")
+                .hasMessageContaining("calls.stale.after");
+    }
+
+    @Test
+    void clientSettingsGivenForKafkaStreamsReachTheToolsClientsToo() {
+        Map<String, String> env = minimal();
+        env.put("BRIDGE_KAFKA_STREAMS_SECURITY_PROTOCOL", "SASL_SSL");
+        env.put("BRIDGE_KAFKA_STREAMS_NUM_STREAM_THREADS", "2");
+        Map<String, Object> admin = BridgeConfig.load(env, null).adminProperties();
+        assertThat(admin).containsEntry("security.protocol", "SASL_SSL")
+                .containsEntry("bootstrap.servers", "kafka-1:9092,kafka-2:9092")
+                .doesNotContainKey("num.stream.threads");
     }
 
     @Test

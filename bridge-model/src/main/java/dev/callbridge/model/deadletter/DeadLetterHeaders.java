@@ -17,6 +17,12 @@ public final class DeadLetterHeaders {
     /** The offset the record was read from, in decimal. */
     public static final String OFFSET = "dlt.offset";
 
+    /**
+     * When the record was dead-lettered, as an ISO-8601 instant; the dead letter keeps the original
+     * record's timestamp, so this is what {@code bridge redrive --since/--until} selects by.
+     */
+    public static final String AT = "dlt.at";
+
     /** Longest {@link #DETAIL} written; longer explanations are cut. */
     public static final int MAX_DETAIL_CHARS = 1000;
 
