@@ -15,6 +15,7 @@ import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.admin.TopicDescription;
 import org.apache.kafka.common.config.ConfigResource;
 import org.apache.kafka.common.config.TopicConfig;
+import org.apache.kafka.common.errors.UnknownTopicOrPartitionException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -59,12 +60,29 @@ public final class TopicProvisioner {
                 admin.createTopics(missing).all().get(TIMEOUT_SECONDS, TimeUnit.SECONDS);
                 LOG.info("Created topics {}", missing.stream().map(NewTopic::name).toList());
             }
-            check(topics, recoveryRetention);
+            checkOnceKnown(topics, recoveryRetention);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IllegalStateException("interrupted while preparing topics", e);
         } catch (ExecutionException | TimeoutException e) {
             throw new IllegalStateException("cannot create or inspect the bridge's topics: " + e.getMessage(), e);
+        }
+    }
+
+    /** Checks the topics, waiting out the moment after creation when not every broker knows them yet. */
+    private void checkOnceKnown(Topics topics, Duration recoveryRetention)
+            throws InterruptedException, ExecutionException, TimeoutException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(TIMEOUT_SECONDS);
+        while (true) {
+            try {
+                check(topics, recoveryRetention);
+                return;
+            } catch (ExecutionException e) {
+                if (!(e.getCause() instanceof UnknownTopicOrPartitionException) || System.nanoTime() > deadline) {
+                    throw e;
+                }
+                Thread.sleep(200);
+            }
         }
     }
 
