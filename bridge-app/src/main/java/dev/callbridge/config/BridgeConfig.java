@@ -128,7 +128,7 @@ public record BridgeConfig(
                 budgets,
                 new Budget(source.positiveInt("slack.budget.default", 20), burst),
                 source.positiveInt("dispatch.concurrency", 16),
-                source.duration("dispatch.max.inline.wait", Duration.ofSeconds(2)),
+                source.duration("dispatch.max.inline.wait", Duration.ofMillis(250)),
                 new RetryPolicy(
                         source.duration("retry.base.delay", Duration.ofSeconds(1)),
                         source.duration("retry.max.delay", Duration.ofMinutes(5)),

@@ -47,12 +47,21 @@ public record Topics(
                 new Topic<>(p + CALLS, Serdes.String(), new JsonSerde<>(CallState.class)));
     }
 
-    /** The tier that takes a wait of {@code delay}: the shortest one long enough, else the longest. */
-    public RetryTier retryTierFor(Duration delay) {
-        return callOpsRetries.stream()
-                .filter(tier -> tier.delay().compareTo(delay) >= 0)
-                .findFirst()
-                .orElse(callOpsRetries.get(callOpsRetries.size() - 1));
+    /**
+     * The tier an operation waiting {@code wait} is parked in: the longest whose delay does not exceed
+     * the wait, else the shortest. Every record of a tier is released its delay after it was parked
+     * (or sooner, in the shortest tier), so a tier's records come due in the order they were written
+     * and none waits behind another that is due later; what remains of a long wait is spent in the
+     * next shorter tier.
+     */
+    public RetryTier parkingTierFor(Duration wait) {
+        RetryTier chosen = callOpsRetries.get(0);
+        for (RetryTier tier : callOpsRetries) {
+            if (tier.delay().compareTo(wait) <= 0) {
+                chosen = tier;
+            }
+        }
+        return chosen;
     }
 
     /** Every topic name the bridge reads or writes. */

@@ -8,8 +8,13 @@ import org.apache.kafka.common.header.Headers;
 /** Headers the dispatcher puts on operations it parks in a retry topic. */
 public final class DispatchHeaders {
 
-    /** When the operation may be tried again, epoch milliseconds. */
+    /** When the operation may be tried again (its backoff's end, or its reserved slot), epoch milliseconds. */
     public static final String DUE_AT = "dispatch.due-at";
+    /**
+     * When the retry topic hands the operation back, epoch milliseconds: its tier's delay after it was
+     * parked, or its due time if sooner. Records without it are released at their due time.
+     */
+    public static final String RELEASE_AT = "dispatch.release-at";
     /** The number of the next attempt, from 1. */
     public static final String ATTEMPT = "dispatch.attempt";
     /** How many 429 answers the operation has had. */
@@ -26,6 +31,11 @@ public final class DispatchHeaders {
     static Instant dueAt(Headers headers) {
         String value = text(headers, DUE_AT);
         return value == null ? null : Instant.ofEpochMilli(Long.parseLong(value));
+    }
+
+    static Instant releaseAt(Headers headers) {
+        String value = text(headers, RELEASE_AT);
+        return value == null ? dueAt(headers) : Instant.ofEpochMilli(Long.parseLong(value));
     }
 
     static Attempts attempts(Headers headers) {

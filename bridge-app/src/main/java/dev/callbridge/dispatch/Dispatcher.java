@@ -191,12 +191,12 @@ public final class Dispatcher implements AutoCloseable {
         List<Work> work = new ArrayList<>();
         for (TopicPartition partition : records.partitions()) {
             for (ConsumerRecord<String, byte[]> record : records.records(partition)) {
-                Instant due = DispatchHeaders.dueAt(record.headers());
-                if (due != null && due.isAfter(now)) {
+                Instant release = DispatchHeaders.releaseAt(record.headers());
+                if (release != null && release.isAfter(now)) {
                     // Not due: read it again once the partition resumes; later records wait behind it.
                     consumer.pause(List.of(partition));
                     consumer.seek(partition, record.offset());
-                    pausedUntil.put(partition, due);
+                    pausedUntil.put(partition, release);
                     break;
                 }
                 offsets.put(partition, new OffsetAndMetadata(record.offset() + 1));
@@ -206,7 +206,7 @@ public final class Dispatcher implements AutoCloseable {
                         throw new IllegalArgumentException("empty operation record");
                     }
                     work.add(new Work(record, op, DispatchHeaders.attempts(record.headers()),
-                            DispatchHeaders.reserved(record.headers())));
+                            DispatchHeaders.reserved(record.headers()), DispatchHeaders.dueAt(record.headers())));
                 } catch (RuntimeException e) {
                     LOG.error("Unreadable operation at {}-{}@{}; dead-lettered", record.topic(), record.partition(),
                             record.offset());
@@ -262,6 +262,15 @@ public final class Dispatcher implements AutoCloseable {
     private List<ProducerRecord<String, byte[]>> attempt(Work work) throws InterruptedException {
         CallOp op = work.op();
         Instant now = clock.instant();
+        if (work.due() != null && Duration.between(now, work.due()).compareTo(config.maxInlineWait()) > 0) {
+            // Handed back by a tier before its time is up: the rest of the wait goes to a shorter tier.
+            return List.of(park(work, work.due(), work.attempts(), work.reserved()));
+        }
+        if (work.due() != null && work.due().isAfter(now)) {
+            // Due a moment from now (a reserved slot, or a backoff's end): wait for it rather than go early.
+            TimeUnit.NANOSECONDS.sleep(Duration.between(now, work.due()).toNanos());
+            now = clock.instant();
+        }
         if (!work.reserved() || !limiter.isOpen(op.teamId(), op.method(), now)) {
             Instant slot = limiter.reserve(op.teamId(), op.method(), now);
             Duration wait = Duration.between(now, slot);
@@ -352,9 +361,12 @@ public final class Dispatcher implements AutoCloseable {
 
     private ProducerRecord<String, byte[]> park(Work work, Instant due, Attempts attempts, boolean reserved) {
         ConsumerRecord<String, byte[]> record = work.record();
-        RetryTier tier = topics.retryTierFor(Duration.between(clock.instant(), due));
+        Instant now = clock.instant();
+        RetryTier tier = topics.parkingTierFor(Duration.between(now, due));
+        Instant release = now.plus(tier.delay()).isBefore(due) ? now.plus(tier.delay()) : due;
         Headers headers = withoutDispatchHeaders(record.headers());
         DispatchHeaders.put(headers, DispatchHeaders.DUE_AT, due.toEpochMilli());
+        DispatchHeaders.put(headers, DispatchHeaders.RELEASE_AT, release.toEpochMilli());
         DispatchHeaders.put(headers, DispatchHeaders.ATTEMPT, attempts.attempt());
         DispatchHeaders.put(headers, DispatchHeaders.RATE_LIMITED, attempts.rateLimited());
         if (reserved) {
@@ -474,5 +486,7 @@ public final class Dispatcher implements AutoCloseable {
     }
 
     /** One consumed operation and where it stands. */
-    private record Work(ConsumerRecord<String, byte[]> record, CallOp op, Attempts attempts, boolean reserved) {}
+    /** @param due when the operation may go: its backoff's end or its reserved slot; {@code null} when new */
+    private record Work(ConsumerRecord<String, byte[]> record, CallOp op, Attempts attempts, boolean reserved,
+            Instant due) {}
 }
