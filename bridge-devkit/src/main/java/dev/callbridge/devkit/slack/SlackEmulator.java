@@ -48,7 +48,7 @@ public final class SlackEmulator implements AutoCloseable {
         this.rateLimiter = new RateLimiter(builder.rateLimits, System::nanoTime);
         this.faults = new FaultInjector(builder.faults);
         WebApiEndpoint api = new WebApiEndpoint(new Tokens(builder.tokens), faults, rateLimiter,
-                new WebApiMethods(state, builder.directory), stats);
+                new WebApiMethods(state, builder.directory), stats, builder.listener);
         InspectionEndpoint inspection = new InspectionEndpoint(state, stats, faults, rateLimiter, this::reset);
         this.server = Undertow.builder()
                 .addHttpListener(builder.port, host)
@@ -145,6 +145,7 @@ public final class SlackEmulator implements AutoCloseable {
         private RateLimits rateLimits = RateLimits.slack();
         private Faults faults = Faults.none();
         private Directory directory = Directory.defaults();
+        private RequestListener listener = RequestListener.NONE;
 
         private Builder() {}
 
@@ -204,6 +205,12 @@ public final class SlackEmulator implements AutoCloseable {
         /** Which users and channels exist; {@link Directory#defaults()} by default. */
         public Builder directory(Directory newDirectory) {
             directory = newDirectory;
+            return this;
+        }
+
+        /** Told of every request as it arrives, for measurements; none by default. */
+        public Builder requestListener(RequestListener newListener) {
+            listener = newListener;
             return this;
         }
 

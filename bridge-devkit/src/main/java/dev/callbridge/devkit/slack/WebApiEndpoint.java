@@ -6,6 +6,8 @@ import io.undertow.server.HttpServerExchange;
 import io.undertow.util.Headers;
 import io.undertow.util.SameThreadExecutor;
 import java.nio.ByteBuffer;
+import java.time.Instant;
+import java.util.HashMap;
 import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalInt;
@@ -26,14 +28,16 @@ final class WebApiEndpoint implements HttpHandler {
     private final RateLimiter rateLimiter;
     private final WebApiMethods methods;
     private final RequestStats stats;
+    private final RequestListener listener;
 
-    WebApiEndpoint(
-            Tokens tokens, FaultInjector faults, RateLimiter rateLimiter, WebApiMethods methods, RequestStats stats) {
+    WebApiEndpoint(Tokens tokens, FaultInjector faults, RateLimiter rateLimiter, WebApiMethods methods,
+            RequestStats stats, RequestListener listener) {
         this.tokens = tokens;
         this.faults = faults;
         this.rateLimiter = rateLimiter;
         this.methods = methods;
         this.stats = stats;
+        this.listener = listener;
     }
 
     @Override
@@ -42,6 +46,7 @@ final class WebApiEndpoint implements HttpHandler {
             exchange.dispatch(this);
             return;
         }
+        Instant receivedAt = Instant.now();
         exchange.startBlocking();
         Optional<ApiMethod> method = ApiMethod.find(exchange.getRelativePath().replaceFirst("^/", ""));
         if (method.isEmpty()) {
@@ -49,14 +54,17 @@ final class WebApiEndpoint implements HttpHandler {
             return;
         }
         stats.received(method.get());
-        serve(exchange, method.get());
+        serve(exchange, method.get(), receivedAt);
     }
 
-    private void serve(HttpServerExchange exchange, ApiMethod method) {
+    private void serve(HttpServerExchange exchange, ApiMethod method, Instant receivedAt) {
         ApiRequest request;
         TokenGrant grant;
         try {
             request = reader.read(exchange, method);
+            Map<String, String> params = new HashMap<>(request.params());
+            params.remove("token");
+            listener.received(method.apiName(), params, receivedAt);
             grant = tokens.authenticate(request.token());
         } catch (MethodError e) {
             answer(exchange, method, ApiAnswer.error(e));

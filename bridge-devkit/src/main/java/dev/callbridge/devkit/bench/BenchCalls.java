@@ -1,0 +1,81 @@
+package dev.callbridge.devkit.bench;
+
+import dev.callbridge.model.event.CallEvent;
+import dev.callbridge.model.event.CallEvents;
+import dev.callbridge.model.event.Participant;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.stream.IntStream;
+
+/** The calls the benchmark sends: whole lifecycles, bursts, and calls that only start. */
+final class BenchCalls {
+
+    /** Events in one {@link #lifecycle}. */
+    static final int LIFECYCLE_EVENTS = 5;
+    /** Events in one {@link #burst}: what a one-request-per-event bridge turns into 9 requests. */
+    static final int BURST_EVENTS = 9;
+
+    // Recent, so nothing looks idle for hours to the stale-call sweeper.
+    private static final Instant T0 = Instant.now().truncatedTo(ChronoUnit.SECONDS).minus(Duration.ofMinutes(30));
+
+    private BenchCalls() {}
+
+    /** Started with two people, a third joins, the first leaves, a new title, the end. */
+    static List<CallEvent> lifecycle(String id, int n) {
+        CallEvents call = CallEvents.sequenced(id, "pbx-bench", T0.plusMillis(n));
+        String tag = Integer.toString(n, 36).toUpperCase(Locale.ROOT);
+        return List.of(
+                call.started("https://pbx.example/j/" + id, "Call " + tag, null,
+                        List.of(Participant.slackUser("U" + tag + "A"), Participant.external("+1555" + n, "Caller"))),
+                call.after(Duration.ofSeconds(5)).joined(Participant.slackUser("U" + tag + "C")),
+                call.after(Duration.ofSeconds(20)).left(Participant.slackUser("U" + tag + "A")),
+                call.after(Duration.ofSeconds(1)).updated("Call " + tag + " (renamed)", null, null),
+                call.after(Duration.ofSeconds(30)).ended());
+    }
+
+    /** Many lifecycles, interleaved as they would happen: every call's first event, then every second one, .... */
+    static List<CallEvent> lifecycles(String prefix, int count) {
+        List<List<CallEvent>> perCall = IntStream.range(0, count).mapToObj(n -> lifecycle(prefix + n, n)).toList();
+        List<CallEvent> out = new ArrayList<>(count * LIFECYCLE_EVENTS);
+        for (int i = 0; i < LIFECYCLE_EVENTS; i++) {
+            for (List<CallEvent> events : perCall) {
+                out.add(events.get(i));
+            }
+        }
+        return out;
+    }
+
+    /** SPEC §9's burst: five people join within a second of the start, two leave, the call ends. */
+    static List<CallEvent> burst(String id, int n) {
+        CallEvents call = CallEvents.sequenced(id, "pbx-bench", T0.plusMillis(n));
+        List<Participant> people = IntStream.rangeClosed(1, 5)
+                .mapToObj(i -> Participant.external("+1555" + n + "0" + i, "Caller " + i)).toList();
+        List<CallEvent> events = new ArrayList<>();
+        events.add(call.started("https://pbx.example/j/" + id));
+        people.forEach(p -> events.add(call.after(Duration.ofMillis(180)).joined(p)));
+        events.add(call.after(Duration.ofMillis(150)).left(people.get(3)));
+        events.add(call.after(Duration.ofMillis(150)).left(people.get(4)));
+        events.add(call.after(Duration.ofMillis(200)).ended());
+        return events;
+    }
+
+    /** A call that starts and stays live, with two people on it. */
+    static CallEvent started(String id, int n) {
+        CallEvents call = CallEvents.sequenced(id, "pbx-bench", T0.plusMillis(n));
+        String tag = Integer.toString(n, 36).toUpperCase(Locale.ROOT);
+        return call.started("https://pbx.example/j/" + id, "Call " + tag, null,
+                List.of(Participant.slackUser("U" + tag + "A"), Participant.external("+1555" + n, "Caller")));
+    }
+
+    /** A call that starts and ends at once: three requests (add, block, end). */
+    static List<CallEvent> startedAndEnded(String id, int n) {
+        CallEvents call = CallEvents.sequenced(id, "pbx-bench", T0.plusMillis(n));
+        return List.of(call.started("https://pbx.example/j/" + id, "Call " + n, null,
+                        List.of(Participant.slackUser("U" + Integer.toString(n, 36).toUpperCase(Locale.ROOT) + "A"))),
+                call.after(Duration.ofSeconds(40)).ended());
+    }
+}

@@ -1,0 +1,187 @@
+package dev.callbridge.devkit.bench;
+
+import dev.callbridge.devkit.TempDirs;
+import dev.callbridge.devkit.bench.BenchReport.Target;
+import dev.callbridge.devkit.kafka.EmbeddedKafka;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.lang.management.ManagementFactory;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.EnumSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.Callable;
+import org.apache.kafka.common.utils.AppInfoParser;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/**
+ * {@code bench}: measures the bridge against SPEC §9's targets on this machine and writes a report
+ * (JSON, Markdown and a chart) into a folder. Everything runs here: an in-process KRaft broker, the
+ * Slack emulator, the bridge in process (and in a JVM of its own for the memory part).
+ */
+@Command(name = "bench", mixinStandardHelpOptions = true,
+        description = "Measure throughput, latency, Slack economy, rate limits and memory; write a report.")
+public final class BenchCommand implements Callable<Integer> {
+
+    /** The parts of the benchmark, in the order they run. */
+    enum Part { THROUGHPUT, LATENCY, ECONOMY, RATE_LIMITS, MEMORY }
+
+    @Option(names = "--out", paramLabel = "DIR", defaultValue = "bench-report",
+            description = "Folder for report.json, report.md and report.png. Default: ${DEFAULT-VALUE}.")
+    Path out;
+
+    @Option(names = "--only", split = ",", paramLabel = "PART",
+            description = "Run only these parts: ${COMPLETION-CANDIDATES} (comma-separated).")
+    Set<Part> only;
+
+    @Option(names = "--calls", defaultValue = "2000",
+            description = "Throughput: call lifecycles (5 events each) pre-loaded. Default: ${DEFAULT-VALUE}.")
+    int calls;
+
+    @Option(names = "--latency-samples", defaultValue = "300",
+            description = "Latency: calls started one at a time. Default: ${DEFAULT-VALUE}.")
+    int latencySamples;
+
+    @Option(names = "--burst-calls", defaultValue = "100",
+            description = "Economy: burst calls sent at once. Default: ${DEFAULT-VALUE}.")
+    int burstCalls;
+
+    @Option(names = "--budget", defaultValue = "600",
+            description = "Rate limits: requests a minute allowed per method (emulator and bridge). Default: ${DEFAULT-VALUE}.")
+    int budget;
+
+    @Option(names = "--overload-seconds", defaultValue = "4",
+            description = "Rate limits: seconds of calls arriving at 10x the budget. Default: ${DEFAULT-VALUE}.")
+    int overloadSeconds;
+
+    @Option(names = "--budget-burst", defaultValue = "1",
+            description = "Rate limits: the bridge's slack.budget.burst. Default: ${DEFAULT-VALUE}, the bridge's default.")
+    int budgetBurst;
+
+    @Option(names = "--memory-calls", defaultValue = "100000",
+            description = "Memory: calls live at once. Default: ${DEFAULT-VALUE}.")
+    int memoryCalls;
+
+    @Option(names = "--memory-heap", defaultValue = "512m",
+            description = "Memory: the bridge's heap cap (-Xmx). Default: ${DEFAULT-VALUE}.")
+    String memoryHeap;
+
+    @Option(names = "--bridge-setting", paramLabel = "KEY=VALUE",
+            description = "A setting for every bridge the benchmark starts, as in docs/configuration.md "
+                    + "(e.g. dispatch.max.inline.wait=2s to compare with another value); repeatable.")
+    Map<String, String> bridgeSettings = new LinkedHashMap<>();
+
+    private final PrintStream log = System.out;
+
+    public static void main(String[] args) {
+        System.exit(new CommandLine(new BenchCommand()).setCaseInsensitiveEnumValuesAllowed(true).execute(args));
+    }
+
+    @Override
+    public Integer call() throws Exception {
+        Set<Part> parts = only == null || only.isEmpty() ? EnumSet.allOf(Part.class) : EnumSet.copyOf(only);
+        Instant startedAt = Instant.now();
+        long start = System.nanoTime();
+        Path workDir = Files.createTempDirectory("call-bridge-bench-");
+        BenchReport.Throughput throughput = null;
+        BenchReport.Latency latency = null;
+        BenchReport.Economy economy = null;
+        BenchReport.RateLimitRun rateLimits = null;
+        BenchReport.Memory memory = null;
+        try (EmbeddedKafka kafka = new EmbeddedKafka().start(); BenchWorld world = new BenchWorld(kafka, workDir, bridgeSettings)) {
+            log.println("bench: broker at " + kafka.bootstrapServers() + ", work in " + workDir
+                    + (bridgeSettings.isEmpty() ? "" : ", bridge settings " + bridgeSettings));
+            if (parts.contains(Part.THROUGHPUT)) {
+                throughput = new ThroughputBench(world, log).run(calls);
+            }
+            if (parts.contains(Part.LATENCY)) {
+                latency = new LatencyBench(world, log).run(latencySamples);
+            }
+            if (parts.contains(Part.ECONOMY)) {
+                economy = new EconomyBench(world, log).run(burstCalls);
+            }
+            if (parts.contains(Part.RATE_LIMITS)) {
+                rateLimits = new RateLimitBench(world, log).run(budget, overloadSeconds, budgetBurst);
+            }
+            if (parts.contains(Part.MEMORY)) {
+                memory = new MemoryBench(world, log).run(memoryCalls, memoryHeap);
+            }
+        } finally {
+            TempDirs.deleteRecursively(workDir);
+        }
+        BenchReport report = new BenchReport(machine(), startedAt, Duration.ofNanos(System.nanoTime() - start),
+                throughput, latency, economy, rateLimits, memory,
+                targets(throughput, latency, economy, rateLimits, memory));
+        ReportWriter.write(report, out);
+        log.println();
+        report.targets().forEach(t -> log.printf("%-13s %-48s %s %s%n", t.what(), t.measured(), t.met() ? "met" : "MISSED",
+                "(target: " + t.target() + ")"));
+        log.println("bench: report written to " + out.toAbsolutePath());
+        return 0;
+    }
+
+    static List<Target> targets(BenchReport.Throughput throughput, BenchReport.Latency latency,
+            BenchReport.Economy economy, BenchReport.RateLimitRun rateLimits, BenchReport.Memory memory) {
+        List<Target> targets = new ArrayList<>();
+        if (throughput != null) {
+            targets.add(new Target("throughput", ">= 60 % of a pass-through Kafka Streams app",
+                    String.format(Locale.ROOT, "%.0f %% (%.0f vs %.0f events/s)", throughput.ratio() * 100,
+                            throughput.bridgeEventsPerSecond(), throughput.passthroughEventsPerSecond()),
+                    throughput.ratio() >= 0.6));
+        }
+        if (economy != null) {
+            targets.add(new Target("Slack economy", "<= 3 requests per call besides the block (vs 9)",
+                    String.format(Locale.ROOT, "%.2f requests per call", economy.requestsPerCallWithoutBlock()),
+                    economy.requestsPerCallWithoutBlock() <= 3.0));
+        }
+        if (rateLimits != null) {
+            double leastUsed = rateLimits.byMethod().values().stream()
+                    .mapToDouble(BenchReport.MethodUse::budgetUsed).min().orElse(0);
+            targets.add(new Target("rate limits", ">= 95 % of budget used, <= 1 % 429, nothing lost",
+                    String.format(Locale.ROOT, "%.1f %% used (least), %.2f %% 429, %s", leastUsed * 100,
+                            rateLimits.share429() * 100, rateLimits.nothingLost() ? "nothing lost" : "LOST"),
+                    leastUsed >= 0.95 && rateLimits.share429() <= 0.01 && rateLimits.nothingLost()));
+        }
+        if (latency != null) {
+            targets.add(new Target("latency", "unloaded p99 <= 250 ms (exactly_once_v2)",
+                    String.format(Locale.ROOT, "p99 %.1f ms (p50 %.1f, p95 %.1f)", latency.p99Millis(),
+                            latency.p50Millis(), latency.p95Millis()),
+                    latency.p99Millis() <= 250));
+        }
+        if (memory != null) {
+            targets.add(new Target("memory", String.format(Locale.ROOT, "%,d active calls, heap capped", memory.activeCalls()),
+                    String.format(Locale.ROOT, "%s; heap %.0f MiB after GC", memory.survived() ? "held" : "FAILED",
+                            memory.heapUsedAfterGcBytes() / 1048576.0),
+                    memory.survived()));
+        }
+        return targets;
+    }
+
+    private static BenchReport.Machine machine() {
+        var os = (com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
+        return new BenchReport.Machine(System.getProperty("os.name") + " " + System.getProperty("os.version"),
+                System.getProperty("os.arch"), Runtime.getRuntime().availableProcessors(), os.getTotalMemorySize(),
+                cpuModel(), System.getProperty("java.vm.name") + " " + System.getProperty("java.version"),
+                AppInfoParser.getVersion());
+    }
+
+    private static String cpuModel() {
+        try {
+            return Files.readAllLines(Path.of("/proc/cpuinfo")).stream()
+                    .filter(l -> l.startsWith("model name"))
+                    .map(l -> l.substring(l.indexOf(':') + 1).trim())
+                    .findFirst().orElse("unknown");
+        } catch (IOException e) {
+            return "unknown";
+        }
+    }
+}

@@ -1,0 +1,95 @@
+package dev.callbridge.devkit.bench;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * One benchmark run's figures, as {@link ReportWriter} writes them: JSON, Markdown and a chart. A
+ * part that was not run is {@code null}.
+ */
+public record BenchReport(
+        Machine machine,
+        Instant startedAt,
+        Duration took,
+        Throughput throughput,
+        Latency latency,
+        Economy economy,
+        RateLimitRun rateLimits,
+        Memory memory,
+        List<Target> targets) {
+
+    /** Where the run happened. */
+    public record Machine(String os, String arch, int cpus, long memoryBytes, String cpuModel, String javaVersion,
+            String kafkaVersion) {}
+
+    /**
+     * End-to-end throughput beside a pass-through Kafka Streams application on the same broker with
+     * the same exactly-once settings.
+     *
+     * @param bridgeCurve events the bridge had taken (committed input offsets) over time
+     * @param passthroughCurve the same for the pass-through application
+     */
+    public record Throughput(
+            int calls,
+            long events,
+            int partitions,
+            double bridgeEventsPerSecond,
+            Duration bridgeTook,
+            long slackRequests,
+            double passthroughEventsPerSecond,
+            Duration passthroughTook,
+            double ratio,
+            List<Progress> bridgeCurve,
+            List<Progress> passthroughCurve) {}
+
+    /** How far a run had got after {@code seconds}. */
+    public record Progress(double seconds, long events) {}
+
+    /** Unloaded event-to-Slack latency: from the event's produce timestamp to the emulator's receipt. */
+    public record Latency(int samples, double p50Millis, double p95Millis, double p99Millis, double maxMillis,
+            List<Double> samplesMillis) {}
+
+    /**
+     * Slack requests per call in the burst scenario, beside what one request per event would send.
+     *
+     * @param requestsPerCallByMethod average requests per call, by Slack method
+     * @param requestsPerCallWithoutBlock average requests per call, {@code chat.postMessage} excluded
+     * @param oneRequestPerEvent what a bridge sending one request per event would send per call
+     */
+    public record Economy(int calls, int eventsPerCall, Map<String, Double> requestsPerCallByMethod,
+            double requestsPerCallWithoutBlock, int oneRequestPerEvent) {}
+
+    /**
+     * Ten times the configured budget offered at once against the emulator's rate limits.
+     *
+     * @param overload offered load over the budget, e.g. 10
+     * @param share429 answered 429 over all requests
+     * @param drain from the first event to the last call converged
+     * @param nothingLost every call converged in Slack and nothing was dead-lettered
+     */
+    public record RateLimitRun(int calls, double overload, Map<String, MethodUse> byMethod, double share429,
+            Duration drain, boolean nothingLost, long deadLetters) {}
+
+    /**
+     * One method's use of its budget while it had work waiting.
+     *
+     * @param budgetUsed accepted requests per minute over the budget per minute, while saturated
+     */
+    public record MethodUse(int budgetPerMinute, long accepted, long answered429, double budgetUsed) {}
+
+    /**
+     * The bridge in a JVM of its own with its heap capped, holding many live calls at once.
+     *
+     * @param heapUsedAfterGcBytes heap in use after a full collection
+     * @param rocksDbDiskBytes the state directory's size on disk
+     * @param rocksDbMemoryBytes RocksDB's memtables, block cache and table readers, as Kafka Streams reports them
+     * @param survived whether the JVM stayed up (no OutOfMemoryError) with every call live in Slack
+     */
+    public record Memory(int activeCalls, long heapMaxBytes, long heapUsedAfterGcBytes, long rocksDbDiskBytes,
+            long rocksDbMemoryBytes, long residentBytes, Duration loadTook, boolean survived) {}
+
+    /** One line of SPEC §9: the target, what this run measured, and whether it was met. */
+    public record Target(String what, String target, String measured, boolean met) {}
+}

@@ -1,0 +1,214 @@
+package dev.callbridge.devkit.bench;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.callbridge.devkit.bench.BenchReport.Economy;
+import dev.callbridge.devkit.bench.BenchReport.Latency;
+import dev.callbridge.devkit.bench.BenchReport.Machine;
+import dev.callbridge.devkit.bench.BenchReport.Memory;
+import dev.callbridge.devkit.bench.BenchReport.MethodUse;
+import dev.callbridge.devkit.bench.BenchReport.Progress;
+import dev.callbridge.devkit.bench.BenchReport.RateLimitRun;
+import dev.callbridge.devkit.bench.BenchReport.Target;
+import dev.callbridge.devkit.bench.BenchReport.Throughput;
+import dev.callbridge.model.json.WireJson;
+import java.awt.Color;
+import java.awt.Rectangle;
+import java.awt.image.BufferedImage;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import javax.imageio.ImageIO;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** A benchmark run written as JSON, Markdown and a chart; a part that was not run says so in each. */
+class ReportWriterTest {
+
+    private static final int LATENCY_SAMPLES = 2_000;
+
+    @TempDir
+    Path dir;
+
+    @Test
+    void theJsonHoldsTheWholeReportWithCurvesAndSamplesInFull() throws Exception {
+        ReportWriter.write(fullReport(), dir);
+
+        JsonNode json = WireJson.mapper().readTree(dir.resolve("report.json").toFile());
+        assertThat(json.at("/started_at").asText()).isEqualTo("2026-05-04T09:15:00Z");
+        assertThat(json.at("/machine/cpu_model").asText()).isEqualTo("AMD EPYC 7B13");
+        assertThat(json.at("/throughput/ratio").asDouble()).isEqualTo(0.6247);
+        assertThat(json.at("/throughput/bridge_took").asText()).isEqualTo("PT41.3S");
+        assertThat(json.at("/throughput/bridge_curve")).hasSize(fullReport().throughput().bridgeCurve().size());
+        JsonNode passthrough = json.at("/throughput/passthrough_curve");
+        assertThat(passthrough.get(passthrough.size() - 1).get("events").asLong()).isEqualTo(250_000);
+        assertThat(json.at("/latency/p99_millis").asDouble()).isEqualTo(159.4);
+        assertThat(json.at("/latency/samples_millis")).hasSize(LATENCY_SAMPLES);
+        assertThat(json.at("/economy/requests_per_call_by_method/calls.update").asDouble()).isEqualTo(0.31);
+        assertThat(json.at("/rate_limits/by_method/chat.postMessage/budget_used").asDouble()).isEqualTo(0.912);
+        assertThat(json.at("/memory/heap_used_after_gc_bytes").asLong()).isEqualTo(bytes(143.5));
+        assertThat(json.at("/targets/3/met").asBoolean()).isFalse();
+    }
+
+    @Test
+    void theMarkdownHasTheMachineTheTargetsAndEveryPartsFigures() throws Exception {
+        ReportWriter.write(fullReport(), dir);
+
+        String md = Files.readString(dir.resolve("report.md"));
+        assertThat(md).startsWith("# Call-lifecycle bridge benchmark\n")
+                .contains("Started 2026-05-04 09:15:00 UTC, took 372.4 s.")
+                .doesNotContain("Not run")
+                .contains("| Linux | amd64 | 8 | 32,768.0 MiB | AMD EPYC 7B13 | 17.0.15 | 4.3.1 |")
+                .contains("## Targets (SPEC §9)\n\n| What | Target | Measured | Met |\n")
+                .contains("| Unloaded latency p99 | < 250 ms | 159.4 ms | ✓ |")
+                .contains("| Budget used under 10× overload | ≥ 95 % per method | 91.2 % (chat.postMessage) | ✗ |")
+                .contains("![chart](report.png)")
+                // Throughput
+                .contains("| Events | 250,000 |", "| Partitions | 12 |", "| Bridge events/s | 6,053.3 |",
+                        "| Bridge took | 41.3 s |", "| Slack requests | 61,250 |", "| Pass-through took | 25.8 s |",
+                        "| Bridge / pass-through | 62.5 % |")
+                // Latency
+                .contains("| Samples | 2,000 |", "| p50 | 60.9 ms |", "| p95 | 124.3 ms |", "| p99 | 159.4 ms |")
+                // Economy
+                .contains("| calls.participants.add | 0.62 |", "| All methods | 3.93 |",
+                        "| Without chat.postMessage | 2.93 |", "| One request per event | 12 |")
+                // Rate limits
+                .contains("2,000 calls offered at 10× the budget.",
+                        "| calls.update | 50 | 1,452 | 13,208 | 96.8 % |",
+                        "| 429 share of all requests | 27.0 % |", "| Drain | 372.4 s |", "| Nothing lost | yes |",
+                        "| Dead letters | 0 |")
+                // Memory
+                .contains("| Active calls | 100,000 |", "| Heap max | 512.0 MiB |", "| Heap after GC | 143.5 MiB |",
+                        "| RocksDB on disk | 88.2 MiB |", "| RocksDB memory | 64.0 MiB |", "| RSS | 903.7 MiB |",
+                        "| Load took | 95.6 s |", "| Survived | yes |");
+        assertThat(md.indexOf("## Throughput")).isLessThan(md.indexOf("## Unloaded latency"));
+    }
+
+    @Test
+    void partsThatWereNotRunAreLeftOutOfTheJsonAndTheMarkdownSaysSo() throws Exception {
+        ReportWriter.write(nothingRun(), dir);
+
+        JsonNode json = WireJson.mapper().readTree(dir.resolve("report.json").toFile());
+        assertThat(json.has("machine")).isTrue();
+        assertThat(json.has("throughput")).isFalse();
+        assertThat(json.has("latency")).isFalse();
+        assertThat(json.has("memory")).isFalse();
+        String md = Files.readString(dir.resolve("report.md"));
+        assertThat(md).contains("Not run: throughput, latency, economy, rate limits, memory.")
+                .contains("## Targets (SPEC §9)\n\nNo target was measured.")
+                .doesNotContain("## Throughput", "## Unloaded latency", "## Economy", "## Rate limits", "## Memory");
+    }
+
+    @Test
+    void theChartDrawsBothThroughputCurvesAndTheOtherPanels() throws Exception {
+        ReportWriter.write(fullReport(), dir);
+
+        BufferedImage chart = ImageIO.read(dir.resolve("report.png").toFile());
+        assertThat(chart.getWidth()).isEqualTo(1200);
+        assertThat(chart.getHeight()).isEqualTo(800);
+        assertThat(pixelsOf(chart, ReportWriter.THROUGHPUT_PANEL, ReportWriter.BRIDGE_COLOR)).isGreaterThan(1_000);
+        assertThat(pixelsOf(chart, ReportWriter.THROUGHPUT_PANEL, ReportWriter.PASSTHROUGH_COLOR)).isGreaterThan(1_000);
+        assertThat(nonWhite(chart, ReportWriter.LATENCY_PANEL)).isGreaterThan(20_000);
+        assertThat(nonWhite(chart, ReportWriter.RATE_LIMITS_PANEL)).isGreaterThan(20_000);
+    }
+
+    @Test
+    void aChartOfNothingRunIsThePanelsSayingNotRun() throws Exception {
+        ReportWriter.write(nothingRun(), dir.resolve("empty"));
+        ReportWriter.write(fullReport(), dir.resolve("full"));
+
+        BufferedImage empty = ImageIO.read(dir.resolve("empty/report.png").toFile());
+        BufferedImage full = ImageIO.read(dir.resolve("full/report.png").toFile());
+        assertThat(empty.getWidth()).isEqualTo(1200);
+        assertThat(empty.getHeight()).isEqualTo(800);
+        assertThat(pixelsOf(empty, ReportWriter.THROUGHPUT_PANEL, ReportWriter.BRIDGE_COLOR)).isZero();
+        for (Rectangle panel : List.of(ReportWriter.THROUGHPUT_PANEL, ReportWriter.LATENCY_PANEL,
+                ReportWriter.RATE_LIMITS_PANEL)) {
+            assertThat(nonWhite(empty, panel)).isLessThan(nonWhite(full, panel) / 5);
+            Rectangle middle = new Rectangle(panel.x + panel.width / 2 - 60, panel.y + panel.height / 2 - 20, 120, 40);
+            assertThat(nonWhite(empty, middle)).as("\"not run\" in the middle of %s", panel).isGreaterThan(100);
+        }
+    }
+
+    /** A 20,000-call run on a workstation, every part run, one target missed. */
+    static BenchReport fullReport() {
+        return new BenchReport(
+                new Machine("Linux", "amd64", 8, 32L * 1024 * 1024 * 1024, "AMD EPYC 7B13", "17.0.15", "4.3.1"),
+                Instant.parse("2026-05-04T09:15:00Z"),
+                Duration.ofMillis(372_400),
+                new Throughput(20_000, 250_000, 12, 6_053.3, Duration.ofMillis(41_300), 61_250, 9_689.9,
+                        Duration.ofMillis(25_800), 0.6247, curve(250_000, 41.3), curve(250_000, 25.8)),
+                new Latency(LATENCY_SAMPLES, 60.9, 124.3, 159.4, 279.4, latencySamples()),
+                new Economy(500, 12, Map.of("calls.add", 1.0, "calls.participants.add", 0.62, "calls.update", 0.31,
+                        "calls.end", 1.0, "chat.postMessage", 1.0), 2.93, 12),
+                new RateLimitRun(2_000, 10, Map.of(
+                        "calls.add", new MethodUse(50, 1_461, 13_050, 0.972),
+                        "calls.participants.add", new MethodUse(50, 1_433, 8_870, 0.955),
+                        "calls.update", new MethodUse(50, 1_452, 13_208, 0.968),
+                        "calls.end", new MethodUse(50, 1_474, 12_911, 0.981),
+                        "chat.postMessage", new MethodUse(60, 1_641, 14_102, 0.912)),
+                        0.27, Duration.ofMillis(372_400), true, 0),
+                new Memory(100_000, bytes(512), bytes(143.5), bytes(88.2), bytes(64), bytes(903.7),
+                        Duration.ofMillis(95_600), true),
+                List.of(
+                        new Target("Throughput beside a pass-through app", "≥ 50 %", "62.5 %", true),
+                        new Target("Unloaded latency p99", "< 250 ms", "159.4 ms", true),
+                        new Target("Requests per call without the block", "≤ 4", "2.93", true),
+                        new Target("Budget used under 10× overload", "≥ 95 % per method",
+                                "91.2 % (chat.postMessage)", false),
+                        new Target("Heap with 100,000 live calls", "≤ 512 MiB, no OOM", "143.5 MiB", true)));
+    }
+
+    private static BenchReport nothingRun() {
+        return new BenchReport(new Machine("Linux", "aarch64", 4, bytes(16_384), "Neoverse-N1", "17.0.15", "4.3.1"),
+                Instant.parse("2026-05-04T09:15:00Z"), Duration.ofSeconds(2), null, null, null, null, null, List.of());
+    }
+
+    /** Nothing taken while the app starts, then a steady rate until every event is in. */
+    private static List<Progress> curve(long events, double tookSeconds) {
+        double startUp = 1.5;
+        List<Progress> curve = new ArrayList<>();
+        for (double t = 0; t < tookSeconds; t += 0.5) {
+            double done = Math.max(0, (t - startUp) / (tookSeconds - startUp));
+            curve.add(new Progress(t, Math.round(events * done)));
+        }
+        curve.add(new Progress(tookSeconds, events));
+        return curve;
+    }
+
+    /** Log-normal around 60 ms, as an idle bridge and emulator on one machine answer. */
+    private static List<Double> latencySamples() {
+        Random random = new Random(7);
+        List<Double> samples = new ArrayList<>();
+        for (int i = 0; i < LATENCY_SAMPLES; i++) {
+            samples.add(60 * Math.exp(0.45 * random.nextGaussian()));
+        }
+        return samples;
+    }
+
+    private static long bytes(double mib) {
+        return Math.round(mib * 1024 * 1024);
+    }
+
+    private static int pixelsOf(BufferedImage image, Rectangle area, Color color) {
+        int found = 0;
+        for (int x = area.x; x < area.x + area.width; x++) {
+            for (int y = area.y; y < area.y + area.height; y++) {
+                if ((image.getRGB(x, y) & 0xffffff) == (color.getRGB() & 0xffffff)) {
+                    found++;
+                }
+            }
+        }
+        return found;
+    }
+
+    private static int nonWhite(BufferedImage image, Rectangle area) {
+        return area.width * area.height - pixelsOf(image, area, Color.WHITE);
+    }
+}
