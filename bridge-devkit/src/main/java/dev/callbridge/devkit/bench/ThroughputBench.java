@@ -39,7 +39,7 @@ import org.apache.kafka.streams.state.Stores;
 final class ThroughputBench {
 
     private static final String PREFIX = "tp-";
-    private static final Duration SAMPLE = Duration.ofMillis(500);
+    private static final Duration SAMPLE = Duration.ofMillis(50);
     private static final Duration TIMEOUT = Duration.ofMinutes(10);
 
     private final BenchWorld world;
