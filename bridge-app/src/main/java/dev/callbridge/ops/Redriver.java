@@ -99,11 +99,9 @@ public final class Redriver {
                 if (!selection.matches(key, timestamp)) {
                     return;
                 }
-                String at = record.topic() + "/" + record.partition() + "/" + record.offset();
+                String at = where(record);
                 String reason = header(record.headers(), DeadLetterHeaders.REASON);
-                ProducerRecord<byte[], byte[]> redriven = source == Source.EVENTS
-                        ? event(record, at)
-                        : operation(record, at);
+                ProducerRecord<byte[], byte[]> redriven = redriven(source, record);
                 if (redriven == null) {
                     items.add(new Item(at, key, timestamp, null, "skipped: " + skipReason(source, record)));
                 } else {
@@ -118,8 +116,18 @@ public final class Redriver {
         return items;
     }
 
+    /** What one dead letter becomes: the record to write, or {@code null} when it cannot be redriven. */
+    ProducerRecord<byte[], byte[]> redriven(Source source, ConsumerRecord<byte[], byte[]> record) {
+        String at = where(record);
+        return source == Source.EVENTS ? event(record, at) : operation(record, at);
+    }
+
+    private static String where(ConsumerRecord<byte[], byte[]> record) {
+        return record.topic() + "/" + record.partition() + "/" + record.offset();
+    }
+
     /** When the record was dead-lettered: its {@code dlt.at} header, else (older dead letters) its timestamp. */
-    private static Instant deadLetteredAt(ConsumerRecord<byte[], byte[]> record) {
+    static Instant deadLetteredAt(ConsumerRecord<byte[], byte[]> record) {
         String at = header(record.headers(), DeadLetterHeaders.AT);
         if (at != null) {
             try {

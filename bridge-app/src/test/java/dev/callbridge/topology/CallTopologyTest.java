@@ -327,6 +327,32 @@ class CallTopologyTest {
         assertThat(bridge.storedState("call-1")).isEqualTo(busy);
     }
 
+    @Test
+    void aViewOlderThanTheRecoveryRetentionIsNotTakenUp() {
+        bridge.send(call.started("https://pbx.example/j/1", "Standup", null, List.of(ALICE)));
+        bridge.answerOps();
+        bridge.driver.<String, CallState>getKeyValueStore(CallTopology.CALL_STORE).delete("call-1");
+
+        bridge.driver.advanceWallClockTime(TopologyConfig.DEFAULT_RECOVERY_RETENTION.plusDays(1));
+        bridge.send(call.after(Duration.ofSeconds(5)).joined(BOB));
+
+        // Taken as a new call: its join is held until a call.started, nothing goes to Slack.
+        assertThat(bridge.newOps()).isEmpty();
+        assertThat(bridge.storedState("call-1").phase()).isEqualTo(CallState.Phase.WAITING_FOR_START);
+    }
+
+    @Test
+    void anUnreadableViewIsSkippedAndTheBridgeGoesOn() {
+        bridge.driver.createInputTopic(bridge.config.topics().calls().name(),
+                        new org.apache.kafka.common.serialization.StringSerializer(),
+                        new org.apache.kafka.common.serialization.StringSerializer())
+                .pipeInput("call-1", "{\"not\": \"a view\"");
+
+        bridge.send(call.started("https://pbx.example/j/1"));
+
+        assertThat(methods(bridge.newOps())).containsExactly(SlackMethod.CALLS_ADD);
+    }
+
     private static String header(TestRecord<byte[], byte[]> record, String name) {
         Header header = record.headers().lastHeader(name);
         return header == null ? null : new String(header.value(), StandardCharsets.UTF_8);
