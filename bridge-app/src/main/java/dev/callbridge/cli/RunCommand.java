@@ -3,12 +3,11 @@ package dev.callbridge.cli;
 import dev.callbridge.config.BridgeConfig;
 import dev.callbridge.config.BridgeConfigException;
 import dev.callbridge.service.BridgeService;
-import java.nio.file.Path;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Option;
+import picocli.CommandLine.Mixin;
 
 /**
  * {@code bridge run}: the production entry point. All settings come from {@code BRIDGE_*}
@@ -21,9 +20,8 @@ public final class RunCommand implements Callable<Integer> {
     /** Exit code when the configuration is wrong, so a supervisor can tell it from a crash. */
     static final int BAD_CONFIGURATION = 78;
 
-    @Option(names = {"-c", "--config"}, paramLabel = "FILE",
-            description = "A properties file; BRIDGE_* environment variables override its keys.")
-    Path configFile;
+    @Mixin
+    ToolSettings settings = new ToolSettings();
 
     private final Map<String, String> environment;
 
@@ -39,10 +37,9 @@ public final class RunCommand implements Callable<Integer> {
     public Integer call() throws InterruptedException {
         BridgeConfig config;
         try {
-            config = BridgeConfig.load(environment, configFile);
+            config = settings.load(environment, true);
         } catch (BridgeConfigException e) {
-            System.err.println("bridge: configuration error: " + e.getMessage());
-            return BAD_CONFIGURATION;
+            return ToolSettings.configurationError(e);
         }
         BridgeService service = new BridgeService(config);
         CountDownLatch stopped = new CountDownLatch(1);

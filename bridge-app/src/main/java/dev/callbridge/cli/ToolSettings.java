@@ -7,8 +7,9 @@ import java.util.Map;
 import picocli.CommandLine.Option;
 
 /**
- * The operators' commands read the same settings as {@code bridge run} — {@code BRIDGE_*} variables
- * over an optional properties file — so they find the same cluster, topics and tokens.
+ * Where every {@code bridge} command reads its settings: {@code BRIDGE_*} variables over an optional
+ * properties file, so the operators' commands find the same cluster, topics and tokens as
+ * {@code bridge run}.
  */
 final class ToolSettings {
 
