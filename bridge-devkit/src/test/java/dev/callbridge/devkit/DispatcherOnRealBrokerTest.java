@@ -161,6 +161,8 @@ class DispatcherOnRealBrokerTest {
         for (ConsumerRecord<byte[], byte[]> record : parked) {
             CallOp op = OPS.fromBytes(record.value());
             Instant due = Instant.ofEpochMilli(Long.parseLong(header(record, DispatchHeaders.DUE_AT)));
+            Instant release = Instant.ofEpochMilli(Long.parseLong(header(record, DispatchHeaders.RELEASE_AT)));
+            assertThat(release).as("handed back no later than due").isBeforeOrEqualTo(due);
             int attempt = Integer.parseInt(header(record, DispatchHeaders.ATTEMPT));
             List<Instant> sent = sends.of(op.opId());
             assertThat(sent).as("attempt %d of %s was made", attempt, op.opId()).hasSizeGreaterThanOrEqualTo(attempt);
