@@ -25,8 +25,15 @@ public final class BridgeCommand implements Runnable {
 
     /** The command line, its subcommands reading settings from {@code environment}. */
     public static CommandLine commandLine(Map<String, String> environment) {
-        return new CommandLine(new BridgeCommand(), new EnvironmentFactory(environment));
+        CommandLine commandLine = new CommandLine(new BridgeCommand(), new EnvironmentFactory(environment));
+        // Not picocli's 2, which bridge reconcile answers for drift: a script must tell the two apart.
+        commandLine.getCommandSpec().exitCodeOnInvalidInput(USAGE_ERROR);
+        commandLine.getSubcommands().values().forEach(sub -> sub.getCommandSpec().exitCodeOnInvalidInput(USAGE_ERROR));
+        return commandLine;
     }
+
+    /** Exit code for a command line that cannot be parsed (sysexits' EX_USAGE). */
+    static final int USAGE_ERROR = 64;
 
     /** Gives commands that take the environment in their constructor the one given, not the process's. */
     private static final class EnvironmentFactory implements CommandLine.IFactory {

@@ -56,7 +56,7 @@ final class ReconcileCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        Duration wait = ConfigSource.parseDuration(waitFor);
+        Duration wait = waitFor.strip().equals("0") ? Duration.ZERO : ConfigSource.parseDuration(waitFor);
         if (wait == null || wait.isNegative()) {
             throw new CommandLine.ParameterException(spec.commandLine(),
                     "--wait must be a duration such as 30s or 2m, got '" + waitFor + "'");

@@ -3,7 +3,8 @@ package dev.callbridge.config;
 import java.time.Duration;
 
 /**
- * One delay topic for operations that must wait: it takes waits up to {@code delay}, so a long wait
- * never sits in front of a short one.
+ * One delay topic for operations that must wait: it hands each record back {@code delay} after it
+ * was written (or at its due time, if sooner), so its records come due in the order they were
+ * written. See {@link Topics#parkingTierFor}.
  */
 public record RetryTier(String topic, Duration delay) {}
