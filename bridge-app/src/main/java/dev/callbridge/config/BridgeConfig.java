@@ -39,6 +39,7 @@ public record BridgeConfig(
         Budget defaultBudget,
         int dispatchConcurrency,
         Duration maxInlineWait,
+        Duration commitInterval,
         RetryPolicy retryPolicy,
         ReconcilerSettings reconciler,
         Duration sweepInterval,
@@ -128,7 +129,8 @@ public record BridgeConfig(
                 budgets,
                 new Budget(source.positiveInt("slack.budget.default", 20), burst),
                 source.positiveInt("dispatch.concurrency", 16),
-                source.duration("dispatch.max.inline.wait", Duration.ofMillis(250)),
+                source.duration("dispatch.max.inline.wait", DispatcherConfig.DEFAULT_MAX_INLINE_WAIT),
+                source.duration("dispatch.commit.interval", DispatcherConfig.DEFAULT_COMMIT_INTERVAL),
                 new RetryPolicy(
                         source.duration("retry.base.delay", Duration.ofSeconds(1)),
                         source.duration("retry.max.delay", Duration.ofMinutes(5)),
@@ -175,7 +177,7 @@ public record BridgeConfig(
         overrides.putIfAbsent("consumer.group.instance.id", applicationId + "-dispatcher-" + instanceId);
         return new DispatcherConfig(bootstrapServers, applicationId + "-dispatcher",
                 applicationId + "-dispatcher-" + instanceId, topics(), budgets, defaultBudget, retryPolicy,
-                maxInlineWait, dispatchConcurrency, slackTimeout, overrides);
+                maxInlineWait, dispatchConcurrency, commitInterval, slackTimeout, overrides);
     }
 
     @Override

@@ -21,10 +21,9 @@ import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
+import java.util.concurrent.LinkedBlockingDeque;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -55,15 +54,20 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Sends the reconciler's operations to Slack. A consumer group over {@code slack.call-ops} and its
- * retry topics; each polled batch is sent to Slack concurrently, paced per (workspace, method) by
- * the {@link RateLimiter}, and every outcome — results, operations parked for a retry, dead letters —
- * is produced in one Kafka transaction with the batch's offsets. A retry partition whose head is not
- * yet due is paused until it is, so the poll loop never sleeps.
+ * retry topics; up to {@code dispatch.concurrency} operations are in flight at once, paced per
+ * (workspace, method) by the {@link RateLimiter}. The loop keeps reading while requests are out, and
+ * commits whatever has finished — results, operations parked for a retry, dead letters — in one
+ * Kafka transaction with the offsets it lets through, so a slow request holds back no other answer.
+ * The {@link OffsetLedger} names the operations finished above a still-open one in the committed
+ * offset, so a restart sends only what was in flight. A retry partition whose head is not yet due is
+ * paused until it is, so the poll loop never sleeps.
  */
 public final class Dispatcher implements AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(Dispatcher.class);
     private static final Duration POLL_TIMEOUT = Duration.ofMillis(100);
+    /** How long a poll waits while attempts are in flight, so their answers are committed promptly. */
+    private static final Duration BUSY_POLL_TIMEOUT = Duration.ofMillis(5);
 
     private final DispatcherConfig config;
     private final Topics topics;
@@ -78,6 +82,12 @@ public final class Dispatcher implements AutoCloseable {
     private final Set<String> retryTopics;
     private final AtomicBoolean running = new AtomicBoolean();
     private final ExecutorService workers;
+    private final OffsetLedger ledger = new OffsetLedger();
+    private final LinkedBlockingDeque<Finished> finished = new LinkedBlockingDeque<>();
+    /** Records of finished attempts not yet committed. */
+    private final List<ProducerRecord<String, byte[]>> pending = new ArrayList<>();
+    /** When the last transaction committed; the next waits {@code dispatch.commit.interval} after it. */
+    private long lastCommitNanos = System.nanoTime() - Duration.ofDays(1).toNanos();
     private volatile boolean assigned;
     private volatile Throwable failure;
     private KafkaConsumer<String, byte[]> consumer;
@@ -159,19 +169,30 @@ public final class Dispatcher implements AutoCloseable {
         try {
             producer.initTransactions();
             consumer.subscribe(sourceTopics(), new Rebalance());
-            while (running.get()) {
-                resumeDuePartitions();
-                ConsumerRecords<String, byte[]> records = consumer.poll(POLL_TIMEOUT);
-                if (!records.isEmpty()) {
-                    dispatch(records);
+            try {
+                while (running.get()) {
+                    resumeDuePartitions();
+                    if (ledger.inFlight() < config.concurrency()) {
+                        take(consumer.poll(ledger.inFlight() == 0 && pending.isEmpty() ? POLL_TIMEOUT : BUSY_POLL_TIMEOUT));
+                    } else {
+                        awaitFinished(POLL_TIMEOUT);
+                    }
+                    collectFinished();
+                    if (System.nanoTime() - lastCommitNanos >= config.commitInterval().toNanos()) {
+                        commit();
+                    }
+                    metrics.retryBacklog(retryBacklog());
                 }
-                metrics.retryBacklog(retryBacklog());
+            } catch (WakeupException e) {
+                if (running.get()) {
+                    throw e;
+                }
             }
+            // Stopping: the answers of requests already sent are committed, so a restart does not repeat them.
+            finishInFlight();
         } catch (WakeupException e) {
-            if (running.get()) {
-                failure = e;
-                LOG.error("Dispatcher woken up unexpectedly; stopping", e);
-            }
+            failure = e;
+            LOG.error("Dispatcher woken up unexpectedly; stopping", e);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         } catch (RuntimeException e) {
@@ -184,13 +205,14 @@ public final class Dispatcher implements AutoCloseable {
         }
     }
 
-    private void dispatch(ConsumerRecords<String, byte[]> records) throws InterruptedException {
+    /** Starts an attempt for every due operation polled; a retry partition whose head is not due is paused. */
+    private void take(ConsumerRecords<String, byte[]> records) {
         Instant now = clock.instant();
-        Map<TopicPartition, OffsetAndMetadata> offsets = new HashMap<>();
-        List<ProducerRecord<String, byte[]>> out = new ArrayList<>();
-        List<Work> work = new ArrayList<>();
         for (TopicPartition partition : records.partitions()) {
             for (ConsumerRecord<String, byte[]> record : records.records(partition)) {
+                if (ledger.finishedBefore(partition, record.offset())) {
+                    continue;
+                }
                 Instant release = DispatchHeaders.releaseAt(record.headers());
                 if (release != null && release.isAfter(now)) {
                     // Not due: read it again once the partition resumes; later records wait behind it.
@@ -199,57 +221,129 @@ public final class Dispatcher implements AutoCloseable {
                     pausedUntil.put(partition, release);
                     break;
                 }
-                offsets.put(partition, new OffsetAndMetadata(record.offset() + 1));
+                ledger.start(partition, record.offset());
+                Work work;
                 try {
                     CallOp op = ops.fromBytes(record.value());
                     if (op == null) {
                         throw new IllegalArgumentException("empty operation record");
                     }
-                    work.add(new Work(record, op, DispatchHeaders.attempts(record.headers()),
-                            DispatchHeaders.reserved(record.headers()), DispatchHeaders.dueAt(record.headers())));
+                    work = new Work(record, op, DispatchHeaders.attempts(record.headers()),
+                            DispatchHeaders.reserved(record.headers()), DispatchHeaders.dueAt(record.headers()));
                 } catch (RuntimeException e) {
                     LOG.error("Unreadable operation at {}-{}@{}; dead-lettered", record.topic(), record.partition(),
                             record.offset());
-                    out.add(deadLetter(record, "unparseable", e.getMessage(), null, 0));
                     metrics.deadLetter(topics.callOpsDeadLetters().name(), "unparseable");
+                    finished.add(new Finished(partition, record.offset(),
+                            List.of(deadLetter(record, "unparseable", e.getMessage(), null, 0)), null));
+                    continue;
                 }
+                workers.execute(() -> finished.add(runAttempt(partition, work)));
             }
-        }
-        List<Future<List<ProducerRecord<String, byte[]>>>> attempts = new ArrayList<>();
-        for (Work item : work) {
-            attempts.add(workers.submit(() -> attempt(item)));
-        }
-        for (Future<List<ProducerRecord<String, byte[]>>> attempt : attempts) {
-            try {
-                out.addAll(attempt.get());
-            } catch (ExecutionException e) {
-                throw new IllegalStateException("an attempt failed unexpectedly", e.getCause());
-            }
-        }
-        if (!offsets.isEmpty()) {
-            commit(out, offsets);
         }
     }
 
-    private void commit(List<ProducerRecord<String, byte[]>> out, Map<TopicPartition, OffsetAndMetadata> offsets) {
+    private Finished runAttempt(TopicPartition partition, Work work) {
+        try {
+            return new Finished(partition, work.record().offset(), attempt(work), null);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return new Finished(partition, work.record().offset(), List.of(),
+                    new IllegalStateException("interrupted while sending an operation", e));
+        } catch (RuntimeException e) {
+            return new Finished(partition, work.record().offset(), List.of(), e);
+        }
+    }
+
+    private void awaitFinished(Duration timeout) throws InterruptedException {
+        Finished first = finished.poll(timeout.toMillis(), TimeUnit.MILLISECONDS);
+        if (first != null) {
+            finished.addFirst(first);
+        }
+    }
+
+    /** Moves finished attempts' records into the next transaction. */
+    private void collectFinished() {
+        Finished done;
+        while ((done = finished.poll()) != null) {
+            if (done.failure() != null) {
+                throw new IllegalStateException("an attempt failed unexpectedly", done.failure());
+            }
+            if (ledger.finish(done.partition(), done.offset())) {
+                pending.addAll(done.records());
+            }
+        }
+    }
+
+    /** Waits for every attempt in flight (bounded by the longest an attempt may take) and commits. */
+    private void finishInFlight() throws InterruptedException {
+        long deadline = System.nanoTime() + config.requestTimeout().plus(config.maxInlineWait()).plusSeconds(1).toNanos();
+        while (ledger.inFlight() > 0 && System.nanoTime() < deadline) {
+            awaitFinished(Duration.ofMillis(50));
+            collectFinished();
+        }
+        commit();
+    }
+
+    /**
+     * Produces the finished attempts' records in one transaction with the offsets they let through:
+     * requests still in flight never hold back the answers of others.
+     */
+    private void commit() {
+        Map<TopicPartition, OffsetAndMetadata> offsets = ledger.toCommit();
+        if (pending.isEmpty() && offsets.isEmpty()) {
+            return;
+        }
         try {
             producer.beginTransaction();
-            out.forEach(producer::send);
-            producer.sendOffsetsToTransaction(offsets, consumer.groupMetadata());
+            pending.forEach(producer::send);
+            if (!offsets.isEmpty()) {
+                producer.sendOffsetsToTransaction(offsets, consumer.groupMetadata());
+            }
             producer.commitTransaction();
+            lastCommitNanos = System.nanoTime();
+            ledger.committed(offsets);
+            pending.clear();
         } catch (ProducerFencedException | OutOfOrderSequenceException | AuthorizationException e) {
             throw e;
         } catch (KafkaException e) {
-            LOG.warn("Transaction failed; aborting and re-reading the batch", e);
+            LOG.warn("Transaction failed; aborting and reading the uncommitted operations again", e);
             producer.abortTransaction();
-            rewind(offsets.keySet());
+            pending.clear();
+            rewind();
         }
     }
 
-    private void rewind(Set<TopicPartition> partitions) {
-        Map<TopicPartition, OffsetAndMetadata> committed = consumer.committed(partitions);
+    /** After an aborted transaction: every operation since the last commit is read and sent again. */
+    private void rewind() {
+        long deadline = System.nanoTime() + config.requestTimeout().plus(config.maxInlineWait()).plusSeconds(1).toNanos();
+        while (ledger.inFlight() > 0 && System.nanoTime() < deadline) {
+            try {
+                Finished done = finished.poll(50, TimeUnit.MILLISECONDS);
+                if (done != null) {
+                    ledger.finish(done.partition(), done.offset());
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException("interrupted while rewinding", e);
+            }
+        }
+        finished.clear();
+        restore(ledger.partitions(), true);
+    }
+
+    /** Reads where each partition was committed, and which operations above that were already finished. */
+    private void restore(Collection<TopicPartition> partitions, boolean seek) {
+        if (partitions.isEmpty()) {
+            return;
+        }
+        Map<TopicPartition, OffsetAndMetadata> committed = consumer.committed(Set.copyOf(partitions));
         for (TopicPartition partition : partitions) {
             OffsetAndMetadata offset = committed.get(partition);
+            ledger.restore(partition, offset);
+            if (!seek) {
+                continue;
+            }
             if (offset == null) {
                 consumer.seekToBeginning(List.of(partition));
             } else {
@@ -470,23 +564,53 @@ public final class Dispatcher implements AutoCloseable {
     private final class Rebalance implements ConsumerRebalanceListener {
         @Override
         public void onPartitionsRevoked(Collection<TopicPartition> partitions) {
+            // Whatever is in flight finishes and commits here, or the next owner would send it again.
+            try {
+                finishInFlight();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
             partitions.forEach(pausedUntil::remove);
+            ledger.forget(partitions);
         }
 
         @Override
         public void onPartitionsAssigned(Collection<TopicPartition> partitions) {
+            restore(partitions, false);
             assigned = !consumer.assignment().isEmpty();
             LOG.info("Dispatcher assigned {} partitions", consumer.assignment().size());
         }
 
         @Override
         public void onPartitionsLost(Collection<TopicPartition> partitions) {
-            onPartitionsRevoked(partitions);
+            // Another instance owns them now: answers still coming for them are dropped, not committed.
+            long deadline = System.nanoTime() + config.requestTimeout().plus(config.maxInlineWait()).toNanos();
+            while (ledger.inFlight() > 0 && System.nanoTime() < deadline) {
+                try {
+                    Finished done = finished.poll(50, TimeUnit.MILLISECONDS);
+                    if (done != null) {
+                        if (ledger.finish(done.partition(), done.offset()) && !partitions.contains(done.partition())) {
+                            pending.addAll(done.records());
+                        }
+                    }
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    break;
+                }
+            }
+            partitions.forEach(pausedUntil::remove);
+            ledger.forget(partitions);
         }
     }
 
-    /** One consumed operation and where it stands. */
-    /** @param due when the operation may go: its backoff's end or its reserved slot; {@code null} when new */
+    /** What a finished attempt produces; {@code failure} is set when it broke off unexpectedly. */
+    private record Finished(TopicPartition partition, long offset, List<ProducerRecord<String, byte[]>> records,
+            Throwable failure) {}
+
+    /**
+     * One consumed operation and where it stands.
+     *
+     * @param due when the operation may go: its backoff's end or its reserved slot; {@code null} when new */
     private record Work(ConsumerRecord<String, byte[]> record, CallOp op, Attempts attempts, boolean reserved,
             Instant due) {}
 }

@@ -15,6 +15,9 @@ import java.util.Objects;
  * @param maxInlineWait longest wait for rate-limit budget inside a batch; longer waits park the
  *     operation in a retry topic until its slot
  * @param concurrency Slack requests in flight at once
+ * @param commitInterval least time between two of the dispatcher's transactions: answers that come
+ *     in meanwhile share the next one. Transactions back to back wait on the broker finishing the
+ *     previous one, which costs more than the interval.
  * @param requestTimeout longest a Slack request may take
  * @param clientOverrides extra Kafka consumer and producer settings, passed through as given
  */
@@ -28,10 +31,13 @@ public record DispatcherConfig(
         RetryPolicy retryPolicy,
         Duration maxInlineWait,
         int concurrency,
+        Duration commitInterval,
         Duration requestTimeout,
         Map<String, Object> clientOverrides) {
 
     public static final String DEFAULT_GROUP_ID = "call-bridge-dispatcher";
+    public static final Duration DEFAULT_MAX_INLINE_WAIT = Duration.ofMillis(250);
+    public static final Duration DEFAULT_COMMIT_INTERVAL = Duration.ofMillis(50);
 
     /** Slack's documented tiers: {@code calls.*} in Tier 3 (50 a minute), {@code chat.postMessage} about one a second. */
     public static final Map<SlackMethod, Budget> SLACK_TIER_BUDGETS = Map.of(
@@ -51,30 +57,38 @@ public record DispatcherConfig(
         if (concurrency < 1) {
             throw new IllegalArgumentException("concurrency must be at least 1, was " + concurrency);
         }
+        if (commitInterval.isNegative()) {
+            throw new IllegalArgumentException("commitInterval must not be negative, was " + commitInterval);
+        }
     }
 
     public static DispatcherConfig defaults(String bootstrapServers, Topics topics, String transactionalId) {
         return new DispatcherConfig(bootstrapServers, DEFAULT_GROUP_ID, transactionalId, topics, SLACK_TIER_BUDGETS,
-                new Budget(20, 1), RetryPolicy.defaults(), Duration.ofSeconds(2), 16, Duration.ofSeconds(10), Map.of());
+                new Budget(20, 1), RetryPolicy.defaults(), DEFAULT_MAX_INLINE_WAIT, 16, DEFAULT_COMMIT_INTERVAL, Duration.ofSeconds(10), Map.of());
     }
 
     public DispatcherConfig withBudgets(Map<SlackMethod, Budget> newBudgets, Budget newDefault) {
         return new DispatcherConfig(bootstrapServers, groupId, transactionalId, topics, newBudgets, newDefault,
-                retryPolicy, maxInlineWait, concurrency, requestTimeout, clientOverrides);
+                retryPolicy, maxInlineWait, concurrency, commitInterval, requestTimeout, clientOverrides);
     }
 
     public DispatcherConfig withGroupId(String newGroupId) {
         return new DispatcherConfig(bootstrapServers, newGroupId, transactionalId, topics, budgets, defaultBudget,
-                retryPolicy, maxInlineWait, concurrency, requestTimeout, clientOverrides);
+                retryPolicy, maxInlineWait, concurrency, commitInterval, requestTimeout, clientOverrides);
     }
 
     public DispatcherConfig withRetryPolicy(RetryPolicy policy) {
         return new DispatcherConfig(bootstrapServers, groupId, transactionalId, topics, budgets, defaultBudget,
-                policy, maxInlineWait, concurrency, requestTimeout, clientOverrides);
+                policy, maxInlineWait, concurrency, commitInterval, requestTimeout, clientOverrides);
+    }
+
+    public DispatcherConfig withRequestTimeout(Duration timeout) {
+        return new DispatcherConfig(bootstrapServers, groupId, transactionalId, topics, budgets, defaultBudget,
+                retryPolicy, maxInlineWait, concurrency, commitInterval, timeout, clientOverrides);
     }
 
     public DispatcherConfig withClientOverrides(Map<String, Object> overrides) {
         return new DispatcherConfig(bootstrapServers, groupId, transactionalId, topics, budgets, defaultBudget,
-                retryPolicy, maxInlineWait, concurrency, requestTimeout, overrides);
+                retryPolicy, maxInlineWait, concurrency, commitInterval, requestTimeout, overrides);
     }
 }

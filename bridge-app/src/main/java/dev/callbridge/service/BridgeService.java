@@ -69,7 +69,8 @@ public final class BridgeService implements AutoCloseable {
         });
         streams.start();
 
-        slack = new SdkSlackClient(config.slackBaseUrl(), config.tokens(), config.slackTimeout());
+        slack = new SdkSlackClient(config.slackBaseUrl(), config.tokens(), config.slackTimeout(),
+                config.dispatchConcurrency());
         dispatcher = new Dispatcher(config.dispatcher(), slack, Clock.systemUTC(), metrics);
         dispatcher.start();
 

@@ -25,6 +25,8 @@ import java.io.IOException;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.TimeUnit;
+import okhttp3.ConnectionPool;
 import okhttp3.OkHttpClient;
 
 /** Sends operations through the official Slack Java SDK to Slack, or to any compatible base URL. */
@@ -33,15 +35,23 @@ public final class SdkSlackClient implements SlackClient, AutoCloseable {
     /** Slack's production Web API. */
     public static final String SLACK_API_URL = "https://slack.com/api/";
     private static final Duration DEFAULT_RETRY_AFTER = Duration.ofSeconds(1);
+    private static final int DEFAULT_CONNECTIONS = 16;
 
     private final Slack slack;
     private final SlackTokens tokens;
 
+    /** Keeps {@value #DEFAULT_CONNECTIONS} idle connections, the dispatcher's default concurrency. */
+    public SdkSlackClient(String baseUrl, SlackTokens tokens, Duration timeout) {
+        this(baseUrl, tokens, timeout, DEFAULT_CONNECTIONS);
+    }
+
     /**
      * @param baseUrl the Web API's base URL, ending in {@code /api/}
      * @param timeout the longest a request may take, connection and answer included
+     * @param connections idle connections kept open: as many as requests sent at once, or every
+     *     request beyond the pool's size opens (and for Slack, handshakes) a connection of its own
      */
-    public SdkSlackClient(String baseUrl, SlackTokens tokens, Duration timeout) {
+    public SdkSlackClient(String baseUrl, SlackTokens tokens, Duration timeout, int connections) {
         SlackConfig config = new SlackConfig();
         config.setMethodsEndpointUrlPrefix(baseUrl.endsWith("/") ? baseUrl : baseUrl + "/");
         config.setHttpClientCallTimeoutMillis(Math.toIntExact(timeout.toMillis()));
@@ -52,6 +62,7 @@ public final class SdkSlackClient implements SlackClient, AutoCloseable {
         // calls.add resent that way registers a second Slack call. Retries are the dispatcher's.
         OkHttpClient http = SlackHttpClient.buildOkHttpClient(config).newBuilder()
                 .retryOnConnectionFailure(false)
+                .connectionPool(new ConnectionPool(connections, 5, TimeUnit.MINUTES))
                 .build();
         this.slack = Slack.getInstance(config, new SlackHttpClient(http));
         this.tokens = tokens;

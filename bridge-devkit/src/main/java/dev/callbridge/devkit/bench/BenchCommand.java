@@ -47,6 +47,11 @@ public final class BenchCommand implements Callable<Integer> {
             description = "Throughput: call lifecycles (5 events each) pre-loaded. Default: ${DEFAULT-VALUE}.")
     int calls;
 
+    @Option(names = "--warmup-calls", defaultValue = "1000",
+            description = "Throughput: lifecycles run through both applications first, not reported, so the measured "
+                    + "round runs compiled code. 0 to measure a cold JVM. Default: ${DEFAULT-VALUE}.")
+    int warmupCalls;
+
     @Option(names = "--latency-samples", defaultValue = "300",
             description = "Latency: calls started one at a time. Default: ${DEFAULT-VALUE}.")
     int latencySamples;
@@ -101,7 +106,7 @@ public final class BenchCommand implements Callable<Integer> {
             log.println("bench: broker at " + kafka.bootstrapServers() + ", work in " + workDir
                     + (bridgeSettings.isEmpty() ? "" : ", bridge settings " + bridgeSettings));
             if (parts.contains(Part.THROUGHPUT)) {
-                throughput = new ThroughputBench(world, log).run(calls);
+                throughput = new ThroughputBench(world, log).run(calls, warmupCalls);
             }
             if (parts.contains(Part.LATENCY)) {
                 latency = new LatencyBench(world, log).run(latencySamples);

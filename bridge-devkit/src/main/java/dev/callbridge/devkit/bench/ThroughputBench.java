@@ -34,11 +34,14 @@ import org.apache.kafka.streams.state.Stores;
  * Streams application (one store put and one output record per event, the same exactly-once
  * settings) and once by the bridge with the emulator and budgets unlimited; events per second for
  * each, from the moment it runs until it has taken every event (for the bridge: and Slack shows
- * every call ended).
+ * every call ended). A smaller round goes first and is not reported: every part runs in this one JVM,
+ * and without it the measured round spends much of its time compiling the broker's, the bridge's
+ * and the emulator's code rather than running it.
  */
 final class ThroughputBench {
 
     private static final String PREFIX = "tp-";
+    private static final String WARMUP_PREFIX = "tpw-";
     private static final Duration SAMPLE = Duration.ofMillis(50);
     private static final Duration TIMEOUT = Duration.ofMinutes(10);
 
@@ -50,8 +53,16 @@ final class ThroughputBench {
         this.log = log;
     }
 
-    Throughput run(int calls) {
-        Topics topics = world.topics(PREFIX);
+    Throughput run(int calls, int warmupCalls) {
+        if (warmupCalls > 0) {
+            log.printf("throughput: warming up with %,d calls (not reported) ...%n", warmupCalls);
+            round(WARMUP_PREFIX, warmupCalls);
+        }
+        return round(PREFIX, calls);
+    }
+
+    private Throughput round(String prefix, int calls) {
+        Topics topics = world.topics(prefix);
         try (Admin admin = Admin.create(java.util.Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG,
                 world.kafka.bootstrapServers()))) {
             new TopicProvisioner(admin).ensure(topics, BenchWorld.PARTITIONS, (short) 1,
@@ -59,10 +70,10 @@ final class ThroughputBench {
         }
         world.awaitLeaders(topics.names());
         String input = topics.callEvents().name();
-        String output = PREFIX + "passthrough-out";
+        String output = prefix + "passthrough-out";
         world.kafka.createTopics(BenchWorld.PARTITIONS, output);
         world.awaitLeaders(List.of(output));
-        List<CallEvent> events = BenchCalls.lifecycles(PREFIX + "call-", calls);
+        List<CallEvent> events = BenchCalls.lifecycles(prefix + "call-", calls);
         log.printf("throughput: pre-loading %,d events of %,d calls ...%n", events.size(), calls);
         world.send(input, events);
         long total = world.endOffset(input);
@@ -72,19 +83,19 @@ final class ThroughputBench {
 
         log.println("throughput: pass-through Kafka Streams application ...");
         List<Progress> passthroughCurve = new ArrayList<>();
-        Duration passthroughTook = passthrough(input, output, total, passthroughCurve);
+        Duration passthroughTook = passthrough(prefix, input, output, total, passthroughCurve);
         log.printf("throughput: pass-through took %.1f s%n", passthroughTook.toMillis() / 1000.0);
 
         log.println("throughput: the bridge ...");
         List<Progress> bridgeCurve = new ArrayList<>();
         try (SlackEmulator slack = BenchWorld.emulator().rateLimits(RateLimits.unlimited()).build().start()) {
             EmulatorClient emulator = slack.client();
-            BridgeService bridge = world.startBridge(world.bridgeEnvironment(PREFIX, slack, true));
+            BridgeService bridge = world.startBridge(world.bridgeEnvironment(prefix, slack, true));
             try {
-                String group = PREFIX + "bridge";
+                String group = prefix + "bridge";
                 Duration took = measure(() -> world.committed(group, input), total,
                         () -> {
-                            world.assertNoDeadLetters(PREFIX);
+                            world.assertNoDeadLetters(prefix);
                             return emulator.stats().of(ApiMethod.CALLS_END).ok() >= calls;
                         }, bridgeCurve);
                 long requests = emulator.stats().methods().values().stream().mapToLong(m -> m.requests()).sum();
@@ -100,8 +111,8 @@ final class ThroughputBench {
         }
     }
 
-    private Duration passthrough(String input, String output, long total, List<Progress> curve) {
-        String applicationId = PREFIX + "passthrough";
+    private Duration passthrough(String prefix, String input, String output, long total, List<Progress> curve) {
+        String applicationId = prefix + "passthrough";
         Topology topology = new Topology();
         topology.addSource("read", Serdes.String().deserializer(), Serdes.ByteArray().deserializer(), input);
         topology.addProcessor("put-and-forward", PassThrough::new, "read");
