@@ -24,6 +24,7 @@ import java.util.Set;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.LinkedBlockingDeque;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -68,6 +69,7 @@ public final class Dispatcher implements AutoCloseable {
     private static final Duration POLL_TIMEOUT = Duration.ofMillis(100);
     /** How long a poll waits while attempts are in flight, so their answers are committed promptly. */
     private static final Duration BUSY_POLL_TIMEOUT = Duration.ofMillis(5);
+    private static final int WAITING_PER_WORKER = 64;
 
     private final DispatcherConfig config;
     private final Topics topics;
@@ -82,6 +84,9 @@ public final class Dispatcher implements AutoCloseable {
     private final Set<String> retryTopics;
     private final AtomicBoolean running = new AtomicBoolean();
     private final ExecutorService workers;
+    private final ScheduledExecutorService timer;
+    /** Operations waiting in {@link #timer} for their slot: in flight, but holding no worker. */
+    private final AtomicInteger waiting = new AtomicInteger();
     private final OffsetLedger ledger = new OffsetLedger();
     private final LinkedBlockingDeque<Finished> finished = new LinkedBlockingDeque<>();
     /** Records of finished attempts not yet committed. */
@@ -112,6 +117,11 @@ public final class Dispatcher implements AutoCloseable {
         AtomicInteger threads = new AtomicInteger();
         this.workers = Executors.newFixedThreadPool(config.concurrency(), runnable -> {
             Thread thread = new Thread(runnable, "dispatch-worker-" + threads.incrementAndGet());
+            thread.setDaemon(true);
+            return thread;
+        });
+        this.timer = Executors.newSingleThreadScheduledExecutor(runnable -> {
+            Thread thread = new Thread(runnable, "dispatch-timer");
             thread.setDaemon(true);
             return thread;
         });
@@ -149,6 +159,7 @@ public final class Dispatcher implements AutoCloseable {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
+        timer.shutdownNow();
         workers.shutdownNow();
         clientMetrics.forEach(KafkaClientMetrics::close);
     }
@@ -172,7 +183,7 @@ public final class Dispatcher implements AutoCloseable {
             try {
                 while (running.get()) {
                     resumeDuePartitions();
-                    if (ledger.inFlight() < config.concurrency()) {
+                    if (ledger.inFlight() - waiting.get() < config.concurrency() && waiting.get() < maxWaiting()) {
                         take(consumer.poll(ledger.inFlight() == 0 && pending.isEmpty() ? POLL_TIMEOUT : BUSY_POLL_TIMEOUT));
                     } else {
                         awaitFinished(POLL_TIMEOUT);
@@ -203,6 +214,11 @@ public final class Dispatcher implements AutoCloseable {
             running.set(false);
             closeQuietly();
         }
+    }
+
+    /** Operations waiting for a slot are cheap, but not free: past this many, reading stops. */
+    private int maxWaiting() {
+        return WAITING_PER_WORKER * config.concurrency();
     }
 
     /** Starts an attempt for every due operation polled; a retry partition whose head is not due is paused. */
@@ -238,20 +254,31 @@ public final class Dispatcher implements AutoCloseable {
                             List.of(deadLetter(record, "unparseable", e.getMessage(), null, 0)), null));
                     continue;
                 }
-                workers.execute(() -> finished.add(runAttempt(partition, work)));
+                workers.execute(() -> runAttempt(partition, work));
             }
         }
     }
 
-    private Finished runAttempt(TopicPartition partition, Work work) {
+    /**
+     * Takes an operation as far as it can go now, on a worker. One that must wait a moment for its
+     * slot or its backoff's end is scheduled to come back then, holding no worker meanwhile.
+     */
+    private void runAttempt(TopicPartition partition, Work work) {
+        long offset = work.record().offset();
         try {
-            return new Finished(partition, work.record().offset(), attempt(work), null);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            return new Finished(partition, work.record().offset(), List.of(),
-                    new IllegalStateException("interrupted while sending an operation", e));
+            Turn turn = turn(work);
+            if (turn.later() != null) {
+                waiting.incrementAndGet();
+                long delay = Math.max(0, Duration.between(clock.instant(), turn.later().due()).toNanos());
+                timer.schedule(() -> {
+                    waiting.decrementAndGet();
+                    workers.execute(() -> runAttempt(partition, turn.later()));
+                }, delay, TimeUnit.NANOSECONDS);
+                return;
+            }
+            finished.add(new Finished(partition, offset, turn.records(), null));
         } catch (RuntimeException e) {
-            return new Finished(partition, work.record().offset(), List.of(), e);
+            finished.add(new Finished(partition, offset, List.of(), e));
         }
     }
 
@@ -352,29 +379,34 @@ public final class Dispatcher implements AutoCloseable {
         }
     }
 
-    /** One operation's turn: wait for budget or park it, send it, and turn the answer into records. */
-    private List<ProducerRecord<String, byte[]>> attempt(Work work) throws InterruptedException {
+    /** One operation's turn: park it, have it come back at its slot, or send it. */
+    private Turn turn(Work work) {
         CallOp op = work.op();
         Instant now = clock.instant();
         if (work.due() != null && Duration.between(now, work.due()).compareTo(config.maxInlineWait()) > 0) {
             // Handed back by a tier before its time is up: the rest of the wait goes to a shorter tier.
-            return List.of(park(work, work.due(), work.attempts(), work.reserved()));
+            return Turn.done(park(work, work.due(), work.attempts(), work.reserved()));
         }
         if (work.due() != null && work.due().isAfter(now)) {
-            // Due a moment from now (a reserved slot, or a backoff's end): wait for it rather than go early.
-            TimeUnit.NANOSECONDS.sleep(Duration.between(now, work.due()).toNanos());
-            now = clock.instant();
+            // Due a moment from now (a reserved slot, or a backoff's end): come back then rather than go early.
+            return Turn.later(work);
         }
         if (!work.reserved() || !limiter.isOpen(op.teamId(), op.method(), now)) {
             Instant slot = limiter.reserve(op.teamId(), op.method(), now);
             Duration wait = Duration.between(now, slot);
             if (wait.compareTo(config.maxInlineWait()) > 0) {
-                return List.of(park(work, slot, work.attempts(), true));
+                return Turn.done(park(work, slot, work.attempts(), true));
             }
             if (!wait.isNegative() && !wait.isZero()) {
-                TimeUnit.NANOSECONDS.sleep(wait.toNanos());
+                return Turn.later(new Work(work.record(), op, work.attempts(), true, slot));
             }
         }
+        return new Turn(send(work), null);
+    }
+
+    /** Sends the operation and turns Slack's answer into records. */
+    private List<ProducerRecord<String, byte[]>> send(Work work) {
+        CallOp op = work.op();
         SlackAnswer answer;
         metrics.requestStarted();
         try {
@@ -600,6 +632,17 @@ public final class Dispatcher implements AutoCloseable {
             }
             partitions.forEach(pausedUntil::remove);
             ledger.forget(partitions);
+        }
+    }
+
+    /** Where one turn left an operation: finished with these records, or to run again at {@code later.due()}. */
+    private record Turn(List<ProducerRecord<String, byte[]>> records, Work later) {
+        static Turn done(ProducerRecord<String, byte[]> record) {
+            return new Turn(List.of(record), null);
+        }
+
+        static Turn later(Work work) {
+            return new Turn(List.of(), work);
         }
     }
 

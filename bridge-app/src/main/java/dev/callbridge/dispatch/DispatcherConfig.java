@@ -36,7 +36,7 @@ public record DispatcherConfig(
         Map<String, Object> clientOverrides) {
 
     public static final String DEFAULT_GROUP_ID = "call-bridge-dispatcher";
-    public static final Duration DEFAULT_MAX_INLINE_WAIT = Duration.ofMillis(250);
+    public static final Duration DEFAULT_MAX_INLINE_WAIT = Duration.ofSeconds(5);
     public static final Duration DEFAULT_COMMIT_INTERVAL = Duration.ofMillis(50);
 
     /** Slack's documented tiers: {@code calls.*} in Tier 3 (50 a minute), {@code chat.postMessage} about one a second. */

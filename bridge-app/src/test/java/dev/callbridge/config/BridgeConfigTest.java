@@ -37,7 +37,8 @@ class BridgeConfigTest {
                 .containsEntry(SlackMethod.CHAT_POST_MESSAGE, new Budget(60, 1));
         assertThat(config.reconciler().staleAfter()).isEqualTo(Duration.ofHours(12));
         assertThat(config.recoveryRetention()).isEqualTo(Duration.ofDays(14));
-        assertThat(config.maxInlineWait()).isEqualTo(Duration.ofMillis(250));
+        assertThat(config.maxInlineWait()).isEqualTo(Duration.ofSeconds(5));
+        assertThat(config.commitInterval()).isEqualTo(Duration.ofMillis(50));
         assertThat(config.topics().callEvents().name()).isEqualTo("telephony.call-events");
         assertThat(config.dispatcher().groupId()).isEqualTo("call-bridge-dispatcher");
     }

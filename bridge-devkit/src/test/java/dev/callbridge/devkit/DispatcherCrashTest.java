@@ -104,19 +104,21 @@ class DispatcherCrashTest {
                         .anyMatch(c -> c.externalUniqueId().equals(id) && c.ended())));
 
         Map<String, List<CallSnapshot>> byCall = calls.stream()
-                .filter(c -> c.duplicateOf() == null)
                 .collect(Collectors.groupingBy(CallSnapshot::externalUniqueId));
-        for (int n = 0; n < callIds.size(); n++) {
-            CallSnapshot call = byCall.get(callIds.get(n)).get(0);
-            assertThat(call.ended()).isTrue();
-            assertThat(call.users()).extracting(u -> u.slackId()).containsExactly("U0B" + n);
-        }
         long duplicates = slack.client().stats().duplicateCallsAdd();
         System.out.printf("crash test: %d requests before the kill at %d ms, converged %d ms after it,"
                         + " %d duplicate calls.add%n", requestsAtKill, (killedAt - begin) / 1_000_000,
                 (System.nanoTime() - killedAt) / 1_000_000, duplicates);
-        // A calls.add answered by Slack but not yet committed when the process died is sent again.
-        assertThat(duplicates).isLessThanOrEqualTo(16);
+        for (int n = 0; n < callIds.size(); n++) {
+            // The bridge drives one Slack call per call: the last one it added.
+            List<CallSnapshot> driven = byCall.get(callIds.get(n)).stream().filter(CallSnapshot::ended).toList();
+            assertThat(driven).as("ended Slack calls for %s", callIds.get(n)).hasSize(1);
+            assertThat(driven.get(0).users()).extracting(u -> u.slackId()).containsExactly("U0B" + n);
+        }
+        // A calls.add answered by Slack but not yet committed when the process died is sent again,
+        // and the first Slack call stays live (the known gap): at most what can be in flight.
+        assertThat(duplicates).isLessThanOrEqualTo(16)
+                .isEqualTo(calls.stream().filter(c -> !c.ended()).count());
         assertThat(bridge.committed(bridge.topics.callOpsDeadLetters().name())).isEmpty();
         assertThat(Files.readString(logs.resolve("second.log"))).contains("dispatcher started");
     }
