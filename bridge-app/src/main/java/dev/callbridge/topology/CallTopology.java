@@ -92,6 +92,9 @@ public final class CallTopology {
      * invalid records. Callers add {@code application.id} and {@code bootstrap.servers}, and may
      * override the rest.
      */
+    /** Kafka Streams' {@code commit.interval.ms} unless {@code kafka.streams.commit.interval.ms} says otherwise. */
+    public static final int DEFAULT_COMMIT_INTERVAL_MS = 50;
+
     public static Properties streamsProperties(TopologyConfig config) {
         return streamsProperties(config, BridgeMetrics.discarding());
     }
@@ -100,6 +103,9 @@ public final class CallTopology {
         Properties props = new Properties();
         props.put(BridgeMetrics.CONFIG_KEY, metrics);
         props.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.EXACTLY_ONCE_V2);
+        // An operation reaches the dispatcher only when its transaction commits: half of exactly-once's
+        // 100 ms default halves the wait an event has before it can go to Slack.
+        props.put(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, DEFAULT_COMMIT_INTERVAL_MS);
         props.put(StreamsConfig.DESERIALIZATION_EXCEPTION_HANDLER_CLASS_CONFIG, DeadLetterHandler.class);
         props.put(StreamsConfig.PROCESSING_EXCEPTION_HANDLER_CLASS_CONFIG, DeadLetterHandler.class);
         // Dead-letter processing errors of the global recovery store too (the default from Kafka 5.0 on).

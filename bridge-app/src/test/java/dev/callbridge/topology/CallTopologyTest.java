@@ -36,6 +36,16 @@ class CallTopologyTest {
     }
 
     @Test
+    void theBridgeRunsExactlyOnceAndCommitsEvery50Ms() {
+        java.util.Properties props = CallTopology.streamsProperties(new TopologyConfig(
+                dev.callbridge.config.Topics.withPrefix("", 4096),
+                dev.callbridge.reconcile.ReconcilerSettings.defaults(), Duration.ofMinutes(1)));
+
+        assertThat(props).containsEntry(org.apache.kafka.streams.StreamsConfig.PROCESSING_GUARANTEE_CONFIG, "exactly_once_v2")
+                .containsEntry(org.apache.kafka.streams.StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, 50);
+    }
+
+    @Test
     void aNormalLifecycleBecomesAddPostParticipantsAndEnd() {
         bridge.send(call.started("https://pbx.example/j/1", "Standup", null, List.of(ALICE)));
         bridge.answerOps();
