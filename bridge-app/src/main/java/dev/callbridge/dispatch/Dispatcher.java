@@ -184,7 +184,9 @@ public final class Dispatcher implements AutoCloseable {
                 while (running.get()) {
                     resumeDuePartitions();
                     if (ledger.inFlight() - waiting.get() < config.concurrency() && waiting.get() < maxWaiting()) {
-                        take(consumer.poll(ledger.inFlight() == 0 && pending.isEmpty() ? POLL_TIMEOUT : BUSY_POLL_TIMEOUT));
+                        // Short polls only while answers are on their way; timer waits come back on their own.
+                        boolean answersDue = ledger.inFlight() > waiting.get() || !pending.isEmpty();
+                        take(consumer.poll(answersDue ? BUSY_POLL_TIMEOUT : POLL_TIMEOUT));
                     } else {
                         awaitFinished(POLL_TIMEOUT);
                     }
