@@ -295,22 +295,39 @@ public final class Dispatcher implements AutoCloseable {
     private void collectFinished() {
         Finished done;
         while ((done = finished.poll()) != null) {
-            if (done.failure() != null) {
-                throw new IllegalStateException("an attempt failed unexpectedly", done.failure());
-            }
-            if (ledger.finish(done.partition(), done.offset())) {
-                pending.addAll(done.records());
+            settle(done, List.of());
+        }
+    }
+
+    /** One finished attempt: its records join the next transaction, unless its partition is {@code dropped}. */
+    private void settle(Finished done, Collection<TopicPartition> dropped) {
+        if (done.failure() != null) {
+            throw new IllegalStateException("an attempt failed unexpectedly", done.failure());
+        }
+        if (ledger.finish(done.partition(), done.offset()) && !dropped.contains(done.partition())) {
+            pending.addAll(done.records());
+        }
+    }
+
+    /** Lets the attempts in flight finish, for at most as long as one attempt may take. */
+    private void awaitInFlight(Collection<TopicPartition> dropped) {
+        long deadline = System.nanoTime() + config.requestTimeout().plus(config.maxInlineWait()).plusSeconds(1).toNanos();
+        while (ledger.inFlight() > 0 && System.nanoTime() < deadline) {
+            try {
+                Finished done = finished.poll(50, TimeUnit.MILLISECONDS);
+                if (done != null) {
+                    settle(done, dropped);
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
             }
         }
     }
 
-    /** Waits for every attempt in flight (bounded by the longest an attempt may take) and commits. */
-    private void finishInFlight() throws InterruptedException {
-        long deadline = System.nanoTime() + config.requestTimeout().plus(config.maxInlineWait()).plusSeconds(1).toNanos();
-        while (ledger.inFlight() > 0 && System.nanoTime() < deadline) {
-            awaitFinished(Duration.ofMillis(50));
-            collectFinished();
-        }
+    /** Lets the attempts in flight finish and commits what they produced. */
+    private void finishInFlight() {
+        awaitInFlight(List.of());
         commit();
     }
 
@@ -345,18 +362,8 @@ public final class Dispatcher implements AutoCloseable {
 
     /** After an aborted transaction: every operation since the last commit is read and sent again. */
     private void rewind() {
-        long deadline = System.nanoTime() + config.requestTimeout().plus(config.maxInlineWait()).plusSeconds(1).toNanos();
-        while (ledger.inFlight() > 0 && System.nanoTime() < deadline) {
-            try {
-                Finished done = finished.poll(50, TimeUnit.MILLISECONDS);
-                if (done != null) {
-                    ledger.finish(done.partition(), done.offset());
-                }
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new IllegalStateException("interrupted while rewinding", e);
-            }
-        }
+        awaitInFlight(ledger.partitions());
+        pending.clear();
         finished.clear();
         restore(ledger.partitions(), true);
     }
@@ -599,11 +606,7 @@ public final class Dispatcher implements AutoCloseable {
         @Override
         public void onPartitionsRevoked(Collection<TopicPartition> partitions) {
             // Whatever is in flight finishes and commits here, or the next owner would send it again.
-            try {
-                finishInFlight();
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
+            finishInFlight();
             partitions.forEach(pausedUntil::remove);
             ledger.forget(partitions);
         }
@@ -618,20 +621,7 @@ public final class Dispatcher implements AutoCloseable {
         @Override
         public void onPartitionsLost(Collection<TopicPartition> partitions) {
             // Another instance owns them now: answers still coming for them are dropped, not committed.
-            long deadline = System.nanoTime() + config.requestTimeout().plus(config.maxInlineWait()).toNanos();
-            while (ledger.inFlight() > 0 && System.nanoTime() < deadline) {
-                try {
-                    Finished done = finished.poll(50, TimeUnit.MILLISECONDS);
-                    if (done != null) {
-                        if (ledger.finish(done.partition(), done.offset()) && !partitions.contains(done.partition())) {
-                            pending.addAll(done.records());
-                        }
-                    }
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                    break;
-                }
-            }
+            awaitInFlight(partitions);
             partitions.forEach(pausedUntil::remove);
             ledger.forget(partitions);
         }
