@@ -12,6 +12,7 @@ import dev.callbridge.model.json.JsonSerde;
 import dev.callbridge.model.op.CallOp;
 import dev.callbridge.model.op.SlackMethod;
 import dev.callbridge.model.result.OpResult;
+import dev.callbridge.dispatch.Budget;
 import dev.callbridge.slack.SlackAnswer;
 import dev.callbridge.slack.SlackClient;
 import java.time.Duration;
@@ -21,6 +22,7 @@ import java.util.Set;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.UnaryOperator;
 import java.util.stream.Collectors;
 import java.util.stream.IntStream;
 import org.apache.kafka.clients.admin.Admin;
@@ -134,5 +136,32 @@ class DispatcherPipelineTest {
         assertThat(callsAddRequests()).as("only the operation that was in flight is sent again").isEqualTo(6);
         assertThat(slack.client().stats().duplicateCallsAdd()).isZero();
         assertThat(bridge.committed(bridge.topics.callOpsDeadLetters().name())).isEmpty();
+    }
+
+    @Test
+    void operationsWaitingSecondsForTheirSlotWaitInMemoryAndGoAtThePace() {
+        slack = SlackEmulator.builder().port(0).token(RunningBridge.TOKEN, RunningBridge.TEAM)
+                .rateLimits(RateLimits.unlimited()).faults(Faults.none()).build().start();
+        // Two calls.add a second: the fourth of four sent at once waits 1.5 s, within the 5 s inline wait.
+        bridge = new RunningBridge(KAFKA, slack, "pace-",
+                config -> config.withBudgets(Map.of(SlackMethod.CALLS_ADD, new Budget(120, 1)), new Budget(60_000, 100)),
+                UnaryOperator.identity()).startDispatcher();
+        List<String> calls = IntStream.range(0, 4).mapToObj(n -> "pace-call-" + n).toList();
+        try (KafkaProducer<String, byte[]> producer = new KafkaProducer<>(
+                Map.of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, KAFKA.bootstrapServers()),
+                new StringSerializer(), new ByteArraySerializer())) {
+            calls.forEach(call -> producer.send(
+                    new ProducerRecord<>(bridge.topics.callOps().name(), 0, call, OPS.toBytes(add(call)))));
+        }
+
+        await().atMost(Duration.ofSeconds(30)).until(() -> callsAddRequests() == 4
+                && bridge.committed(bridge.topics.callResults().name()).size() == 4);
+        List<Long> answered = bridge.committed(bridge.topics.callResults().name()).stream()
+                .map(record -> record.timestamp()).sorted().toList();
+        for (int i = 1; i < answered.size(); i++) {
+            assertThat(answered.get(i) - answered.get(i - 1)).as("gap before answer %d", i).isGreaterThanOrEqualTo(400);
+        }
+        bridge.topics.callOpsRetries().forEach(tier -> assertThat(bridge.committed(tier.topic()))
+                .as("parked in %s", tier.topic()).isEmpty());
     }
 }
