@@ -37,8 +37,12 @@ public final class TopicProvisioner {
         this.admin = admin;
     }
 
-    /** Creates what is missing and checks what exists; throws {@link BridgeConfigException} on a mismatch. */
-    public void ensure(Topics topics, int partitions, short replicationFactor, Duration recoveryRetention) {
+    /**
+     * Creates what is missing and checks what exists; throws {@link BridgeConfigException} on a mismatch.
+     *
+     * @return the partition count of the input topic (and so of the results topic)
+     */
+    public int ensure(Topics topics, int partitions, short replicationFactor, Duration recoveryRetention) {
         try {
             Set<String> existing = admin.listTopics().names().get(TIMEOUT_SECONDS, TimeUnit.SECONDS);
             List<NewTopic> missing = new ArrayList<>();
@@ -60,7 +64,7 @@ public final class TopicProvisioner {
                 admin.createTopics(missing).all().get(TIMEOUT_SECONDS, TimeUnit.SECONDS);
                 LOG.info("Created topics {}", missing.stream().map(NewTopic::name).toList());
             }
-            checkOnceKnown(topics, recoveryRetention);
+            return checkOnceKnown(topics, recoveryRetention);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IllegalStateException("interrupted while preparing topics", e);
@@ -70,13 +74,12 @@ public final class TopicProvisioner {
     }
 
     /** Checks the topics, waiting out the moment after creation when not every broker knows them yet. */
-    private void checkOnceKnown(Topics topics, Duration recoveryRetention)
+    private int checkOnceKnown(Topics topics, Duration recoveryRetention)
             throws InterruptedException, ExecutionException, TimeoutException {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(TIMEOUT_SECONDS);
         while (true) {
             try {
-                check(topics, recoveryRetention);
-                return;
+                return check(topics, recoveryRetention);
             } catch (ExecutionException e) {
                 if (!(e.getCause() instanceof UnknownTopicOrPartitionException) || System.nanoTime() > deadline) {
                     throw e;
@@ -86,7 +89,7 @@ public final class TopicProvisioner {
         }
     }
 
-    private void check(Topics topics, Duration recoveryRetention) throws InterruptedException, ExecutionException, TimeoutException {
+    private int check(Topics topics, Duration recoveryRetention) throws InterruptedException, ExecutionException, TimeoutException {
         Map<String, TopicDescription> described = admin.describeTopics(topics.names())
                 .allTopicNames().get(TIMEOUT_SECONDS, TimeUnit.SECONDS);
         int events = described.get(topics.callEvents().name()).partitions().size();
@@ -110,5 +113,6 @@ public final class TopicProvisioner {
             LOG.warn("{} deletes views after {} ms, sooner than calls.recovery.retention ({}); a replay after a full"
                     + " reset may add calls whose views are gone", topics.calls().name(), retentionMs, recoveryRetention);
         }
+        return events;
     }
 }

@@ -49,16 +49,17 @@ public final class BridgeService implements AutoCloseable {
     /** Starts everything; returns once the parts run (readiness follows when Kafka Streams is RUNNING). */
     public synchronized BridgeService start() {
         LOG.info("Starting the bridge: {}", config);
+        int callPartitions;
         try (Admin admin = Admin.create(config.adminProperties())) {
-            new TopicProvisioner(admin).ensure(config.topics(), config.topicPartitions(), config.topicReplicationFactor(),
-                    config.recoveryRetention());
+            callPartitions = new TopicProvisioner(admin).ensure(config.topics(), config.topicPartitions(),
+                    config.topicReplicationFactor(), config.recoveryRetention());
         }
         new JvmMemoryMetrics().bindTo(registry);
         new JvmGcMetrics().bindTo(registry);
         new JvmThreadMetrics().bindTo(registry);
         new ProcessorMetrics().bindTo(registry);
 
-        TopologyConfig topology = config.topology();
+        TopologyConfig topology = config.topology().withCallPartitions(callPartitions);
         streams = new KafkaStreams(CallTopology.buildTopology(topology, metrics), streamsProperties(topology));
         streamsMetrics = new KafkaStreamsMetrics(streams);
         streamsMetrics.bindTo(registry);

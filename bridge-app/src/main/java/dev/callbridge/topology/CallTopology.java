@@ -19,8 +19,8 @@ import org.apache.kafka.streams.kstream.Repartitioned;
 import org.apache.kafka.streams.state.Stores;
 
 /**
- * The call reconciler topology. Events are keyed by their call (re-keyed through a repartition topic
- * when the producer used another key), merged with the dispatcher's results, and reconciled per call
+ * The call reconciler topology. Events are keyed and partitioned by their call (through a repartition
+ * topic when the producer used another key or another partitioner), merged with the dispatcher's results, and reconciled per call
  * against one persistent store; operations go to {@code slack.call-ops} and each call's new view to
  * {@code slack.calls}, which every instance also reads back into a global recovery store. Invalid records are dead-lettered by {@link DeadLetterHandler} as they are read.
  */
@@ -30,7 +30,7 @@ public final class CallTopology {
     public static final String CALL_STORE = "call-state";
     /** The global store of every call's last view, read from {@code slack.calls}, for recovery. */
     public static final String RECOVERY_STORE = "call-recovery";
-    /** Name of the repartition step that re-keys events by {@code subject}. */
+    /** Name of the repartition step that re-keys and re-partitions events by {@code subject}. */
     public static final String REKEY_REPARTITION = "events-by-subject";
 
     private CallTopology() {}
@@ -54,17 +54,20 @@ public final class CallTopology {
                 topics.calls().consumed("read-calls-for-recovery"),
                 () -> new RecoveryStoreUpdater(RECOVERY_STORE, config.recoveryRetention()));
 
-        Map<String, KStream<String, CallEvent>> byKey = builder
-                .stream(topics.callEvents().name(), topics.callEvents().consumed("read-call-events"))
-                .split(Named.as("events-"))
-                .branch((key, event) -> event.subject().equals(key), Branched.as("keyed"))
-                .defaultBranch(Branched.as("misrouted"));
-        KStream<String, CallEvent> rekeyed = byKey.get("events-misrouted")
+        // Events go straight on only when the producer put them where their call's results go; the rest,
+        // whatever partitioner or key their producer used, are re-keyed and re-partitioned by the call.
+        KStream<String, CallEvent> read = builder
+                .stream(topics.callEvents().name(), topics.callEvents().consumed("read-call-events"));
+        int partitions = config.callPartitions();
+        KStream<String, CallEvent> home = read.processValues(() -> new HomePartitionFilter(partitions, true),
+                Named.as("events-at-home"));
+        KStream<String, CallEvent> rekeyed = read
+                .processValues(() -> new HomePartitionFilter(partitions, false), Named.as("events-elsewhere"))
                 .selectKey((key, event) -> event.subject(), Named.as("key-by-subject"))
                 .repartition(Repartitioned.with(Serdes.String(), topics.callEvents().valueSerde())
                         .withName(REKEY_REPARTITION));
 
-        KStream<String, CallInput> events = byKey.get("events-keyed")
+        KStream<String, CallInput> events = home
                 .merge(rekeyed, Named.as("merge-events"))
                 .mapValues(event -> (CallInput) new CallInput.Event(event), Named.as("as-event-input"));
         KStream<String, CallInput> results = builder

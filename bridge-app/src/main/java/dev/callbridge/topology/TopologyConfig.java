@@ -12,9 +12,12 @@ import java.util.Objects;
  *
  * @param recoveryRetention how long a call's last view in {@code slack.calls} is trusted for recovery
  *     after its last change; also the topic's {@code retention.ms}
+ * @param callPartitions the partition count of the input and results topics, so that an event already
+ *     on its call's partition skips the repartition topic; 0 when unknown, which sends every event
+ *     through it
  */
 public record TopologyConfig(Topics topics, ReconcilerSettings reconciler, Duration sweepInterval,
-        Duration recoveryRetention) {
+        Duration recoveryRetention, int callPartitions) {
 
     public static final Duration DEFAULT_SWEEP_INTERVAL = Duration.ofMinutes(1);
     public static final Duration DEFAULT_RECOVERY_RETENTION = Duration.ofDays(14);
@@ -29,10 +32,23 @@ public record TopologyConfig(Topics topics, ReconcilerSettings reconciler, Durat
             throw new IllegalArgumentException("recoveryRetention must be at least staleAfter ("
                     + reconciler.staleAfter() + "), was " + recoveryRetention);
         }
+        if (callPartitions < 0) {
+            throw new IllegalArgumentException("callPartitions must not be negative, was " + callPartitions);
+        }
+    }
+
+    public TopologyConfig(Topics topics, ReconcilerSettings reconciler, Duration sweepInterval,
+            Duration recoveryRetention) {
+        this(topics, reconciler, sweepInterval, recoveryRetention, 0);
     }
 
     public TopologyConfig(Topics topics, ReconcilerSettings reconciler, Duration sweepInterval) {
         this(topics, reconciler, sweepInterval, DEFAULT_RECOVERY_RETENTION);
+    }
+
+    /** This configuration for topics of {@code partitions} partitions, as found at start-up. */
+    public TopologyConfig withCallPartitions(int partitions) {
+        return new TopologyConfig(topics, reconciler, sweepInterval, recoveryRetention, partitions);
     }
 
     public static TopologyConfig defaults() {

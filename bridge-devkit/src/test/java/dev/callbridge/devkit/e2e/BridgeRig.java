@@ -130,6 +130,29 @@ final class BridgeRig implements AutoCloseable {
         producer.flush();
     }
 
+    /**
+     * Sends the events one by one, {@code gap} apart, each with the key and partition {@code placement}
+     * chooses, as a producer with another partitioner than Java's would ({@code null} partition: the
+     * Java client's choice).
+     */
+    void sendOverTime(List<CallEvent> events, Duration gap, java.util.function.Function<CallEvent, Placement> placement) {
+        for (CallEvent event : events) {
+            Placement where = placement.apply(event);
+            producer.send(new ProducerRecord<>(topics.callEvents().name(), where.partition(), where.key(),
+                    codec.encodeStructured(event)));
+            producer.flush();
+            try {
+                Thread.sleep(gap.toMillis());
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException("interrupted while sending", e);
+            }
+        }
+    }
+
+    /** Where a producer puts one record: its key (may be {@code null}) and partition. */
+    record Placement(String key, Integer partition) {}
+
     /** Writes a raw record to the input topic, as a broken or hostile producer might. */
     void sendRaw(String key, byte[] value, Map<String, String> headers) {
         RecordHeaders recordHeaders = new RecordHeaders();
