@@ -105,7 +105,8 @@ public record BridgeConfig(
                 source.get("slack.default.created.by").orElse(null),
                 source.duration("calls.stale.after", ReconcilerSettings.DEFAULT_STALE_AFTER),
                 source.duration("calls.ended.retention", ReconcilerSettings.DEFAULT_ENDED_RETENTION),
-                source.positiveInt("calls.dedupe.window", ReconcilerSettings.DEFAULT_DEDUPE_WINDOW));
+                source.positiveInt("calls.dedupe.window", ReconcilerSettings.DEFAULT_DEDUPE_WINDOW),
+                opTimeout(source));
         Duration recoveryRetention =
                 source.duration("calls.recovery.retention", TopologyConfig.DEFAULT_RECOVERY_RETENTION);
         if (recoveryRetention.compareTo(reconciler.staleAfter()) < 0) {
@@ -147,6 +148,15 @@ public record BridgeConfig(
 
     public Topics topics() {
         return Topics.withPrefix(topicPrefix, maxEventBytes);
+    }
+
+    private static Duration opTimeout(ConfigSource source) {
+        Duration timeout = source.duration("calls.op.timeout", ReconcilerSettings.DEFAULT_OP_TIMEOUT);
+        if (timeout.compareTo(Duration.ofMinutes(1)) < 0) {
+            throw new BridgeConfigException(ConfigSource.describe("calls.op.timeout") + " must be at least 1m, was "
+                    + timeout);
+        }
+        return timeout;
     }
 
     public TopologyConfig topology() {

@@ -1,6 +1,8 @@
 package dev.callbridge.dispatch;
 
 import java.nio.charset.StandardCharsets;
+import dev.callbridge.model.op.CallOp;
+import java.time.Duration;
 import java.time.Instant;
 import org.apache.kafka.common.header.Header;
 import org.apache.kafka.common.header.Headers;
@@ -21,6 +23,8 @@ public final class DispatchHeaders {
     public static final String RATE_LIMITED = "dispatch.rate-limited";
     /** Present when the operation holds a reserved rate-limit slot starting at its due time. */
     public static final String RESERVED = "dispatch.reserved";
+    /** When the dispatcher last told the reconciler about the operation (an interim result), epoch millis. */
+    public static final String REPORTED_AT = "dispatch.reported-at";
     /** On dead letters: the Slack method. */
     public static final String METHOD = "dlt.method";
     /** On dead letters: attempts made. */
@@ -44,6 +48,31 @@ public final class DispatchHeaders {
         return new Attempts(attempt == null ? 1 : Integer.parseInt(attempt),
                 rateLimited == null ? 0 : Integer.parseInt(rateLimited));
     }
+
+    /**
+     * When the reconciler last heard of the operation (issued, or an interim result), and how long it
+     * waits for word; {@code null} for operations written before they carried it.
+     */
+    static Silence silence(Headers headers) {
+        String issued = text(headers, CallOp.ISSUED_AT_HEADER);
+        String timeout = text(headers, CallOp.TIMEOUT_HEADER);
+        if (issued == null || timeout == null) {
+            return null;
+        }
+        try {
+            long lastWord = Long.parseLong(issued);
+            String reported = text(headers, REPORTED_AT);
+            if (reported != null) {
+                lastWord = Math.max(lastWord, Long.parseLong(reported));
+            }
+            return new Silence(Instant.ofEpochMilli(lastWord), Duration.ofMillis(Long.parseLong(timeout)));
+        } catch (NumberFormatException e) {
+            return null;
+        }
+    }
+
+    /** The reconciler last heard of an operation at {@code lastWord} and gives up on it {@code timeout} later. */
+    record Silence(Instant lastWord, Duration timeout) {}
 
     static boolean reserved(Headers headers) {
         return headers.lastHeader(RESERVED) != null;

@@ -388,13 +388,20 @@ public final class Dispatcher implements AutoCloseable {
         }
     }
 
-    /** One operation's turn: park it, have it come back at its slot, or send it. */
+    /** One operation's turn: let it expire, park it, have it come back at its slot, or send it. */
     private Turn turn(Work work) {
         CallOp op = work.op();
         Instant now = clock.instant();
+        if (isExpired(work, now)) {
+            LOG.warn("Did not send {} for call {}: nothing was reported of it for {}; the reconciler plans anew",
+                    op.method().apiName(), op.externalUniqueId(), Duration.between(work.silence().lastWord(), now));
+            metrics.expired(op.method());
+            return Turn.done(result(new OpResult.Expired(op.opId(), op.externalUniqueId(), op.method(),
+                    work.attempts().attempt())));
+        }
         if (work.due() != null && Duration.between(now, work.due()).compareTo(config.maxInlineWait()) > 0) {
             // Handed back by a tier before its time is up: the rest of the wait goes to a shorter tier.
-            return Turn.done(park(work, work.due(), work.attempts(), work.reserved()));
+            return waitParked(work, work.due(), work.reserved());
         }
         if (work.due() != null && work.due().isAfter(now)) {
             // Due a moment from now (a reserved slot, or a backoff's end): come back then rather than go early.
@@ -404,13 +411,40 @@ public final class Dispatcher implements AutoCloseable {
             Instant slot = limiter.reserve(op.teamId(), op.method(), now);
             Duration wait = Duration.between(now, slot);
             if (wait.compareTo(config.maxInlineWait()) > 0) {
-                return Turn.done(park(work, slot, work.attempts(), true));
+                return waitParked(work, slot, true);
             }
             if (!wait.isNegative() && !wait.isZero()) {
                 return Turn.later(new Work(work.record(), op, work.attempts(), true, slot));
             }
         }
         return new Turn(send(work), null);
+    }
+
+    /**
+     * Whether the reconciler may already have given the operation up: nothing was reported of it for
+     * nearly its timeout. The margin covers one request and the reconciler's sweep, so an operation sent
+     * now is answered before the reconciler plans another in its place.
+     */
+    private boolean isExpired(Work work, Instant now) {
+        DispatchHeaders.Silence silence = work.silence();
+        if (silence == null) {
+            return false;
+        }
+        Duration margin = config.requestTimeout().plus(silence.timeout().dividedBy(10));
+        return now.isAfter(silence.lastWord().plus(silence.timeout()).minus(margin));
+    }
+
+    /**
+     * Parks the operation in a retry tier until {@code due}, and tells the reconciler it is waiting, so
+     * a long wait for budget never looks like a lost operation.
+     */
+    private Turn waitParked(Work work, Instant due, boolean reserved) {
+        CallOp op = work.op();
+        Duration wait = Duration.between(clock.instant(), due);
+        // The bridge's own budget is a rate limit too: reported as one, with the time left to wait.
+        OpResult waiting = new OpResult.RateLimited(op.opId(), op.externalUniqueId(), op.method(),
+                work.attempts().attempt(), wait.isNegative() ? Duration.ZERO : wait);
+        return new Turn(List.of(result(waiting), park(work, due, work.attempts(), reserved)), null);
     }
 
     /** Sends the operation and turns Slack's answer into records. */
@@ -453,7 +487,7 @@ public final class Dispatcher implements AutoCloseable {
     /** How one request went, for the requests-by-outcome meter. */
     private static String outcome(Disposition disposition) {
         if (disposition instanceof Disposition.Done done) {
-            return done.result().note() == null ? "ok" : "already_done";
+            return done.result() instanceof OpResult.Succeeded ok && ok.note() != null ? "already_done" : "ok";
         }
         if (disposition instanceof Disposition.Retry retry) {
             return retry.interim() instanceof OpResult.RateLimited ? "rate_limited" : "transient";
@@ -507,6 +541,8 @@ public final class Dispatcher implements AutoCloseable {
         if (reserved) {
             DispatchHeaders.put(headers, DispatchHeaders.RESERVED, "true");
         }
+        // Every park goes with an interim result to the reconciler: its word on the operation is renewed.
+        DispatchHeaders.put(headers, DispatchHeaders.REPORTED_AT, now.toEpochMilli());
         // The original timestamp stays, so event-to-Slack latency includes the time spent waiting.
         return new ProducerRecord<>(tier.topic(), null, record.timestamp(), record.key(), record.value(), headers);
     }
@@ -647,5 +683,10 @@ public final class Dispatcher implements AutoCloseable {
      *
      * @param due when the operation may go: its backoff's end or its reserved slot; {@code null} when new */
     private record Work(ConsumerRecord<String, byte[]> record, CallOp op, Attempts attempts, boolean reserved,
-            Instant due) {}
+            Instant due) {
+
+        DispatchHeaders.Silence silence() {
+            return DispatchHeaders.silence(record.headers());
+        }
+    }
 }

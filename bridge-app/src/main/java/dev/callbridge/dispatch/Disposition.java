@@ -6,8 +6,11 @@ import java.time.Duration;
 /** What the dispatcher does with an operation after one Slack answer. */
 sealed interface Disposition {
 
-    /** The operation is done; {@code result} goes to the reconciler. */
-    record Done(OpResult.Succeeded result) implements Disposition {}
+    /**
+     * The operation is done; {@code result} goes to the reconciler: a success, or for {@code calls.info}
+     * what Slack showed.
+     */
+    record Done(OpResult result) implements Disposition {}
 
     /** Try again after {@code delay}; {@code interim} tells the reconciler it is still under way. */
     record Retry(Duration delay, Attempts next, OpResult interim) implements Disposition {}

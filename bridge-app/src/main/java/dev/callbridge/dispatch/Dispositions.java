@@ -3,6 +3,7 @@ package dev.callbridge.dispatch;
 import dev.callbridge.model.op.CallOp;
 import dev.callbridge.model.result.OpResult;
 import dev.callbridge.slack.SlackAnswer;
+import dev.callbridge.slack.SlackCallInfo;
 import dev.callbridge.slack.SlackErrorCodes;
 import java.time.Duration;
 import java.util.function.DoubleSupplier;
@@ -27,6 +28,12 @@ final class Dispositions {
         if (answer instanceof SlackAnswer.Ok ok) {
             return done(op, attempts, ok.slackCallId(), ok.messageTs(), null);
         }
+        if (answer instanceof SlackAnswer.Info info) {
+            SlackCallInfo.Found call = info.call();
+            return new Disposition.Done(new OpResult.Inspected(op.opId(), op.externalUniqueId(), op.method(),
+                    attempts.attempt(), call.slackCallId(), call.ended(), call.participants(), call.title(), call.joinUrl(),
+                    call.desktopAppJoinUrl(), call.channels()));
+        }
         if (answer instanceof SlackAnswer.RateLimited limited) {
             return rateLimited(op, attempts, limited.retryAfter());
         }
@@ -44,7 +51,7 @@ final class Dispositions {
             return rateLimited(op, attempts, RATE_LIMITED_WITHOUT_RETRY_AFTER);
         }
         return switch (SlackErrorCodes.kind(op.method(), code)) {
-            case ALREADY_DONE -> done(op, attempts, null, null, code);
+            case ALREADY_DONE, CALL_ENDED -> done(op, attempts, null, null, code);
             case TRANSIENT -> transientFailure(op, attempts, code);
             case TERMINAL -> terminal(op, attempts, code, "Slack refused " + op.method().apiName() + ": " + code);
         };

@@ -78,6 +78,23 @@ public final class BridgeMetrics {
                 .tag("topic", topic).tag("reason", reason).register(registry).increment();
     }
 
+    /** An operation the dispatcher did not send because nothing was reported of it for its timeout. */
+    public void expired(SlackMethod method) {
+        Counter.builder("bridge.operations.expired")
+                .description("operations not sent because the reconciler may already have planned another")
+                .tag("method", method.apiName()).register(registry).increment();
+    }
+
+    /**
+     * An operation in flight recovered by the reconciler: its answer never came, so Slack is asked
+     * ({@code calls.info}) or, for {@code calls.add}, the call is added again.
+     */
+    public void opRecovered(SlackMethod method) {
+        Counter.builder("bridge.operations.recovered")
+                .description("operations whose answer never came; calls.info asked or calls.add planned again")
+                .tag("method", method.apiName()).register(registry).increment();
+    }
+
     public void operation(SlackMethod method) {
         Counter.builder("bridge.operations").description("Slack operations issued by the reconciler")
                 .tag("method", method.apiName()).register(registry).increment();

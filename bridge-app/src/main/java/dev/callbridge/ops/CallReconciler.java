@@ -78,7 +78,7 @@ public final class CallReconciler {
         String call = finding.view().externalUniqueId();
         OpResult.Inspected inspected = new OpResult.Inspected(call + ":inspect:" + clock.millis(), call,
                 SlackMethod.CALLS_INFO, 1, found.slackCallId(), found.ended(), found.participants(), found.title(),
-                found.joinUrl(), found.desktopAppJoinUrl());
+                found.joinUrl(), found.desktopAppJoinUrl(), found.channels());
         Map<String, Object> props = new HashMap<>(clientProperties);
         props.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
         props.put(ProducerConfig.ACKS_CONFIG, "all");

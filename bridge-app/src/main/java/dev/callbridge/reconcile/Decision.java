@@ -41,6 +41,11 @@ public record Decision(CallState state, List<CallOp> ops, Outcome outcome, boole
         INSPECTED,
         /** An operator's reading arrived while an operation was in flight, and was not taken. */
         BUSY,
+        /**
+         * The operation in flight was heard of no more (its answer lost, or it expired unsent): the call
+         * goes on from Slack's own state ({@code calls.info}), or {@code calls.add} is planned again.
+         */
+        RECOVERED,
         /** The sweeper ended a call that had no event for too long. */
         SWEPT,
         /** The sweeper dropped a finished call past its retention, or events of a call that never started. */

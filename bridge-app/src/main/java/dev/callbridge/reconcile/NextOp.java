@@ -28,28 +28,31 @@ final class NextOp {
         }
         String call = state.externalUniqueId();
         String team = desired.start().teamId();
-        long n = state.opCount() + 1;
         if (!observed.added()) {
             DesiredCall.Start start = desired.start();
+            // People Slack refused in an earlier calls.add are offered alone once the call exists.
+            List<Participant> users = desired.present().stream()
+                    .filter(p -> observed.offerable(p.key()) && !observed.isolated().contains(p.key()))
+                    .toList();
             return Optional.of(new CallOp.AddCall(
-                    CallOp.opId(call, n, SlackMethod.CALLS_ADD), call, team,
+                    state.nextOpId(SlackMethod.CALLS_ADD), call, team,
                     DesiredCall.valueOf(desired.joinUrl()),
                     DesiredCall.valueOf(desired.desktopAppJoinUrl()),
                     start.externalDisplayId(),
                     DesiredCall.valueOf(desired.title()),
                     start.createdBy(),
                     start.dateStart(),
-                    desired.present()));
+                    users));
         }
         String slackCallId = observed.slackCallId();
         if (observed.block() == BlockStatus.PENDING && desired.start().channel() != null) {
             String title = DesiredCall.valueOf(desired.title());
             return Optional.of(new CallOp.PostCallBlock(
-                    CallOp.opId(call, n, SlackMethod.CHAT_POST_MESSAGE), call, team, slackCallId,
+                    state.nextOpId(SlackMethod.CHAT_POST_MESSAGE), call, team, slackCallId,
                     desired.start().channel(), title == null ? "Call" : title));
         }
         List<Participant> joined = desired.present().stream()
-                .filter(p -> !observed.participants().containsKey(p.key()) && !observed.rejected().contains(p.key()))
+                .filter(p -> !observed.participants().containsKey(p.key()) && observed.offerable(p.key()))
                 .toList();
         if (!joined.isEmpty()) {
             List<Participant> batch = joined.stream()
@@ -58,7 +61,7 @@ final class NextOp {
                     .map(List::of)
                     .orElse(joined);
             return Optional.of(new CallOp.AddParticipants(
-                    CallOp.opId(call, n, SlackMethod.CALLS_PARTICIPANTS_ADD), call, team, slackCallId, batch));
+                    state.nextOpId(SlackMethod.CALLS_PARTICIPANTS_ADD), call, team, slackCallId, batch));
         }
         List<Participant> left = observed.participants().entrySet().stream()
                 .filter(e -> !isPresent(desired, e.getKey()))
@@ -66,20 +69,20 @@ final class NextOp {
                 .toList();
         if (!left.isEmpty()) {
             return Optional.of(new CallOp.RemoveParticipants(
-                    CallOp.opId(call, n, SlackMethod.CALLS_PARTICIPANTS_REMOVE), call, team, slackCallId, left));
+                    state.nextOpId(SlackMethod.CALLS_PARTICIPANTS_REMOVE), call, team, slackCallId, left));
         }
         if (differs(desired.title(), observed.title())
                 || differs(desired.joinUrl(), observed.joinUrl())
                 || differs(desired.desktopAppJoinUrl(), observed.desktopAppJoinUrl())) {
             return Optional.of(new CallOp.UpdateCall(
-                    CallOp.opId(call, n, SlackMethod.CALLS_UPDATE), call, team, slackCallId,
+                    state.nextOpId(SlackMethod.CALLS_UPDATE), call, team, slackCallId,
                     orElse(desired.title(), observed.title()),
                     orElse(desired.joinUrl(), observed.joinUrl()),
                     orElse(desired.desktopAppJoinUrl(), observed.desktopAppJoinUrl())));
         }
         if (desired.end() != null) {
             return Optional.of(new CallOp.EndCall(
-                    CallOp.opId(call, n, SlackMethod.CALLS_END), call, team, slackCallId,
+                    state.nextOpId(SlackMethod.CALLS_END), call, team, slackCallId,
                     duration(desired), desired.end().reason()));
         }
         return Optional.empty();

@@ -5,6 +5,7 @@ import dev.callbridge.model.event.CallEventData;
 import dev.callbridge.model.event.EventOrder;
 import dev.callbridge.model.event.Participant;
 import dev.callbridge.model.op.CallOp;
+import dev.callbridge.model.op.SlackMethod;
 import dev.callbridge.model.result.OpResult;
 import dev.callbridge.model.state.CallState;
 import dev.callbridge.model.state.CallState.InFlight;
@@ -17,8 +18,10 @@ import dev.callbridge.model.state.ObservedCall.BlockStatus;
 import dev.callbridge.reconcile.Decision.Outcome;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
 import java.util.SortedMap;
 import java.util.SortedSet;
 import java.util.TreeMap;
@@ -33,6 +36,11 @@ import java.util.TreeSet;
  * while an operation is in flight therefore go out together, as a net difference, once it is answered.
  */
 public final class Reconciler {
+
+    /** Slack's answer when the call has ended: the call is over in Slack, whatever the operation was. */
+    static final String CALL_ENDED = "inactive_call";
+    /** Refusals about the people in a request, not about the call: those people are set aside. */
+    private static final Set<String> PERSON_LEVEL_ERRORS = Set.of("user_not_found", "bad_users");
 
     private final ReconcilerSettings settings;
 
@@ -73,20 +81,31 @@ public final class Reconciler {
         if (result instanceof OpResult.Redriven redriven) {
             return onRedrive(state, redriven, now);
         }
-        if (result instanceof OpResult.Inspected inspected) {
-            return onInspection(state, inspected, now);
-        }
         InFlight inFlight = state.inFlight();
-        if (inFlight == null || !inFlight.op().opId().equals(result.opId())) {
+        boolean matches = inFlight != null && inFlight.op().opId().equals(result.opId());
+        if (result instanceof OpResult.Inspected inspected) {
+            return matches ? onOwnInspection(state, inspected, now) : onInspection(state, inspected, now);
+        }
+        if (!matches) {
             return Decision.unchanged(state, Outcome.STALE_RESULT);
         }
         CallOp op = inFlight.op();
+        if (result instanceof OpResult.Expired) {
+            return recover(state, now, "expired unsent");
+        }
+        if (result instanceof OpResult.Succeeded ok && CALL_ENDED.equals(ok.note()) && !(op instanceof CallOp.EndCall)) {
+            // Slack says the call has ended: nothing more can be shown on it, and nothing needs to be.
+            return advance(state.withObserved(state.observed().withEnded(true, state.observed().duration()))
+                            .withInFlight(null)
+                            .withLastFailure(new OpFailure(op.opId(), op.method(), CALL_ENDED, now)),
+                    now, Outcome.RESULT_APPLIED);
+        }
         if (result instanceof OpResult.Succeeded ok) {
             return advance(state.withObserved(succeeded(state.observed(), op, ok)).withInFlight(null), now,
                     Outcome.RESULT_APPLIED);
         }
         if (result instanceof OpResult.Failed failed) {
-            return advance(state.withObserved(gaveUp(state.observed(), op))
+            return advance(state.withObserved(gaveUp(state.observed(), op, failed.error()))
                             .withInFlight(null)
                             .withLastFailure(new OpFailure(op.opId(), op.method(), failed.error(), now)),
                     now, Outcome.RESULT_APPLIED);
@@ -95,15 +114,47 @@ public final class Reconciler {
                 ? "ratelimited, retry after " + limited.retryAfter()
                 : ((OpResult.Retrying) result).error();
         // The dispatcher is retrying: the operation stays in flight and later changes keep accumulating.
-        return new Decision(state.withInFlight(new InFlight(op, result.attempt(), lastError, inFlight.since())),
+        return new Decision(state.withInFlight(new InFlight(op, result.attempt(), lastError, inFlight.since(), now)),
                 List.of(), Outcome.RESULT_APPLIED, true);
     }
 
     /**
+     * The operation in flight will not be answered: its result was lost or unreadable, it was never
+     * sent, or it was dead-lettered unanswered. Where Slack already knows the call, the bridge asks
+     * Slack what it shows ({@code calls.info}) rather than repeat a request that may have worked (a
+     * second call block, say); a call Slack does not know yet is added again, under a new op id.
+     */
+    private Decision recover(CallState state, Instant now, String why) {
+        CallOp lost = state.inFlight().op();
+        CallState cleared = state.withInFlight(null)
+                .withLastFailure(new OpFailure(lost.opId(), lost.method(), "no_answer: " + why, now));
+        if (!state.observed().added()) {
+            return advance(cleared, now, Outcome.RECOVERED);
+        }
+        CallOp.InspectCall inspect = new CallOp.InspectCall(cleared.nextOpId(SlackMethod.CALLS_INFO),
+                state.externalUniqueId(), lost.teamId(), state.observed().slackCallId());
+        return new Decision(cleared.withIssued(inspect, now), List.of(inspect), Outcome.RECOVERED, true);
+    }
+
+    /** Slack's answer to the bridge's own {@code calls.info}: the observed call, and the plan goes on from it. */
+    private Decision onOwnInspection(CallState state, OpResult.Inspected inspected, Instant now) {
+        ObservedCall seen = observedAs(state.observed(), inspected);
+        if (seen.block() == BlockStatus.PENDING && !inspected.channels().isEmpty()) {
+            // A call shown in a channel has its block posted: a lost chat.postMessage answer is not posted twice.
+            seen = seen.withBlock(BlockStatus.POSTED);
+        }
+        return advance(state.withObserved(seen).withInFlight(null), now, Outcome.RECOVERED);
+    }
+
+    /**
      * An operator redrove a dead-lettered operation: what its failure settled is undone, and the next
-     * operation is planned afresh. An operation in flight stays in flight; the plan follows its answer.
+     * operation is planned afresh. Another operation in flight stays in flight; the plan follows its
+     * answer. The operation in flight itself, dead-lettered unanswered, is recovered.
      */
     private Decision onRedrive(CallState state, OpResult.Redriven redriven, Instant now) {
+        if (state.inFlight() != null && state.inFlight().op().opId().equals(redriven.opId())) {
+            return recover(state, now, "redriven from " + redriven.deadLetter());
+        }
         ObservedCall undone = undoFailure(state.observed(), redriven.op());
         if (undone.equals(state.observed())) {
             return Decision.unchanged(state, Outcome.NOTHING_TO_DO);
@@ -127,22 +178,36 @@ public final class Reconciler {
         if (state.inFlight() != null) {
             return Decision.unchanged(state, Outcome.BUSY);
         }
+        return advance(state.withObserved(observedAs(observed, inspected)), now, Outcome.INSPECTED);
+    }
+
+    /** The observed call as {@code calls.info} showed it. */
+    private static ObservedCall observedAs(ObservedCall observed, OpResult.Inspected inspected) {
         TreeMap<String, Participant> shown = new TreeMap<>();
         inspected.participants().forEach(p -> shown.put(p.key(), p));
         TreeSet<String> rejected = new TreeSet<>(observed.rejected());
         rejected.removeAll(shown.keySet());
-        ObservedCall seen = new ObservedCall(observed.slackCallId(), false, observed.block(), shown, rejected,
-                observed.isolated(), inspected.title(), inspected.joinUrl(), inspected.desktopAppJoinUrl(),
-                inspected.ended(), inspected.ended() ? observed.duration() : null);
-        return advance(state.withObserved(seen), now, Outcome.INSPECTED);
+        return observed.withParticipants(shown)
+                .withRefusals(rejected, observed.isolated(), observed.deferred(), observed.refusals())
+                .withDetails(inspected.title(), inspected.joinUrl(), inspected.desktopAppJoinUrl())
+                .withEnded(inspected.ended(), inspected.ended() ? observed.duration() : null);
     }
 
     /**
      * The stale-call sweeper's decision for one stored call: end a call silent for
-     * {@link ReconcilerSettings#staleAfter()}, forget a finished call past its retention, and forget
-     * the held events of a call that never started.
+     * {@link ReconcilerSettings#staleAfter()}, forget a finished call past its retention, forget
+     * the held events of a call that never started, and recover an operation not heard of for
+     * {@link ReconcilerSettings#opTimeout()}. A stale call with an operation in flight is given its
+     * end, which goes out once that operation is answered or recovered.
      */
     public Decision onSweep(CallState state, Instant now) {
+        if (state.inFlight() != null && state.inFlight().heardAt().plus(settings.opTimeout()).isBefore(now)) {
+            Decision recovered = recover(state, now, "nothing heard for " + settings.opTimeout());
+            Decision swept = onSweep(recovered.state(), now);
+            return swept.stateChanged()
+                    ? new Decision(swept.state(), recovered.ops(), Outcome.RECOVERED, true)
+                    : recovered;
+        }
         Instant idleSince = state.lastActivityAt();
         boolean finished = state.observed().ended() || state.observed().addFailed();
         if (finished) {
@@ -275,41 +340,66 @@ public final class Reconciler {
     }
 
     private static ObservedCall succeeded(ObservedCall observed, CallOp op, OpResult.Succeeded ok) {
+        // Any success shows the call is reachable again: people deferred by a failure about the call are
+        // offered again.
+        ObservedCall reachable = observed.deferred().isEmpty() ? observed
+                : observed.withRefusals(observed.rejected(), observed.isolated(), new TreeSet<>(),
+                        without(observed.refusals(), observed.deferred()));
         if (op instanceof CallOp.AddCall add) {
             TreeMap<String, Participant> shown = new TreeMap<>();
             add.users().forEach(p -> shown.put(p.key(), p));
-            return new ObservedCall(ok.slackCallId(), false, observed.block(), shown, observed.rejected(),
-                    observed.isolated(), add.title(), add.joinUrl(), add.desktopAppJoinUrl(), false, null);
+            return reachable.withAdded(ok.slackCallId(), shown, add.title(), add.joinUrl(), add.desktopAppJoinUrl());
         }
         if (op instanceof CallOp.PostCallBlock) {
-            return withBlock(observed, BlockStatus.POSTED);
+            return reachable.withBlock(BlockStatus.POSTED);
         }
         if (op instanceof CallOp.AddParticipants added) {
-            TreeMap<String, Participant> shown = new TreeMap<>(observed.participants());
-            TreeSet<String> isolated = new TreeSet<>(observed.isolated());
-            added.users().forEach(p -> {
-                shown.put(p.key(), p);
-                isolated.remove(p.key());
-            });
-            return withParticipants(observed, shown, observed.rejected(), isolated);
+            List<String> keys = keys(added.users());
+            TreeMap<String, Participant> shown = new TreeMap<>(reachable.participants());
+            added.users().forEach(p -> shown.put(p.key(), p));
+            TreeSet<String> isolated = new TreeSet<>(reachable.isolated());
+            isolated.removeAll(keys);
+            return reachable.withParticipants(shown).withRefusals(reachable.rejected(), isolated,
+                    reachable.deferred(), without(reachable.refusals(), keys));
         }
         if (op instanceof CallOp.RemoveParticipants removed) {
-            return withoutParticipants(observed, removed.users());
+            return withoutParticipants(reachable, removed.users());
         }
         if (op instanceof CallOp.UpdateCall update) {
-            return withDetails(observed, update);
+            return reachable.withDetails(update.title(), update.joinUrl(), update.desktopAppJoinUrl());
         }
-        return withEnded(observed, ((CallOp.EndCall) op).duration());
+        if (op instanceof CallOp.EndCall end) {
+            return reachable.withEnded(true, end.duration());
+        }
+        // calls.info is answered with an inspection, not a success: nothing to learn from one.
+        return reachable;
     }
 
-    /** What the bridge accepts as Slack's state after an operation failed for good, so it never loops on it. */
-    private static ObservedCall gaveUp(ObservedCall observed, CallOp op) {
-        if (op instanceof CallOp.AddCall) {
-            return new ObservedCall(null, true, observed.block(), observed.participants(), observed.rejected(),
-                    observed.isolated(), null, null, null, false, null);
+    /**
+     * What the bridge accepts as Slack's state after an operation failed for good, so it never loops on
+     * it. A refusal about people (an unknown user) sets those people aside and lets the call go on
+     * without them; a refusal about the call (auth, scopes, retries run out) rejects nobody for good.
+     */
+    private static ObservedCall gaveUp(ObservedCall observed, CallOp op, String error) {
+        boolean aboutPeople = PERSON_LEVEL_ERRORS.contains(error);
+        if (op instanceof CallOp.AddCall add) {
+            if (!aboutPeople || add.users().isEmpty()) {
+                return observed.withAddFailed(true);
+            }
+            // Slack names no culprit: add the call without them, then offer each of them alone.
+            TreeSet<String> isolated = new TreeSet<>(observed.isolated());
+            isolated.addAll(keys(add.users()));
+            return observed.withRefusals(observed.rejected(), isolated, observed.deferred(),
+                    with(observed.refusals(), add.users(), error));
         }
         if (op instanceof CallOp.PostCallBlock) {
-            return withBlock(observed, BlockStatus.FAILED);
+            return observed.withBlock(BlockStatus.FAILED);
+        }
+        if (op instanceof CallOp.AddParticipants added && !aboutPeople) {
+            TreeSet<String> deferred = new TreeSet<>(observed.deferred());
+            deferred.addAll(keys(added.users()));
+            return observed.withRefusals(observed.rejected(), observed.isolated(), deferred,
+                    with(observed.refusals(), added.users(), error));
         }
         if (op instanceof CallOp.AddParticipants added) {
             // Slack names no culprit when it refuses a batch: offer each of its people on their own.
@@ -319,18 +409,23 @@ public final class Reconciler {
                 rejected.add(added.users().get(0).key());
                 isolated.remove(added.users().get(0).key());
             } else {
-                added.users().forEach(p -> isolated.add(p.key()));
+                isolated.addAll(keys(added.users()));
             }
-            return withParticipants(observed, observed.participants(), rejected, isolated);
+            return observed.withRefusals(rejected, isolated, observed.deferred(),
+                    with(observed.refusals(), added.users(), error));
         }
         if (op instanceof CallOp.RemoveParticipants removed) {
             return withoutParticipants(observed, removed.users());
         }
         if (op instanceof CallOp.UpdateCall update) {
-            return withDetails(observed, update);
+            return observed.withDetails(update.title(), update.joinUrl(), update.desktopAppJoinUrl());
         }
-        // calls.end refused for good (say invalid_call_id): nothing more can be done for this call.
-        return withEnded(observed, null);
+        if (op instanceof CallOp.EndCall) {
+            // calls.end refused for good (say invalid_call_id): nothing more can be done for this call.
+            return observed.withEnded(true, null);
+        }
+        // calls.info: Slack no longer knows the call it gave the bridge, so there is nothing left to show.
+        return "invalid_call_id".equals(error) ? observed.withEnded(true, null) : observed;
     }
 
     /** The reverse of {@link #gaveUp}: Slack's state as it was before the operation was given up on. */
@@ -339,57 +434,53 @@ public final class Reconciler {
             return observed.addFailed() ? ObservedCall.none() : observed;
         }
         if (op instanceof CallOp.PostCallBlock) {
-            return observed.block() == BlockStatus.FAILED ? withBlock(observed, BlockStatus.PENDING) : observed;
+            return observed.block() == BlockStatus.FAILED ? observed.withBlock(BlockStatus.PENDING) : observed;
         }
         if (op instanceof CallOp.AddParticipants added) {
+            List<String> keys = keys(added.users());
             TreeSet<String> rejected = new TreeSet<>(observed.rejected());
             TreeSet<String> isolated = new TreeSet<>(observed.isolated());
-            added.users().forEach(p -> {
-                rejected.remove(p.key());
-                isolated.remove(p.key());
-            });
-            return withParticipants(observed, observed.participants(), rejected, isolated);
+            TreeSet<String> deferred = new TreeSet<>(observed.deferred());
+            rejected.removeAll(keys);
+            isolated.removeAll(keys);
+            deferred.removeAll(keys);
+            return observed.withRefusals(rejected, isolated, deferred, without(observed.refusals(), keys));
         }
         if (op instanceof CallOp.RemoveParticipants removed) {
             // Slack may still list them: show them again, so a removal is planned if they are gone.
             TreeMap<String, Participant> shown = new TreeMap<>(observed.participants());
             removed.users().forEach(p -> shown.putIfAbsent(p.key(), p));
-            return withParticipants(observed, shown, observed.rejected(), observed.isolated());
+            return observed.withParticipants(shown);
         }
         if (op instanceof CallOp.UpdateCall) {
-            return new ObservedCall(observed.slackCallId(), observed.addFailed(), observed.block(),
-                    observed.participants(), observed.rejected(), observed.isolated(), null, null, null,
-                    observed.ended(), observed.duration());
+            return observed.withDetails(null, null, null);
         }
-        return observed.ended() && observed.added() ? new ObservedCall(observed.slackCallId(), observed.addFailed(),
-                observed.block(), observed.participants(), observed.rejected(), observed.isolated(), observed.title(),
-                observed.joinUrl(), observed.desktopAppJoinUrl(), false, null) : observed;
+        if (op instanceof CallOp.EndCall) {
+            return observed.ended() && observed.added() ? observed.withEnded(false, null) : observed;
+        }
+        return observed;
     }
 
-    private static ObservedCall withDetails(ObservedCall o, CallOp.UpdateCall update) {
-        return new ObservedCall(o.slackCallId(), o.addFailed(), o.block(), o.participants(), o.rejected(),
-                o.isolated(), update.title(), update.joinUrl(), update.desktopAppJoinUrl(), o.ended(), o.duration());
+    private static List<String> keys(List<Participant> people) {
+        return people.stream().map(Participant::key).toList();
     }
 
-    private static ObservedCall withEnded(ObservedCall o, Long duration) {
-        return new ObservedCall(o.slackCallId(), o.addFailed(), o.block(), o.participants(), o.rejected(),
-                o.isolated(), o.title(), o.joinUrl(), o.desktopAppJoinUrl(), true, duration);
+    private static SortedMap<String, String> with(SortedMap<String, String> refusals, List<Participant> people,
+            String error) {
+        TreeMap<String, String> next = new TreeMap<>(refusals);
+        people.forEach(p -> next.put(p.key(), error));
+        return next;
     }
 
-    private static ObservedCall withBlock(ObservedCall o, BlockStatus block) {
-        return new ObservedCall(o.slackCallId(), o.addFailed(), block, o.participants(), o.rejected(),
-                o.isolated(), o.title(), o.joinUrl(), o.desktopAppJoinUrl(), o.ended(), o.duration());
+    private static SortedMap<String, String> without(SortedMap<String, String> refusals, Collection<String> keys) {
+        TreeMap<String, String> next = new TreeMap<>(refusals);
+        keys.forEach(next::remove);
+        return next;
     }
 
-    private static ObservedCall withParticipants(ObservedCall o, SortedMap<String, Participant> shown,
-            SortedSet<String> rejected, SortedSet<String> isolated) {
-        return new ObservedCall(o.slackCallId(), o.addFailed(), o.block(), shown, rejected, isolated, o.title(),
-                o.joinUrl(), o.desktopAppJoinUrl(), o.ended(), o.duration());
-    }
-
-    private static ObservedCall withoutParticipants(ObservedCall o, List<Participant> gone) {
-        TreeMap<String, Participant> shown = new TreeMap<>(o.participants());
+    private static ObservedCall withoutParticipants(ObservedCall observed, List<Participant> gone) {
+        TreeMap<String, Participant> shown = new TreeMap<>(observed.participants());
         gone.forEach(p -> shown.remove(p.key()));
-        return withParticipants(o, shown, o.rejected(), o.isolated());
+        return observed.withParticipants(shown);
     }
 }

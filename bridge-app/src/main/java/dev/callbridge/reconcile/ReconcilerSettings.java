@@ -16,6 +16,8 @@ import java.util.Objects;
  * @param endedRetention how long a finished call is remembered, to ignore its late and replayed
  *     events, before the sweeper forgets it
  * @param dedupeWindow how many recent event ids per call are kept to drop duplicates
+ * @param opTimeout an operation the dispatcher has said nothing of for this long is taken as lost and
+ *     recovered; the dispatcher does not send an operation it has been silent on for this long
  */
 public record ReconcilerSettings(
         String defaultTeamId,
@@ -23,11 +25,14 @@ public record ReconcilerSettings(
         String defaultCreatedBy,
         Duration staleAfter,
         Duration endedRetention,
-        int dedupeWindow) {
+        int dedupeWindow,
+        Duration opTimeout) {
 
     public static final Duration DEFAULT_STALE_AFTER = Duration.ofHours(12);
     public static final Duration DEFAULT_ENDED_RETENTION = Duration.ofDays(7);
     public static final int DEFAULT_DEDUPE_WINDOW = 512;
+    /** Three times the longest retry tier, so a parked operation reports in long before it counts as lost. */
+    public static final Duration DEFAULT_OP_TIMEOUT = Duration.ofMinutes(15);
 
     public ReconcilerSettings {
         Objects.requireNonNull(staleAfter, "staleAfter");
@@ -38,28 +43,37 @@ public record ReconcilerSettings(
         if (endedRetention.isNegative()) {
             throw new IllegalArgumentException("endedRetention must not be negative, was " + endedRetention);
         }
+        Objects.requireNonNull(opTimeout, "opTimeout");
+        if (opTimeout.compareTo(Duration.ofMinutes(1)) < 0) {
+            throw new IllegalArgumentException("opTimeout must be at least 1 minute, was " + opTimeout);
+        }
         if (dedupeWindow < 1) {
             throw new IllegalArgumentException("dedupeWindow must be at least 1, was " + dedupeWindow);
         }
     }
 
     public static ReconcilerSettings defaults() {
-        return new ReconcilerSettings(null, null, null, DEFAULT_STALE_AFTER, DEFAULT_ENDED_RETENTION, DEFAULT_DEDUPE_WINDOW);
+        return new ReconcilerSettings(null, null, null, DEFAULT_STALE_AFTER, DEFAULT_ENDED_RETENTION, DEFAULT_DEDUPE_WINDOW,
+                DEFAULT_OP_TIMEOUT);
     }
 
     public ReconcilerSettings withDefaultChannel(String channel) {
-        return new ReconcilerSettings(defaultTeamId, channel, defaultCreatedBy, staleAfter, endedRetention, dedupeWindow);
+        return new ReconcilerSettings(defaultTeamId, channel, defaultCreatedBy, staleAfter, endedRetention, dedupeWindow, opTimeout);
     }
 
     public ReconcilerSettings withDefaultTeamId(String teamId) {
-        return new ReconcilerSettings(teamId, defaultChannel, defaultCreatedBy, staleAfter, endedRetention, dedupeWindow);
+        return new ReconcilerSettings(teamId, defaultChannel, defaultCreatedBy, staleAfter, endedRetention, dedupeWindow, opTimeout);
     }
 
     public ReconcilerSettings withDefaultCreatedBy(String userId) {
-        return new ReconcilerSettings(defaultTeamId, defaultChannel, userId, staleAfter, endedRetention, dedupeWindow);
+        return new ReconcilerSettings(defaultTeamId, defaultChannel, userId, staleAfter, endedRetention, dedupeWindow, opTimeout);
     }
 
     public ReconcilerSettings withStaleAfter(Duration duration) {
-        return new ReconcilerSettings(defaultTeamId, defaultChannel, defaultCreatedBy, duration, endedRetention, dedupeWindow);
+        return new ReconcilerSettings(defaultTeamId, defaultChannel, defaultCreatedBy, duration, endedRetention, dedupeWindow, opTimeout);
+    }
+
+    public ReconcilerSettings withOpTimeout(Duration timeout) {
+        return new ReconcilerSettings(defaultTeamId, defaultChannel, defaultCreatedBy, staleAfter, endedRetention, dedupeWindow, timeout);
     }
 }

@@ -105,13 +105,7 @@ public final class SdkSlackClient implements SlackClient, AutoCloseable {
             if (!response.isOk() || response.getCall() == null) {
                 return new SlackCallInfo.Unavailable(response.getError() == null ? "unknown_error" : response.getError());
             }
-            Call call = response.getCall();
-            List<Participant> users = call.getUsers() == null ? List.of() : call.getUsers().stream()
-                    .map(u -> new Participant(u.getSlackId(), u.getExternalId(), u.getDisplayName(), u.getAvatarUrl()))
-                    .toList();
-            return new SlackCallInfo.Found(call.getId(), call.getExternalUniqueId(),
-                    call.getDateEnd() != null && call.getDateEnd() > 0, users, call.getTitle(), call.getJoinUrl(),
-                    call.getDesktopAppJoinUrl());
+            return found(response.getCall());
         } catch (SlackApiException e) {
             return new SlackCallInfo.Unavailable("HTTP " + e.getResponse().code());
         } catch (IOException e) {
@@ -119,7 +113,19 @@ public final class SdkSlackClient implements SlackClient, AutoCloseable {
         }
     }
 
+    private static SlackCallInfo.Found found(Call call) {
+        List<Participant> users = call.getUsers() == null ? List.of() : call.getUsers().stream()
+                .map(u -> new Participant(u.getSlackId(), u.getExternalId(), u.getDisplayName(), u.getAvatarUrl()))
+                .toList();
+        return new SlackCallInfo.Found(call.getId(), call.getExternalUniqueId(),
+                call.getDateEnd() != null && call.getDateEnd() > 0, users, call.getTitle(), call.getJoinUrl(),
+                call.getDesktopAppJoinUrl(), call.getChannels());
+    }
+
     private static SlackApiTextResponse call(MethodsClient methods, CallOp op) throws IOException, SlackApiException {
+        if (op instanceof CallOp.InspectCall inspect) {
+            return methods.callsInfo(CallsInfoRequest.builder().id(inspect.slackCallId()).build());
+        }
         if (op instanceof CallOp.AddCall add) {
             return methods.callsAdd(CallsAddRequest.builder()
                     .externalUniqueId(add.externalUniqueId())
@@ -168,6 +174,10 @@ public final class SdkSlackClient implements SlackClient, AutoCloseable {
         }
         if (response instanceof CallsAddResponse added) {
             return new SlackAnswer.Ok(added.getCall() == null ? null : added.getCall().getId(), null);
+        }
+        if (response instanceof CallsInfoResponse info) {
+            return info.getCall() == null ? new SlackAnswer.NoAnswer("calls.info answered without a call")
+                    : new SlackAnswer.Info(found(info.getCall()));
         }
         if (response instanceof ChatPostMessageResponse posted) {
             return new SlackAnswer.Ok(null, posted.getTs());

@@ -13,6 +13,9 @@ public sealed interface SlackAnswer {
      */
     record Ok(String slackCallId, String messageTs) implements SlackAnswer {}
 
+    /** Slack answered {@code calls.info} with the call as it shows it. */
+    record Info(SlackCallInfo.Found call) implements SlackAnswer {}
+
     /** Slack answered {@code ok: false} with an error code. */
     record Error(String code) implements SlackAnswer {}
 

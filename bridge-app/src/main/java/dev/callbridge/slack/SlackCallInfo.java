@@ -16,10 +16,12 @@ public sealed interface SlackCallInfo {
             List<Participant> participants,
             String title,
             String joinUrl,
-            String desktopAppJoinUrl) implements SlackCallInfo {
+            String desktopAppJoinUrl,
+            List<String> channels) implements SlackCallInfo {
 
         public Found {
             participants = List.copyOf(participants);
+            channels = channels == null ? List.of() : List.copyOf(channels);
         }
     }
 

@@ -22,7 +22,9 @@ public final class SlackErrorCodes {
         /** The request can never work as it is; retrying only wastes budget. */
         TERMINAL,
         /** The operation's effect already holds, so it counts as done (an idempotent reading). */
-        ALREADY_DONE
+        ALREADY_DONE,
+        /** The Slack call has ended: nothing more can be shown on it, whatever the method. */
+        CALL_ENDED
     }
 
     private static final Map<String, Kind> BY_CODE = Map.ofEntries(
@@ -84,9 +86,9 @@ public final class SlackErrorCodes {
     private SlackErrorCodes() {}
 
     public static Kind kind(SlackMethod method, String code) {
-        // Ending a call that already ended leaves it ended: what calls.end was for.
-        if (method == SlackMethod.CALLS_END && "inactive_call".equals(code)) {
-            return Kind.ALREADY_DONE;
+        // Any method on an ended call: the call is over in Slack, which for calls.end is what it was for.
+        if ("inactive_call".equals(code)) {
+            return Kind.CALL_ENDED;
         }
         // Adding someone already on the call, or removing someone already gone, is already so.
         if (PARTICIPANT_METHODS.contains(method) && "bad_users".equals(code)) {

@@ -8,10 +8,13 @@ import dev.callbridge.reconcile.Decision;
 import dev.callbridge.reconcile.Reconciler;
 import java.time.Duration;
 import java.time.Instant;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.EnumSet;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Set;
 import org.apache.kafka.common.header.internals.RecordHeaders;
 import org.apache.kafka.streams.KeyValue;
@@ -45,6 +48,7 @@ final class ReconcileProcessor implements Processor<String, CallInput, String, E
     private final String recoveryStoreName;
     private final Duration sweepInterval;
     private final Duration recoveryRetention;
+    private final Duration opTimeout;
     private final BridgeMetrics metrics;
     private ProcessorContext<String, Emission> context;
     private KeyValueStore<String, CallState> store;
@@ -57,6 +61,7 @@ final class ReconcileProcessor implements Processor<String, CallInput, String, E
         this.recoveryStoreName = recoveryStoreName;
         this.sweepInterval = config.sweepInterval();
         this.recoveryRetention = config.recoveryRetention();
+        this.opTimeout = config.reconciler().opTimeout();
         this.metrics = metrics;
     }
 
@@ -87,7 +92,19 @@ final class ReconcileProcessor implements Processor<String, CallInput, String, E
                 LOG.debug("Ignored result for call {}: {}", call, decision.outcome());
             }
         }
+        noteRecovery(call, stored != null ? stored : recovered, decision);
         commit(call, decision, record.timestamp());
+    }
+
+    /** An operation whose answer never came: counted and logged with its call, the first sign of a lost result. */
+    private void noteRecovery(String call, CallState before, Decision decision) {
+        if (decision.outcome() != Decision.Outcome.RECOVERED || before == null || before.inFlight() == null) {
+            return;
+        }
+        CallOp lost = before.inFlight().op();
+        metrics.opRecovered(lost.method());
+        LOG.warn("Call {}: no answer came for {} ({}); {}", call, lost.opId(), decision.state().lastFailure().error(),
+                decision.ops().isEmpty() ? "nothing to send" : "next: " + decision.ops().get(0).opId());
     }
 
     private CallState recover(String call) {
@@ -105,6 +122,7 @@ final class ReconcileProcessor implements Processor<String, CallInput, String, E
         Instant now = Instant.ofEpochMilli(wallClockMs);
         List<KeyValue<String, Decision>> changes = new ArrayList<>();
         List<String> forgotten = new ArrayList<>();
+        Map<String, CallState> before = new HashMap<>();
         long live = 0;
         try (KeyValueIterator<String, CallState> calls = store.all()) {
             while (calls.hasNext()) {
@@ -119,6 +137,7 @@ final class ReconcileProcessor implements Processor<String, CallInput, String, E
                     forgotten.add(call.key);
                 } else if (decision.stateChanged()) {
                     changes.add(KeyValue.pair(call.key, decision));
+                    before.put(call.key, call.value);
                 }
             }
         }
@@ -126,6 +145,7 @@ final class ReconcileProcessor implements Processor<String, CallInput, String, E
         forgotten.forEach(store::delete);
         for (KeyValue<String, Decision> change : changes) {
             LOG.info("Sweeper: call {} {}", change.key, change.value.outcome());
+            noteRecovery(change.key, before.get(change.key), change.value);
             commit(change.key, change.value, wallClockMs);
         }
     }
@@ -141,8 +161,16 @@ final class ReconcileProcessor implements Processor<String, CallInput, String, E
         }
         for (CallOp op : decision.ops()) {
             metrics.operation(op.method());
-            forward(call, new Emission.Op(op), timestamp);
+            // The dispatcher must not send an operation later than the reconciler waits for word of it.
+            RecordHeaders headers = new RecordHeaders();
+            headers.add(CallOp.ISSUED_AT_HEADER, ascii(context.currentSystemTimeMs()));
+            headers.add(CallOp.TIMEOUT_HEADER, ascii(opTimeout.toMillis()));
+            context.forward(new Record<>(call, new Emission.Op(op), timestamp, headers));
         }
+    }
+
+    private static byte[] ascii(long value) {
+        return Long.toString(value).getBytes(StandardCharsets.US_ASCII);
     }
 
     private void forward(String call, Emission emission, long timestamp) {

@@ -6,6 +6,7 @@ import dev.callbridge.model.event.Participant;
 import dev.callbridge.model.op.CallOp;
 import dev.callbridge.model.result.OpResult;
 import dev.callbridge.slack.SlackAnswer;
+import dev.callbridge.slack.SlackCallInfo;
 import java.time.Duration;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -24,18 +25,47 @@ class DispositionsTest {
     @Test
     void anOkAnswerIsDoneWithSlacksCallId() {
         Disposition d = dispositions.decide(ADD, Attempts.FIRST, new SlackAnswer.Ok("R42", null));
-        assertThat(d).isInstanceOfSatisfying(Disposition.Done.class, done -> {
-            assertThat(done.result().slackCallId()).isEqualTo("R42");
-            assertThat(done.result().opId()).isEqualTo(ADD.opId());
-            assertThat(done.result().note()).isNull();
-        });
+        assertThat(d).isInstanceOfSatisfying(Disposition.Done.class, done -> assertThat(done.result())
+                .isInstanceOfSatisfying(OpResult.Succeeded.class, ok -> {
+                    assertThat(ok.slackCallId()).isEqualTo("R42");
+                    assertThat(ok.opId()).isEqualTo(ADD.opId());
+                    assertThat(ok.note()).isNull();
+                }));
     }
 
     @Test
     void inactiveCallOnEndIsDoneWithANote() {
         Disposition d = dispositions.decide(END, Attempts.FIRST, new SlackAnswer.Error("inactive_call"));
-        assertThat(d).isInstanceOfSatisfying(Disposition.Done.class,
-                done -> assertThat(done.result().note()).isEqualTo("inactive_call"));
+        assertThat(d).isInstanceOfSatisfying(Disposition.Done.class, done -> assertThat(done.result())
+                .isInstanceOfSatisfying(OpResult.Succeeded.class, ok -> assertThat(ok.note()).isEqualTo("inactive_call")));
+    }
+
+    @Test
+    void inactiveCallOnAnyMethodIsDoneWithANoteAndNoDeadLetter() {
+        CallOp post = new CallOp.PostCallBlock("c1:2:chat.postMessage", "c1", "T1", "R1", "C1", "Call");
+        for (CallOp op : List.of(JOIN, post, new CallOp.UpdateCall("c1:4:calls.update", "c1", "T1", "R1", "t", "u", null),
+                new CallOp.RemoveParticipants("c1:4:calls.participants.remove", "c1", "T1", "R1",
+                        List.of(Participant.slackUser("U1"))))) {
+            assertThat(dispositions.decide(op, Attempts.FIRST, new SlackAnswer.Error("inactive_call")))
+                    .as(op.method().apiName())
+                    .isInstanceOfSatisfying(Disposition.Done.class, done -> assertThat(done.result())
+                            .isInstanceOfSatisfying(OpResult.Succeeded.class,
+                                    ok -> assertThat(ok.note()).isEqualTo("inactive_call")));
+        }
+    }
+
+    @Test
+    void callsInfoIsDoneWithWhatSlackShows() {
+        CallOp inspect = new CallOp.InspectCall("c1:k:6:calls.info", "c1", "T1", "R1");
+        SlackCallInfo.Found found = new SlackCallInfo.Found("R1", "c1", false, List.of(Participant.slackUser("U1")),
+                "Standup", "https://pbx.example/j/1", null, List.of("C1"));
+        assertThat(dispositions.decide(inspect, Attempts.FIRST, new SlackAnswer.Info(found)))
+                .isInstanceOfSatisfying(Disposition.Done.class, done -> assertThat(done.result())
+                        .isInstanceOfSatisfying(OpResult.Inspected.class, seen -> {
+                            assertThat(seen.opId()).isEqualTo(inspect.opId());
+                            assertThat(seen.participants()).containsExactly(Participant.slackUser("U1"));
+                            assertThat(seen.ended()).isFalse();
+                        }));
     }
 
     @Test

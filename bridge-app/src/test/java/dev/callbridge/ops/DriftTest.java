@@ -35,7 +35,7 @@ class DriftTest {
     }
 
     private static SlackCallInfo.Found slack(boolean ended, List<Participant> users, String title) {
-        return new SlackCallInfo.Found("R1", "call-1", ended, users, title, "https://pbx.example/j/1", null);
+        return new SlackCallInfo.Found("R1", "call-1", ended, users, title, "https://pbx.example/j/1", null, List.of());
     }
 
     @Test

@@ -95,13 +95,26 @@ final class Simulation {
     Decision deliverResult(OpResult result) {
         tick();
         CallOp waiting = pending.get(result.externalUniqueId());
-        boolean isFinal = result instanceof OpResult.Succeeded || result instanceof OpResult.Failed;
+        boolean isFinal = result instanceof OpResult.Succeeded || result instanceof OpResult.Failed
+                || result instanceof OpResult.Inspected || result instanceof OpResult.Expired;
         if (isFinal && waiting != null && waiting.opId().equals(result.opId())) {
             pending.remove(result.externalUniqueId());
         }
         Decision decision = reconciler.onResult(store.get(result.externalUniqueId()), result, now);
         take(result.externalUniqueId(), decision);
         return decision;
+    }
+
+    /**
+     * The answer to {@code call}'s operation in flight is lost on its way back (whether Slack acted on it
+     * is up to {@code appliedInSlack}): the reconciler never hears of it.
+     */
+    CallOp loseAnswer(String call, boolean appliedInSlack) {
+        CallOp op = pending.remove(call);
+        if (appliedInSlack) {
+            slack.answer(op, attempts.merge(op.opId(), 1, Integer::sum));
+        }
+        return op;
     }
 
     Decision sweep(String call, Instant at) {

@@ -58,6 +58,11 @@ final class SlackModel {
             violations.add(op.method().apiName() + " for unknown call " + slackCallId(op));
             return new OpResult.Failed(op.opId(), op.externalUniqueId(), op.method(), attempt, "invalid_call_id", false);
         }
+        if (op instanceof CallOp.InspectCall) {
+            return new OpResult.Inspected(op.opId(), op.externalUniqueId(), op.method(), attempt, call.id, call.ended,
+                    List.copyOf(call.users.values()), call.title, call.joinUrl, null,
+                    call.blockPosted ? List.of("C0CALLS") : List.of());
+        }
         if (call.ended && !(op instanceof CallOp.PostCallBlock)) {
             violations.add(op.method().apiName() + " on ended call " + call.id);
             return new OpResult.Failed(op.opId(), op.externalUniqueId(), op.method(), attempt, "inactive_call", false);
@@ -95,6 +100,9 @@ final class SlackModel {
         }
         if (op instanceof CallOp.UpdateCall update) {
             return update.slackCallId();
+        }
+        if (op instanceof CallOp.InspectCall inspect) {
+            return inspect.slackCallId();
         }
         return ((CallOp.EndCall) op).slackCallId();
     }

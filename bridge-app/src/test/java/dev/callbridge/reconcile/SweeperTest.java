@@ -16,7 +16,7 @@ class SweeperTest {
     private static final Duration STALE = Duration.ofHours(12);
 
     private final ReconcilerSettings settings =
-            new ReconcilerSettings(null, null, null, STALE, Duration.ofDays(7), 64);
+            new ReconcilerSettings(null, null, null, STALE, Duration.ofDays(7), 64, ReconcilerSettings.DEFAULT_OP_TIMEOUT);
     private final SlackModel slack = new SlackModel();
     private final Simulation sim = Simulation.reliable(settings, slack, T0);
     private final CallEvents call = CallEvents.sequenced("call-1", "pbx-eu", T0);
@@ -77,6 +77,7 @@ class SweeperTest {
 
     @Test
     void aCallAlreadyEndingIsNotSweptAgain() {
+        Simulation sim = Simulation.reliable(settings.withOpTimeout(STALE.multipliedBy(2)), slack, T0);
         sim.deliver(call.started("https://pbx.example/j/1"));
         sim.deliver(call.after(Duration.ofSeconds(5)).ended());
         // calls.add is still in flight: the end waits behind it.

@@ -48,10 +48,11 @@ class SlackErrorCodesTest {
     }
 
     @Test
-    void endingACallThatAlreadyEndedIsAlreadyDone() {
-        assertThat(SlackErrorCodes.kind(SlackMethod.CALLS_END, "inactive_call")).isEqualTo(Kind.ALREADY_DONE);
-        assertThat(SlackErrorCodes.kind(SlackMethod.CALLS_UPDATE, "inactive_call")).isEqualTo(Kind.TERMINAL);
-        assertThat(SlackErrorCodes.kind(SlackMethod.CALLS_PARTICIPANTS_ADD, "inactive_call")).isEqualTo(Kind.TERMINAL);
+    void inactiveCallOnAnyMethodMeansTheCallHasEnded() {
+        assertThat(SlackErrorCodes.kind(SlackMethod.CALLS_END, "inactive_call")).isEqualTo(Kind.CALL_ENDED);
+        assertThat(SlackErrorCodes.kind(SlackMethod.CALLS_UPDATE, "inactive_call")).isEqualTo(Kind.CALL_ENDED);
+        assertThat(SlackErrorCodes.kind(SlackMethod.CALLS_PARTICIPANTS_ADD, "inactive_call")).isEqualTo(Kind.CALL_ENDED);
+        assertThat(SlackErrorCodes.kind(SlackMethod.CHAT_POST_MESSAGE, "inactive_call")).isEqualTo(Kind.CALL_ENDED);
     }
 
     @ParameterizedTest

@@ -10,6 +10,7 @@ import dev.callbridge.model.op.CallOp;
 import dev.callbridge.model.op.SlackMethod;
 import dev.callbridge.model.result.OpResult;
 import dev.callbridge.model.state.CallState;
+import dev.callbridge.reconcile.ReconcilerSettings;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
@@ -68,13 +69,16 @@ class CallTopologyTest {
     }
 
     @Test
-    void operationsAreKeyedByCallAndCarryNoInputHeaders() {
+    void operationsAreKeyedByCallAndCarryNoInputHeadersOnlyWhenTheyWereIssuedAndTheirTimeout() {
         bridge.sendBinary(call.started("https://pbx.example/j/1"));
 
         TestRecord<String, CallOp> op = bridge.ops.readRecord();
         assertThat(op.key()).isEqualTo("call-1");
         assertThat(op.value()).isInstanceOf(CallOp.AddCall.class);
-        assertThat(op.headers().toArray()).isEmpty();
+        assertThat(op.headers().toArray()).extracting(Header::key)
+                .containsExactlyInAnyOrder(CallOp.ISSUED_AT_HEADER, CallOp.TIMEOUT_HEADER);
+        assertThat(new String(op.headers().lastHeader(CallOp.TIMEOUT_HEADER).value(), StandardCharsets.US_ASCII))
+                .isEqualTo(Long.toString(ReconcilerSettings.DEFAULT_OP_TIMEOUT.toMillis()));
     }
 
     @Test
@@ -312,7 +316,7 @@ class CallTopologyTest {
         // Someone removed Alice in Slack and added a stranger; the bridge still believes it is in sync.
         bridge.results.pipeInput("call-1", new OpResult.Inspected("call-1:inspect:1", "call-1",
                 SlackMethod.CALLS_INFO, 1, synced.observed().slackCallId(), false, List.of(stranger), "Standup",
-                "https://pbx.example/j/1", null));
+                "https://pbx.example/j/1", null, List.of("C0CALLS")));
         CallOp first = bridge.newOps().get(0);
         assertThat(first).isInstanceOfSatisfying(CallOp.AddParticipants.class,
                 op -> assertThat(op.users()).containsExactly(ALICE));
@@ -331,7 +335,7 @@ class CallTopologyTest {
         assertThat(busy.inFlight()).isNotNull();
 
         bridge.results.pipeInput("call-1", new OpResult.Inspected("call-1:inspect:1", "call-1",
-                SlackMethod.CALLS_INFO, 1, busy.observed().slackCallId(), true, List.of(), null, null, null));
+                SlackMethod.CALLS_INFO, 1, busy.observed().slackCallId(), true, List.of(), null, null, null, List.of()));
 
         assertThat(bridge.newOps()).isEmpty();
         assertThat(bridge.storedState("call-1")).isEqualTo(busy);

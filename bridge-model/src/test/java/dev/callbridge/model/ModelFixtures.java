@@ -147,6 +147,12 @@ public final class ModelFixtures {
         return new CallOp.EndCall(opId(5, SlackMethod.CALLS_END), CALL_ID, TEAM, SLACK_CALL_ID, 754L, "completed");
     }
 
+    /** {@code calls.info} asked by the reconciler itself, in an incarnation of the call's state. */
+    public static CallOp.InspectCall inspectCall() {
+        return new CallOp.InspectCall(CallOp.opId(CALL_ID, "k1x9a0", 6, SlackMethod.CALLS_INFO), CALL_ID, TEAM,
+                SLACK_CALL_ID);
+    }
+
     public static String opId(long n, SlackMethod method) {
         return CallOp.opId(CALL_ID, n, method);
     }
@@ -176,10 +182,16 @@ public final class ModelFixtures {
         return OpResult.Redriven.of(addParticipants(), "slack.call-ops.dlt/3/118");
     }
 
+    public static OpResult.Expired participantsAddExpired() {
+        return new OpResult.Expired(opId(3, SlackMethod.CALLS_PARTICIPANTS_ADD), CALL_ID,
+                SlackMethod.CALLS_PARTICIPANTS_ADD, 2);
+    }
+
     public static OpResult.Inspected callInspected() {
         return new OpResult.Inspected(CALL_ID + ":inspect:1763700000000", CALL_ID, SlackMethod.CALLS_INFO, 1,
                 "R0123ABCDEF", false, List.of(Participant.slackUser("U024BE7LH"),
-                        Participant.external("+15551230000", "Caller")), "Support line", null, null);
+                        Participant.external("+15551230000", "Caller")), "Support line", null, null,
+                List.of("C0SUPPORT"));
     }
 
 
@@ -208,16 +220,18 @@ public final class ModelFixtures {
 
         ObservedCall observed = new ObservedCall(SLACK_CALL_ID, false, ObservedCall.BlockStatus.POSTED,
                 new TreeMap<>(Map.of(ALICE.key(), ALICE)), new TreeSet<>(Set.of(BOB.key())), new TreeSet<>(),
-                "Support line", JOIN_URL, DESKTOP_URL, false, null);
+                "Support line", JOIN_URL, DESKTOP_URL, false, null, new TreeMap<>(Map.of(BOB.key(), "user_not_found")),
+                new TreeSet<>());
 
         CallState.InFlight inFlight =
-                new CallState.InFlight(removeParticipants(), 2, "ratelimited", STARTED_AT.plusSeconds(755));
+                new CallState.InFlight(removeParticipants(), 2, "ratelimited", STARTED_AT.plusSeconds(755),
+                        STARTED_AT.plusSeconds(760));
         CallState.OpFailure lastFailure = new CallState.OpFailure(opId(2, SlackMethod.CALLS_PARTICIPANTS_ADD),
                 SlackMethod.CALLS_PARTICIPANTS_ADD, "user_not_found", STARTED_AT.plusSeconds(22));
 
         return new CallState(CALL_ID, desired, observed, inFlight, 4,
                 List.of("22://pbx.example.com/acme#evt-1", "22://pbx.example.com/acme#evt-5"),
-                STARTED_AT.plusSeconds(755), lastFailure);
+                STARTED_AT.plusSeconds(755), lastFailure, "k1x9a0");
     }
 
 

@@ -8,8 +8,9 @@ import java.util.List;
 
 /**
  * One Slack request the reconciler wants made for a call. Every variant carries a deterministic
- * {@code op_id} ({@code <external_unique_id>:<n>:<method>}, n counting the call's operations) so
- * that results can be matched to the operation in flight and replays produce identical records.
+ * {@code op_id} ({@code <external_unique_id>:<incarnation>:<n>:<method>}, n counting the operations of
+ * this incarnation of the call's state) so that results can be matched to the operation in flight and
+ * replays produce identical records.
  */
 @JsonTypeInfo(use = JsonTypeInfo.Id.NAME, include = JsonTypeInfo.As.PROPERTY, property = "method")
 @JsonSubTypes({
@@ -18,9 +19,18 @@ import java.util.List;
     @JsonSubTypes.Type(value = CallOp.AddParticipants.class, name = "calls.participants.add"),
     @JsonSubTypes.Type(value = CallOp.RemoveParticipants.class, name = "calls.participants.remove"),
     @JsonSubTypes.Type(value = CallOp.UpdateCall.class, name = "calls.update"),
-    @JsonSubTypes.Type(value = CallOp.EndCall.class, name = "calls.end")
+    @JsonSubTypes.Type(value = CallOp.EndCall.class, name = "calls.end"),
+    @JsonSubTypes.Type(value = CallOp.InspectCall.class, name = "calls.info")
 })
 public sealed interface CallOp {
+
+    /** Header on an operation record: when the reconciler issued it, in epoch milliseconds. */
+    String ISSUED_AT_HEADER = "op.issued-at";
+    /**
+     * Header on an operation record: after how many milliseconds without word of it the reconciler
+     * takes it as lost and plans another, so the dispatcher must not send it later than that.
+     */
+    String TIMEOUT_HEADER = "op.timeout-ms";
 
     String opId();
 
@@ -35,6 +45,12 @@ public sealed interface CallOp {
 
     static String opId(String externalUniqueId, long sequence, SlackMethod method) {
         return externalUniqueId + ":" + sequence + ":" + method.apiName();
+    }
+
+    /** The op id in an incarnation of the call's state; without one, the form op ids had before. */
+    static String opId(String externalUniqueId, String incarnation, long sequence, SlackMethod method) {
+        return incarnation == null ? opId(externalUniqueId, sequence, method)
+                : externalUniqueId + ":" + incarnation + ":" + sequence + ":" + method.apiName();
     }
 
     /** {@code calls.add}: registers the call, with everyone already on it in {@code users}. */
@@ -144,6 +160,22 @@ public sealed interface CallOp {
         @Override
         public SlackMethod method() {
             return SlackMethod.CALLS_END;
+        }
+    }
+
+    /**
+     * {@code calls.info}: what Slack shows for the call, asked when an operation's answer never came,
+     * so the bridge goes on from Slack's state instead of repeating a request that may have worked.
+     */
+    record InspectCall(
+            String opId,
+            String externalUniqueId,
+            String teamId,
+            String slackCallId) implements CallOp {
+
+        @Override
+        public SlackMethod method() {
+            return SlackMethod.CALLS_INFO;
         }
     }
 }

@@ -25,7 +25,8 @@ import java.util.List;
     @JsonSubTypes.Type(value = OpResult.Retrying.class, name = "retrying"),
     @JsonSubTypes.Type(value = OpResult.Failed.class, name = "failed"),
     @JsonSubTypes.Type(value = OpResult.Redriven.class, name = "redriven"),
-    @JsonSubTypes.Type(value = OpResult.Inspected.class, name = "inspected")
+    @JsonSubTypes.Type(value = OpResult.Inspected.class, name = "inspected"),
+    @JsonSubTypes.Type(value = OpResult.Expired.class, name = "expired")
 })
 public sealed interface OpResult {
 
@@ -114,6 +115,7 @@ public sealed interface OpResult {
      * @param opId {@code <call>:inspect:<epoch millis>}, for logs only
      * @param ended whether Slack shows the call as ended
      * @param participants who Slack lists on the call
+     * @param channels the conversations Slack shows the call in (a posted call block puts it there)
      */
     record Inspected(
             String opId,
@@ -125,10 +127,22 @@ public sealed interface OpResult {
             List<Participant> participants,
             String title,
             String joinUrl,
-            String desktopAppJoinUrl) implements OpResult {
+            String desktopAppJoinUrl,
+            List<String> channels) implements OpResult {
 
         public Inspected {
             participants = participants == null ? List.of() : List.copyOf(participants);
+            channels = channels == null ? List.of() : List.copyOf(channels);
         }
     }
+
+    /**
+     * The dispatcher did not send the operation: nothing was heard of it for longer than
+     * {@code calls.op.timeout}, so the reconciler may already have planned another in its place.
+     */
+    record Expired(
+            String opId,
+            String externalUniqueId,
+            SlackMethod method,
+            int attempt) implements OpResult {}
 }

@@ -14,6 +14,9 @@ import java.util.List;
  * @param seenEvents dedupe keys of recent events ({@code source}+{@code id}), oldest first
  * @param lastActivityAt wall-clock time of the last event, for the stale-call sweeper
  * @param lastFailure the last operation Slack refused for good, if any
+ * @param incarnation which life of the call's state this is, part of every op id, so that after a reset
+ *     that lost the state an old result replayed from {@code slack.call-results} never matches a new
+ *     operation; {@code null} for states from before incarnations, whose op ids carry none
  */
 public record CallState(
         String externalUniqueId,
@@ -23,39 +26,47 @@ public record CallState(
         long opCount,
         List<String> seenEvents,
         Instant lastActivityAt,
-        OpFailure lastFailure) {
+        OpFailure lastFailure,
+        String incarnation) {
 
     public CallState {
         seenEvents = List.copyOf(seenEvents);
     }
 
+    /** A call not seen before; its incarnation is the moment its state was born, in base 36 milliseconds. */
     public static CallState fresh(String externalUniqueId, Instant now) {
-        return new CallState(externalUniqueId, DesiredCall.empty(), ObservedCall.none(), null, 0, List.of(), now, null);
+        return new CallState(externalUniqueId, DesiredCall.empty(), ObservedCall.none(), null, 0, List.of(), now, null,
+                Long.toString(now.toEpochMilli(), Character.MAX_RADIX));
+    }
+
+    /** The op id of the call's next operation. */
+    public String nextOpId(SlackMethod method) {
+        return CallOp.opId(externalUniqueId, incarnation, opCount + 1, method);
     }
 
     public CallState withDesired(DesiredCall newDesired) {
-        return new CallState(externalUniqueId, newDesired, observed, inFlight, opCount, seenEvents, lastActivityAt, lastFailure);
+        return new CallState(externalUniqueId, newDesired, observed, inFlight, opCount, seenEvents, lastActivityAt, lastFailure, incarnation);
     }
 
     public CallState withObserved(ObservedCall newObserved) {
-        return new CallState(externalUniqueId, desired, newObserved, inFlight, opCount, seenEvents, lastActivityAt, lastFailure);
+        return new CallState(externalUniqueId, desired, newObserved, inFlight, opCount, seenEvents, lastActivityAt, lastFailure, incarnation);
     }
 
     public CallState withInFlight(InFlight newInFlight) {
-        return new CallState(externalUniqueId, desired, observed, newInFlight, opCount, seenEvents, lastActivityAt, lastFailure);
+        return new CallState(externalUniqueId, desired, observed, newInFlight, opCount, seenEvents, lastActivityAt, lastFailure, incarnation);
     }
 
     public CallState withIssued(CallOp op, Instant now) {
-        return new CallState(externalUniqueId, desired, observed, new InFlight(op, 1, null, now), opCount + 1,
-                seenEvents, lastActivityAt, lastFailure);
+        return new CallState(externalUniqueId, desired, observed, new InFlight(op, 1, null, now, now), opCount + 1,
+                seenEvents, lastActivityAt, lastFailure, incarnation);
     }
 
     public CallState withSeen(List<String> newSeenEvents, Instant now) {
-        return new CallState(externalUniqueId, desired, observed, inFlight, opCount, newSeenEvents, now, lastFailure);
+        return new CallState(externalUniqueId, desired, observed, inFlight, opCount, newSeenEvents, now, lastFailure, incarnation);
     }
 
     public CallState withLastFailure(OpFailure failure) {
-        return new CallState(externalUniqueId, desired, observed, inFlight, opCount, seenEvents, lastActivityAt, failure);
+        return new CallState(externalUniqueId, desired, observed, inFlight, opCount, seenEvents, lastActivityAt, failure, incarnation);
     }
 
     /** Where the call stands, for operators and metrics. */
@@ -83,8 +94,15 @@ public record CallState(
      *
      * @param attempts how many attempts the dispatcher reported, counting from 1
      * @param lastError the last transient error or rate limit the dispatcher reported
+     * @param heardAt when the dispatcher last reported on it (or it was issued); {@code null} in states
+     *     from before this field, read as {@code since}
      */
-    public record InFlight(CallOp op, int attempts, String lastError, Instant since) {}
+    public record InFlight(CallOp op, int attempts, String lastError, Instant since, Instant heardAt) {
+
+        public InFlight {
+            heardAt = heardAt == null ? since : heardAt;
+        }
+    }
 
     /** An operation Slack refused for good. */
     public record OpFailure(String opId, SlackMethod method, String error, Instant at) {}

@@ -32,7 +32,8 @@ class CallOpJsonTest {
                 Arguments.of("calls.participants.add", ModelFixtures.addParticipants()),
                 Arguments.of("calls.participants.remove", ModelFixtures.removeParticipants()),
                 Arguments.of("calls.update", ModelFixtures.updateCall()),
-                Arguments.of("calls.end", ModelFixtures.endCall()));
+                Arguments.of("calls.end", ModelFixtures.endCall()),
+                Arguments.of("calls.info", ModelFixtures.inspectCall()));
     }
 
     @ParameterizedTest(name = "{0}")

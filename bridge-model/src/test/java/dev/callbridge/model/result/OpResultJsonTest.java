@@ -30,7 +30,8 @@ class OpResultJsonTest {
                 Arguments.of("retrying", ModelFixtures.updateRetrying()),
                 Arguments.of("failed", ModelFixtures.postBlockFailed()),
                 Arguments.of("redriven", ModelFixtures.addParticipantsRedriven()),
-                Arguments.of("inspected", ModelFixtures.callInspected()));
+                Arguments.of("inspected", ModelFixtures.callInspected()),
+                Arguments.of("expired", ModelFixtures.participantsAddExpired()));
     }
 
     @ParameterizedTest(name = "{0}")
