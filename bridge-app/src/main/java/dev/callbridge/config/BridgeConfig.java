@@ -150,11 +150,14 @@ public record BridgeConfig(
         return Topics.withPrefix(topicPrefix, maxEventBytes);
     }
 
+    private static final Duration MIN_OP_TIMEOUT = Duration.ofMinutes(10);
+
     private static Duration opTimeout(ConfigSource source) {
         Duration timeout = source.duration("calls.op.timeout", ReconcilerSettings.DEFAULT_OP_TIMEOUT);
-        if (timeout.compareTo(Duration.ofMinutes(1)) < 0) {
-            throw new BridgeConfigException(ConfigSource.describe("calls.op.timeout") + " must be at least 1m, was "
-                    + timeout);
+        // An operation parked in the longest retry tier reports in only when it comes back from it.
+        if (timeout.compareTo(MIN_OP_TIMEOUT) < 0) {
+            throw new BridgeConfigException(ConfigSource.describe("calls.op.timeout") + " must be at least "
+                    + MIN_OP_TIMEOUT.toMinutes() + "m (twice the longest retry tier), was " + timeout);
         }
         return timeout;
     }
