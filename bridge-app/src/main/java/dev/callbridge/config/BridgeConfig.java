@@ -74,6 +74,7 @@ public record BridgeConfig(
      */
     public static BridgeConfig load(Map<String, String> environment, Path propertiesFile, boolean tokenRequired) {
         ConfigSource source = ConfigSource.of(environment, propertiesFile);
+        String defaultTeamId = source.get("slack.default.team.id").orElse(null);
         SlackTokens tokens = SlackTokens.fromEnvironment(environment);
         if (source.get("slack.token.dir").isPresent()) {
             Path dir = Path.of(source.required("slack.token.dir"));
@@ -82,6 +83,7 @@ public record BridgeConfig(
             }
             tokens = tokens.orElse(SlackTokens.fromDirectory(dir));
         }
+        tokens = tokens.withDefaultTeamId(defaultTeamId);
         if (tokenRequired && tokens.isEmpty()) {
             throw new BridgeConfigException("no Slack token: set SLACK_TOKEN (or SLACK_TOKEN_<TEAM_ID>), or "
                     + ConfigSource.describe("slack.token.dir"));
@@ -100,7 +102,7 @@ public record BridgeConfig(
         DispatcherConfig.SLACK_TIER_BUDGETS.forEach((method, tier) -> budgets.put(method,
                 new Budget(source.positiveInt("slack.budget." + method.apiName(), tier.perMinute()), burst)));
         ReconcilerSettings reconciler = new ReconcilerSettings(
-                source.get("slack.default.team.id").orElse(null),
+                defaultTeamId,
                 source.get("slack.default.channel").orElse(null),
                 source.get("slack.default.created.by").orElse(null),
                 source.duration("calls.stale.after", ReconcilerSettings.DEFAULT_STALE_AFTER),

@@ -478,8 +478,8 @@ public final class Dispatcher implements AutoCloseable {
         }
         Disposition.DeadLetter dead = (Disposition.DeadLetter) disposition;
         metrics.deadLetter(topics.callOpsDeadLetters().name(), dead.reason());
-        LOG.warn("Dead-lettered {} for call {}: {} ({})", op.method().apiName(), op.externalUniqueId(), dead.reason(),
-                dead.detail());
+        LOG.warn("Dead-lettered {} for call {} in workspace {}: {} ({})", op.method().apiName(), op.externalUniqueId(),
+                op.teamId() == null ? "(default)" : op.teamId(), dead.reason(), dead.detail());
         return List.of(result(dead.result()),
                 deadLetter(work.record(), dead.reason(), dead.detail(), op, work.attempts().attempt()));
     }

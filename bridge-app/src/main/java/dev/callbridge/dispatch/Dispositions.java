@@ -53,7 +53,7 @@ final class Dispositions {
         return switch (SlackErrorCodes.kind(op.method(), code)) {
             case ALREADY_DONE, CALL_ENDED -> done(op, attempts, null, null, code);
             case TRANSIENT -> transientFailure(op, attempts, code);
-            case TERMINAL -> terminal(op, attempts, code, "Slack refused " + op.method().apiName() + ": " + code);
+            case TERMINAL -> terminal(op, attempts, code, refusal(op, code));
         };
     }
 
@@ -83,6 +83,17 @@ final class Dispositions {
         return new Disposition.DeadLetter(
                 new OpResult.Failed(op.opId(), op.externalUniqueId(), op.method(), attempts.attempt(), reason, true),
                 "retries_exhausted", "gave up after " + attempts.attempt() + " attempts; last: " + reason);
+    }
+
+    /** Why an operation failed for good, for the dead letter's detail and the log. */
+    private static String refusal(CallOp op, String code) {
+        if (!SlackErrorCodes.NO_TOKEN.equals(code)) {
+            return "Slack refused " + op.method().apiName() + ": " + code;
+        }
+        // Never sent: what the operator needs is the workspace that lacks a token.
+        return op.teamId() == null
+                ? "no default Slack token for an operation that names no workspace"
+                : "no Slack token for workspace " + op.teamId() + "; the default token serves only the default workspace";
     }
 
     private Disposition terminal(CallOp op, Attempts attempts, String code, String detail) {

@@ -15,11 +15,12 @@ import java.util.TreeSet;
 import java.util.stream.Stream;
 
 /**
- * The bridge's Slack tokens, one per workspace, plus an optional default for operations that name
- * no workspace. Loaded from environment variables ({@code SLACK_TOKEN} for the default,
- * {@code SLACK_TOKEN_<TEAM_ID>} per workspace) and from a directory of mounted secret files (one
- * file per workspace, named by its team id, {@code default} for the default), the way Kubernetes
- * mounts a Secret.
+ * The bridge's Slack tokens, one per workspace, plus an optional default token for operations that
+ * name no workspace and for the default workspace ({@code slack.default.team.id}); any other
+ * workspace without a token of its own gets none. Loaded from environment variables
+ * ({@code SLACK_TOKEN} for the default, {@code SLACK_TOKEN_<TEAM_ID>} per workspace) and from a
+ * directory of mounted secret files (one file per workspace, named by its team id, {@code default}
+ * for the default), the way Kubernetes mounts a Secret.
  */
 public final class SlackTokens {
 
@@ -28,10 +29,17 @@ public final class SlackTokens {
     public static final String DEFAULT_FILE = "default";
 
     private final SlackToken defaultToken;
+    private final String defaultTeamId;
     private final Map<String, SlackToken> byWorkspace;
 
+    /** Tokens whose default serves only operations that name no workspace, until {@link #withDefaultTeamId}. */
     public SlackTokens(SlackToken defaultToken, Map<String, SlackToken> byWorkspace) {
+        this(defaultToken, null, byWorkspace);
+    }
+
+    private SlackTokens(SlackToken defaultToken, String defaultTeamId, Map<String, SlackToken> byWorkspace) {
         this.defaultToken = defaultToken;
+        this.defaultTeamId = defaultTeamId == null ? null : defaultTeamId.toUpperCase(Locale.ROOT);
         this.byWorkspace = Map.copyOf(byWorkspace);
     }
 
@@ -83,18 +91,30 @@ public final class SlackTokens {
     public SlackTokens orElse(SlackTokens other) {
         Map<String, SlackToken> merged = new HashMap<>(other.byWorkspace);
         merged.putAll(byWorkspace);
-        return new SlackTokens(defaultToken != null ? defaultToken : other.defaultToken, merged);
+        return new SlackTokens(defaultToken != null ? defaultToken : other.defaultToken,
+                defaultTeamId != null ? defaultTeamId : other.defaultTeamId, merged);
     }
 
-    /** The token for a workspace, else the default token. */
+    /** These tokens, with the default token also serving {@code teamId} (none for {@code null}). */
+    public SlackTokens withDefaultTeamId(String teamId) {
+        return new SlackTokens(defaultToken, teamId, byWorkspace);
+    }
+
+    /**
+     * The workspace's own token; the default token for no workspace ({@code null}) and for the
+     * default workspace; for any other workspace none.
+     */
     public Optional<SlackToken> forWorkspace(String teamId) {
-        if (teamId != null) {
-            SlackToken token = byWorkspace.get(teamId.toUpperCase(Locale.ROOT));
-            if (token != null) {
-                return Optional.of(token);
-            }
+        if (teamId == null) {
+            return Optional.ofNullable(defaultToken);
         }
-        return Optional.ofNullable(defaultToken);
+        String team = teamId.toUpperCase(Locale.ROOT);
+        SlackToken own = byWorkspace.get(team);
+        if (own != null) {
+            return Optional.of(own);
+        }
+        // Another workspace's token would post this call into the wrong Slack, or fail there in ways that hide why.
+        return team.equals(defaultTeamId) ? Optional.ofNullable(defaultToken) : Optional.empty();
     }
 
     public boolean isEmpty() {
@@ -108,6 +128,7 @@ public final class SlackTokens {
 
     @Override
     public String toString() {
-        return "SlackTokens[workspaces=" + workspaces() + ", default=" + (defaultToken != null) + "]";
+        return "SlackTokens[workspaces=" + workspaces() + ", default=" + (defaultToken != null)
+                + ", defaultWorkspace=" + defaultTeamId + "]";
     }
 }

@@ -5,6 +5,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.callbridge.dispatch.Budget;
 import dev.callbridge.model.op.SlackMethod;
+import dev.callbridge.slack.SlackToken;
+import dev.callbridge.slack.SlackTokens;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -151,6 +153,20 @@ class BridgeConfigTest {
 
         assertThat(config.tokens().forWorkspace("T0SALES").orElseThrow().reveal()).isEqualTo("xoxb-mounted-secret");
         assertThat(config.toString()).doesNotContain("xoxb-mounted-secret").doesNotContain("xoxb-config-test");
+    }
+
+    @Test
+    void theDefaultTokenServesTheDefaultWorkspaceAndNoOtherWorkspace() {
+        Map<String, String> env = minimal();
+        env.put("BRIDGE_SLACK_DEFAULT_TEAM_ID", "T0ACME");
+        env.put("SLACK_TOKEN_T0SALES", "xoxb-sales-secret");
+
+        SlackTokens tokens = BridgeConfig.load(env, null).tokens();
+
+        assertThat(tokens.forWorkspace("T0ACME")).contains(new SlackToken("xoxb-config-test"));
+        assertThat(tokens.forWorkspace(null)).contains(new SlackToken("xoxb-config-test"));
+        assertThat(tokens.forWorkspace("T0SALES")).contains(new SlackToken("xoxb-sales-secret"));
+        assertThat(tokens.forWorkspace("T0OTHER")).isEmpty();
     }
 
     @Test

@@ -136,6 +136,18 @@ class DispositionsTest {
     }
 
     @Test
+    void anOperationForAWorkspaceWithoutATokenIsDeadLetteredAtOnceNamingTheWorkspace() {
+        Disposition d = dispositions.decide(ADD, Attempts.FIRST, new SlackAnswer.Error("no_token_configured"));
+        assertThat(d).isInstanceOfSatisfying(Disposition.DeadLetter.class, dead -> {
+            assertThat(dead.reason()).isEqualTo("no_token_configured");
+            assertThat(dead.result().error()).isEqualTo("no_token_configured");
+            assertThat(dead.result().retriesExhausted()).isFalse();
+            assertThat(dead.detail()).as("never sent, so not Slack's refusal").contains("workspace T1")
+                    .doesNotContain("Slack refused");
+        });
+    }
+
+    @Test
     void aClientErrorStatusIsTerminal() {
         assertThat(dispositions.decide(ADD, Attempts.FIRST, new SlackAnswer.HttpStatus(404)))
                 .isInstanceOfSatisfying(Disposition.DeadLetter.class,

@@ -12,6 +12,9 @@ import org.junit.jupiter.api.io.TempDir;
 
 class SlackTokensTest {
 
+    private static final SlackToken DEFAULT = new SlackToken("xoxb-default-secret");
+    private static final SlackToken SALES = new SlackToken("xoxb-sales-secret");
+
     @Test
     void environmentGivesADefaultAndOneTokenPerWorkspace() {
         SlackTokens tokens = SlackTokens.fromEnvironment(Map.of(
@@ -20,11 +23,35 @@ class SlackTokensTest {
                 "SLACK_TOKEN_t0ops", "xoxb-ops-secret",
                 "PATH", "/usr/bin"));
 
-        assertThat(tokens.forWorkspace("T0SALES")).contains(new SlackToken("xoxb-sales-secret"));
+        assertThat(tokens.forWorkspace("T0SALES")).contains(SALES);
         assertThat(tokens.forWorkspace("T0OPS")).contains(new SlackToken("xoxb-ops-secret"));
-        assertThat(tokens.forWorkspace("T0OTHER")).contains(new SlackToken("xoxb-default-secret"));
-        assertThat(tokens.forWorkspace(null)).contains(new SlackToken("xoxb-default-secret"));
+        assertThat(tokens.forWorkspace(null)).contains(DEFAULT);
         assertThat(tokens.workspaces()).containsExactly("T0OPS", "T0SALES");
+    }
+
+    @Test
+    void aWorkspaceWithoutATokenOfItsOwnGetsNoneRatherThanTheDefault() {
+        SlackTokens tokens = new SlackTokens(DEFAULT, Map.of("T0SALES", SALES));
+
+        assertThat(tokens.forWorkspace("T0OTHER")).isEmpty();
+    }
+
+    @Test
+    void theDefaultTokenServesTheDefaultWorkspaceAndOperationsThatNameNone() {
+        SlackTokens tokens = new SlackTokens(DEFAULT, Map.of("T0SALES", SALES)).withDefaultTeamId("T0ACME");
+
+        assertThat(tokens.forWorkspace("T0ACME")).contains(DEFAULT);
+        assertThat(tokens.forWorkspace("t0acme")).as("team ids match whatever their case").contains(DEFAULT);
+        assertThat(tokens.forWorkspace(null)).contains(DEFAULT);
+        assertThat(tokens.forWorkspace("T0SALES")).contains(SALES);
+        assertThat(tokens.forWorkspace("T0OTHER")).isEmpty();
+    }
+
+    @Test
+    void theDefaultWorkspacesOwnTokenWinsOverTheDefaultToken() {
+        SlackTokens tokens = new SlackTokens(DEFAULT, Map.of("T0ACME", SALES)).withDefaultTeamId("T0ACME");
+
+        assertThat(tokens.forWorkspace("T0ACME")).contains(SALES);
     }
 
     @Test
@@ -36,14 +63,17 @@ class SlackTokensTest {
 
         SlackTokens tokens = SlackTokens.fromDirectory(secrets);
 
-        assertThat(tokens.forWorkspace("T0SALES")).contains(new SlackToken("xoxb-sales-secret"));
-        assertThat(tokens.forWorkspace("T0ELSE")).contains(new SlackToken("xoxb-default-secret"));
+        assertThat(tokens.forWorkspace("T0SALES")).contains(SALES);
+        assertThat(tokens.forWorkspace(null)).contains(DEFAULT);
+        assertThat(tokens.forWorkspace("T0ELSE")).isEmpty();
         assertThat(tokens.workspaces()).containsExactly("T0SALES");
     }
 
     @Test
-    void withoutADefaultAnUnknownWorkspaceHasNoToken() {
-        SlackTokens tokens = SlackTokens.fromEnvironment(Map.of("SLACK_TOKEN_T1", "xoxb-one"));
+    void withoutADefaultOnlyWorkspacesWithTheirOwnTokenHaveOne() {
+        SlackTokens tokens = SlackTokens.fromEnvironment(Map.of("SLACK_TOKEN_T1", "xoxb-one")).withDefaultTeamId("T2");
+
+        assertThat(tokens.forWorkspace("T1")).contains(new SlackToken("xoxb-one"));
         assertThat(tokens.forWorkspace("T2")).isEmpty();
         assertThat(tokens.forWorkspace(null)).isEmpty();
     }
@@ -54,13 +84,13 @@ class SlackTokensTest {
         SlackTokens files = new SlackTokens(new SlackToken("xoxb-file-default"), Map.of("T1", new SlackToken("xoxb-file")));
         SlackTokens merged = env.orElse(files);
         assertThat(merged.forWorkspace("T1")).contains(new SlackToken("xoxb-env"));
-        assertThat(merged.forWorkspace("T9")).contains(new SlackToken("xoxb-file-default"));
+        assertThat(merged.forWorkspace(null)).contains(new SlackToken("xoxb-file-default"));
     }
 
     @Test
     void printingTokensNeverShowsThem() {
-        SlackTokens tokens = SlackTokens.fromEnvironment(Map.of("SLACK_TOKEN", "xoxb-very-secret"));
-        assertThat(tokens.toString()).doesNotContain("xoxb-very-secret");
+        SlackTokens tokens = SlackTokens.fromEnvironment(Map.of("SLACK_TOKEN", "xoxb-very-secret")).withDefaultTeamId("T0ACME");
+        assertThat(tokens.toString()).doesNotContain("xoxb-very-secret").contains("T0ACME");
         assertThat(tokens.forWorkspace(null).orElseThrow().toString()).doesNotContain("xoxb-very-secret");
         assertThatThrownBy(() -> new SlackToken("  ")).isInstanceOf(IllegalArgumentException.class);
     }

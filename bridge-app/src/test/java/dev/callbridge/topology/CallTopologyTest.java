@@ -170,6 +170,22 @@ class CallTopologyTest {
     }
 
     @Test
+    void aStartTimeInMillisecondsIsDeadLetteredAtInputAndNeverReachesSlack() {
+        bridge.sendRaw("call-1", ("{\"specversion\":\"1.0\",\"id\":\"e-1\",\"source\":\"pbx-eu\","
+                + "\"type\":\"call.started\",\"subject\":\"call-1\",\"time\":\"2026-03-02T09:00:00Z\","
+                + "\"data\":{\"join_url\":\"https://pbx.example/j/1\",\"date_start\":1772442000000}}")
+                .getBytes(StandardCharsets.UTF_8));
+
+        assertThat(bridge.eventDeadLetters.readRecordsToList()).singleElement().satisfies(deadLetter -> {
+            assertThat(header(deadLetter, DeadLetterHeaders.REASON)).isEqualTo("invalid_field");
+            assertThat(header(deadLetter, DeadLetterHeaders.DETAIL))
+                    .isEqualTo("data.date_start: 1772442000000 looks like milliseconds; expected Unix seconds");
+        });
+        assertThat(bridge.newOps()).isEmpty();
+        assertThat(bridge.storedState("call-1")).isNull();
+    }
+
+    @Test
     void anEventKeyedByAnythingButItsSubjectIsReKeyedToItsCall() {
         bridge.send("some-other-key", call.started("https://pbx.example/j/1"));
         bridge.send(null, call.after(Duration.ofSeconds(1)).joined(ALICE));

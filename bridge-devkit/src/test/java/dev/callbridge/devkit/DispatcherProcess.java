@@ -15,7 +15,8 @@ import java.util.concurrent.CountDownLatch;
 /**
  * A dispatcher in a JVM of its own, so a test can kill it with SIGKILL and start another: arguments
  * are the bootstrap servers, the topic prefix and the Slack base URL; the token comes from
- * {@code SLACK_TOKEN}. It uses static group membership, as a restarted pod would.
+ * {@code SLACK_TOKEN} and serves {@link RunningBridge}'s default workspace. It uses static group
+ * membership, as a restarted pod would.
  */
 public final class DispatcherProcess {
 
@@ -32,8 +33,8 @@ public final class DispatcherProcess {
                 .withClientOverrides(Map.of(
                         "consumer.group.instance.id", prefix + "dispatcher-0",
                         "consumer.session.timeout.ms", 10_000));
-        SdkSlackClient slack = new SdkSlackClient(slackUrl, SlackTokens.fromEnvironment(System.getenv()),
-                Duration.ofSeconds(5));
+        SdkSlackClient slack = new SdkSlackClient(slackUrl,
+                SlackTokens.fromEnvironment(System.getenv()).withDefaultTeamId(RunningBridge.TEAM), Duration.ofSeconds(5));
         Dispatcher dispatcher = new Dispatcher(config, slack, Clock.systemUTC());
         dispatcher.start();
         System.out.println("dispatcher started");

@@ -113,7 +113,8 @@ final class RunningBridge implements AutoCloseable {
     }
 
     RunningBridge startDispatcher() {
-        sdkClient = new SdkSlackClient(slack.baseUrl(), tokens, Duration.ofSeconds(5));
+        // The reconciler gives TEAM to calls that name no workspace: the default token serves it, as in bridge run.
+        sdkClient = new SdkSlackClient(slack.baseUrl(), tokens.withDefaultTeamId(TEAM), Duration.ofSeconds(5));
         // The emulator runs without rate limits unless a test sets them; so does the dispatcher.
         DispatcherConfig config = dispatcherSettings.apply(
                 DispatcherConfig.defaults(kafka.bootstrapServers(), topics, prefix + "dispatcher-1")

@@ -83,6 +83,23 @@ class SdkSlackClientTest {
     }
 
     @Test
+    void anotherWorkspacesCallIsNeverSentWithTheDefaultWorkspacesToken() throws Exception {
+        slack = SlackEmulator.builder().port(0).token(RunningBridge.TOKEN, RunningBridge.TEAM).build().start();
+        client = new SdkSlackClient(slack.baseUrl(),
+                new SlackTokens(new SlackToken(RunningBridge.TOKEN), Map.of()).withDefaultTeamId(RunningBridge.TEAM),
+                Duration.ofSeconds(2));
+
+        assertThat(client.send(addFor("T0ELSEWHERE"))).isEqualTo(new SlackAnswer.Error("no_token_configured"));
+        assertThat(slack.client().stats().of(ApiMethod.CALLS_ADD).requests()).isZero();
+        assertThat(client.send(addFor(RunningBridge.TEAM))).isInstanceOf(SlackAnswer.Ok.class);
+    }
+
+    private static CallOp.AddCall addFor(String teamId) {
+        return new CallOp.AddCall(ADD.opId(), ADD.externalUniqueId(), teamId, ADD.joinUrl(), null, null, ADD.title(),
+                ADD.createdBy(), ADD.dateStart(), ADD.users());
+    }
+
+    @Test
     void aWorkspaceWithoutATokenIsRefusedWithoutARequest() throws Exception {
         slack = SlackEmulator.builder().port(0).token(RunningBridge.TOKEN, RunningBridge.TEAM).build().start();
         client = new SdkSlackClient(slack.baseUrl(), new SlackTokens(null, Map.of()), Duration.ofSeconds(2));

@@ -9,6 +9,8 @@ import java.io.IOException;
 import java.net.URI;
 import java.net.URISyntaxException;
 import java.nio.charset.StandardCharsets;
+import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.format.DateTimeParseException;
@@ -22,7 +24,8 @@ import java.util.Optional;
 /**
  * Reads and writes call events as CloudEvents 1.0 in JSON: structured mode (the whole event is the
  * record value) and binary mode ({@code ce_*} headers, {@code data} as the value). Reading validates
- * everything the bridge relies on and reports each problem with the field it concerns.
+ * everything the bridge relies on, including the ranges Slack's Calls API takes, and reports each
+ * problem with the field it concerns.
  */
 public final class CloudEventCodec {
 
@@ -34,14 +37,30 @@ public final class CloudEventCodec {
     public static final int DEFAULT_MAX_RECORD_BYTES = 64 * 1024;
 
     private static final ObjectMapper JSON = WireJson.mapper();
+    /** Slack's Calls API reads {@code date_start} and {@code duration} as 32-bit integers. */
+    private static final long MAX_SLACK_SECONDS = Integer.MAX_VALUE;
+    /** How far an event's {@code time} may lie ahead of the decoding clock: room for a fast producer clock. */
+    private static final Duration MAX_TIME_AHEAD = Duration.ofDays(1);
+    /** How far {@code date_start} may lie after the event's {@code time}: room for skew between a provider's clocks. */
+    private static final Duration MAX_START_AFTER_TIME = Duration.ofHours(1);
 
     private final int maxRecordBytes;
+    private final Clock clock;
 
-    public CloudEventCodec(int maxRecordBytes) {
+    /**
+     * @param clock what an event's {@code time} must not lie too far ahead of; a deserializer sees no
+     *     record timestamp to judge it by
+     */
+    public CloudEventCodec(int maxRecordBytes, Clock clock) {
         if (maxRecordBytes <= 0) {
             throw new IllegalArgumentException("maxRecordBytes must be positive, was " + maxRecordBytes);
         }
         this.maxRecordBytes = maxRecordBytes;
+        this.clock = clock;
+    }
+
+    public CloudEventCodec(int maxRecordBytes) {
+        this(maxRecordBytes, Clock.systemUTC());
     }
 
     public CloudEventCodec() {
@@ -76,7 +95,7 @@ public final class CloudEventCodec {
             attributes = (ObjectNode) root;
             data = root.get("data");
         }
-        return new Reader(attributes, data).read();
+        return new Reader(attributes, data, clock.instant().plus(MAX_TIME_AHEAD)).read();
     }
 
     public byte[] encodeStructured(CallEvent event) {
@@ -164,11 +183,13 @@ public final class CloudEventCodec {
     private static final class Reader {
         private final ObjectNode attributes;
         private final JsonNode data;
+        private final Instant latestTime;
         private final List<Violation> violations = new ArrayList<>();
 
-        Reader(ObjectNode attributes, JsonNode data) {
+        Reader(ObjectNode attributes, JsonNode data, Instant latestTime) {
             this.attributes = attributes;
             this.data = data;
+            this.latestTime = latestTime;
         }
 
         CallEvent read() {
@@ -189,7 +210,7 @@ public final class CloudEventCodec {
             if (attributes.has("data_base64")) {
                 invalid("data_base64", "is not supported; send data as JSON");
             }
-            CallEventData eventData = type == null ? null : readData(type);
+            CallEventData eventData = type == null ? null : readData(type, time);
             if (!violations.isEmpty()) {
                 violations.sort((a, b) -> Integer.compare(a.reason().ordinal(), b.reason().ordinal()));
                 throw new InvalidEventException(violations);
@@ -214,12 +235,23 @@ public final class CloudEventCodec {
             if (time == null) {
                 return null;
             }
+            Instant instant;
             try {
-                return OffsetDateTime.parse(time).toInstant();
+                instant = OffsetDateTime.parse(time).toInstant();
             } catch (DateTimeParseException e) {
                 invalid("time", "must be an RFC 3339 timestamp such as 2026-01-31T09:30:00Z, got \"" + time + "\"");
                 return null;
             }
+            if (instant.isBefore(Instant.EPOCH)) {
+                invalid("time", instant + " is before 1970; expected when the provider saw the change");
+                return null;
+            }
+            // The clock only moves on: a replay may take an event once refused as ahead, never refuse one taken.
+            if (instant.isAfter(latestTime)) {
+                invalid("time", instant + " is more than a day ahead of the bridge's clock; check the producer's clock");
+                return null;
+            }
+            return instant;
         }
 
         private Long readSequence() {
@@ -240,7 +272,7 @@ public final class CloudEventCodec {
             return value;
         }
 
-        private CallEventData readData(CallEventType type) {
+        private CallEventData readData(CallEventType type, Instant time) {
             boolean dataRequired = type != CallEventType.ENDED;
             if (data == null || data.isNull()) {
                 if (dataRequired) {
@@ -253,20 +285,20 @@ public final class CloudEventCodec {
                 return null;
             }
             return switch (type) {
-                case STARTED -> readStarted();
+                case STARTED -> readStarted(time);
                 case PARTICIPANT_JOINED -> new CallEventData.Joined(requiredParticipant());
                 case PARTICIPANT_LEFT -> new CallEventData.Left(requiredParticipant());
                 case UPDATED -> readUpdated();
                 case ENDED -> new CallEventData.Ended(
-                        optionalNonNegativeLong(data, "duration", "data.duration"),
+                        readDuration(),
                         optionalText(data, "disconnect_reason", "data.disconnect_reason"));
             };
         }
 
-        private CallEventData.Started readStarted() {
+        private CallEventData.Started readStarted(Instant time) {
             String joinUrl = requiredText(data, "join_url", "data.join_url");
             if (joinUrl != null) {
-                checkUrl(joinUrl, "data.join_url");
+                checkJoinUrl(joinUrl, "data.join_url");
             }
             String desktopUrl = optionalText(data, "desktop_app_join_url", "data.desktop_app_join_url");
             if (desktopUrl != null) {
@@ -292,7 +324,7 @@ public final class CloudEventCodec {
                     optionalText(data, "external_display_id", "data.external_display_id"),
                     optionalText(data, "title", "data.title"),
                     optionalText(data, "created_by", "data.created_by"),
-                    optionalNonNegativeLong(data, "date_start", "data.date_start"),
+                    readDateStart(time),
                     optionalText(data, "channel", "data.channel"),
                     optionalText(data, "team_id", "data.team_id"),
                     participants);
@@ -303,7 +335,7 @@ public final class CloudEventCodec {
             String joinUrl = optionalText(data, "join_url", "data.join_url");
             String desktopUrl = optionalText(data, "desktop_app_join_url", "data.desktop_app_join_url");
             if (joinUrl != null) {
-                checkUrl(joinUrl, "data.join_url");
+                checkJoinUrl(joinUrl, "data.join_url");
             }
             if (desktopUrl != null) {
                 checkUrl(desktopUrl, "data.desktop_app_join_url");
@@ -313,6 +345,40 @@ public final class CloudEventCodec {
                 missing("data", "call.updated needs at least one of title, join_url, desktop_app_join_url");
             }
             return new CallEventData.Updated(title, joinUrl, desktopUrl);
+        }
+
+        /** Unix seconds that Slack takes as a call's start, and no later than the event reporting it. */
+        private Long readDateStart(Instant time) {
+            Long seconds = optionalNonNegativeLong(data, "date_start", "data.date_start");
+            if (seconds == null) {
+                return null;
+            }
+            if (seconds > MAX_SLACK_SECONDS) {
+                // Milliseconds of any date from 2001 to 2038 have 13 digits: far above every second Slack takes.
+                boolean milliseconds = seconds >= 1_000_000_000_000L && seconds / 1000 <= MAX_SLACK_SECONDS;
+                invalid("data.date_start", milliseconds
+                        ? seconds + " looks like milliseconds; expected Unix seconds"
+                        : seconds + " is after " + Instant.ofEpochSecond(MAX_SLACK_SECONDS)
+                                + ", the latest start Slack's calls.add takes (32-bit Unix seconds)");
+                return null;
+            }
+            if (time != null && seconds > time.plus(MAX_START_AFTER_TIME).getEpochSecond()) {
+                invalid("data.date_start", seconds + " (" + Instant.ofEpochSecond(seconds)
+                        + ") is more than an hour after the event's time " + time
+                        + "; a call cannot start after the event that reports its start");
+                return null;
+            }
+            return seconds;
+        }
+
+        private Long readDuration() {
+            Long seconds = optionalNonNegativeLong(data, "duration", "data.duration");
+            if (seconds != null && seconds > MAX_SLACK_SECONDS) {
+                invalid("data.duration", seconds + " seconds is more than Slack's calls.end takes, at most "
+                        + MAX_SLACK_SECONDS);
+                return null;
+            }
+            return seconds;
         }
 
         /** Whether a field holds anything other than null or blank text, the two ways of leaving it out. */
@@ -403,6 +469,21 @@ public final class CloudEventCodec {
                 URI uri = new URI(value);
                 if (!uri.isAbsolute()) {
                     invalid(path, "must be an absolute URL, got \"" + value + "\"");
+                }
+            } catch (URISyntaxException e) {
+                invalid(path, "is not a valid URL: " + e.getReason());
+            }
+        }
+
+        private void checkJoinUrl(String value, String path) {
+            try {
+                URI uri = new URI(value);
+                String scheme = uri.getScheme();
+                // Slack links join_url for anyone's browser; an app's own scheme belongs in desktop_app_join_url.
+                if (scheme == null || !(scheme.equalsIgnoreCase("http") || scheme.equalsIgnoreCase("https"))) {
+                    invalid(path, "must be an http or https URL, got \"" + value + "\"");
+                } else if (uri.getRawAuthority() == null) {
+                    invalid(path, "must name a host, got \"" + value + "\"");
                 }
             } catch (URISyntaxException e) {
                 invalid(path, "is not a valid URL: " + e.getReason());

@@ -3,6 +3,7 @@ package dev.callbridge.model.event;
 import static dev.callbridge.model.ModelFixtures.ALICE;
 import static dev.callbridge.model.ModelFixtures.BOB;
 import static dev.callbridge.model.ModelFixtures.CALL_ID;
+import static dev.callbridge.model.ModelFixtures.STARTED_AT;
 import static dev.callbridge.model.ModelFixtures.STARTED_AT_SECONDS;
 import static dev.callbridge.model.ModelFixtures.binaryHeaders;
 import static dev.callbridge.model.ModelFixtures.bytes;
@@ -20,6 +21,9 @@ import static org.assertj.core.api.Assertions.tuple;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.callbridge.model.ModelFixtures;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.ZoneOffset;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
@@ -30,6 +34,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
+import org.junit.jupiter.params.provider.ValueSource;
 
 class CloudEventCodecTest {
 
@@ -405,6 +410,131 @@ class CloudEventCodecTest {
             assertThat(rejected.violations().subList(0, 2)).extracting(Violation::reason)
                     .containsOnly(MISSING_FIELD);
             assertThat(rejected).hasMessageContaining("subject").hasMessageContaining("data.date_start");
+        }
+    }
+
+    /**
+     * Values of the right type that no real call has, or that Slack's Calls API would refuse: they
+     * are rejected here, naming the field and why, rather than dead-lettered later by the dispatcher.
+     * The decoding clock stands at the fixtures' {@code time}.
+     */
+    @Nested
+    class OutOfRangeValues {
+
+        private final CloudEventCodec decodedAtStart =
+                new CloudEventCodec(CloudEventCodec.DEFAULT_MAX_RECORD_BYTES, Clock.fixed(STARTED_AT, ZoneOffset.UTC));
+
+        private byte[] callStarted(String extraData) {
+            return bytes(structuredEvent("call.started",
+                    "{\"join_url\": \"https://pbx.example.com/join/6f1c2a90\", " + extraData + "}"));
+        }
+
+        private List<Violation> violationsOf(byte[] value) {
+            return rejection(() -> decodedAtStart.decode(value, Map.of())).violations();
+        }
+
+        @Test
+        void aDateStartInMillisecondsIsRefusedAsSuch() {
+            assertThat(violationsOf(callStarted("\"date_start\": 1733000000000")))
+                    .extracting(Violation::reason, Violation::toString)
+                    .containsExactly(tuple(INVALID_FIELD,
+                            "data.date_start: 1733000000000 looks like milliseconds; expected Unix seconds"));
+        }
+
+        @Test
+        void aDateStartBeyondSlacks32BitSecondsIsInvalid() {
+            List<Violation> violations = violationsOf(callStarted("\"date_start\": 9000000000000"));
+
+            assertThat(violations).extracting(Violation::field, Violation::reason)
+                    .containsExactly(tuple("data.date_start", INVALID_FIELD));
+            assertThat(violations.get(0).message()).contains("2038-01-19T03:14:07Z");
+        }
+
+        @Test
+        void aDateStartMoreThanAnHourAfterTheEventsTimeIsInvalid() {
+            List<Violation> violations =
+                    violationsOf(callStarted("\"date_start\": " + (STARTED_AT_SECONDS + 3601)));
+
+            assertThat(violations).extracting(Violation::field, Violation::reason)
+                    .containsExactly(tuple("data.date_start", INVALID_FIELD));
+            assertThat(violations.get(0).message()).contains("after the event's time", STARTED_AT.toString());
+        }
+
+        @Test
+        void aDateStartUpToAnHourAfterTheEventsTimeIsTakenAsClockSkew() {
+            CallEvent event = decodedAtStart.decode(callStarted("\"date_start\": " + (STARTED_AT_SECONDS + 3600)), Map.of());
+
+            assertThat(((CallEventData.Started) event.data()).dateStart()).isEqualTo(STARTED_AT_SECONDS + 3600);
+        }
+
+        @Test
+        void aDurationBeyondSlacks32BitSecondsIsInvalid() {
+            List<Violation> violations =
+                    violationsOf(bytes(structuredEvent("call.ended", "{\"duration\": 2147483648}")));
+
+            assertThat(violations).extracting(Violation::field, Violation::reason)
+                    .containsExactly(tuple("data.duration", INVALID_FIELD));
+            assertThat(violations.get(0).message()).contains("2147483647");
+        }
+
+        @Test
+        void theLongestDurationSlackTakesIsAccepted() {
+            CallEvent event = decodedAtStart.decode(
+                    bytes(structuredEvent("call.ended", "{\"duration\": 2147483647}")), Map.of());
+
+            assertThat(event.data()).isEqualTo(new CallEventData.Ended(2_147_483_647L, null));
+        }
+
+        @Test
+        void aTimeMoreThanADayAheadOfTheDecodingClockIsInvalid() {
+            ObjectNode event = structuredEvent("call.ended", "{}");
+            event.put("time", STARTED_AT.plus(Duration.ofDays(1)).plusSeconds(1).toString());
+
+            List<Violation> violations = violationsOf(bytes(event));
+
+            assertThat(violations).extracting(Violation::field, Violation::reason)
+                    .containsExactly(tuple("time", INVALID_FIELD));
+            assertThat(violations.get(0).message()).contains("2026-02-01T09:30:01Z", "ahead");
+        }
+
+        @Test
+        void aTimeUpToADayAheadOfTheDecodingClockIsAccepted() {
+            ObjectNode event = structuredEvent("call.ended", "{}");
+            event.put("time", STARTED_AT.plus(Duration.ofDays(1)).toString());
+
+            assertThat(decodedAtStart.decode(bytes(event), Map.of()).time()).isEqualTo(STARTED_AT.plus(Duration.ofDays(1)));
+        }
+
+        @ParameterizedTest(name = "{0}")
+        @ValueSource(strings = {"1969-12-31T23:59:59Z", "0001-01-01T00:00:00Z", "1970-01-01T00:30:00+01:00"})
+        void aTimeBefore1970IsInvalid(String time) {
+            Map<String, String> headers = binaryHeaders("call.ended");
+            headers.put("ce_time", time);
+
+            assertThat(rejection(() -> decodedAtStart.decode(utf8("{}"), headers)).violations())
+                    .extracting(Violation::field, Violation::reason)
+                    .containsExactly(tuple("time", INVALID_FIELD));
+        }
+
+        @ParameterizedTest(name = "{0}")
+        @ValueSource(strings = {"sip:support@pbx.example.com", "pbxapp://join/6f1c2a90", "https:///join/6f1c2a90",
+                "https:join/6f1c2a90"})
+        void aJoinUrlMustBeAWebAddressWithAHost(String joinUrl) {
+            byte[] started = bytes(structuredEvent("call.started", "{\"join_url\": \"" + joinUrl + "\"}"));
+            byte[] updated = bytes(structuredEvent("call.updated", "{\"join_url\": \"" + joinUrl + "\"}"));
+
+            assertThat(violationsOf(started)).extracting(Violation::field, Violation::reason)
+                    .containsExactly(tuple("data.join_url", INVALID_FIELD));
+            assertThat(violationsOf(updated)).extracting(Violation::field, Violation::reason)
+                    .containsExactly(tuple("data.join_url", INVALID_FIELD));
+        }
+
+        @Test
+        void aJoinUrlMayUseHttpInAnyCase() {
+            byte[] value = bytes(structuredEvent("call.started", "{\"join_url\": \"HTTP://pbx.example.com/j/1\"}"));
+
+            assertThat(((CallEventData.Started) decodedAtStart.decode(value, Map.of()).data()).joinUrl())
+                    .isEqualTo("HTTP://pbx.example.com/j/1");
         }
     }
 
