@@ -5,6 +5,7 @@ import dev.callbridge.config.TopicProvisioner;
 import dev.callbridge.dispatch.Dispatcher;
 import dev.callbridge.metrics.BridgeMetrics;
 import dev.callbridge.slack.SdkSlackClient;
+import dev.callbridge.topology.Backlogs;
 import dev.callbridge.topology.CallTopology;
 import dev.callbridge.topology.TopologyConfig;
 import io.micrometer.core.instrument.binder.jvm.JvmGcMetrics;
@@ -17,6 +18,9 @@ import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.Properties;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.streams.KafkaStreams;
@@ -32,10 +36,18 @@ public final class BridgeService implements AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(BridgeService.class);
     private static final Duration CLOSE_TIMEOUT = Duration.ofSeconds(30);
+    /** Often enough for the sweeper (every minute by default) to act on a backlog seen seconds ago. */
+    private static final long BACKLOG_WATCH_SECONDS = 5;
 
     private final BridgeConfig config;
     private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     private final BridgeMetrics metrics = new BridgeMetrics(registry);
+    private final Backlogs backlogs = Backlogs.tracked();
+    private final ScheduledExecutorService backlogWatch = Executors.newSingleThreadScheduledExecutor(runnable -> {
+        Thread thread = new Thread(runnable, "backlog-watch");
+        thread.setDaemon(true);
+        return thread;
+    });
     private KafkaStreams streams;
     private KafkaStreamsMetrics streamsMetrics;
     private Dispatcher dispatcher;
@@ -60,7 +72,8 @@ public final class BridgeService implements AutoCloseable {
         new ProcessorMetrics().bindTo(registry);
 
         TopologyConfig topology = config.topology().withCallPartitions(callPartitions);
-        streams = new KafkaStreams(CallTopology.buildTopology(topology, metrics), streamsProperties(topology));
+        streams = new KafkaStreams(CallTopology.buildTopology(topology, metrics, backlogs),
+                streamsProperties(topology));
         streamsMetrics = new KafkaStreamsMetrics(streams);
         streamsMetrics.bindTo(registry);
         streams.setUncaughtExceptionHandler(e -> {
@@ -69,6 +82,7 @@ public final class BridgeService implements AutoCloseable {
                     .REPLACE_THREAD;
         });
         streams.start();
+        backlogWatch.scheduleWithFixedDelay(this::watchBacklogs, 1, BACKLOG_WATCH_SECONDS, TimeUnit.SECONDS);
 
         slack = new SdkSlackClient(config.slackBaseUrl(), config.tokens(), config.slackTimeout(),
                 config.dispatchConcurrency());
@@ -91,6 +105,14 @@ public final class BridgeService implements AutoCloseable {
                 config.applicationId() + "-streams-" + config.instanceId());
         props.putAll(config.streamsOverrides());
         return props;
+    }
+
+    private void watchBacklogs() {
+        try {
+            backlogs.update(streams.metadataForLocalThreads());
+        } catch (RuntimeException e) {
+            LOG.debug("Could not read the tasks' offsets", e);
+        }
     }
 
     /** The process works: Kafka Streams has not failed for good, and the dispatcher loop is alive. */
@@ -120,6 +142,7 @@ public final class BridgeService implements AutoCloseable {
         if (http != null) {
             http.close();
         }
+        backlogWatch.shutdownNow();
         if (dispatcher != null) {
             dispatcher.stop();
         }

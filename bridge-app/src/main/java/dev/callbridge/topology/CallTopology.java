@@ -40,6 +40,11 @@ public final class CallTopology {
     }
 
     public static Topology buildTopology(TopologyConfig config, BridgeMetrics metrics) {
+        return buildTopology(config, metrics, Backlogs.ignored());
+    }
+
+    /** The topology, whose wall-clock sweeps wait while a task's {@code backlogs} say it is behind. */
+    public static Topology buildTopology(TopologyConfig config, BridgeMetrics metrics, Backlogs backlogs) {
         Topics topics = config.topics();
         StreamsBuilder builder = new StreamsBuilder();
         builder.addStateStore(Stores.keyValueStoreBuilder(
@@ -76,7 +81,8 @@ public final class CallTopology {
 
         Reconciler reconciler = new Reconciler(config.reconciler());
         Map<String, KStream<String, Emission>> emitted = events.merge(results, Named.as("merge-inputs"))
-                .process(() -> new ReconcileProcessor(reconciler, CALL_STORE, RECOVERY_STORE, config, metrics),
+                .process(() -> new ReconcileProcessor(reconciler, CALL_STORE, RECOVERY_STORE, config, metrics,
+                        backlogs),
                         Named.as("reconcile"), CALL_STORE)
                 .split(Named.as("emit-"))
                 .branch((call, emission) -> emission instanceof Emission.Op, Branched.as("ops"))

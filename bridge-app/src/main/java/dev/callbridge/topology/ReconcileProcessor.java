@@ -50,12 +50,14 @@ final class ReconcileProcessor implements Processor<String, CallInput, String, E
     private final Duration recoveryRetention;
     private final Duration opTimeout;
     private final BridgeMetrics metrics;
+    private final Backlogs backlogs;
     private ProcessorContext<String, Emission> context;
     private KeyValueStore<String, CallState> store;
     private ReadOnlyKeyValueStore<String, CallState> recovery;
 
     ReconcileProcessor(Reconciler reconciler, String storeName, String recoveryStoreName, TopologyConfig config,
-            BridgeMetrics metrics) {
+            BridgeMetrics metrics, Backlogs backlogs) {
+        this.backlogs = backlogs;
         this.reconciler = reconciler;
         this.storeName = storeName;
         this.recoveryStoreName = recoveryStoreName;
@@ -119,6 +121,11 @@ final class ReconcileProcessor implements Processor<String, CallInput, String, E
     }
 
     private void sweep(long wallClockMs) {
+        if (!backlogs.caughtUp(context.taskId())) {
+            // Silence measured by the wall clock means nothing while the task has not read what waits for it.
+            LOG.info("Sweep of task {} put off: it is still reading its backlog", context.taskId());
+            return;
+        }
         Instant now = Instant.ofEpochMilli(wallClockMs);
         List<KeyValue<String, Decision>> changes = new ArrayList<>();
         List<String> forgotten = new ArrayList<>();

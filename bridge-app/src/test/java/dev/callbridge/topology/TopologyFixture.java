@@ -1,6 +1,7 @@
 package dev.callbridge.topology;
 
 import dev.callbridge.config.Topics;
+import dev.callbridge.metrics.BridgeMetrics;
 import dev.callbridge.model.event.CallEvent;
 import dev.callbridge.model.event.CloudEventCodec;
 import dev.callbridge.model.op.CallOp;
@@ -48,6 +49,11 @@ final class TopologyFixture implements AutoCloseable {
     private int slackCalls;
 
     TopologyFixture(TopologyConfig config) {
+        this(config, Backlogs.ignored());
+    }
+
+    /** The topology whose sweeps follow {@code backlogs}, as a running bridge's follow its tasks' offsets. */
+    TopologyFixture(TopologyConfig config, Backlogs backlogs) {
         this.config = config;
         Properties props = CallTopology.streamsProperties(config);
         props.put(StreamsConfig.APPLICATION_ID_CONFIG, "bridge-test");
@@ -55,7 +61,8 @@ final class TopologyFixture implements AutoCloseable {
         // The test driver drops dead letters that the exception handlers produce under exactly_once_v2;
         // the real-broker tests in bridge-devkit run the topology with exactly-once.
         props.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.AT_LEAST_ONCE);
-        driver = new TopologyTestDriver(CallTopology.buildTopology(config), props, START);
+        driver = new TopologyTestDriver(CallTopology.buildTopology(config, BridgeMetrics.discarding(), backlogs), props,
+                START);
         Topics topics = config.topics();
         events = driver.createInputTopic(topics.callEvents().name(), new StringSerializer(), new ByteArraySerializer(),
                 START, Duration.ofMillis(10));
