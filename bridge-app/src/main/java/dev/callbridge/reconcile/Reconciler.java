@@ -19,6 +19,7 @@ import dev.callbridge.reconcile.Decision.Outcome;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
@@ -41,6 +42,10 @@ public final class Reconciler {
     static final String CALL_ENDED = "inactive_call";
     /** Refusals about the people in a request, not about the call: those people are set aside. */
     private static final Set<String> PERSON_LEVEL_ERRORS = Set.of("user_not_found", "bad_users");
+
+    private static final Comparator<DesiredCall.End> TIED_ENDS = Comparator
+            .comparing(DesiredCall.End::duration, Comparator.nullsLast(Comparator.<Long>naturalOrder()))
+            .thenComparing(DesiredCall.End::reason);
 
     private final ReconcilerSettings settings;
 
@@ -251,7 +256,6 @@ public final class Reconciler {
 
     private DesiredCall desire(DesiredCall desired, CallEvent event) {
         EventOrder order = event.order();
-        boolean afterEnd = desired.end() != null && order.isAfter(desired.end().order());
         Instant lastEventTime = desired.lastEventTime() == null || event.time().isAfter(desired.lastEventTime())
                 ? event.time()
                 : desired.lastEventTime();
@@ -260,21 +264,20 @@ public final class Reconciler {
             return started(desired, event, started, lastEventTime);
         }
         if (data instanceof CallEventData.Ended ended) {
-            // The first call.ended wins; the call ends once.
-            return desired.end() != null ? desired : withEnd(
-                    new DesiredCall(desired.start(), desired.title(), desired.joinUrl(), desired.desktopAppJoinUrl(),
-                            desired.participants(), null, lastEventTime),
-                    new DesiredCall.End(ended.duration(), event.time(),
-                            ended.disconnectReason() != null ? ended.disconnectReason() : "call ended", false, order));
-        }
-        if (afterEnd) {
-            return desired;
+            DesiredCall.End end = new DesiredCall.End(ended.duration(), event.time(),
+                    ended.disconnectReason() != null ? ended.disconnectReason() : "call ended", false, order);
+            DesiredCall known = new DesiredCall(desired.start(), desired.title(), desired.joinUrl(),
+                    desired.desktopAppJoinUrl(), desired.participants(), desired.end(), lastEventTime);
+            return endsSooner(end, desired.end()) ? withEnd(known, end) : known;
         }
         if (data instanceof CallEventData.Joined joined) {
-            return present(desired, joined.participant(), true, order, lastEventTime);
+            return present(desired, joined.participant(), +1, order, lastEventTime);
         }
         if (data instanceof CallEventData.Left left) {
-            return present(desired, left.participant(), false, order, lastEventTime);
+            return present(desired, left.participant(), -1, order, lastEventTime);
+        }
+        if (desired.end() != null && order.isAfter(desired.end().order())) {
+            return desired;
         }
         CallEventData.Updated updated = (CallEventData.Updated) data;
         return new DesiredCall(
@@ -283,6 +286,21 @@ public final class Reconciler {
                 newer(desired.joinUrl(), updated.joinUrl(), order),
                 newer(desired.desktopAppJoinUrl(), updated.desktopAppJoinUrl(), order),
                 desired.participants(), desired.end(), lastEventTime);
+    }
+
+    /**
+     * Whether {@code candidate} is the call's end rather than {@code known}: the earliest end in event
+     * order, and of two tied ends a fixed choice, so two differing {@code call.ended} give one answer.
+     */
+    private static boolean endsSooner(DesiredCall.End candidate, DesiredCall.End known) {
+        if (known == null) {
+            return true;
+        }
+        int cmp = candidate.order().compareTo(known.order());
+        if (cmp != 0) {
+            return cmp < 0;
+        }
+        return TIED_ENDS.compare(candidate, known) < 0;
     }
 
     private DesiredCall started(DesiredCall desired, CallEvent event, CallEventData.Started data, Instant lastEventTime) {
@@ -296,7 +314,7 @@ public final class Reconciler {
                 order);
         TreeMap<String, Presence> participants = new TreeMap<>(desired.participants());
         for (Participant participant : data.participants()) {
-            mark(participants, participant, true, order);
+            mark(participants, participant, +1, order, desired.end());
         }
         return new DesiredCall(
                 start,
@@ -306,37 +324,34 @@ public final class Reconciler {
                 participants, desired.end(), lastEventTime);
     }
 
-    private static DesiredCall present(DesiredCall desired, Participant participant, boolean present, EventOrder order,
+    private static DesiredCall present(DesiredCall desired, Participant participant, int delta, EventOrder order,
             Instant lastEventTime) {
         TreeMap<String, Presence> participants = new TreeMap<>(desired.participants());
-        mark(participants, participant, present, order);
+        mark(participants, participant, delta, order, desired.end());
         return new DesiredCall(desired.start(), desired.title(), desired.joinUrl(), desired.desktopAppJoinUrl(),
                 participants, desired.end(), lastEventTime);
     }
 
-    /** Records a presence unless a later event already spoke for that participant; on a tie, leaving wins. */
-    private static void mark(TreeMap<String, Presence> participants, Participant participant, boolean present,
-            EventOrder order) {
-        Presence known = participants.get(participant.key());
-        if (known != null) {
-            int cmp = order.compareTo(known.order());
-            if (cmp < 0 || (cmp == 0 && (present || !known.present()))) {
-                return;
-            }
-        }
-        participants.put(participant.key(), new Presence(participant, present, order));
+    /** Counts one join ({@code +1}) or leave ({@code -1}); the presence shown is the one as of the end. */
+    private static void mark(TreeMap<String, Presence> participants, Participant participant, int delta,
+            EventOrder order, DesiredCall.End end) {
+        Presence known = participants.getOrDefault(participant.key(), Presence.unknown(participant));
+        participants.put(participant.key(), known.after(participant, delta, order, end == null ? null : end.order()));
     }
 
     private static Versioned newer(Versioned known, String value, EventOrder order) {
-        if (value == null || (known != null && !order.isAfter(known.order()))) {
-            return known;
+        if (known == null) {
+            return value == null ? null : new Versioned(value, order);
         }
-        return new Versioned(value, order);
+        return known.after(value, order);
     }
 
-    private static DesiredCall withEnd(DesiredCall desired, DesiredCall.End end) {
+    /** The call with {@code end}; each presence is taken as of that end, so later leaves and joins do not count. */
+    static DesiredCall withEnd(DesiredCall desired, DesiredCall.End end) {
+        TreeMap<String, Presence> participants = new TreeMap<>();
+        desired.participants().forEach((key, presence) -> participants.put(key, presence.until(end.order())));
         return new DesiredCall(desired.start(), desired.title(), desired.joinUrl(), desired.desktopAppJoinUrl(),
-                desired.participants(), end, desired.lastEventTime());
+                participants, end, desired.lastEventTime());
     }
 
     private static ObservedCall succeeded(ObservedCall observed, CallOp op, OpResult.Succeeded ok) {

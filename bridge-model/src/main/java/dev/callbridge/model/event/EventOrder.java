@@ -4,22 +4,20 @@ import java.time.Instant;
 import java.util.Comparator;
 
 /**
- * Where an event stands in its call's history: the provider's {@code sequence} when both sides
- * carry one, otherwise the provider's {@code time}. Later orders win.
+ * Where an event stands in its call's history: first the provider's {@code time}, then, among events
+ * of the same {@code time}, the provider's {@code sequence}, an event without one before any with one.
+ * This is a total order whatever mix of events carries a {@code sequence}, so a call's state does not
+ * depend on the order its events arrive in. Events equal in both are a tie; see {@code DesiredCall}
+ * for how ties are settled.
  */
 public record EventOrder(Long sequence, Instant time) implements Comparable<EventOrder> {
 
-    private static final Comparator<Long> SEQUENCE = Comparator.naturalOrder();
+    private static final Comparator<EventOrder> ORDER = Comparator.comparing(EventOrder::time)
+            .thenComparing(EventOrder::sequence, Comparator.nullsFirst(Comparator.naturalOrder()));
 
     @Override
     public int compareTo(EventOrder other) {
-        if (sequence != null && other.sequence != null) {
-            int bySequence = SEQUENCE.compare(sequence, other.sequence);
-            if (bySequence != 0) {
-                return bySequence;
-            }
-        }
-        return time.compareTo(other.time);
+        return ORDER.compare(this, other);
     }
 
     public boolean isAfter(EventOrder other) {

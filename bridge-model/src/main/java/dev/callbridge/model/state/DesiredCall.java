@@ -3,6 +3,7 @@ package dev.callbridge.model.state;
 import dev.callbridge.model.event.EventOrder;
 import dev.callbridge.model.event.Participant;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
 import java.util.Map;
@@ -54,11 +55,112 @@ public record DesiredCall(
             String teamId,
             EventOrder order) {}
 
-    /** One editable detail (title, join URLs) with the order of the event that set it; last writer wins. */
-    public record Versioned(String value, EventOrder order) {}
+    /**
+     * One editable detail (title, join URLs) with the order of the event that set it; the latest event
+     * wins, and of two tied events the greater value, so that arrival order never decides.
+     */
+    public record Versioned(String value, EventOrder order) {
 
-    /** A participant's latest known presence and the order of the event that says so. */
-    public record Presence(Participant participant, boolean present, EventOrder order) {}
+        /** This detail after an event setting it to {@code newValue}; {@code null} leaves it. */
+        public Versioned after(String newValue, EventOrder newOrder) {
+            if (newValue == null) {
+                return this;
+            }
+            int cmp = newOrder.compareTo(order);
+            return cmp > 0 || (cmp == 0 && newValue.compareTo(value == null ? "" : value) > 0)
+                    ? new Versioned(newValue, newOrder) : this;
+        }
+    }
+
+    /**
+     * A participant's presence, from the joins and leaves seen for them. Each distinct event order keeps
+     * its net count of joins minus leaves; the presence is the fold of those steps in order: a positive
+     * step means present, a negative one absent, and a step that nets to zero (a join and a leave of the
+     * same instant) leaves the presence as it was. So joins and leaves of one instant give the same
+     * answer whatever order they arrive in, and join, leave, join ends present. Only the last
+     * {@link #KEPT_STEPS} steps are kept; older ones are folded into {@code base}.
+     *
+     * @param present the presence after every step up to the call's end
+     * @param order the latest order seen for them
+     * @param base the presence before the kept steps
+     * @param foldedUpTo the order of the last step folded into {@code base}; events not after it are ignored
+     * @param steps the kept steps, in order
+     */
+    public record Presence(Participant participant, boolean present, EventOrder order, boolean base,
+            EventOrder foldedUpTo, List<Step> steps) {
+
+        public static final int KEPT_STEPS = 16;
+
+        public Presence {
+            if (steps == null) {
+                // Written before steps were kept: the presence stands for its whole history up to its order.
+                base = present;
+                foldedUpTo = order;
+                steps = List.of();
+            }
+            steps = List.copyOf(steps);
+        }
+
+        public Presence(Participant participant, boolean present, EventOrder order) {
+            this(participant, present, order, false, null, null);
+        }
+
+        /** Nobody has said anything about this participant yet. */
+        public static Presence unknown(Participant participant) {
+            return new Presence(participant, false, null, false, null, List.of());
+        }
+
+        /** This presence after one more join ({@code +1}) or leave ({@code -1}) at {@code at}. */
+        public Presence after(Participant who, int delta, EventOrder at, EventOrder end) {
+            if (foldedUpTo != null && !at.isAfter(foldedUpTo)) {
+                return this;
+            }
+            ArrayList<Step> next = new ArrayList<>(steps);
+            int i = 0;
+            while (i < next.size() && next.get(i).order().compareTo(at) < 0) {
+                i++;
+            }
+            if (i < next.size() && next.get(i).order().compareTo(at) == 0) {
+                next.set(i, new Step(at, next.get(i).net() + delta));
+            } else {
+                next.add(i, new Step(at, delta));
+            }
+            boolean newBase = base;
+            EventOrder newFolded = foldedUpTo;
+            while (next.size() > KEPT_STEPS) {
+                Step oldest = next.remove(0);
+                newBase = oldest.applyTo(newBase);
+                newFolded = oldest.order();
+            }
+            boolean latest = order == null || at.compareTo(order) >= 0;
+            // The latest event names them; of two tied events, a fixed choice between their shapes.
+            Participant shown = order == null || at.isAfter(order)
+                    || (at.compareTo(order) == 0 && who.toString().compareTo(participant.toString()) > 0)
+                    ? who : participant;
+            Presence stepped = new Presence(shown, false, latest ? at : order, newBase, newFolded, next);
+            return stepped.until(end);
+        }
+
+        /** This presence as of the call's end (all steps when {@code end} is {@code null}). */
+        public Presence until(EventOrder end) {
+            boolean now = base;
+            for (Step step : steps) {
+                if (end != null && step.order().isAfter(end)) {
+                    break;
+                }
+                now = step.applyTo(now);
+            }
+            return now == present ? this : new Presence(participant, now, order, base, foldedUpTo, steps);
+        }
+    }
+
+    /** The joins minus leaves of one participant at one event order. */
+    public record Step(EventOrder order, int net) {
+
+        boolean applyTo(boolean present) {
+            return net > 0 || (net == 0 && present);
+        }
+    }
 
     /**
      * Why and when the call ended.
