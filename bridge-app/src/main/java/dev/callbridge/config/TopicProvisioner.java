@@ -13,8 +13,10 @@ import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.Config;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.admin.TopicDescription;
+import org.apache.kafka.common.KafkaFuture;
 import org.apache.kafka.common.config.ConfigResource;
 import org.apache.kafka.common.config.TopicConfig;
+import org.apache.kafka.common.errors.TopicExistsException;
 import org.apache.kafka.common.errors.UnknownTopicOrPartitionException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -61,8 +63,7 @@ public final class TopicProvisioner {
                 }
             }
             if (!missing.isEmpty()) {
-                admin.createTopics(missing).all().get(TIMEOUT_SECONDS, TimeUnit.SECONDS);
-                LOG.info("Created topics {}", missing.stream().map(NewTopic::name).toList());
+                create(missing);
             }
             return checkOnceKnown(topics, recoveryRetention);
         } catch (InterruptedException e) {
@@ -71,6 +72,26 @@ public final class TopicProvisioner {
         } catch (ExecutionException | TimeoutException e) {
             throw new IllegalStateException("cannot create or inspect the bridge's topics: " + e.getMessage(), e);
         }
+    }
+
+    /**
+     * Creates the topics; one that exists by now was created by another instance starting at the same
+     * moment (or was not yet listed), and is checked like any other.
+     */
+    private void create(List<NewTopic> missing) throws InterruptedException, ExecutionException, TimeoutException {
+        Map<String, KafkaFuture<Void>> created = admin.createTopics(missing).values();
+        List<String> made = new ArrayList<>();
+        for (Map.Entry<String, KafkaFuture<Void>> topic : created.entrySet()) {
+            try {
+                topic.getValue().get(TIMEOUT_SECONDS, TimeUnit.SECONDS);
+                made.add(topic.getKey());
+            } catch (ExecutionException e) {
+                if (!(e.getCause() instanceof TopicExistsException)) {
+                    throw e;
+                }
+            }
+        }
+        LOG.info("Created topics {}", made);
     }
 
     /** Checks the topics, waiting out the moment after creation when not every broker knows them yet. */

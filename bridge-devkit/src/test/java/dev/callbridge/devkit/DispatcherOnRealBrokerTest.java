@@ -211,6 +211,57 @@ class DispatcherOnRealBrokerTest {
                 .satisfies(c -> assertThat(c.ended()).isTrue());
     }
 
+    @Test
+    void anUnknownPersonInCallsAddDoesNotLoseTheCall() {
+        emulator(RateLimits.unlimited(), Faults.none());
+        bridge = RunningBridge.start(KAFKA, slack, "unknown-");
+        CallEvents call = CallEvents.sequenced("unknown-call", "pbx-test", T0);
+        bridge.sendAll(List.of(
+                call.started("https://pbx.example/j/u", "With a stranger", null,
+                        List.of(Participant.slackUser("UNKNOWN42"), Participant.slackUser("U0REAL"))),
+                call.after(Duration.ofSeconds(9)).ended()));
+
+        CallState view = await().atMost(Duration.ofSeconds(60)).until(
+                () -> bridge.views().get("unknown-call"), v -> v != null && v.observed().ended());
+
+        assertThat(view.observed().participants()).containsOnlyKeys("slack:U0REAL");
+        assertThat(view.observed().rejected()).containsExactly("slack:UNKNOWN42");
+        assertThat(view.observed().refusals()).containsEntry("slack:UNKNOWN42", "user_not_found");
+        assertThat(slack.client().callsWithExternalId("unknown-call")).singleElement().satisfies(c -> {
+            assertThat(c.ended()).isTrue();
+            assertThat(c.users()).extracting(DispatcherOnRealBrokerTest::userKey).containsExactly("slack:U0REAL");
+            assertThat(c.channels()).containsExactly(RunningBridge.CHANNEL);
+        });
+    }
+
+    @Test
+    void anOperationNothingWasHeardOfForItsTimeoutIsNotSentButReportedExpired() {
+        emulator(RateLimits.unlimited(), Faults.none());
+        bridge = new RunningBridge(KAFKA, slack, "expired-", UnaryOperator.identity(), UnaryOperator.identity())
+                .startDispatcher();
+        CallOp stale = new CallOp.AddCall("expired-call:k0:1:calls.add", "expired-call", RunningBridge.TEAM,
+                "https://pbx.example/j/e", null, null, "Long gone", RunningBridge.CREATOR, T0.getEpochSecond(), List.of());
+        CallOp fresh = new CallOp.AddCall("fresh-call:k0:1:calls.add", "fresh-call", RunningBridge.TEAM,
+                "https://pbx.example/j/f", null, null, "Just now", RunningBridge.CREATOR, T0.getEpochSecond(), List.of());
+        long timeout = Duration.ofMinutes(15).toMillis();
+        bridge.sendOp(stale, Map.of(CallOp.ISSUED_AT_HEADER, Long.toString(System.currentTimeMillis() - 2 * timeout),
+                CallOp.TIMEOUT_HEADER, Long.toString(timeout)));
+        bridge.sendOp(fresh, Map.of(CallOp.ISSUED_AT_HEADER, Long.toString(System.currentTimeMillis()),
+                CallOp.TIMEOUT_HEADER, Long.toString(timeout)));
+
+        List<OpResult> results = await().atMost(Duration.ofSeconds(60)).until(
+                () -> bridge.committed(bridge.topics.callResults().name()).stream()
+                        .map(r -> RESULTS.fromBytes(r.value())).toList(),
+                r -> r.size() >= 2);
+
+        assertThat(results).filteredOn(r -> r.opId().equals(stale.opId())).singleElement()
+                .isInstanceOf(OpResult.Expired.class);
+        assertThat(results).filteredOn(r -> r.opId().equals(fresh.opId())).singleElement()
+                .isInstanceOf(OpResult.Succeeded.class);
+        assertThat(slack.client().callsWithExternalId("expired-call")).isEmpty();
+        assertThat(bridge.committed(bridge.topics.callOpsDeadLetters().name())).isEmpty();
+    }
+
     static String header(ConsumerRecord<byte[], byte[]> record, String name) {
         Header header = record.headers().lastHeader(name);
         return header == null ? null : new String(header.value(), StandardCharsets.UTF_8);

@@ -7,6 +7,7 @@ import dev.callbridge.dispatch.Budget;
 import dev.callbridge.dispatch.Dispatcher;
 import dev.callbridge.dispatch.DispatcherConfig;
 import dev.callbridge.model.event.CallEvent;
+import dev.callbridge.model.op.CallOp;
 import dev.callbridge.model.event.CloudEventCodec;
 import dev.callbridge.model.json.JsonSerde;
 import dev.callbridge.model.state.CallState;
@@ -139,6 +140,16 @@ final class RunningBridge implements AutoCloseable {
 
     void send(CallEvent event) {
         producer.send(new ProducerRecord<>(topics.callEvents().name(), event.subject(), codec.encodeStructured(event)));
+        producer.flush();
+    }
+
+    /** Writes an operation straight to {@code slack.call-ops}, as the reconciler would, with these headers. */
+    void sendOp(CallOp op, Map<String, String> headers) {
+        org.apache.kafka.common.header.internals.RecordHeaders recordHeaders =
+                new org.apache.kafka.common.header.internals.RecordHeaders();
+        headers.forEach((name, value) -> recordHeaders.add(name, value.getBytes(java.nio.charset.StandardCharsets.UTF_8)));
+        producer.send(new ProducerRecord<>(topics.callOps().name(), null, op.externalUniqueId(),
+                new dev.callbridge.model.json.JsonSerde<>(CallOp.class).toBytes(op), recordHeaders));
         producer.flush();
     }
 

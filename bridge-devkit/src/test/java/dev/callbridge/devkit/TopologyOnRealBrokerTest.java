@@ -164,10 +164,11 @@ class TopologyOnRealBrokerTest {
                     .startsWith(SlackMethod.CALLS_ADD, SlackMethod.CHAT_POST_MESSAGE)
                     .endsWith(SlackMethod.CALLS_END)
                     .containsOnlyOnce(SlackMethod.CALLS_ADD, SlackMethod.CHAT_POST_MESSAGE, SlackMethod.CALLS_END);
-            // One operation at a time, numbered in the order the reconciler issued them.
+            // One operation at a time, numbered in the order the reconciler issued them, in one incarnation.
+            String incarnation = sent.get(0).opId().split(":")[1];
             assertThat(sent).extracting(CallOp::opId).containsExactlyElementsOf(
                     IntStream.rangeClosed(1, sent.size())
-                            .mapToObj(n -> call + ":" + n + ":" + methods.get(n - 1).apiName())
+                            .mapToObj(n -> call + ":" + incarnation + ":" + n + ":" + methods.get(n - 1).apiName())
                             .toList());
         });
         // Charlie's held events went out with its calls.add: the people on it, then straight to the end.
