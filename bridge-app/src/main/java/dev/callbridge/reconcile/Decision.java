@@ -37,7 +37,7 @@ public record Decision(CallState state, List<CallOp> ops, Outcome outcome, boole
         UNKNOWN_CALL,
         /** An operator redrove a dead-lettered operation; what its failure settled was undone. */
         REDRIVEN,
-        /** An operator's {@code calls.info} reading replaced the observed call. */
+        /** A {@code calls.info} reading (an operator's, or the bridge's own after a lost answer) replaced the observed call. */
         INSPECTED,
         /** An operator's reading arrived while an operation was in flight, and was not taken. */
         BUSY,

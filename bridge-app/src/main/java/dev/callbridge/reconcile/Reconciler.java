@@ -148,7 +148,7 @@ public final class Reconciler {
             // A call shown in a channel has its block posted: a lost chat.postMessage answer is not posted twice.
             seen = seen.withBlock(BlockStatus.POSTED);
         }
-        return advance(state.withObserved(seen).withInFlight(null), now, Outcome.RECOVERED);
+        return advance(state.withObserved(seen).withInFlight(null), now, Outcome.INSPECTED);
     }
 
     /**

@@ -229,6 +229,27 @@ class CallTopologyTest {
     }
 
     @Test
+    void anOperationWhoseAnswerNeverComesIsRecoveredWithCallsInfoByTheSweeper() {
+        bridge.send(call.started("https://pbx.example/j/1"));
+        bridge.answerOps();
+        bridge.send(call.after(Duration.ofSeconds(5)).joined(ALICE));
+        CallOp lost = bridge.newOps().get(0);
+        assertThat(lost).isInstanceOf(CallOp.AddParticipants.class);
+
+        bridge.driver.advanceWallClockTime(ReconcilerSettings.DEFAULT_OP_TIMEOUT.plusMinutes(2));
+
+        CallOp inspect = bridge.newOps().get(0);
+        assertThat(inspect).isInstanceOfSatisfying(CallOp.InspectCall.class,
+                info -> assertThat(info.slackCallId()).isEqualTo(bridge.storedState("call-1").observed().slackCallId()));
+        // Slack shows Alice on the call: the lost calls.participants.add had worked, and is not sent again.
+        bridge.results.pipeInput("call-1", new OpResult.Inspected(inspect.opId(), "call-1", SlackMethod.CALLS_INFO, 1,
+                "R1", false, List.of(ALICE), null, "https://pbx.example/j/1", null, List.of("C0CALLS")));
+        assertThat(bridge.newOps()).isEmpty();
+        assertThat(bridge.storedState("call-1").observed().participants()).containsOnlyKeys(ALICE.key());
+        assertThat(bridge.storedState("call-1").inFlight()).isNull();
+    }
+
+    @Test
     void aResultCarryingAStaleOpIdIsIgnored() {
         bridge.send(call.started("https://pbx.example/j/1"));
         CallOp add = bridge.newOps().get(0);
