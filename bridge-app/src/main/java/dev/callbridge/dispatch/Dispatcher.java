@@ -609,6 +609,9 @@ public final class Dispatcher implements AutoCloseable {
         props.put(ProducerConfig.ACKS_CONFIG, "all");
         props.put(ProducerConfig.LINGER_MS_CONFIG, 5);
         props.putAll(overrides("producer."));
+        // Results must land where their call's task reads: by the key's hash, whatever the overrides say.
+        props.remove(ProducerConfig.PARTITIONER_CLASS_CONFIG);
+        props.put(ProducerConfig.PARTITIONER_IGNORE_KEYS_CONFIG, false);
         return props;
     }
 
