@@ -28,7 +28,13 @@ final class CallViewText {
         line(out, "wanted on call", keys(desired.present()));
         line(out, "shown in Slack", String.join(", ", observed.participants().keySet()));
         if (!observed.rejected().isEmpty()) {
-            line(out, "refused by Slack", String.join(", ", observed.rejected()));
+            line(out, "refused by Slack", why(observed.rejected(), observed));
+        }
+        if (!observed.isolated().isEmpty()) {
+            line(out, "offered alone", why(observed.isolated(), observed));
+        }
+        if (!observed.deferred().isEmpty()) {
+            line(out, "held back", why(observed.deferred(), observed) + "; offered again after the next success");
         }
         if (desired.end() != null) {
             line(out, "ended", desired.end().endedAt() + " (" + desired.end().reason() + ")"
@@ -37,7 +43,8 @@ final class CallViewText {
         if (view.inFlight() != null) {
             CallState.InFlight inFlight = view.inFlight();
             line(out, "in flight", inFlight.op().opId() + " since " + inFlight.since() + ", attempt "
-                    + inFlight.attempts() + (inFlight.lastError() == null ? "" : ", last error " + inFlight.lastError()));
+                    + inFlight.attempts() + (inFlight.lastError() == null ? "" : ", last error " + inFlight.lastError())
+                    + ", last heard of " + inFlight.heardAt());
         }
         if (view.lastFailure() != null) {
             CallState.OpFailure failure = view.lastFailure();
@@ -50,6 +57,13 @@ final class CallViewText {
 
     private static void line(PrintWriter out, String label, String value) {
         out.printf("%-17s %s%n", label, value.isEmpty() ? "(none)" : value);
+    }
+
+    /** Each person with the Slack error that set them aside, e.g. {@code slack:U1 (user_not_found)}. */
+    private static String why(Collection<String> people, ObservedCall observed) {
+        return people.stream()
+                .map(key -> observed.refusals().containsKey(key) ? key + " (" + observed.refusals().get(key) + ")" : key)
+                .collect(Collectors.joining(", "));
     }
 
     private static String keys(Collection<Participant> participants) {
