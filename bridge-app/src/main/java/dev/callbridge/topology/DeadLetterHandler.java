@@ -28,9 +28,10 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Sets invalid records aside without stopping the stream: a record that cannot be read (or whose
- * processing throws) is written, as the original bytes, to the dead-letter topic routed from its
- * source topic, with {@link DeadLetterHeaders} naming the reason, topic, partition and offset.
- * Kafka Streams produces the dead letter in the same transaction as the consumed offset.
+ * processing throws, or that a processor rejects) is written, as the original bytes, to the
+ * dead-letter topic routed from its source topic, with {@link DeadLetterHeaders} naming the reason,
+ * topic, partition and offset. Kafka Streams produces the dead letter in the same transaction as the
+ * consumed offset.
  */
 public final class DeadLetterHandler implements DeserializationExceptionHandler, ProcessingExceptionHandler {
 
@@ -127,12 +128,22 @@ public final class DeadLetterHandler implements DeserializationExceptionHandler,
                     exception);
             return ProcessingExceptionHandler.Response.fail();
         }
-        LOG.error("Dead-lettered record at {}-{}@{} to {}: processing failed in {}", context.topic(),
-                context.partition(), context.offset(), deadLetterTopic, context.processorNodeId(), exception);
-        metrics.deadLetter(deadLetterTopic, PROCESSING_ERROR);
+        String reason;
+        String detail;
+        if (exception instanceof RejectedInputException rejected) {
+            reason = rejected.reason();
+            detail = rejected.getMessage();
+            LOG.warn("Dead-lettered record at {}-{}@{} to {}: {} ({})", context.topic(), context.partition(),
+                    context.offset(), deadLetterTopic, reason, detail);
+        } else {
+            reason = PROCESSING_ERROR;
+            detail = exception.getClass().getSimpleName() + ": " + exception.getMessage();
+            LOG.error("Dead-lettered record at {}-{}@{} to {}: processing failed in {}", context.topic(),
+                    context.partition(), context.offset(), deadLetterTopic, context.processorNodeId(), exception);
+        }
+        metrics.deadLetter(deadLetterTopic, reason);
         return ProcessingExceptionHandler.Response.resume(List.of(deadLetter(deadLetterTopic, context.sourceRawKey(),
-                context.sourceRawValue(), context.headers(), context, PROCESSING_ERROR,
-                exception.getClass().getSimpleName() + ": " + exception.getMessage())));
+                context.sourceRawValue(), context.headers(), context, reason, detail)));
     }
 
     private String route(String sourceTopic) {

@@ -6,19 +6,23 @@ import dev.callbridge.model.state.CallState;
 import dev.callbridge.reconcile.CallInput;
 import dev.callbridge.reconcile.Decision;
 import dev.callbridge.reconcile.Reconciler;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.EnumSet;
 import java.util.List;
 import java.util.Locale;
+import java.util.Optional;
 import java.util.Set;
 import org.apache.kafka.common.header.internals.RecordHeaders;
+import org.apache.kafka.common.serialization.Serializer;
 import org.apache.kafka.streams.KeyValue;
 import org.apache.kafka.streams.processor.PunctuationType;
 import org.apache.kafka.streams.processor.api.Processor;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
 import org.apache.kafka.streams.processor.api.Record;
+import org.apache.kafka.streams.processor.api.RecordMetadata;
 import org.apache.kafka.streams.state.KeyValueIterator;
 import org.apache.kafka.streams.state.KeyValueStore;
 import org.apache.kafka.streams.state.ReadOnlyKeyValueStore;
@@ -46,6 +50,10 @@ final class ReconcileProcessor implements Processor<String, CallInput, String, E
     private final Duration sweepInterval;
     private final Duration recoveryRetention;
     private final BridgeMetrics metrics;
+    private final CallStateLimit stateLimit;
+    private final String resultsTopic;
+    private final String viewsTopic;
+    private final Serializer<CallState> stateSerializer;
     private ProcessorContext<String, Emission> context;
     private KeyValueStore<String, CallState> store;
     private ReadOnlyKeyValueStore<String, CallState> recovery;
@@ -58,6 +66,10 @@ final class ReconcileProcessor implements Processor<String, CallInput, String, E
         this.sweepInterval = config.sweepInterval();
         this.recoveryRetention = config.recoveryRetention();
         this.metrics = metrics;
+        this.stateLimit = config.stateLimit();
+        this.resultsTopic = config.topics().callResults().name();
+        this.viewsTopic = config.topics().calls().name();
+        this.stateSerializer = config.topics().calls().valueSerde().serializer();
     }
 
     @Override
@@ -131,6 +143,9 @@ final class ReconcileProcessor implements Processor<String, CallInput, String, E
     }
 
     private void commit(String call, Decision decision, long timestamp) {
+        if (decision.stateChanged() && decision.state() != null && outgrowsLimit(call, decision.state())) {
+            return;
+        }
         if (decision.stateChanged()) {
             if (decision.state() == null) {
                 store.delete(call);
@@ -143,6 +158,29 @@ final class ReconcileProcessor implements Processor<String, CallInput, String, E
             metrics.operation(op.method());
             forward(call, new Emission.Op(op), timestamp);
         }
+    }
+
+    /**
+     * Whether the new state breaks the call's {@link CallStateLimit}, in which case nothing of the
+     * decision is kept: the input is dead-lettered (by throwing for {@link DeadLetterHandler}), and a
+     * sweep leaves the call as it was.
+     */
+    private boolean outgrowsLimit(String call, CallState state) {
+        // A punctuation runs with record metadata that names no topic.
+        String input = context.recordMetadata().map(RecordMetadata::topic).orElse(null);
+        int bytes = RecordLimits.size(call.getBytes(StandardCharsets.UTF_8),
+                stateSerializer.serialize(viewsTopic, state), null);
+        // The state's record is the largest the decision writes: its operation is in it, as the one in flight.
+        Optional<CallStateLimit.Breach> breach = stateLimit.breach(state, bytes,
+                input != null && !input.equals(resultsTopic), RecordLimits.MAX_RECORD_BYTES);
+        if (breach.isEmpty()) {
+            return false;
+        }
+        if (input == null) {
+            LOG.error("Sweeper left call {} as it was: {}", call, breach.get().detail());
+            return true;
+        }
+        throw new RejectedInputException(breach.get().reason(), breach.get().detail());
     }
 
     private void forward(String call, Emission emission, long timestamp) {

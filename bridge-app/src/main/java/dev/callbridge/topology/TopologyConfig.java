@@ -7,14 +7,15 @@ import java.util.Objects;
 
 /**
  * What {@link CallTopology#buildTopology} needs: topic names, the reconciler's settings, how often
- * the stale-call sweeper runs (on wall-clock time), and how long {@code slack.calls} keeps a call's
- * last view for recovery.
+ * the stale-call sweeper runs (on wall-clock time), how long {@code slack.calls} keeps a call's
+ * last view for recovery, and how large a call may grow.
  *
  * @param recoveryRetention how long a call's last view in {@code slack.calls} is trusted for recovery
  *     after its last change; also the topic's {@code retention.ms}
+ * @param stateLimit how large a call's state may grow; an input that would take it further is dead-lettered
  */
 public record TopologyConfig(Topics topics, ReconcilerSettings reconciler, Duration sweepInterval,
-        Duration recoveryRetention) {
+        Duration recoveryRetention, CallStateLimit stateLimit) {
 
     public static final Duration DEFAULT_SWEEP_INTERVAL = Duration.ofMinutes(1);
     public static final Duration DEFAULT_RECOVERY_RETENTION = Duration.ofDays(14);
@@ -29,10 +30,20 @@ public record TopologyConfig(Topics topics, ReconcilerSettings reconciler, Durat
             throw new IllegalArgumentException("recoveryRetention must be at least staleAfter ("
                     + reconciler.staleAfter() + "), was " + recoveryRetention);
         }
+        Objects.requireNonNull(stateLimit, "stateLimit");
+    }
+
+    public TopologyConfig(Topics topics, ReconcilerSettings reconciler, Duration sweepInterval,
+            Duration recoveryRetention) {
+        this(topics, reconciler, sweepInterval, recoveryRetention, CallStateLimit.defaults());
     }
 
     public TopologyConfig(Topics topics, ReconcilerSettings reconciler, Duration sweepInterval) {
         this(topics, reconciler, sweepInterval, DEFAULT_RECOVERY_RETENTION);
+    }
+
+    public TopologyConfig withStateLimit(CallStateLimit limit) {
+        return new TopologyConfig(topics, reconciler, sweepInterval, recoveryRetention, limit);
     }
 
     public static TopologyConfig defaults() {
