@@ -53,10 +53,13 @@ final class ReconcileProcessor implements Processor<String, CallInput, String, E
     private final CallStateLimit stateLimit;
     private final String resultsTopic;
     private final String viewsTopic;
+    private final String opsTopic;
     private final Serializer<CallState> stateSerializer;
     private ProcessorContext<String, Emission> context;
     private KeyValueStore<String, CallState> store;
     private ReadOnlyKeyValueStore<String, CallState> recovery;
+    private RecordLimits recordLimits;
+    private String changelogTopic;
 
     ReconcileProcessor(Reconciler reconciler, String storeName, String recoveryStoreName, TopologyConfig config,
             BridgeMetrics metrics) {
@@ -69,6 +72,7 @@ final class ReconcileProcessor implements Processor<String, CallInput, String, E
         this.stateLimit = config.stateLimit();
         this.resultsTopic = config.topics().callResults().name();
         this.viewsTopic = config.topics().calls().name();
+        this.opsTopic = config.topics().callOps().name();
         this.stateSerializer = config.topics().calls().valueSerde().serializer();
     }
 
@@ -77,6 +81,8 @@ final class ReconcileProcessor implements Processor<String, CallInput, String, E
         this.context = context;
         this.store = context.getStateStore(storeName);
         this.recovery = context.getStateStore(recoveryStoreName);
+        this.recordLimits = RecordLimits.from(context.appConfigs());
+        this.changelogTopic = context.applicationId() + "-" + storeName + "-changelog";
         context.schedule(sweepInterval, PunctuationType.WALL_CLOCK_TIME, this::sweep);
     }
 
@@ -168,11 +174,13 @@ final class ReconcileProcessor implements Processor<String, CallInput, String, E
     private boolean outgrowsLimit(String call, CallState state) {
         // A punctuation runs with record metadata that names no topic.
         String input = context.recordMetadata().map(RecordMetadata::topic).orElse(null);
+        // The state's record is the largest the decision writes: its operation is in it, as the one in flight.
+        int recordMaxBytes = Math.min(recordLimits.maxBytes(viewsTopic),
+                Math.min(recordLimits.maxBytes(changelogTopic), recordLimits.maxBytes(opsTopic)));
         int bytes = RecordLimits.size(call.getBytes(StandardCharsets.UTF_8),
                 stateSerializer.serialize(viewsTopic, state), null);
-        // The state's record is the largest the decision writes: its operation is in it, as the one in flight.
         Optional<CallStateLimit.Breach> breach = stateLimit.breach(state, bytes,
-                input != null && !input.equals(resultsTopic), RecordLimits.MAX_RECORD_BYTES);
+                input != null && !input.equals(resultsTopic), recordMaxBytes);
         if (breach.isEmpty()) {
             return false;
         }

@@ -9,6 +9,7 @@ import dev.callbridge.model.event.CloudEventCodec;
 import dev.callbridge.model.event.Participant;
 import dev.callbridge.model.op.CallOp;
 import dev.callbridge.model.op.SlackMethod;
+import dev.callbridge.model.result.OpResult;
 import dev.callbridge.model.state.CallState;
 import dev.callbridge.reconcile.Reconciler;
 import java.nio.charset.StandardCharsets;
@@ -116,6 +117,67 @@ class CallStateLimitTest {
             assertThat(bridge.allOps()).extracting(CallOp::method)
                     .containsExactly(SlackMethod.CALLS_ADD, SlackMethod.CHAT_POST_MESSAGE);
         }
+    }
+
+    @Test
+    void onceATopicRefusedAViewAStateAsLargeIsDeadLetteredInsteadOfWritten() {
+        try (TopologyFixture bridge = new TopologyFixture()) {
+            bridge.send(call.started("https://pbx.example/j/1", "Standup", null, List.of(ALICE)));
+            bridge.answerOps();
+            CallState before = bridge.storedState("call-1");
+            refusedJustAbove(bridge, "slack.calls", before);
+
+            bridge.send(call.after(Duration.ofSeconds(1)).updated("A much longer title than the one it had", null, null));
+
+            assertThat(bridge.eventDeadLetters.readRecordsToList()).singleElement().satisfies(deadLetter -> {
+                assertThat(header(deadLetter, DeadLetterHeaders.REASON)).isEqualTo("call_state_too_large");
+                assertThat(header(deadLetter, DeadLetterHeaders.DETAIL)).contains("call call-1", "a record of it may take");
+            });
+            assertThat(bridge.storedState("call-1")).isEqualTo(before);
+            assertThat(bridge.newOps()).isEmpty();
+        }
+    }
+
+    @Test
+    void aResultThatWouldTakeTheStatePastWhatARecordMayTakeIsDeadLetteredWithTheResults() {
+        try (TopologyFixture bridge = new TopologyFixture()) {
+            bridge.send(call.started("https://pbx.example/j/1", "Standup", null, List.of(ALICE)));
+            bridge.answerOps();
+            CallState before = bridge.storedState("call-1");
+            refusedJustAbove(bridge, "slack.calls", before);
+            List<Participant> crowd = IntStream.range(0, 50).mapToObj(i -> Participant.slackUser("U0GUEST" + i)).toList();
+
+            bridge.results.pipeInput("call-1", new OpResult.Inspected("call-1:inspect:1", "call-1", SlackMethod.CALLS_INFO,
+                    1, before.observed().slackCallId(), false, crowd, "Standup", "https://pbx.example/j/1", null));
+
+            assertThat(bridge.opDeadLetters.readRecordsToList()).singleElement().satisfies(deadLetter -> {
+                assertThat(header(deadLetter, DeadLetterHeaders.REASON)).isEqualTo("call_state_too_large");
+                assertThat(header(deadLetter, DeadLetterHeaders.TOPIC)).isEqualTo("slack.call-results");
+            });
+            assertThat(bridge.storedState("call-1")).isEqualTo(before);
+            assertThat(bridge.deadLettered("slack.call-ops.dlt", "call_state_too_large")).isEqualTo(1);
+        }
+    }
+
+    @Test
+    void theSweeperLeavesACallAsItWasWhenEndingItWouldBeMoreThanARecordMayTake() {
+        try (TopologyFixture bridge = new TopologyFixture()) {
+            bridge.send(call.started("https://pbx.example/j/1", "Standup", null, List.of(ALICE)));
+            bridge.answerOps();
+            CallState before = bridge.storedState("call-1");
+            refusedJustAbove(bridge, "slack.calls", before);
+
+            bridge.driver.advanceWallClockTime(Duration.ofHours(13));
+
+            assertThat(bridge.newOps()).isEmpty();
+            assertThat(bridge.storedState("call-1")).isEqualTo(before);
+            assertThat(bridge.eventDeadLetters.isEmpty()).isTrue();
+        }
+    }
+
+    /** As if Kafka had refused, for {@code topic}, a record a few bytes larger than {@code state}'s. */
+    private static void refusedJustAbove(TopologyFixture bridge, String topic, CallState state) {
+        bridge.recordLimits.refused(topic, null, new byte[stateBytes(state) + 8]);
     }
 
     private static int stateBytes(CallState state) {

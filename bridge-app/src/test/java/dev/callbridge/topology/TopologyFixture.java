@@ -38,6 +38,8 @@ final class TopologyFixture implements AutoCloseable {
 
     final TopologyConfig config;
     final BridgeMetrics metrics = new BridgeMetrics(new SimpleMeterRegistry());
+    /** The limits the topology writes within; a test lowers one as if Kafka had refused a record. */
+    final RecordLimits recordLimits = new RecordLimits();
     final TopologyTestDriver driver;
     final TestInputTopic<String, byte[]> events;
     final TestInputTopic<String, OpResult> results;
@@ -53,6 +55,7 @@ final class TopologyFixture implements AutoCloseable {
     TopologyFixture(TopologyConfig config) {
         this.config = config;
         Properties props = CallTopology.streamsProperties(config, metrics);
+        props.put(RecordLimits.CONFIG_KEY, recordLimits);
         props.put(StreamsConfig.APPLICATION_ID_CONFIG, "bridge-test");
         props.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "unused:9092");
         // The test driver drops dead letters that the exception handlers produce under exactly_once_v2;
