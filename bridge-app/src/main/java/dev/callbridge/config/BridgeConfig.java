@@ -8,6 +8,8 @@ import dev.callbridge.model.op.SlackMethod;
 import dev.callbridge.reconcile.ReconcilerSettings;
 import dev.callbridge.slack.SdkSlackClient;
 import dev.callbridge.slack.SlackTokens;
+import dev.callbridge.topology.CallStateLimit;
+import dev.callbridge.topology.RecordLimits;
 import dev.callbridge.topology.TopologyConfig;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -45,6 +47,7 @@ public record BridgeConfig(
         Duration sweepInterval,
         Duration recoveryRetention,
         int maxEventBytes,
+        CallStateLimit stateLimit,
         Map<String, String> streamsOverrides,
         Map<String, String> consumerOverrides,
         Map<String, String> producerOverrides) {
@@ -116,6 +119,20 @@ public record BridgeConfig(
                     + " must be at least " + ConfigSource.describe("calls.stale.after") + " (" + reconciler.staleAfter()
                     + "), or a live call's view could expire while the call goes on");
         }
+        int maxStateBytes = source.positiveInt("calls.state.max.bytes", CallStateLimit.DEFAULT_MAX_BYTES);
+        if (maxStateBytes > RecordLimits.MAX_RECORD_BYTES) {
+            throw new BridgeConfigException(ConfigSource.describe("calls.state.max.bytes") + " must be at most "
+                    + RecordLimits.MAX_RECORD_BYTES + ", what one record of the bridge may take; got "
+                    + maxStateBytes);
+        }
+        int maxEventBytes = source.positiveInt("events.max.bytes", CloudEventCodec.DEFAULT_MAX_RECORD_BYTES);
+        if (maxEventBytes > maxStateBytes) {
+            throw new BridgeConfigException(ConfigSource.describe("events.max.bytes") + " must be at most "
+                    + ConfigSource.describe("calls.state.max.bytes") + " (" + maxStateBytes
+                    + "): a larger event could not be kept in its call's state; got " + maxEventBytes);
+        }
+        CallStateLimit stateLimit = new CallStateLimit(maxStateBytes,
+                source.positiveInt("calls.participants.max", CallStateLimit.DEFAULT_MAX_PARTICIPANTS));
         Map<String, String> streams = source.withPrefix("kafka.streams");
         return new BridgeConfig(
                 source.required("kafka.bootstrap.servers"),
@@ -142,7 +159,8 @@ public record BridgeConfig(
                 reconciler,
                 source.duration("calls.sweep.interval", TopologyConfig.DEFAULT_SWEEP_INTERVAL),
                 recoveryRetention,
-                source.positiveInt("events.max.bytes", CloudEventCodec.DEFAULT_MAX_RECORD_BYTES),
+                maxEventBytes,
+                stateLimit,
                 streams,
                 source.withPrefix("kafka.consumer"),
                 source.withPrefix("kafka.producer"));
@@ -165,7 +183,7 @@ public record BridgeConfig(
     }
 
     public TopologyConfig topology() {
-        return new TopologyConfig(topics(), reconciler, sweepInterval, recoveryRetention);
+        return new TopologyConfig(topics(), reconciler, sweepInterval, recoveryRetention, stateLimit, 0);
     }
 
     /**

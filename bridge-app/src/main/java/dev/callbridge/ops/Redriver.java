@@ -118,6 +118,9 @@ public final class Redriver {
 
     /** What one dead letter becomes: the record to write, or {@code null} when it cannot be redriven. */
     ProducerRecord<byte[], byte[]> redriven(Source source, ConsumerRecord<byte[], byte[]> record) {
+        if (record.headers().lastHeader(DeadLetterHeaders.ORIGINAL_DROPPED) != null) {
+            return null;
+        }
         String at = where(record);
         return source == Source.EVENTS ? event(record, at) : operation(record, at);
     }
@@ -176,6 +179,12 @@ public final class Redriver {
 
     private String skipReason(Source source, ConsumerRecord<byte[], byte[]> record) {
         String from = header(record.headers(), DeadLetterHeaders.TOPIC);
+        String dropped = header(record.headers(), DeadLetterHeaders.ORIGINAL_DROPPED);
+        if (dropped != null) {
+            return "the original (" + dropped + " bytes) was too large to keep; it was read from " + from + "/"
+                    + header(record.headers(), DeadLetterHeaders.PARTITION) + "/"
+                    + header(record.headers(), DeadLetterHeaders.OFFSET);
+        }
         if (from == null) {
             return "no " + DeadLetterHeaders.TOPIC + " header";
         }

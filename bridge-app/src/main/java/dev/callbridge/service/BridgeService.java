@@ -48,6 +48,7 @@ public final class BridgeService implements AutoCloseable {
         thread.setDaemon(true);
         return thread;
     });
+    private final StreamThreadFailures threadFailures = new StreamThreadFailures(Clock.systemUTC());
     private KafkaStreams streams;
     private KafkaStreamsMetrics streamsMetrics;
     private Dispatcher dispatcher;
@@ -77,7 +78,7 @@ public final class BridgeService implements AutoCloseable {
         streamsMetrics = new KafkaStreamsMetrics(streams);
         streamsMetrics.bindTo(registry);
         streams.setUncaughtExceptionHandler(e -> {
-            LOG.error("A stream thread failed; replacing it", e);
+            threadFailures.failed(e);
             return org.apache.kafka.streams.errors.StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse
                     .REPLACE_THREAD;
         });
@@ -115,11 +116,14 @@ public final class BridgeService implements AutoCloseable {
         }
     }
 
-    /** The process works: Kafka Streams has not failed for good, and the dispatcher loop is alive. */
+    /**
+     * The process works: Kafka Streams has not failed for good, its threads are not failing again and
+     * again, and the dispatcher loop is alive.
+     */
     public boolean isLive() {
         KafkaStreams.State state = streams == null ? null : streams.state();
         return state != null && state != KafkaStreams.State.ERROR && state != KafkaStreams.State.NOT_RUNNING
-                && dispatcher != null && !dispatcher.hasFailed();
+                && threadFailures.healthy() && dispatcher != null && !dispatcher.hasFailed();
     }
 
     /** The bridge is processing: Kafka Streams RUNNING and the dispatcher holding partitions. */

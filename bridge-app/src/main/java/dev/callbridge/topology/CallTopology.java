@@ -96,11 +96,6 @@ public final class CallTopology {
         return builder.build();
     }
 
-    /**
-     * The Kafka Streams settings the topology relies on: exactly-once v2 and dead-lettering of
-     * invalid records. Callers add {@code application.id} and {@code bootstrap.servers}, and may
-     * override the rest.
-     */
     /** Kafka Streams' {@code commit.interval.ms} unless {@code kafka.streams.commit.interval.ms} says otherwise. */
     public static final int DEFAULT_COMMIT_INTERVAL_MS = 50;
 
@@ -108,15 +103,22 @@ public final class CallTopology {
         return streamsProperties(config, BridgeMetrics.discarding());
     }
 
+    /**
+     * The Kafka Streams settings the topology relies on: exactly-once v2, dead-lettering of invalid
+     * records, and the {@link RecordLimits} its writers share. Callers add {@code application.id} and
+     * {@code bootstrap.servers}, and may override the rest.
+     */
     public static Properties streamsProperties(TopologyConfig config, BridgeMetrics metrics) {
         Properties props = new Properties();
         props.put(BridgeMetrics.CONFIG_KEY, metrics);
+        props.put(RecordLimits.CONFIG_KEY, new RecordLimits());
         props.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.EXACTLY_ONCE_V2);
         // An operation reaches the dispatcher only when its transaction commits: half of exactly-once's
         // 100 ms default halves the wait an event has before it can go to Slack.
         props.put(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, DEFAULT_COMMIT_INTERVAL_MS);
         props.put(StreamsConfig.DESERIALIZATION_EXCEPTION_HANDLER_CLASS_CONFIG, DeadLetterHandler.class);
         props.put(StreamsConfig.PROCESSING_EXCEPTION_HANDLER_CLASS_CONFIG, DeadLetterHandler.class);
+        props.put(StreamsConfig.PRODUCTION_EXCEPTION_HANDLER_CLASS_CONFIG, DeadLetterHandler.class);
         // Dead-letter processing errors of the global recovery store too (the default from Kafka 5.0 on).
         props.put(StreamsConfig.PROCESSING_EXCEPTION_HANDLER_GLOBAL_ENABLED_CONFIG, true);
         props.put(DeadLetterHandler.ROUTES_CONFIG, DeadLetterHandler.routes(Map.of(

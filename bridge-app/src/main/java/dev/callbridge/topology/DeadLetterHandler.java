@@ -15,12 +15,14 @@ import java.util.stream.Collectors;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.config.ConfigException;
+import org.apache.kafka.common.errors.RecordTooLargeException;
 import org.apache.kafka.common.header.Headers;
 import org.apache.kafka.common.header.internals.RecordHeaders;
 import org.apache.kafka.streams.StreamsConfig;
 import org.apache.kafka.streams.errors.DeserializationExceptionHandler;
 import org.apache.kafka.streams.errors.ErrorHandlerContext;
 import org.apache.kafka.streams.errors.ProcessingExceptionHandler;
+import org.apache.kafka.streams.errors.ProductionExceptionHandler;
 import org.apache.kafka.streams.errors.StreamsException;
 import org.apache.kafka.streams.processor.api.Record;
 import org.slf4j.Logger;
@@ -28,11 +30,15 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Sets invalid records aside without stopping the stream: a record that cannot be read (or whose
- * processing throws) is written, as the original bytes, to the dead-letter topic routed from its
- * source topic, with {@link DeadLetterHeaders} naming the reason, topic, partition and offset.
- * Kafka Streams produces the dead letter in the same transaction as the consumed offset.
+ * processing throws, or that a processor rejects) is written, as the original bytes, to the
+ * dead-letter topic routed from its source topic, with {@link DeadLetterHeaders} naming the reason,
+ * topic, partition and offset. Kafka Streams produces the dead letter in the same transaction as the
+ * consumed offset. A dead letter never outgrows {@link RecordLimits}: one that would keeps only the
+ * key. A record Kafka refuses to take as too large lowers the limits for its topic (see
+ * {@link #handleError(ErrorHandlerContext, ProducerRecord, Exception)}).
  */
-public final class DeadLetterHandler implements DeserializationExceptionHandler, ProcessingExceptionHandler {
+public final class DeadLetterHandler
+        implements DeserializationExceptionHandler, ProcessingExceptionHandler, ProductionExceptionHandler {
 
     /** Config key: comma-separated {@code sourceTopic=deadLetterTopic} pairs. */
     public static final String ROUTES_CONFIG = "bridge.dead-letter.routes";
@@ -46,12 +52,15 @@ public final class DeadLetterHandler implements DeserializationExceptionHandler,
     public static final String SKIPPED_TOPICS_CONFIG = "bridge.dead-letter.skipped-topics";
     static final String REPARTITION_SUFFIX = "-" + CallTopology.REKEY_REPARTITION + "-repartition";
     static final String PROCESSING_ERROR = "processing_error";
+    /** Longest key a dead letter keeps when it cannot keep the original value. */
+    static final int MAX_KEPT_KEY_BYTES = 1024;
 
     private static final Logger LOG = LoggerFactory.getLogger(DeadLetterHandler.class);
 
     private Map<String, String> routes = Map.of();
     private Set<String> skipped = Set.of();
     private BridgeMetrics metrics = BridgeMetrics.discarding();
+    private RecordLimits limits = new RecordLimits();
 
     static String routes(Map<String, String> sourceToDeadLetter) {
         return sourceToDeadLetter.entrySet().stream()
@@ -77,6 +86,7 @@ public final class DeadLetterHandler implements DeserializationExceptionHandler,
         if (configs.get(BridgeMetrics.CONFIG_KEY) instanceof BridgeMetrics given) {
             metrics = given;
         }
+        limits = RecordLimits.from(configs);
         Object applicationId = configs.get(StreamsConfig.APPLICATION_ID_CONFIG);
         Object rekeyedRoute = configs.get(REKEYED_ROUTE_CONFIG);
         if (applicationId != null && rekeyedRoute != null) {
@@ -114,6 +124,27 @@ public final class DeadLetterHandler implements DeserializationExceptionHandler,
                 deadLetterTopic, record.key(), record.value(), record.headers(), context, reason, exception.getMessage())));
     }
 
+    /**
+     * Kafka refused a record the topology wrote as too large (a topic whose {@code max.message.bytes}
+     * is below {@link RecordLimits#MAX_RECORD_BYTES}, say): that topic's limit drops below the record.
+     * The stream thread still fails. Under exactly-once the producer has already doomed the
+     * transaction, whatever this answers; and a changelog write given up would leave the store ahead of
+     * its changelog. When the task comes back to the input, the state or dead letter it would write is
+     * measured against the lowered limit and the input is dead-lettered instead.
+     */
+    @Override
+    public ProductionExceptionHandler.Response handleError(
+            ErrorHandlerContext context, ProducerRecord<byte[], byte[]> record, Exception exception) {
+        if (exception instanceof RecordTooLargeException) {
+            limits.refused(record.topic(), record.key(), record.value());
+            LOG.error("Kafka refused a record of {} bytes for {} as too large; records for it now stay within {} "
+                            + "bytes, and the input that led to it is dead-lettered when its task reads it again",
+                    RecordLimits.size(record.key(), record.value(), record.headers()), record.topic(),
+                    limits.maxBytes(record.topic()), exception);
+        }
+        return ProductionExceptionHandler.Response.fail();
+    }
+
     @Override
     public ProcessingExceptionHandler.Response handleError(
             ErrorHandlerContext context, Record<?, ?> record, Exception exception) {
@@ -127,25 +158,35 @@ public final class DeadLetterHandler implements DeserializationExceptionHandler,
                     exception);
             return ProcessingExceptionHandler.Response.fail();
         }
-        LOG.error("Dead-lettered record at {}-{}@{} to {}: processing failed in {}", context.topic(),
-                context.partition(), context.offset(), deadLetterTopic, context.processorNodeId(), exception);
-        metrics.deadLetter(deadLetterTopic, PROCESSING_ERROR);
+        String reason;
+        String detail;
+        if (exception instanceof RejectedInputException rejected) {
+            reason = rejected.reason();
+            detail = rejected.getMessage();
+            LOG.warn("Dead-lettered record at {}-{}@{} to {}: {} ({})", context.topic(), context.partition(),
+                    context.offset(), deadLetterTopic, reason, detail);
+        } else {
+            reason = PROCESSING_ERROR;
+            detail = exception.getClass().getSimpleName() + ": " + exception.getMessage();
+            LOG.error("Dead-lettered record at {}-{}@{} to {}: processing failed in {}", context.topic(),
+                    context.partition(), context.offset(), deadLetterTopic, context.processorNodeId(), exception);
+        }
+        metrics.deadLetter(deadLetterTopic, reason);
         return ProcessingExceptionHandler.Response.resume(List.of(deadLetter(deadLetterTopic, context.sourceRawKey(),
-                context.sourceRawValue(), context.headers(), context, PROCESSING_ERROR,
-                exception.getClass().getSimpleName() + ": " + exception.getMessage())));
+                context.sourceRawValue(), context.headers(), context, reason, detail)));
     }
 
     private String route(String sourceTopic) {
         return routes.get(sourceTopic);
     }
 
-    private static ProducerRecord<byte[], byte[]> deadLetter(String topic, byte[] key, byte[] value, Headers original,
+    private ProducerRecord<byte[], byte[]> deadLetter(String topic, byte[] key, byte[] value, Headers original,
             ErrorHandlerContext context, String reason, String detail) {
-        Headers headers = new RecordHeaders();
+        Headers kept = new RecordHeaders();
         if (original != null) {
             original.forEach(h -> {
                 if (!h.key().startsWith("dlt.")) {
-                    headers.add(h);
+                    kept.add(h);
                 }
             });
         }
@@ -153,13 +194,25 @@ public final class DeadLetterHandler implements DeserializationExceptionHandler,
         if (text.length() > DeadLetterHeaders.MAX_DETAIL_CHARS) {
             text = text.substring(0, DeadLetterHeaders.MAX_DETAIL_CHARS);
         }
-        headers.add(DeadLetterHeaders.REASON, utf8(reason));
-        headers.add(DeadLetterHeaders.DETAIL, utf8(text));
-        headers.add(DeadLetterHeaders.TOPIC, utf8(context.topic()));
-        headers.add(DeadLetterHeaders.PARTITION, utf8(Integer.toString(context.partition())));
-        headers.add(DeadLetterHeaders.OFFSET, utf8(Long.toString(context.offset())));
-        headers.add(DeadLetterHeaders.AT, utf8(Instant.now().toString()));
-        return new ProducerRecord<>(topic, null, context.timestamp(), key, value, headers);
+        Headers added = new RecordHeaders();
+        added.add(DeadLetterHeaders.REASON, utf8(reason));
+        added.add(DeadLetterHeaders.DETAIL, utf8(text));
+        added.add(DeadLetterHeaders.TOPIC, utf8(context.topic()));
+        added.add(DeadLetterHeaders.PARTITION, utf8(Integer.toString(context.partition())));
+        added.add(DeadLetterHeaders.OFFSET, utf8(Long.toString(context.offset())));
+        added.add(DeadLetterHeaders.AT, utf8(Instant.now().toString()));
+        int originalBytes = RecordLimits.size(null, value, kept);
+        if (RecordLimits.size(key, value, kept) + RecordLimits.size(null, null, added) > limits.maxBytes(topic)) {
+            // Kafka would refuse the whole: keep what finds the original again, and the call it belongs to.
+            LOG.warn("Dead letter for {}-{}@{} keeps only its key: the original's {} bytes of value and headers are "
+                    + "more than {} takes", context.topic(), context.partition(), context.offset(), originalBytes,
+                    topic);
+            added.add(DeadLetterHeaders.ORIGINAL_DROPPED, utf8(Integer.toString(originalBytes)));
+            return new ProducerRecord<>(topic, null, context.timestamp(),
+                    key != null && key.length <= MAX_KEPT_KEY_BYTES ? key : null, null, added);
+        }
+        added.forEach(kept::add);
+        return new ProducerRecord<>(topic, null, context.timestamp(), key, value, kept);
     }
 
     private static byte[] utf8(String text) {

@@ -6,6 +6,7 @@ import dev.callbridge.model.state.CallState;
 import dev.callbridge.reconcile.CallInput;
 import dev.callbridge.reconcile.Decision;
 import dev.callbridge.reconcile.Reconciler;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
 import java.nio.charset.StandardCharsets;
@@ -15,13 +16,16 @@ import java.util.EnumSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import org.apache.kafka.common.header.internals.RecordHeaders;
+import org.apache.kafka.common.serialization.Serializer;
 import org.apache.kafka.streams.KeyValue;
 import org.apache.kafka.streams.processor.PunctuationType;
 import org.apache.kafka.streams.processor.api.Processor;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
 import org.apache.kafka.streams.processor.api.Record;
+import org.apache.kafka.streams.processor.api.RecordMetadata;
 import org.apache.kafka.streams.state.KeyValueIterator;
 import org.apache.kafka.streams.state.KeyValueStore;
 import org.apache.kafka.streams.state.ReadOnlyKeyValueStore;
@@ -51,9 +55,16 @@ final class ReconcileProcessor implements Processor<String, CallInput, String, E
     private final Duration opTimeout;
     private final BridgeMetrics metrics;
     private final Backlogs backlogs;
+    private final CallStateLimit stateLimit;
+    private final String resultsTopic;
+    private final String viewsTopic;
+    private final String opsTopic;
+    private final Serializer<CallState> stateSerializer;
     private ProcessorContext<String, Emission> context;
     private KeyValueStore<String, CallState> store;
     private ReadOnlyKeyValueStore<String, CallState> recovery;
+    private RecordLimits recordLimits;
+    private String changelogTopic;
 
     ReconcileProcessor(Reconciler reconciler, String storeName, String recoveryStoreName, TopologyConfig config,
             BridgeMetrics metrics, Backlogs backlogs) {
@@ -65,6 +76,11 @@ final class ReconcileProcessor implements Processor<String, CallInput, String, E
         this.recoveryRetention = config.recoveryRetention();
         this.opTimeout = config.reconciler().opTimeout();
         this.metrics = metrics;
+        this.stateLimit = config.stateLimit();
+        this.resultsTopic = config.topics().callResults().name();
+        this.viewsTopic = config.topics().calls().name();
+        this.opsTopic = config.topics().callOps().name();
+        this.stateSerializer = config.topics().calls().valueSerde().serializer();
     }
 
     @Override
@@ -72,6 +88,8 @@ final class ReconcileProcessor implements Processor<String, CallInput, String, E
         this.context = context;
         this.store = context.getStateStore(storeName);
         this.recovery = context.getStateStore(recoveryStoreName);
+        this.recordLimits = RecordLimits.from(context.appConfigs());
+        this.changelogTopic = context.applicationId() + "-" + storeName + "-changelog";
         context.schedule(sweepInterval, PunctuationType.WALL_CLOCK_TIME, this::sweep);
     }
 
@@ -158,6 +176,9 @@ final class ReconcileProcessor implements Processor<String, CallInput, String, E
     }
 
     private void commit(String call, Decision decision, long timestamp) {
+        if (decision.stateChanged() && decision.state() != null && outgrowsLimit(call, decision.state())) {
+            return;
+        }
         if (decision.stateChanged()) {
             if (decision.state() == null) {
                 store.delete(call);
@@ -178,6 +199,31 @@ final class ReconcileProcessor implements Processor<String, CallInput, String, E
 
     private static byte[] ascii(long value) {
         return Long.toString(value).getBytes(StandardCharsets.US_ASCII);
+    }
+
+    /**
+     * Whether the new state breaks the call's {@link CallStateLimit}, in which case nothing of the
+     * decision is kept: the input is dead-lettered (by throwing for {@link DeadLetterHandler}), and a
+     * sweep leaves the call as it was.
+     */
+    private boolean outgrowsLimit(String call, CallState state) {
+        // A punctuation runs with record metadata that names no topic.
+        String input = context.recordMetadata().map(RecordMetadata::topic).orElse(null);
+        // The state's record is the largest the decision writes: its operation is in it, as the one in flight.
+        int recordMaxBytes = Math.min(recordLimits.maxBytes(viewsTopic),
+                Math.min(recordLimits.maxBytes(changelogTopic), recordLimits.maxBytes(opsTopic)));
+        int bytes = RecordLimits.size(call.getBytes(StandardCharsets.UTF_8),
+                stateSerializer.serialize(viewsTopic, state), null);
+        Optional<CallStateLimit.Breach> breach = stateLimit.breach(state, bytes,
+                input != null && !input.equals(resultsTopic), recordMaxBytes);
+        if (breach.isEmpty()) {
+            return false;
+        }
+        if (input == null) {
+            LOG.error("Sweeper left call {} as it was: {}", call, breach.get().detail());
+            return true;
+        }
+        throw new RejectedInputException(breach.get().reason(), breach.get().detail());
     }
 
     private void forward(String call, Emission emission, long timestamp) {

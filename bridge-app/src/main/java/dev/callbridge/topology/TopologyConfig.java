@@ -7,17 +7,18 @@ import java.util.Objects;
 
 /**
  * What {@link CallTopology#buildTopology} needs: topic names, the reconciler's settings, how often
- * the stale-call sweeper runs (on wall-clock time), and how long {@code slack.calls} keeps a call's
- * last view for recovery.
+ * the stale-call sweeper runs (on wall-clock time), how long {@code slack.calls} keeps a call's
+ * last view for recovery, and how large a call may grow.
  *
  * @param recoveryRetention how long a call's last view in {@code slack.calls} is trusted for recovery
  *     after its last change; also the topic's {@code retention.ms}
+ * @param stateLimit how large a call's state may grow; an input that would take it further is dead-lettered
  * @param callPartitions the partition count of the input and results topics, so that an event already
  *     on its call's partition skips the repartition topic; 0 when unknown, which sends every event
  *     through it
  */
 public record TopologyConfig(Topics topics, ReconcilerSettings reconciler, Duration sweepInterval,
-        Duration recoveryRetention, int callPartitions) {
+        Duration recoveryRetention, CallStateLimit stateLimit, int callPartitions) {
 
     public static final Duration DEFAULT_SWEEP_INTERVAL = Duration.ofMinutes(1);
     public static final Duration DEFAULT_RECOVERY_RETENTION = Duration.ofDays(14);
@@ -32,6 +33,7 @@ public record TopologyConfig(Topics topics, ReconcilerSettings reconciler, Durat
             throw new IllegalArgumentException("recoveryRetention must be at least staleAfter ("
                     + reconciler.staleAfter() + "), was " + recoveryRetention);
         }
+        Objects.requireNonNull(stateLimit, "stateLimit");
         if (callPartitions < 0) {
             throw new IllegalArgumentException("callPartitions must not be negative, was " + callPartitions);
         }
@@ -39,16 +41,20 @@ public record TopologyConfig(Topics topics, ReconcilerSettings reconciler, Durat
 
     public TopologyConfig(Topics topics, ReconcilerSettings reconciler, Duration sweepInterval,
             Duration recoveryRetention) {
-        this(topics, reconciler, sweepInterval, recoveryRetention, 0);
+        this(topics, reconciler, sweepInterval, recoveryRetention, CallStateLimit.defaults(), 0);
     }
 
     public TopologyConfig(Topics topics, ReconcilerSettings reconciler, Duration sweepInterval) {
         this(topics, reconciler, sweepInterval, DEFAULT_RECOVERY_RETENTION);
     }
 
+    public TopologyConfig withStateLimit(CallStateLimit limit) {
+        return new TopologyConfig(topics, reconciler, sweepInterval, recoveryRetention, limit, callPartitions);
+    }
+
     /** This configuration for topics of {@code partitions} partitions, as found at start-up. */
     public TopologyConfig withCallPartitions(int partitions) {
-        return new TopologyConfig(topics, reconciler, sweepInterval, recoveryRetention, partitions);
+        return new TopologyConfig(topics, reconciler, sweepInterval, recoveryRetention, stateLimit, partitions);
     }
 
     public static TopologyConfig defaults() {

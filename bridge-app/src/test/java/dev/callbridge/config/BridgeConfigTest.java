@@ -7,6 +7,7 @@ import dev.callbridge.dispatch.Budget;
 import dev.callbridge.model.op.SlackMethod;
 import dev.callbridge.slack.SlackToken;
 import dev.callbridge.slack.SlackTokens;
+import dev.callbridge.topology.CallStateLimit;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -43,6 +44,7 @@ class BridgeConfigTest {
         assertThat(config.commitInterval()).isEqualTo(Duration.ofMillis(50));
         assertThat(config.topics().callEvents().name()).isEqualTo("telephony.call-events");
         assertThat(config.dispatcher().groupId()).isEqualTo("call-bridge-dispatcher");
+        assertThat(config.topology().stateLimit()).isEqualTo(new CallStateLimit(512 * 1024, 1000));
     }
 
     @Test
@@ -130,6 +132,41 @@ class BridgeConfigTest {
         assertThatThrownBy(() -> BridgeConfig.load(env, null))
                 .hasMessageContaining("calls.recovery.retention")
                 .hasMessageContaining("calls.stale.after");
+    }
+
+    @Test
+    void aCallsStateLimitIsTakenUpToWhatOneRecordMayHold() {
+        Map<String, String> env = minimal();
+        env.put("BRIDGE_CALLS_STATE_MAX_BYTES", "1000000");
+        env.put("BRIDGE_CALLS_PARTICIPANTS_MAX", "250");
+        assertThat(BridgeConfig.load(env, null).topology().stateLimit()).isEqualTo(new CallStateLimit(1_000_000, 250));
+
+        env.put("BRIDGE_CALLS_STATE_MAX_BYTES", "1048576");
+        assertThatThrownBy(() -> BridgeConfig.load(env, null))
+                .isInstanceOf(BridgeConfigException.class)
+                .hasMessageContaining("BRIDGE_CALLS_STATE_MAX_BYTES (calls.state.max.bytes)")
+                .hasMessageContaining("at most 1000000");
+
+        env.put("BRIDGE_CALLS_STATE_MAX_BYTES", "none");
+        assertThatThrownBy(() -> BridgeConfig.load(env, null))
+                .hasMessageContaining("BRIDGE_CALLS_STATE_MAX_BYTES (calls.state.max.bytes)");
+
+        env.remove("BRIDGE_CALLS_STATE_MAX_BYTES");
+        env.put("BRIDGE_CALLS_PARTICIPANTS_MAX", "0");
+        assertThatThrownBy(() -> BridgeConfig.load(env, null))
+                .hasMessageContaining("BRIDGE_CALLS_PARTICIPANTS_MAX (calls.participants.max)");
+    }
+
+    @Test
+    void anEventLimitAboveTheCallsStateLimitIsRefused() {
+        Map<String, String> env = minimal();
+        env.put("BRIDGE_CALLS_STATE_MAX_BYTES", "100000");
+        env.put("BRIDGE_EVENTS_MAX_BYTES", "200000");
+
+        assertThatThrownBy(() -> BridgeConfig.load(env, null))
+                .isInstanceOf(BridgeConfigException.class)
+                .hasMessageContaining("BRIDGE_EVENTS_MAX_BYTES (events.max.bytes)")
+                .hasMessageContaining("BRIDGE_CALLS_STATE_MAX_BYTES (calls.state.max.bytes)");
     }
 
     @Test

@@ -66,6 +66,13 @@ class RedriverTest {
     }
 
     @Test
+    void aDeadLetterThatCouldNotKeepItsOriginalIsNotRedriven() {
+        assertThat(redriver.redriven(Redriver.Source.EVENTS, deadLetter("p.telephony.call-events.dlt",
+                "p.telephony.call-events", "call-1", null, Map.of(DeadLetterHeaders.ORIGINAL_DROPPED, "1048400"))))
+                .isNull();
+    }
+
+    @Test
     void anOperationGoesToTheReconcilerAsARedrivenResultNotToSlack() {
         CallOp op = new CallOp.AddParticipants(CallOp.opId("call-1", 3, SlackMethod.CALLS_PARTICIPANTS_ADD),
                 "call-1", null, "R1", List.of(Participant.slackUser("U0A")));

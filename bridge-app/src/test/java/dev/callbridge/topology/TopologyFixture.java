@@ -7,6 +7,7 @@ import dev.callbridge.model.event.CloudEventCodec;
 import dev.callbridge.model.op.CallOp;
 import dev.callbridge.model.result.OpResult;
 import dev.callbridge.model.state.CallState;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
@@ -36,6 +37,9 @@ final class TopologyFixture implements AutoCloseable {
     static final Instant START = Instant.parse("2026-03-02T09:00:00Z");
 
     final TopologyConfig config;
+    final BridgeMetrics metrics = new BridgeMetrics(new SimpleMeterRegistry());
+    /** The limits the topology writes within; a test lowers one as if Kafka had refused a record. */
+    final RecordLimits recordLimits = new RecordLimits();
     final TopologyTestDriver driver;
     final TestInputTopic<String, byte[]> events;
     final TestInputTopic<String, OpResult> results;
@@ -55,14 +59,14 @@ final class TopologyFixture implements AutoCloseable {
     /** The topology whose sweeps follow {@code backlogs}, as a running bridge's follow its tasks' offsets. */
     TopologyFixture(TopologyConfig config, Backlogs backlogs) {
         this.config = config;
-        Properties props = CallTopology.streamsProperties(config);
+        Properties props = CallTopology.streamsProperties(config, metrics);
+        props.put(RecordLimits.CONFIG_KEY, recordLimits);
         props.put(StreamsConfig.APPLICATION_ID_CONFIG, "bridge-test");
         props.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "unused:9092");
         // The test driver drops dead letters that the exception handlers produce under exactly_once_v2;
         // the real-broker tests in bridge-devkit run the topology with exactly-once.
         props.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.AT_LEAST_ONCE);
-        driver = new TopologyTestDriver(CallTopology.buildTopology(config, BridgeMetrics.discarding(), backlogs), props,
-                START);
+        driver = new TopologyTestDriver(CallTopology.buildTopology(config, metrics, backlogs), props, START);
         Topics topics = config.topics();
         events = driver.createInputTopic(topics.callEvents().name(), new StringSerializer(), new ByteArraySerializer(),
                 START, Duration.ofMillis(10));
@@ -79,9 +83,14 @@ final class TopologyFixture implements AutoCloseable {
     }
 
     TopologyFixture() {
-        this(new TopologyConfig(Topics.withPrefix("", 4096),
+        this(usualConfig());
+    }
+
+    /** The topology as most tests run it: events up to 4 KiB, call blocks posted to {@code C0CALLS}. */
+    static TopologyConfig usualConfig() {
+        return new TopologyConfig(Topics.withPrefix("", 4096),
                 dev.callbridge.reconcile.ReconcilerSettings.defaults().withDefaultChannel("C0CALLS"),
-                Duration.ofMinutes(1)));
+                Duration.ofMinutes(1));
     }
 
     /** Produces the event in structured mode, keyed by its call. */
@@ -146,6 +155,13 @@ final class TopologyFixture implements AutoCloseable {
     OpResult.Succeeded success(CallOp op) {
         String slackCallId = op instanceof CallOp.AddCall ? "R" + (++slackCalls) : null;
         return new OpResult.Succeeded(op.opId(), op.externalUniqueId(), op.method(), 1, slackCallId, null, null);
+    }
+
+    /** How many records went to {@code topic} for {@code reason}, by the dead-letter meter. */
+    double deadLettered(String topic, String reason) {
+        var counter = metrics.registry().find("bridge.dead.letters")
+                .tag("topic", topic).tag("reason", reason).counter();
+        return counter == null ? 0 : counter.count();
     }
 
     CallState storedState(String call) {

@@ -24,8 +24,13 @@ import java.time.Instant;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.config.TopicConfig;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.junit.jupiter.api.AfterEach;
@@ -112,6 +117,34 @@ class BridgeServiceTest {
                 .contains("bridge_calls_live")
                 .contains("kafka_stream")
                 .doesNotContain(RunningBridge.TOKEN);
+    }
+
+    @Test
+    void streamThreadsThatKeepFailingOnTheSameRecordMakeHealthzUnhealthy() throws Exception {
+        slack = SlackEmulator.builder().port(0).token(RunningBridge.TOKEN, RunningBridge.TEAM).build().start();
+        Map<String, String> env = environment("loop-");
+        // A failed thread's group member is given up on soon, so its replacement gets the task back quickly.
+        env.put("BRIDGE_KAFKA_STREAMS_MAIN_CONSUMER_SESSION_TIMEOUT_MS", "6000");
+        // An internal topic that takes no event at all (only transaction markers): re-keying a misrouted
+        // event fails, every time.
+        try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, KAFKA.bootstrapServers()))) {
+            admin.createTopics(List.of(new NewTopic("loop-bridge-events-by-subject-repartition", 2, (short) 1)
+                    .configs(Map.of(TopicConfig.MAX_MESSAGE_BYTES_CONFIG, "200")))).all().get(30, TimeUnit.SECONDS);
+        }
+        service = new BridgeService(BridgeConfig.load(env, null)).start();
+        await().atMost(Duration.ofSeconds(60)).until(() -> get("/readyz").statusCode() == 200);
+        Topics topics = Topics.withPrefix("loop-", CloudEventCodec.DEFAULT_MAX_RECORD_BYTES);
+        try (KafkaProducer<String, byte[]> producer = new KafkaProducer<>(
+                Map.of("bootstrap.servers", KAFKA.bootstrapServers()), new StringSerializer(), new ByteArraySerializer())) {
+            CallEvents call = CallEvents.sequenced("loop-call", "pbx-test", Instant.parse("2026-03-02T09:00:00Z"));
+            producer.send(new ProducerRecord<>(topics.callEvents().name(), "not-the-call",
+                    new CloudEventCodec().encodeStructured(call.started("https://pbx.example/j/loop")))).get();
+        }
+        assertThat(get("/healthz").statusCode()).isEqualTo(200);
+
+        // The failing stream threads' exceptions are expected here; they are the point.
+        await().atMost(Duration.ofMinutes(3)).pollInterval(Duration.ofSeconds(1)).dontCatchUncaughtExceptions()
+                .until(() -> get("/healthz").statusCode() == 503);
     }
 
     @Test

@@ -23,6 +23,14 @@ public final class DeadLetterHeaders {
      */
     public static final String AT = "dlt.at";
 
+    /**
+     * Present when the original value and headers were too large to keep in a dead letter: their size
+     * in bytes, in decimal. The dead letter then carries only the key and the {@code dlt.*} headers;
+     * the original stays at {@link #TOPIC}, {@link #PARTITION}, {@link #OFFSET} for as long as that
+     * topic keeps it.
+     */
+    public static final String ORIGINAL_DROPPED = "dlt.original-dropped";
+
     /** Longest {@link #DETAIL} written; longer explanations are cut. */
     public static final int MAX_DETAIL_CHARS = 1000;
 
