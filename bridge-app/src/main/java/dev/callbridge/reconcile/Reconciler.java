@@ -42,6 +42,15 @@ public final class Reconciler {
     static final String CALL_ENDED = "inactive_call";
     /** Refusals about the people in a request, not about the call: those people are set aside. */
     private static final Set<String> PERSON_LEVEL_ERRORS = Set.of("user_not_found", "bad_users");
+    /**
+     * Refusals about the call or the app, not about anyone in the request: its people are held back, not
+     * refused. Any other refusal of a batch is taken as about someone in it, and its people are offered alone.
+     */
+    private static final Set<String> CALL_LEVEL_ERRORS = Set.of("invalid_auth", "not_authed", "account_inactive",
+            "token_revoked", "token_expired", "no_permission", "missing_scope", "not_allowed_token_type",
+            "team_access_not_granted", "access_denied", "accesslimited", "ekm_access_denied",
+            "enterprise_is_restricted", "two_factor_setup_required", "not_authorized", "no_token_configured",
+            "invalid_call_id");
 
     private static final Comparator<DesiredCall.End> TIED_ENDS = Comparator
             .comparing(DesiredCall.End::duration, Comparator.nullsLast(Comparator.<Long>naturalOrder()))
@@ -110,7 +119,7 @@ public final class Reconciler {
                     Outcome.RESULT_APPLIED);
         }
         if (result instanceof OpResult.Failed failed) {
-            return advance(state.withObserved(gaveUp(state.observed(), op, failed.error()))
+            return advance(state.withObserved(gaveUp(state.observed(), op, failed))
                             .withInFlight(null)
                             .withLastFailure(new OpFailure(op.opId(), op.method(), failed.error(), now)),
                     now, Outcome.RESULT_APPLIED);
@@ -395,8 +404,10 @@ public final class Reconciler {
      * it. A refusal about people (an unknown user) sets those people aside and lets the call go on
      * without them; a refusal about the call (auth, scopes, retries run out) rejects nobody for good.
      */
-    private static ObservedCall gaveUp(ObservedCall observed, CallOp op, String error) {
+    private static ObservedCall gaveUp(ObservedCall observed, CallOp op, OpResult.Failed failed) {
+        String error = failed.error();
         boolean aboutPeople = PERSON_LEVEL_ERRORS.contains(error);
+        boolean aboutTheCall = failed.retriesExhausted() || CALL_LEVEL_ERRORS.contains(error);
         if (op instanceof CallOp.AddCall add) {
             if (!aboutPeople || add.users().isEmpty()) {
                 return observed.withAddFailed(true);
@@ -410,7 +421,7 @@ public final class Reconciler {
         if (op instanceof CallOp.PostCallBlock) {
             return observed.withBlock(BlockStatus.FAILED);
         }
-        if (op instanceof CallOp.AddParticipants added && !aboutPeople) {
+        if (op instanceof CallOp.AddParticipants added && aboutTheCall) {
             TreeSet<String> deferred = new TreeSet<>(observed.deferred());
             deferred.addAll(keys(added.users()));
             return observed.withRefusals(observed.rejected(), observed.isolated(), deferred,
@@ -439,8 +450,13 @@ public final class Reconciler {
             // calls.end refused for good (say invalid_call_id): nothing more can be done for this call.
             return observed.withEnded(true, null);
         }
-        // calls.info: Slack no longer knows the call it gave the bridge, so there is nothing left to show.
-        return "invalid_call_id".equals(error) ? observed.withEnded(true, null) : observed;
+        if ("invalid_call_id".equals(error)) {
+            // calls.info: Slack no longer knows the call it gave the bridge, so there is nothing left to show.
+            return observed.withEnded(true, null);
+        }
+        // The bridge's own calls.info refused (say without calls:read): what the lost operation did is not
+        // known, and a call block is never risked twice; the rest is planned again, harmless if repeated.
+        return observed.block() == BlockStatus.PENDING ? observed.withBlock(BlockStatus.POSTED) : observed;
     }
 
     /** The reverse of {@link #gaveUp}: Slack's state as it was before the operation was given up on. */

@@ -4,10 +4,12 @@ import dev.callbridge.model.state.CallState;
 import java.util.Optional;
 
 /**
- * How large one call may grow in the bridge. An event may not leave a call's state larger than
- * {@code maxBytes} as a record, nor with more than {@code maxParticipants} distinct participants;
- * Slack's answers and the sweeper are held only to what a record can carry, since they bring the
- * observed call up to what events already asked for, and refusing them would leave the call stuck.
+ * How large one call may grow in the bridge. An event may not make a call's state grow past
+ * {@code maxBytes} as a record, nor add a participant past {@code maxParticipants}; an event that
+ * does not grow it (a {@code call.ended}, or any event of a call already over a limit lowered since)
+ * is always taken, so a call over its limit can still end. Slack's answers and the sweeper are held
+ * only to what a record can carry, since they bring the observed call up to what events already
+ * asked for, and refusing them would leave the call stuck.
  *
  * @param maxBytes {@code calls.state.max.bytes}: the call id and its serialized state together
  * @param maxParticipants {@code calls.participants.max}: everyone ever seen on the call
@@ -35,6 +37,14 @@ public record CallStateLimit(int maxBytes, int maxParticipants) {
         return new CallStateLimit(DEFAULT_MAX_BYTES, DEFAULT_MAX_PARTICIPANTS);
     }
 
+    /**
+     * What the call was before an event.
+     *
+     * @param ending the event is a {@code call.ended}, which never counts as growth
+     * @param bytesBefore the earlier state's size as a record; asked for only when the new one is over the limit
+     */
+    public record Growth(boolean ending, int participantsBefore, java.util.function.IntSupplier bytesBefore) {}
+
     /** Why a state may not be kept: a dead-letter reason and a sentence naming the call and the limit. */
     public record Breach(String reason, String detail) {}
 
@@ -42,24 +52,24 @@ public record CallStateLimit(int maxBytes, int maxParticipants) {
      * Why the call's new state may not be kept, if it may not.
      *
      * @param bytes the state's size as a record, its call id included
-     * @param byEvent whether an event led to it, rather than a result or the sweeper
+     * @param growth how the event that led to it grew the call, or {@code null} for a result or the sweeper
      * @param recordMaxBytes the most that any record of the state may take
      */
-    public Optional<Breach> breach(CallState state, int bytes, boolean byEvent, int recordMaxBytes) {
+    public Optional<Breach> breach(CallState state, int bytes, Growth growth, int recordMaxBytes) {
         String call = state.externalUniqueId();
         if (bytes > recordMaxBytes) {
             return Optional.of(new Breach(TOO_LARGE, "call " + call + ": its state would take " + bytes
                     + " bytes, more than the " + recordMaxBytes + " a record of it may take"));
         }
-        if (!byEvent) {
+        if (growth == null || growth.ending()) {
             return Optional.empty();
         }
         int participants = state.desired().participants().size();
-        if (participants > maxParticipants) {
+        if (participants > maxParticipants && participants > growth.participantsBefore()) {
             return Optional.of(new Breach(TOO_MANY_PARTICIPANTS, "call " + call + ": it would have " + participants
                     + " distinct participants, more than calls.participants.max (" + maxParticipants + ")"));
         }
-        if (bytes > maxBytes) {
+        if (bytes > maxBytes && bytes > growth.bytesBefore().getAsInt()) {
             return Optional.of(new Breach(TOO_LARGE, "call " + call + ": its state would take " + bytes
                     + " bytes, more than calls.state.max.bytes (" + maxBytes + ")"));
         }

@@ -1,6 +1,7 @@
 package dev.callbridge.topology;
 
 import dev.callbridge.metrics.BridgeMetrics;
+import dev.callbridge.model.event.CallEventType;
 import dev.callbridge.model.op.CallOp;
 import dev.callbridge.model.state.CallState;
 import dev.callbridge.reconcile.CallInput;
@@ -56,7 +57,6 @@ final class ReconcileProcessor implements Processor<String, CallInput, String, E
     private final BridgeMetrics metrics;
     private final Backlogs backlogs;
     private final CallStateLimit stateLimit;
-    private final String resultsTopic;
     private final String viewsTopic;
     private final String opsTopic;
     private final Serializer<CallState> stateSerializer;
@@ -77,7 +77,6 @@ final class ReconcileProcessor implements Processor<String, CallInput, String, E
         this.opTimeout = config.reconciler().opTimeout();
         this.metrics = metrics;
         this.stateLimit = config.stateLimit();
-        this.resultsTopic = config.topics().callResults().name();
         this.viewsTopic = config.topics().calls().name();
         this.opsTopic = config.topics().callOps().name();
         this.stateSerializer = config.topics().calls().valueSerde().serializer();
@@ -112,8 +111,9 @@ final class ReconcileProcessor implements Processor<String, CallInput, String, E
                 LOG.debug("Ignored result for call {}: {}", call, decision.outcome());
             }
         }
-        noteRecovery(call, stored != null ? stored : recovered, decision);
-        commit(call, decision, record.timestamp());
+        CallState before = stored != null ? stored : recovered;
+        commit(call, decision, record.timestamp(), growth(call, before, record.value()));
+        noteRecovery(call, before, decision);
     }
 
     /** An operation whose answer never came: counted and logged with its call, the first sign of a lost result. */
@@ -170,13 +170,28 @@ final class ReconcileProcessor implements Processor<String, CallInput, String, E
         forgotten.forEach(store::delete);
         for (KeyValue<String, Decision> change : changes) {
             LOG.info("Sweeper: call {} {}", change.key, change.value.outcome());
+            commit(change.key, change.value, wallClockMs, null);
             noteRecovery(change.key, before.get(change.key), change.value);
-            commit(change.key, change.value, wallClockMs);
         }
     }
 
-    private void commit(String call, Decision decision, long timestamp) {
-        if (decision.stateChanged() && decision.state() != null && outgrowsLimit(call, decision.state())) {
+    /** How an event may grow the call, for its size limits; {@code null} for Slack's answers. */
+    private CallStateLimit.Growth growth(String call, CallState before, CallInput input) {
+        if (!(input instanceof CallInput.Event event)) {
+            return null;
+        }
+        return new CallStateLimit.Growth(event.event().type() == CallEventType.ENDED,
+                before == null ? 0 : before.desired().participants().size(),
+                () -> before == null ? 0 : recordBytes(call, before));
+    }
+
+    private int recordBytes(String call, CallState state) {
+        return RecordLimits.size(call.getBytes(StandardCharsets.UTF_8), stateSerializer.serialize(viewsTopic, state),
+                null);
+    }
+
+    private void commit(String call, Decision decision, long timestamp, CallStateLimit.Growth growth) {
+        if (decision.stateChanged() && decision.state() != null && outgrowsLimit(call, decision.state(), growth)) {
             return;
         }
         if (decision.stateChanged()) {
@@ -206,16 +221,14 @@ final class ReconcileProcessor implements Processor<String, CallInput, String, E
      * decision is kept: the input is dead-lettered (by throwing for {@link DeadLetterHandler}), and a
      * sweep leaves the call as it was.
      */
-    private boolean outgrowsLimit(String call, CallState state) {
+    private boolean outgrowsLimit(String call, CallState state, CallStateLimit.Growth growth) {
         // A punctuation runs with record metadata that names no topic.
         String input = context.recordMetadata().map(RecordMetadata::topic).orElse(null);
         // The state's record is the largest the decision writes: its operation is in it, as the one in flight.
         int recordMaxBytes = Math.min(recordLimits.maxBytes(viewsTopic),
                 Math.min(recordLimits.maxBytes(changelogTopic), recordLimits.maxBytes(opsTopic)));
-        int bytes = RecordLimits.size(call.getBytes(StandardCharsets.UTF_8),
-                stateSerializer.serialize(viewsTopic, state), null);
-        Optional<CallStateLimit.Breach> breach = stateLimit.breach(state, bytes,
-                input != null && !input.equals(resultsTopic), recordMaxBytes);
+        Optional<CallStateLimit.Breach> breach = stateLimit.breach(state, recordBytes(call, state), growth,
+                recordMaxBytes);
         if (breach.isEmpty()) {
             return false;
         }

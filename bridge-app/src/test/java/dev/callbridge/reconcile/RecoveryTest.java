@@ -196,6 +196,38 @@ class RecoveryTest {
     }
 
     @Test
+    void aParticipantsBatchRefusedForAnyOtherReasonIsOfferedPersonByPerson() {
+        sim.deliver(call.started("https://pbx.example/j/1"));
+        sim.answer("call-1");
+        sim.deliver(call.after(Duration.ofSeconds(1)).joined(ALICE));
+        sim.deliver(call.after(Duration.ofSeconds(2)).joined(BOB));
+        sim.answer("call-1");
+        CallOp batch = sim.pendingOp("call-1");
+
+        sim.deliverResult(new OpResult.Failed(batch.opId(), "call-1", batch.method(), 1, "invalid_arguments", false));
+
+        assertThat(sim.state("call-1").observed().deferred()).isEmpty();
+        assertThat(sim.state("call-1").observed().isolated()).containsExactlyInAnyOrder(ALICE.key(), BOB.key());
+        assertThat(((CallOp.AddParticipants) sim.pendingOp("call-1")).users()).hasSize(1);
+    }
+
+    @Test
+    void whenTheBridgesOwnCallsInfoIsRefusedALostBlockPostIsNotPostedAgain() {
+        sim.deliver(call.started("https://pbx.example/j/1"));
+        sim.answer("call-1");
+        sim.loseAnswer("call-1", true);
+        sim.sweep("call-1", sim.now().plus(TIMEOUT).plusSeconds(1));
+        CallOp inspect = sim.pendingOp("call-1");
+        assertThat(inspect).isInstanceOf(CallOp.InspectCall.class);
+
+        sim.deliverResult(new OpResult.Failed(inspect.opId(), "call-1", inspect.method(), 1, "missing_scope", false));
+        sim.settle();
+
+        assertThat(slack.requests().stream().filter(op -> op.method() == SlackMethod.CHAT_POST_MESSAGE)).hasSize(1);
+        assertThat(sim.state("call-1").observed().block()).isEqualTo(BlockStatus.POSTED);
+    }
+
+    @Test
     void inactiveCallOnAnyMethodMeansTheCallEndedInSlackAndNothingMoreIsSent() {
         sim.deliver(call.started("https://pbx.example/j/1"));
         sim.settle();

@@ -116,6 +116,11 @@ class CallStateLimitTest {
             assertThat(bridge.storedState("call-1").observed().participants()).hasSize(20);
             assertThat(bridge.allOps()).extracting(CallOp::method)
                     .containsExactly(SlackMethod.CALLS_ADD, SlackMethod.CHAT_POST_MESSAGE);
+
+            // A call over its limit still ends: call.ended never counts as growth.
+            bridge.send(call.after(Duration.ofMinutes(5)).ended());
+            assertThat(bridge.eventDeadLetters.isEmpty()).isTrue();
+            assertThat(bridge.newOps()).extracting(CallOp::method).containsExactly(SlackMethod.CALLS_END);
         }
     }
 
