@@ -44,7 +44,7 @@ final class CallViewText {
             CallState.InFlight inFlight = view.inFlight();
             line(out, "in flight", inFlight.op().opId() + " since " + inFlight.since() + ", attempt "
                     + inFlight.attempts() + (inFlight.lastError() == null ? "" : ", last error " + inFlight.lastError())
-                    + ", last heard of " + inFlight.heardAt());
+                    + (inFlight.heardAt() == null ? "" : ", last heard of " + inFlight.heardAt()));
         }
         if (view.lastFailure() != null) {
             CallState.OpFailure failure = view.lastFailure();

@@ -215,6 +215,11 @@ public final class Reconciler {
      * end, which goes out once that operation is answered or recovered.
      */
     public Decision onSweep(CallState state, Instant now) {
+        if (state.inFlight() != null && state.inFlight().heardAt() == null) {
+            // Issued before operations carried their timeout, so the dispatcher may still send it: its
+            // silence is counted from now, not from when it was issued.
+            return new Decision(state.withInFlight(state.inFlight().heard(now)), List.of(), Outcome.NOTHING_TO_DO, true);
+        }
         if (state.inFlight() != null && state.inFlight().heardAt().plus(settings.opTimeout()).isBefore(now)) {
             Decision recovered = recover(state, now, "nothing heard for " + settings.opTimeout());
             Decision swept = onSweep(recovered.state(), now);

@@ -54,6 +54,7 @@ final class ReconcileProcessor implements Processor<String, CallInput, String, E
     private final Duration sweepInterval;
     private final Duration recoveryRetention;
     private final Duration opTimeout;
+    private final int callPartitions;
     private final BridgeMetrics metrics;
     private final Backlogs backlogs;
     private final CallStateLimit stateLimit;
@@ -75,6 +76,7 @@ final class ReconcileProcessor implements Processor<String, CallInput, String, E
         this.sweepInterval = config.sweepInterval();
         this.recoveryRetention = config.recoveryRetention();
         this.opTimeout = config.reconciler().opTimeout();
+        this.callPartitions = config.callPartitions();
         this.metrics = metrics;
         this.stateLimit = config.stateLimit();
         this.viewsTopic = config.topics().calls().name();
@@ -138,6 +140,11 @@ final class ReconcileProcessor implements Processor<String, CallInput, String, E
         return view;
     }
 
+    /** Whether the call belongs to this task: on its partition, where its results arrive. */
+    private boolean isHome(String call) {
+        return callPartitions == 0 || CallPartitioner.partition(call, callPartitions) == context.taskId().partition();
+    }
+
     private void sweep(long wallClockMs) {
         if (!backlogs.caughtUp(context.taskId())) {
             // Silence measured by the wall clock means nothing while the task has not read what waits for it.
@@ -148,10 +155,15 @@ final class ReconcileProcessor implements Processor<String, CallInput, String, E
         List<KeyValue<String, Decision>> changes = new ArrayList<>();
         List<String> forgotten = new ArrayList<>();
         Map<String, CallState> before = new HashMap<>();
+        List<String> stray = new ArrayList<>();
         long live = 0;
         try (KeyValueIterator<String, CallState> calls = store.all()) {
             while (calls.hasNext()) {
                 KeyValue<String, CallState> call = calls.next();
+                if (!isHome(call.key)) {
+                    stray.add(call.key);
+                    continue;
+                }
                 if (LIVE_PHASES.contains(call.value.phase())) {
                     live++;
                 }
@@ -168,6 +180,13 @@ final class ReconcileProcessor implements Processor<String, CallInput, String, E
         }
         metrics.liveCalls(context.taskId().toString(), live);
         forgotten.forEach(store::delete);
+        for (String call : stray) {
+            // Left by a version that reconciled events on whatever partition they came: this task never
+            // gets the call's results, so it would wait on (and recover) its operation for ever.
+            LOG.warn("Call {} dropped from task {}: its events and results belong to partition {}", call,
+                    context.taskId(), CallPartitioner.partition(call, callPartitions));
+            store.delete(call);
+        }
         for (KeyValue<String, Decision> change : changes) {
             LOG.info("Sweeper: call {} {}", change.key, change.value.outcome());
             commit(change.key, change.value, wallClockMs, null);

@@ -77,6 +77,21 @@ class RecoveryTest {
     }
 
     @Test
+    void anOperationIssuedBeforeOperationsCarriedTheirTimeoutIsGivenAFullTimeoutFromItsFirstSweep() {
+        sim.deliver(call.started("https://pbx.example/j/1"));
+        CallState legacy = sim.state("call-1").withInFlight(sim.state("call-1").inFlight().heard(null));
+        Reconciler reconciler = new Reconciler(settings);
+        Instant firstSweep = T0.plus(Duration.ofDays(1));
+
+        Decision first = reconciler.onSweep(legacy, firstSweep);
+        assertThat(first.ops()).isEmpty();
+        assertThat(first.state().inFlight().heardAt()).isEqualTo(firstSweep);
+        assertThat(reconciler.onSweep(first.state(), firstSweep.plus(TIMEOUT).minusSeconds(1)).ops()).isEmpty();
+        assertThat(reconciler.onSweep(first.state(), firstSweep.plus(TIMEOUT).plusSeconds(1)).outcome())
+                .isEqualTo(Outcome.RECOVERED);
+    }
+
+    @Test
     void anOperationTheDispatcherLetExpireUnsentIsPlannedAgainAtOnce() {
         sim.deliver(call.started("https://pbx.example/j/1"));
         CallOp add = sim.pendingOp("call-1");

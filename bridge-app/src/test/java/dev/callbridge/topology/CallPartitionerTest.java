@@ -68,6 +68,26 @@ class CallPartitionerTest {
         }
     }
 
+    @Test
+    void aCallStoredOnATaskThatIsNotItsHomeIsDroppedByTheSweeper() {
+        // The test driver reads every record from partition 0, so a call whose home is another partition
+        // stands for a state left on the wrong task by a version that did not re-partition events.
+        String home = IntStream.range(0, 100).mapToObj(n -> "call-" + n)
+                .filter(c -> CallPartitioner.partition(c, 4) == 0).findFirst().orElseThrow();
+        String away = IntStream.range(0, 100).mapToObj(n -> "call-" + n)
+                .filter(c -> CallPartitioner.partition(c, 4) != 0).findFirst().orElseThrow();
+        try (TopologyFixture bridge = new TopologyFixture(config(4))) {
+            bridge.send(CallEvents.sequenced(home, "pbx", TopologyFixture.START).started("https://pbx.example/j/1"));
+            bridge.send(CallEvents.sequenced(away, "pbx", TopologyFixture.START).started("https://pbx.example/j/2"));
+            assertThat(bridge.storedState(away)).isNotNull();
+
+            bridge.driver.advanceWallClockTime(Duration.ofMinutes(1));
+
+            assertThat(bridge.storedState(away)).isNull();
+            assertThat(bridge.storedState(home)).isNotNull();
+        }
+    }
+
     private static TopologyConfig config(int partitions) {
         return new TopologyConfig(Topics.withPrefix("", 4096), ReconcilerSettings.defaults().withDefaultChannel("C0CALLS"),
                 Duration.ofMinutes(1)).withCallPartitions(partitions);

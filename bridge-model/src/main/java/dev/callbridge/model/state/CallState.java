@@ -95,12 +95,12 @@ public record CallState(
      * @param attempts how many attempts the dispatcher reported, counting from 1
      * @param lastError the last transient error or rate limit the dispatcher reported
      * @param heardAt when the dispatcher last reported on it (or it was issued); {@code null} in states
-     *     from before this field, read as {@code since}
+     *     written before this field, until the sweeper first sees them
      */
     public record InFlight(CallOp op, int attempts, String lastError, Instant since, Instant heardAt) {
 
-        public InFlight {
-            heardAt = heardAt == null ? since : heardAt;
+        public InFlight heard(Instant at) {
+            return new InFlight(op, attempts, lastError, since, at);
         }
     }
 
