@@ -435,16 +435,22 @@ public final class Dispatcher implements AutoCloseable {
     }
 
     /**
-     * Parks the operation in a retry tier until {@code due}, and tells the reconciler it is waiting, so
-     * a long wait for budget never looks like a lost operation.
+     * Parks the operation in a retry tier until {@code due}, and tells the reconciler it is waiting once
+     * a third of its timeout has passed without word, so a long wait for budget never looks like a lost
+     * operation and a short one costs no extra record.
      */
     private Turn waitParked(Work work, Instant due, boolean reserved) {
         CallOp op = work.op();
-        Duration wait = Duration.between(clock.instant(), due);
+        Instant now = clock.instant();
+        DispatchHeaders.Silence silence = work.silence();
+        if (silence != null && Duration.between(silence.lastWord(), now).compareTo(silence.timeout().dividedBy(3)) < 0) {
+            return Turn.done(park(work, due, work.attempts(), reserved, false));
+        }
+        Duration wait = Duration.between(now, due);
         // The bridge's own budget is a rate limit too: reported as one, with the time left to wait.
         OpResult waiting = new OpResult.RateLimited(op.opId(), op.externalUniqueId(), op.method(),
                 work.attempts().attempt(), wait.isNegative() ? Duration.ZERO : wait);
-        return new Turn(List.of(result(waiting), park(work, due, work.attempts(), reserved)), null);
+        return new Turn(List.of(result(waiting), park(work, due, work.attempts(), reserved, true)), null);
     }
 
     /** Sends the operation and turns Slack's answer into records. */
@@ -474,7 +480,8 @@ public final class Dispatcher implements AutoCloseable {
         if (disposition instanceof Disposition.Retry retry) {
             LOG.info("Retrying {} for call {} in {} (attempt {}): {}", op.method().apiName(), op.externalUniqueId(),
                     retry.delay(), work.attempts().attempt(), describe(answer));
-            return List.of(result(retry.interim()), park(work, answered.plus(retry.delay()), retry.next(), false));
+            return List.of(result(retry.interim()),
+                    park(work, answered.plus(retry.delay()), retry.next(), false, true));
         }
         Disposition.DeadLetter dead = (Disposition.DeadLetter) disposition;
         metrics.deadLetter(topics.callOpsDeadLetters().name(), dead.reason());
@@ -528,7 +535,9 @@ public final class Dispatcher implements AutoCloseable {
                 results.toBytes(result));
     }
 
-    private ProducerRecord<String, byte[]> park(Work work, Instant due, Attempts attempts, boolean reserved) {
+    /** @param reported whether an interim result goes with it, which renews the reconciler's word on it */
+    private ProducerRecord<String, byte[]> park(Work work, Instant due, Attempts attempts, boolean reserved,
+            boolean reported) {
         ConsumerRecord<String, byte[]> record = work.record();
         Instant now = clock.instant();
         RetryTier tier = topics.parkingTierFor(Duration.between(now, due));
@@ -541,8 +550,12 @@ public final class Dispatcher implements AutoCloseable {
         if (reserved) {
             DispatchHeaders.put(headers, DispatchHeaders.RESERVED, "true");
         }
-        // Every park goes with an interim result to the reconciler: its word on the operation is renewed.
-        DispatchHeaders.put(headers, DispatchHeaders.REPORTED_AT, now.toEpochMilli());
+        String lastReported = DispatchHeaders.text(record.headers(), DispatchHeaders.REPORTED_AT);
+        if (reported) {
+            DispatchHeaders.put(headers, DispatchHeaders.REPORTED_AT, now.toEpochMilli());
+        } else if (lastReported != null) {
+            DispatchHeaders.put(headers, DispatchHeaders.REPORTED_AT, lastReported);
+        }
         // The original timestamp stays, so event-to-Slack latency includes the time spent waiting.
         return new ProducerRecord<>(tier.topic(), null, record.timestamp(), record.key(), record.value(), headers);
     }

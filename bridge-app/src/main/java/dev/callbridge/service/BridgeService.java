@@ -43,6 +43,8 @@ public final class BridgeService implements AutoCloseable {
     private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     private final BridgeMetrics metrics = new BridgeMetrics(registry);
     private final Backlogs backlogs = Backlogs.tracked();
+    /** Used by the backlog watch only, on its own thread. */
+    private Admin backlogAdmin;
     private final ScheduledExecutorService backlogWatch = Executors.newSingleThreadScheduledExecutor(runnable -> {
         Thread thread = new Thread(runnable, "backlog-watch");
         thread.setDaemon(true);
@@ -110,9 +112,15 @@ public final class BridgeService implements AutoCloseable {
 
     private void watchBacklogs() {
         try {
-            backlogs.update(streams.metadataForLocalThreads());
-        } catch (RuntimeException e) {
-            LOG.debug("Could not read the tasks' offsets", e);
+            if (backlogAdmin == null) {
+                backlogAdmin = Admin.create(config.adminProperties());
+            }
+            backlogs.refresh(backlogAdmin, config.applicationId(), streams.metadataForLocalThreads());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (Exception e) {
+            // Until it is read again, the sweeper goes on with what it last knew.
+            LOG.debug("Could not read the tasks' backlogs", e);
         }
     }
 
@@ -147,6 +155,14 @@ public final class BridgeService implements AutoCloseable {
             http.close();
         }
         backlogWatch.shutdownNow();
+        try {
+            backlogWatch.awaitTermination(5, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        if (backlogAdmin != null) {
+            backlogAdmin.close(Duration.ofSeconds(5));
+        }
         if (dispatcher != null) {
             dispatcher.stop();
         }

@@ -1,10 +1,21 @@
 package dev.callbridge.topology;
 
+import java.time.Duration;
 import java.util.Collection;
+import java.util.HashMap;
+import java.util.HashSet;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.ListOffsetsOptions;
+import org.apache.kafka.clients.admin.OffsetSpec;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.common.IsolationLevel;
 import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.streams.TaskMetadata;
 import org.apache.kafka.streams.ThreadMetadata;
 import org.apache.kafka.streams.processor.TaskId;
 
@@ -18,6 +29,7 @@ public final class Backlogs {
 
     /** A backlog a task works off in well under a sweep interval; under load a task is never at zero. */
     static final long CAUGHT_UP_RECORDS = 1_000;
+    private static final Duration ADMIN_TIMEOUT = Duration.ofSeconds(10);
 
     private final boolean tracked;
     private final Map<TaskId, Long> recordsBehind = new ConcurrentHashMap<>();
@@ -26,7 +38,7 @@ public final class Backlogs {
         this.tracked = tracked;
     }
 
-    /** Backlogs learned from the running Kafka Streams' task metadata through {@link #update}. */
+    /** Backlogs read from the broker through {@link #refresh}. */
     public static Backlogs tracked() {
         return new Backlogs(true);
     }
@@ -36,15 +48,48 @@ public final class Backlogs {
         return new Backlogs(false);
     }
 
-    /** Takes the active tasks' committed and end offsets, as {@code KafkaStreams#metadataForLocalThreads} gives them. */
-    public void update(Collection<ThreadMetadata> threads) {
-        Map<TaskId, Long> now = new ConcurrentHashMap<>();
-        threads.forEach(thread -> thread.activeTasks().forEach(task -> now.put(task.taskId(), behind(task))));
-        recordsBehind.keySet().retainAll(now.keySet());
-        recordsBehind.putAll(now);
+    /**
+     * Reads, for every active task of {@code threads}, how many records of its input partitions lie
+     * between the application's committed offsets and the end of what producers committed (the last
+     * stable offset), as the broker has them now.
+     *
+     * @return records behind, by task
+     */
+    public Map<TaskId, Long> refresh(Admin admin, String applicationId, Collection<ThreadMetadata> threads)
+            throws InterruptedException, ExecutionException, TimeoutException {
+        Map<TaskId, Set<TopicPartition>> tasks = new HashMap<>();
+        threads.forEach(thread -> thread.activeTasks()
+                .forEach(task -> tasks.put(task.taskId(), Set.copyOf(task.topicPartitions()))));
+        Set<TopicPartition> partitions = new HashSet<>();
+        tasks.values().forEach(partitions::addAll);
+        Map<TopicPartition, Long> ends = new HashMap<>();
+        Map<TopicPartition, Long> committed = new HashMap<>();
+        if (!partitions.isEmpty()) {
+            Map<TopicPartition, OffsetSpec> latest = new HashMap<>();
+            partitions.forEach(partition -> latest.put(partition, OffsetSpec.latest()));
+            admin.listOffsets(latest, new ListOffsetsOptions(IsolationLevel.READ_COMMITTED)).all()
+                    .get(ADMIN_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS)
+                    .forEach((partition, info) -> ends.put(partition, info.offset()));
+            Map<TopicPartition, OffsetAndMetadata> offsets = admin.listConsumerGroupOffsets(applicationId)
+                    .partitionsToOffsetAndMetadata().get(ADMIN_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+            offsets.forEach((partition, offset) -> {
+                if (offset != null) {
+                    committed.put(partition, offset.offset());
+                }
+            });
+        }
+        Map<TaskId, Long> measured = behind(tasks, ends, committed);
+        update(measured);
+        return measured;
     }
 
-    /** Whether the task has read nearly all that waits for it; a task not seen yet has not. */
+    /** Takes how many records each task is behind; tasks not named are no longer this instance's. */
+    void update(Map<TaskId, Long> behind) {
+        recordsBehind.keySet().retainAll(behind.keySet());
+        recordsBehind.putAll(behind);
+    }
+
+    /** Whether the task has read nearly all that waits for it; a task not measured yet has not. */
     boolean caughtUp(TaskId task) {
         if (!tracked) {
             return true;
@@ -53,18 +98,26 @@ public final class Backlogs {
         return behind != null && behind <= CAUGHT_UP_RECORDS;
     }
 
-    /** Records between the task's committed position and the end of each of its input partitions. */
-    static long behind(TaskMetadata task) {
-        long behind = 0;
-        for (TopicPartition partition : task.topicPartitions()) {
-            Long end = task.endOffsets().get(partition);
-            if (end == null || end < 0) {
-                // The consumer has not fetched from it yet: what waits there is not known.
-                return Long.MAX_VALUE;
+    /**
+     * Records between each task's committed position and the end of each of its partitions. A
+     * partition never committed counts from its start, so a task is behind until it first commits,
+     * unless nothing was ever written there.
+     */
+    static Map<TaskId, Long> behind(Map<TaskId, Set<TopicPartition>> tasks, Map<TopicPartition, Long> ends,
+            Map<TopicPartition, Long> committed) {
+        Map<TaskId, Long> behind = new HashMap<>();
+        tasks.forEach((task, partitions) -> {
+            long records = 0;
+            for (TopicPartition partition : partitions) {
+                Long end = ends.get(partition);
+                if (end == null) {
+                    records = Long.MAX_VALUE;
+                    break;
+                }
+                records += Math.max(0, end - committed.getOrDefault(partition, 0L));
             }
-            Long committed = task.committedOffsets().get(partition);
-            behind += Math.max(0, end - Math.max(0, committed == null ? 0 : committed));
-        }
+            behind.put(task, records);
+        });
         return behind;
     }
 }

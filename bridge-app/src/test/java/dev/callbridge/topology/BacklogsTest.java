@@ -7,14 +7,11 @@ import dev.callbridge.model.event.CallEvents;
 import dev.callbridge.model.op.CallOp;
 import dev.callbridge.reconcile.ReconcilerSettings;
 import java.time.Duration;
-import java.util.List;
+import java.util.HashMap;
 import java.util.Map;
-import java.util.Optional;
 import java.util.Set;
 import java.util.stream.IntStream;
 import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.streams.TaskMetadata;
-import org.apache.kafka.streams.ThreadMetadata;
 import org.apache.kafka.streams.processor.TaskId;
 import org.junit.jupiter.api.Test;
 
@@ -22,31 +19,40 @@ class BacklogsTest {
 
     private static final TopicPartition EVENTS = new TopicPartition("telephony.call-events", 0);
     private static final TopicPartition RESULTS = new TopicPartition("slack.call-results", 0);
+    private static final TopicPartition REPARTITION = new TopicPartition("call-bridge-events-by-subject-repartition", 0);
+    private static final TaskId TASK = new TaskId(1, 0);
 
     @Test
-    void aTaskIsBehindByWhatLiesBetweenItsCommittedOffsetsAndTheEndOfItsPartitions() {
-        assertThat(Backlogs.behind(task(new TaskId(1, 0), Map.of(EVENTS, 100L, RESULTS, 40L),
-                Map.of(EVENTS, 5000L, RESULTS, 42L)))).isEqualTo(4902);
+    void aTaskIsBehindByWhatLiesBetweenItsCommittedOffsetsAndTheEndOfEachOfItsPartitions() {
+        Map<TaskId, Long> behind = Backlogs.behind(Map.of(TASK, Set.of(EVENTS, RESULTS, REPARTITION)),
+                Map.of(EVENTS, 5000L, RESULTS, 42L, REPARTITION, 0L), Map.of(EVENTS, 100L, RESULTS, 40L));
+
+        // The repartition partition never held a record: nothing waits there.
+        assertThat(behind).containsEntry(TASK, 4902L);
     }
 
     @Test
-    void aPartitionWhoseEndIsNotKnownYetMeansTheBacklogIsNotKnown() {
-        assertThat(Backlogs.behind(task(new TaskId(1, 0), Map.of(EVENTS, 100L), Map.of(EVENTS, -1L))))
-                .isEqualTo(Long.MAX_VALUE);
+    void aPartitionNeverCommittedCountsFromItsStartAndOneWithoutAnEndIsNotKnown() {
+        assertThat(Backlogs.behind(Map.of(TASK, Set.of(EVENTS)), Map.of(EVENTS, 300L), Map.of()))
+                .containsEntry(TASK, 300L);
+        assertThat(Backlogs.behind(Map.of(TASK, Set.of(EVENTS, RESULTS)), Map.of(EVENTS, 300L), Map.of(EVENTS, 300L)))
+                .containsEntry(TASK, Long.MAX_VALUE);
     }
 
     @Test
-    void aTrackedTaskIsCaughtUpOnlyOnceSeenWithASmallBacklog() {
+    void aTrackedTaskIsCaughtUpOnlyOnceMeasuredWithASmallBacklog() {
         Backlogs backlogs = Backlogs.tracked();
-        TaskId task = new TaskId(1, 0);
-        assertThat(backlogs.caughtUp(task)).as("not seen yet").isFalse();
+        assertThat(backlogs.caughtUp(TASK)).as("not measured yet").isFalse();
 
-        backlogs.update(List.of(thread(task(task, Map.of(EVENTS, 0L), Map.of(EVENTS, 250_000L)))));
-        assertThat(backlogs.caughtUp(task)).isFalse();
+        backlogs.update(Map.of(TASK, 250_000L));
+        assertThat(backlogs.caughtUp(TASK)).isFalse();
 
-        backlogs.update(List.of(thread(task(task, Map.of(EVENTS, 249_990L), Map.of(EVENTS, 250_000L)))));
-        assertThat(backlogs.caughtUp(task)).isTrue();
-        assertThat(Backlogs.ignored().caughtUp(task)).isTrue();
+        backlogs.update(Map.of(TASK, 10L));
+        assertThat(backlogs.caughtUp(TASK)).isTrue();
+
+        backlogs.update(Map.of());
+        assertThat(backlogs.caughtUp(TASK)).as("a task this instance no longer runs").isFalse();
+        assertThat(Backlogs.ignored().caughtUp(TASK)).isTrue();
     }
 
     @Test
@@ -58,45 +64,21 @@ class BacklogsTest {
         try (TopologyFixture bridge = new TopologyFixture(config, backlogs)) {
             bridge.send(call.started("https://pbx.example/j/1"));
             bridge.answerOps();
-            backlogs.update(List.of(threadOverEveryTask(1_000_000L)));
+            backlogs.update(everyTask(1_000_000L));
 
             bridge.driver.advanceWallClockTime(Duration.ofHours(13));
             assertThat(bridge.newOps()).as("an outage's backlog is being read").isEmpty();
 
-            backlogs.update(List.of(threadOverEveryTask(0L)));
+            backlogs.update(everyTask(0L));
             bridge.driver.advanceWallClockTime(Duration.ofMinutes(1));
             assertThat(bridge.newOps()).singleElement().isInstanceOf(CallOp.EndCall.class);
         }
     }
 
     /** The test driver's task ids are those of the topology's sub-topologies on partition 0. */
-    private static ThreadMetadata threadOverEveryTask(long behind) {
-        Set<TaskMetadata> tasks = new java.util.HashSet<>();
-        IntStream.range(0, 4).forEach(subtopology -> tasks.add(task(new TaskId(subtopology, 0), Map.of(EVENTS, 0L),
-                Map.of(EVENTS, behind))));
-        return thread(tasks.toArray(TaskMetadata[]::new));
-    }
-
-    private static TaskMetadata task(TaskId id, Map<TopicPartition, Long> committed, Map<TopicPartition, Long> end) {
-        return new TaskMetadata() {
-            @Override public TaskId taskId() { return id; }
-            @Override public Set<TopicPartition> topicPartitions() { return end.keySet(); }
-            @Override public Map<TopicPartition, Long> committedOffsets() { return committed; }
-            @Override public Map<TopicPartition, Long> endOffsets() { return end; }
-            @Override public Optional<Long> timeCurrentIdlingStarted() { return Optional.empty(); }
-        };
-    }
-
-    private static ThreadMetadata thread(TaskMetadata... tasks) {
-        return new ThreadMetadata() {
-            @Override public String threadState() { return "RUNNING"; }
-            @Override public String threadName() { return "stream-thread-1"; }
-            @Override public Set<TaskMetadata> activeTasks() { return Set.of(tasks); }
-            @Override public Set<TaskMetadata> standbyTasks() { return Set.of(); }
-            @Override public String consumerClientId() { return "consumer"; }
-            @Override public String restoreConsumerClientId() { return "restore"; }
-            @Override public Set<String> producerClientIds() { return Set.of(); }
-            @Override public String adminClientId() { return "admin"; }
-        };
+    private static Map<TaskId, Long> everyTask(long behind) {
+        Map<TaskId, Long> tasks = new HashMap<>();
+        IntStream.range(0, 4).forEach(subtopology -> tasks.put(new TaskId(subtopology, 0), behind));
+        return tasks;
     }
 }
