@@ -168,14 +168,7 @@ class RecoveryTest {
 
     @Test
     void aParticipantsBatchRefusedForAReasonAboutTheCallRejectsNobodyForGood() {
-        sim.deliver(call.started("https://pbx.example/j/1"));
-        sim.answer("call-1");
-        // Both join while the call block is being posted, so they go out as one batch.
-        sim.deliver(call.after(Duration.ofSeconds(1)).joined(ALICE));
-        sim.deliver(call.after(Duration.ofSeconds(2)).joined(BOB));
-        sim.answer("call-1");
-        CallOp batch = sim.pendingOp("call-1");
-        assertThat(((CallOp.AddParticipants) batch).users()).hasSize(2);
+        CallOp batch = aliceAndBobInOneBatch();
         sim.deliverResult(new OpResult.Failed(batch.opId(), "call-1", batch.method(), 8, "internal_error", true));
 
         assertThat(sim.pendingOp("call-1")).as("no loop on a failing call").isNull();
@@ -191,14 +184,7 @@ class RecoveryTest {
 
     @Test
     void aParticipantsBatchRefusedForMissingScopeIsNotIsolatedPersonByPerson() {
-        sim.deliver(call.started("https://pbx.example/j/1"));
-        sim.answer("call-1");
-        // Both join while the call block is being posted, so they go out as one batch.
-        sim.deliver(call.after(Duration.ofSeconds(1)).joined(ALICE));
-        sim.deliver(call.after(Duration.ofSeconds(2)).joined(BOB));
-        sim.answer("call-1");
-        CallOp batch = sim.pendingOp("call-1");
-        assertThat(((CallOp.AddParticipants) batch).users()).hasSize(2);
+        CallOp batch = aliceAndBobInOneBatch();
 
         sim.deliverResult(new OpResult.Failed(batch.opId(), "call-1", batch.method(), 1, "missing_scope", false));
 
@@ -212,12 +198,7 @@ class RecoveryTest {
 
     @Test
     void aParticipantsBatchRefusedForAnyOtherReasonIsOfferedPersonByPerson() {
-        sim.deliver(call.started("https://pbx.example/j/1"));
-        sim.answer("call-1");
-        sim.deliver(call.after(Duration.ofSeconds(1)).joined(ALICE));
-        sim.deliver(call.after(Duration.ofSeconds(2)).joined(BOB));
-        sim.answer("call-1");
-        CallOp batch = sim.pendingOp("call-1");
+        CallOp batch = aliceAndBobInOneBatch();
 
         sim.deliverResult(new OpResult.Failed(batch.opId(), "call-1", batch.method(), 1, "invalid_arguments", false));
 
@@ -276,5 +257,17 @@ class RecoveryTest {
         assertThat(replayed.outcome()).isEqualTo(Outcome.STALE_RESULT);
         assertThat(reset.pendingOp("call-1")).isEqualTo(after);
         assertThat(reset.state("call-1").observed().added()).isFalse();
+    }
+
+    /** A live call whose two joiners arrived while its block was being posted: one participants batch. */
+    private CallOp aliceAndBobInOneBatch() {
+        sim.deliver(call.started("https://pbx.example/j/1"));
+        sim.answer("call-1");
+        sim.deliver(call.after(Duration.ofSeconds(1)).joined(ALICE));
+        sim.deliver(call.after(Duration.ofSeconds(2)).joined(BOB));
+        sim.answer("call-1");
+        CallOp batch = sim.pendingOp("call-1");
+        assertThat(((CallOp.AddParticipants) batch).users()).containsExactlyInAnyOrder(ALICE, BOB);
+        return batch;
     }
 }
