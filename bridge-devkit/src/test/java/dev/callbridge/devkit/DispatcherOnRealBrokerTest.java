@@ -11,6 +11,7 @@ import dev.callbridge.devkit.slack.EmulatorStats;
 import dev.callbridge.devkit.slack.Faults;
 import dev.callbridge.devkit.slack.RateLimits;
 import dev.callbridge.devkit.slack.SlackEmulator;
+import dev.callbridge.dispatch.Budget;
 import dev.callbridge.dispatch.DispatchHeaders;
 import dev.callbridge.model.deadletter.DeadLetterHeaders;
 import dev.callbridge.model.event.CallEvent;
@@ -18,6 +19,7 @@ import dev.callbridge.model.event.CallEvents;
 import dev.callbridge.model.event.Participant;
 import dev.callbridge.model.json.JsonSerde;
 import dev.callbridge.model.op.CallOp;
+import dev.callbridge.model.op.SlackMethod;
 import dev.callbridge.model.result.OpResult;
 import dev.callbridge.model.state.CallState;
 import dev.callbridge.model.state.ObservedCall.BlockStatus;
@@ -239,10 +241,8 @@ class DispatcherOnRealBrokerTest {
         emulator(RateLimits.unlimited(), Faults.none());
         bridge = new RunningBridge(KAFKA, slack, "expired-", UnaryOperator.identity(), UnaryOperator.identity())
                 .startDispatcher();
-        CallOp stale = new CallOp.AddCall("expired-call:k0:1:calls.add", "expired-call", RunningBridge.TEAM,
-                "https://pbx.example/j/e", null, null, "Long gone", RunningBridge.CREATOR, T0.getEpochSecond(), List.of());
-        CallOp fresh = new CallOp.AddCall("fresh-call:k0:1:calls.add", "fresh-call", RunningBridge.TEAM,
-                "https://pbx.example/j/f", null, null, "Just now", RunningBridge.CREATOR, T0.getEpochSecond(), List.of());
+        CallOp stale = add("expired-call");
+        CallOp fresh = add("fresh-call");
         long timeout = Duration.ofMinutes(15).toMillis();
         bridge.sendOp(stale, Map.of(CallOp.ISSUED_AT_HEADER, Long.toString(System.currentTimeMillis() - 2 * timeout),
                 CallOp.TIMEOUT_HEADER, Long.toString(timeout)));
@@ -260,6 +260,49 @@ class DispatcherOnRealBrokerTest {
                 .isInstanceOf(OpResult.Succeeded.class);
         assertThat(slack.client().callsWithExternalId("expired-call")).isEmpty();
         assertThat(bridge.committed(bridge.topics.callOpsDeadLetters().name())).isEmpty();
+    }
+
+    @Test
+    void aLongWaitForBudgetIsReportedToTheReconcilerOnceAThirdOfTheTimeoutPassedWithoutWord() {
+        emulator(RateLimits.unlimited(), Faults.none());
+        // One calls.add a minute: the second and third wait a minute or more, parked in the retry tiers.
+        bridge = new RunningBridge(KAFKA, slack, "heard-",
+                config -> config.withBudgets(Map.of(SlackMethod.CALLS_ADD, new Budget(1, 1)), new Budget(60_000, 100)),
+                UnaryOperator.identity()).startDispatcher();
+        long timeout = Duration.ofMinutes(15).toMillis();
+        long now = System.currentTimeMillis();
+        CallOp first = add("heard-first");
+        CallOp silentLong = add("heard-silent");
+        CallOp justIssued = add("heard-fresh");
+        bridge.sendOp(first, Map.of(CallOp.ISSUED_AT_HEADER, Long.toString(now),
+                CallOp.TIMEOUT_HEADER, Long.toString(timeout)));
+        await().atMost(Duration.ofSeconds(30)).until(() -> bridge.committed(bridge.topics.callResults().name()).size() == 1);
+        bridge.sendOp(silentLong, Map.of(CallOp.ISSUED_AT_HEADER, Long.toString(now - Duration.ofMinutes(6).toMillis()),
+                CallOp.TIMEOUT_HEADER, Long.toString(timeout)));
+        bridge.sendOp(justIssued, Map.of(CallOp.ISSUED_AT_HEADER, Long.toString(now),
+                CallOp.TIMEOUT_HEADER, Long.toString(timeout)));
+
+        List<ConsumerRecord<byte[], byte[]>> parked = await().atMost(Duration.ofSeconds(60)).until(() -> {
+            List<ConsumerRecord<byte[], byte[]>> all = new ArrayList<>();
+            bridge.topics.callOpsRetries().forEach(tier -> all.addAll(bridge.committed(tier.topic())));
+            return all;
+        }, all -> all.size() >= 2);
+        List<OpResult> results = bridge.committed(bridge.topics.callResults().name()).stream()
+                .map(r -> RESULTS.fromBytes(r.value())).toList();
+
+        assertThat(results).filteredOn(r -> r.opId().equals(silentLong.opId())).singleElement()
+                .isInstanceOf(OpResult.RateLimited.class);
+        assertThat(results).filteredOn(r -> r.opId().equals(justIssued.opId())).isEmpty();
+        assertThat(parked).filteredOn(r -> OPS.fromBytes(r.value()).opId().equals(silentLong.opId()))
+                .allSatisfy(r -> assertThat(header(r, DispatchHeaders.REPORTED_AT)).isNotNull());
+        assertThat(parked).filteredOn(r -> OPS.fromBytes(r.value()).opId().equals(justIssued.opId()))
+                .isNotEmpty()
+                .allSatisfy(r -> assertThat(header(r, DispatchHeaders.REPORTED_AT)).isNull());
+    }
+
+    private static CallOp add(String call) {
+        return new CallOp.AddCall(call + ":k0:1:calls.add", call, RunningBridge.TEAM, "https://pbx.example/j/" + call,
+                null, null, "Waiting", RunningBridge.CREATOR, T0.getEpochSecond(), List.of());
     }
 
     static String header(ConsumerRecord<byte[], byte[]> record, String name) {

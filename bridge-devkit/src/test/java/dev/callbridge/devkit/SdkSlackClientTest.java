@@ -55,6 +55,22 @@ class SdkSlackClientTest {
     }
 
     @Test
+    void callsInfoComesBackWithThePeopleAndTheChannelsSlackShows() throws Exception {
+        SdkSlackClient sdk = client(RateLimits.unlimited(), Faults.none());
+        String slackCallId = ((SlackAnswer.Ok) sdk.send(ADD)).slackCallId();
+        sdk.send(new CallOp.PostCallBlock("c1:2:chat.postMessage", "c1", null, slackCallId, "C0CALLS", "Title"));
+
+        SlackAnswer answer = sdk.send(new CallOp.InspectCall("c1:k0:3:calls.info", "c1", null, slackCallId));
+
+        assertThat(answer).isInstanceOfSatisfying(SlackAnswer.Info.class, info -> {
+            assertThat(info.call().slackCallId()).isEqualTo(slackCallId);
+            assertThat(info.call().participants()).containsExactly(Participant.slackUser("U0ONE"));
+            assertThat(info.call().channels()).containsExactly("C0CALLS");
+            assertThat(info.call().ended()).isFalse();
+        });
+    }
+
+    @Test
     void a429ComesBackWithItsRetryAfter() throws Exception {
         SdkSlackClient sdk = client(RateLimits.unlimited().with(ApiMethod.CALLS_ADD, new RateLimit(1, 60)), Faults.none());
         sdk.send(ADD);
