@@ -7,6 +7,7 @@ import dev.callbridge.metrics.BridgeMetrics;
 import dev.callbridge.slack.SdkSlackClient;
 import dev.callbridge.topology.Backlogs;
 import dev.callbridge.topology.CallTopology;
+import dev.callbridge.topology.RecordLimits;
 import dev.callbridge.topology.TopologyConfig;
 import io.micrometer.core.instrument.binder.jvm.JvmGcMetrics;
 import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
@@ -18,9 +19,11 @@ import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.Properties;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.streams.KafkaStreams;
@@ -51,6 +54,7 @@ public final class BridgeService implements AutoCloseable {
         return thread;
     });
     private final StreamThreadFailures threadFailures = new StreamThreadFailures(Clock.systemUTC());
+    private RecordLimits recordLimits;
     private KafkaStreams streams;
     private KafkaStreamsMetrics streamsMetrics;
     private Dispatcher dispatcher;
@@ -68,6 +72,13 @@ public final class BridgeService implements AutoCloseable {
         try (Admin admin = Admin.create(config.adminProperties())) {
             callPartitions = new TopicProvisioner(admin).ensure(config.topics(), config.topicPartitions(),
                     config.topicReplicationFactor(), config.recoveryRetention());
+            // Records the topology writes stay within what each topic takes, so none is refused.
+            recordLimits = RecordLimits.read(admin, config.topics().names());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while reading the topics' limits", e);
+        } catch (ExecutionException | TimeoutException e) {
+            throw new IllegalStateException("cannot read the topics' max.message.bytes: " + e.getMessage(), e);
         }
         new JvmMemoryMetrics().bindTo(registry);
         new JvmGcMetrics().bindTo(registry);
@@ -100,6 +111,7 @@ public final class BridgeService implements AutoCloseable {
 
     private Properties streamsProperties(TopologyConfig topology) {
         Properties props = CallTopology.streamsProperties(topology, metrics);
+        props.put(RecordLimits.CONFIG_KEY, recordLimits);
         props.put(StreamsConfig.APPLICATION_ID_CONFIG, config.applicationId());
         props.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, config.bootstrapServers());
         props.put(StreamsConfig.STATE_DIR_CONFIG, config.stateDir().toAbsolutePath().toString());
