@@ -5,6 +5,7 @@ import dev.callbridge.model.event.Participant;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.SortedMap;
@@ -90,6 +91,9 @@ public record DesiredCall(
             EventOrder foldedUpTo, List<Step> steps) {
 
         public static final int KEPT_STEPS = 16;
+        private static final Comparator<Participant> TIED_SHAPES = Comparator
+                .comparing(Participant::displayName, Comparator.nullsFirst(Comparator.<String>naturalOrder()))
+                .thenComparing(Participant::avatarUrl, Comparator.nullsFirst(Comparator.<String>naturalOrder()));
 
         public Presence {
             if (steps == null) {
@@ -133,9 +137,9 @@ public record DesiredCall(
                 newFolded = oldest.order();
             }
             boolean latest = order == null || at.compareTo(order) >= 0;
-            // The latest event names them; of two tied events, a fixed choice between their shapes.
+            // The latest event names them; of two tied events, the greater display name (then avatar).
             Participant shown = order == null || at.isAfter(order)
-                    || (at.compareTo(order) == 0 && who.toString().compareTo(participant.toString()) > 0)
+                    || (at.compareTo(order) == 0 && TIED_SHAPES.compare(who, participant) > 0)
                     ? who : participant;
             Presence stepped = new Presence(shown, false, latest ? at : order, newBase, newFolded, next);
             return stepped.until(end);
