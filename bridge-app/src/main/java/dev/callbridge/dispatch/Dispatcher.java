@@ -3,32 +3,33 @@ package dev.callbridge.dispatch;
 import dev.callbridge.config.RetryTier;
 import dev.callbridge.config.Topics;
 import dev.callbridge.metrics.BridgeMetrics;
-import dev.callbridge.model.deadletter.DeadLetterHeaders;
 import dev.callbridge.model.json.JsonSerde;
 import dev.callbridge.model.op.CallOp;
-import dev.callbridge.model.result.OpResult;
 import dev.callbridge.slack.SlackAnswer;
-import io.micrometer.core.instrument.binder.kafka.KafkaClientMetrics;
 import dev.callbridge.slack.SlackClient;
-import dev.callbridge.slack.SlackErrorCodes;
+import io.micrometer.core.instrument.binder.kafka.KafkaClientMetrics;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
-import java.util.concurrent.LinkedBlockingDeque;
+import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.stream.Collectors;
+import org.apache.kafka.clients.consumer.Consumer;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRebalanceListener;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -36,32 +37,30 @@ import org.apache.kafka.clients.consumer.ConsumerRecords;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.Producer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.errors.AuthorizationException;
-import org.apache.kafka.common.errors.OutOfOrderSequenceException;
-import org.apache.kafka.common.errors.ProducerFencedException;
 import org.apache.kafka.common.errors.WakeupException;
-import org.apache.kafka.common.header.Headers;
-import org.apache.kafka.common.header.internals.RecordHeaders;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
-import org.apache.kafka.common.serialization.StringDeserializer;
-import org.apache.kafka.common.serialization.StringSerializer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * Sends the reconciler's operations to Slack. A consumer group over {@code slack.call-ops} and its
- * retry topics; up to {@code dispatch.concurrency} operations are in flight at once, paced per
- * (workspace, method) by the {@link RateLimiter}. The loop keeps reading while requests are out, and
- * commits whatever has finished — results, operations parked for a retry, dead letters — in one
- * Kafka transaction with the offsets it lets through, so a slow request holds back no other answer.
- * The {@link OffsetLedger} names the operations finished above a still-open one in the committed
- * offset, so a restart sends only what was in flight. A retry partition whose head is not yet due is
- * paused until it is, so the poll loop never sleeps.
+ * retry topics; up to {@code dispatch.concurrency} requests are out at once, paced per (workspace,
+ * method) by the {@link RateLimiter}. Three parts: the {@link Decider} decides each turn and what each
+ * answer means; {@link OpRecords} makes the records that follow; the {@link Committer} writes them
+ * with the offsets they let through, one transaction at a time, and the {@link OffsetLedger} names in
+ * those offsets what finished above a slower operation and what may be on its way to Slack. What is
+ * left here is the loop, the workers and the hand-over of partitions.
+ *
+ * <p>An operation whose repeat would show in Slack ({@code calls.add}, the call block) is sent only
+ * once a commit names it as sending, and its answer is committed at once; after a crash the next
+ * owner knows it as uncertain, checks Slack for a call block before posting it again, and counts a
+ * {@code calls.add} it sends again. A partition handed over stops every operation of it not yet
+ * sent, and waits for the requests already out, so two owners never send one operation.
  */
 public final class Dispatcher implements AutoCloseable {
 
@@ -70,17 +69,38 @@ public final class Dispatcher implements AutoCloseable {
     /** How long a poll waits while attempts are in flight, so their answers are committed promptly. */
     private static final Duration BUSY_POLL_TIMEOUT = Duration.ofMillis(5);
     private static final int WAITING_PER_WORKER = 64;
+    /** Time beyond one request's timeout that a hand-over waits for the requests out. */
+    private static final Duration HANDOVER_MARGIN = Duration.ofSeconds(2);
+
+    /** Makes the Kafka clients; tests give mock ones. */
+    interface Clients {
+        Consumer<byte[], byte[]> consumer(Map<String, Object> properties);
+
+        Producer<byte[], byte[]> producer(Map<String, Object> properties);
+    }
+
+    private static final Clients KAFKA = new Clients() {
+        @Override
+        public Consumer<byte[], byte[]> consumer(Map<String, Object> properties) {
+            return new KafkaConsumer<>(properties, new ByteArrayDeserializer(), new ByteArrayDeserializer());
+        }
+
+        @Override
+        public Producer<byte[], byte[]> producer(Map<String, Object> properties) {
+            return new KafkaProducer<>(properties, new ByteArraySerializer(), new ByteArraySerializer());
+        }
+    };
 
     private final DispatcherConfig config;
     private final Topics topics;
     private final SlackClient slack;
     private final Clock clock;
+    private final Clients clients;
     private final RateLimiter limiter;
-    private final Dispositions dispositions;
+    private final Decider decider;
+    private final OpRecords records;
     private final BridgeMetrics metrics;
     private final JsonSerde<CallOp> ops = new JsonSerde<>(CallOp.class);
-    private final JsonSerde<OpResult> results = new JsonSerde<>(OpResult.class);
-    private final Map<TopicPartition, Instant> pausedUntil = new HashMap<>();
     private final Set<String> retryTopics;
     private final AtomicBoolean running = new AtomicBoolean();
     private final ExecutorService workers;
@@ -88,32 +108,44 @@ public final class Dispatcher implements AutoCloseable {
     /** Operations waiting in {@link #timer} for their slot: in flight, but holding no worker. */
     private final AtomicInteger waiting = new AtomicInteger();
     private final OffsetLedger ledger = new OffsetLedger();
-    private final LinkedBlockingDeque<Finished> finished = new LinkedBlockingDeque<>();
-    /** Records of finished attempts not yet committed. */
-    private final List<ProducerRecord<String, byte[]>> pending = new ArrayList<>();
-    /** When the last transaction committed; the next waits {@code dispatch.commit.interval} after it. */
-    private long lastCommitNanos = System.nanoTime() - Duration.ofDays(1).toNanos();
+    private final LinkedBlockingQueue<Outcome> outcomes = new LinkedBlockingQueue<>();
+    private final Map<TopicPartition, Lease> leases = new ConcurrentHashMap<>();
+    /** Retry partitions whose head is not due yet, until when. */
+    private final Map<TopicPartition, Instant> pausedUntil = new HashMap<>();
+    /** Partitions whose offset metadata has no room for one more operation in flight. */
+    private final Set<TopicPartition> full = new HashSet<>();
+    /** Announced operations waiting for the commit that names them. */
+    private final List<Work> announced = new ArrayList<>();
+    /** Whether something finished or was announced whose commit should not wait for the interval. */
+    private boolean urgent;
     private volatile boolean assigned;
     private volatile Throwable failure;
-    private KafkaConsumer<String, byte[]> consumer;
-    private KafkaProducer<String, byte[]> producer;
+    private Consumer<byte[], byte[]> consumer;
+    private Committer committer;
     private Thread loop;
-    private List<KafkaClientMetrics> clientMetrics = List.of();
+    private KafkaClientMetrics consumerMetrics;
+    private KafkaClientMetrics producerMetrics;
 
     public Dispatcher(DispatcherConfig config, SlackClient slack, Clock clock) {
         this(config, slack, clock, BridgeMetrics.discarding());
     }
 
     public Dispatcher(DispatcherConfig config, SlackClient slack, Clock clock, BridgeMetrics metrics) {
+        this(config, slack, clock, metrics, KAFKA);
+    }
+
+    Dispatcher(DispatcherConfig config, SlackClient slack, Clock clock, BridgeMetrics metrics, Clients clients) {
         this.config = config;
         this.metrics = metrics;
         this.topics = config.topics();
         this.slack = slack;
         this.clock = clock;
+        this.clients = clients;
         this.limiter = new RateLimiter(config.budgets(), config.defaultBudget());
-        this.retryTopics = config.topics().callOpsRetries().stream().map(RetryTier::topic)
-                .collect(java.util.stream.Collectors.toUnmodifiableSet());
-        this.dispositions = new Dispositions(config.retryPolicy(), () -> ThreadLocalRandom.current().nextDouble());
+        this.retryTopics = config.topics().callOpsRetries().stream().map(RetryTier::topic).collect(Collectors.toUnmodifiableSet());
+        this.decider = new Decider(config.retryPolicy(), () -> ThreadLocalRandom.current().nextDouble(),
+                config.maxInlineWait(), config.requestTimeout());
+        this.records = new OpRecords(topics, clock);
         AtomicInteger threads = new AtomicInteger();
         this.workers = Executors.newFixedThreadPool(config.concurrency(), runnable -> {
             Thread thread = new Thread(runnable, "dispatch-worker-" + threads.incrementAndGet());
@@ -131,12 +163,22 @@ public final class Dispatcher implements AutoCloseable {
         if (!running.compareAndSet(false, true)) {
             throw new IllegalStateException("the dispatcher is already running");
         }
-        consumer = new KafkaConsumer<>(consumerProperties(), new StringDeserializer(), new ByteArrayDeserializer());
-        producer = new KafkaProducer<>(producerProperties(), new StringSerializer(), new ByteArraySerializer());
-        clientMetrics = List.of(new KafkaClientMetrics(consumer), new KafkaClientMetrics(producer));
-        clientMetrics.forEach(binder -> binder.bindTo(metrics.registry()));
+        consumer = clients.consumer(consumerProperties());
+        consumerMetrics = new KafkaClientMetrics(consumer);
+        consumerMetrics.bindTo(metrics.registry());
+        committer = new Committer(this::newProducer, consumer, ledger, config.commitInterval(), System::nanoTime, metrics);
         loop = new Thread(this::run, "dispatcher");
         loop.start();
+    }
+
+    private Producer<byte[], byte[]> newProducer() {
+        Producer<byte[], byte[]> producer = clients.producer(producerProperties());
+        if (producerMetrics != null) {
+            producerMetrics.close();
+        }
+        producerMetrics = new KafkaClientMetrics(producer);
+        producerMetrics.bindTo(metrics.registry());
+        return producer;
     }
 
     /** Whether the dispatcher holds partitions of its topics: part of the bridge's readiness. */
@@ -155,13 +197,18 @@ public final class Dispatcher implements AutoCloseable {
         }
         consumer.wakeup();
         try {
-            loop.join(Duration.ofSeconds(30).toMillis());
+            loop.join(config.requestTimeout().plus(HANDOVER_MARGIN).plusSeconds(20).toMillis());
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
         timer.shutdownNow();
         workers.shutdownNow();
-        clientMetrics.forEach(KafkaClientMetrics::close);
+        if (consumerMetrics != null) {
+            consumerMetrics.close();
+        }
+        if (producerMetrics != null) {
+            producerMetrics.close();
+        }
     }
 
     @Override
@@ -169,31 +216,21 @@ public final class Dispatcher implements AutoCloseable {
         stop();
     }
 
-    private List<String> sourceTopics() {
-        List<String> sources = new ArrayList<>();
-        sources.add(topics.callOps().name());
-        topics.callOpsRetries().forEach(tier -> sources.add(tier.topic()));
-        return sources;
-    }
-
     private void run() {
         try {
-            producer.initTransactions();
+            committer.start();
             consumer.subscribe(sourceTopics(), new Rebalance());
             try {
                 while (running.get()) {
-                    resumeDuePartitions();
-                    if (ledger.inFlight() - waiting.get() < config.concurrency() && waiting.get() < maxWaiting()) {
+                    resumePartitions();
+                    if (hasRoom()) {
                         // Short polls only while answers are on their way; timer waits come back on their own.
-                        boolean answersDue = ledger.inFlight() > waiting.get() || !pending.isEmpty();
-                        take(consumer.poll(answersDue ? BUSY_POLL_TIMEOUT : POLL_TIMEOUT));
+                        take(consumer.poll(answersDue() ? BUSY_POLL_TIMEOUT : POLL_TIMEOUT));
                     } else {
-                        awaitFinished(POLL_TIMEOUT);
+                        awaitOutcome(POLL_TIMEOUT);
                     }
-                    collectFinished();
-                    if (System.nanoTime() - lastCommitNanos >= config.commitInterval().toNanos()) {
-                        commit();
-                    }
+                    collect();
+                    commitIfDue();
                     metrics.retryBacklog(retryBacklog());
                 }
             } catch (WakeupException e) {
@@ -201,8 +238,8 @@ public final class Dispatcher implements AutoCloseable {
                     throw e;
                 }
             }
-            // Stopping: the answers of requests already sent are committed, so a restart does not repeat them.
-            finishInFlight();
+            // Stopping: the answers of requests already out are committed, so a restart does not repeat them.
+            handOver(ledger.partitions(), true);
         } catch (WakeupException e) {
             failure = e;
             LOG.error("Dispatcher woken up unexpectedly; stopping", e);
@@ -214,248 +251,155 @@ public final class Dispatcher implements AutoCloseable {
         } finally {
             assigned = false;
             running.set(false);
+            leases.values().forEach(Lease::revoke);
             closeQuietly();
         }
     }
 
-    /** Operations waiting for a slot are cheap, but not free: past this many, reading stops. */
-    private int maxWaiting() {
-        return WAITING_PER_WORKER * config.concurrency();
+    private boolean hasRoom() {
+        return ledger.inFlight() - waiting.get() < config.concurrency()
+                && waiting.get() < WAITING_PER_WORKER * config.concurrency()
+                && !committer.isFailing();
     }
 
-    /** Starts an attempt for every due operation polled; a retry partition whose head is not due is paused. */
-    private void take(ConsumerRecords<String, byte[]> records) {
+    private boolean answersDue() {
+        return ledger.inFlight() > waiting.get() || committer.hasPending();
+    }
+
+    /** Starts an attempt for every due operation polled; a partition whose head must wait is paused. */
+    private void take(ConsumerRecords<byte[], byte[]> polled) {
         Instant now = clock.instant();
-        for (TopicPartition partition : records.partitions()) {
-            for (ConsumerRecord<String, byte[]> record : records.records(partition)) {
-                if (ledger.finishedBefore(partition, record.offset())) {
+        for (TopicPartition partition : polled.partitions()) {
+            Lease lease = leases.get(partition);
+            if (lease == null) {
+                LOG.warn("Records of {}, which this dispatcher was not given, are left for its owner", partition);
+                continue;
+            }
+            for (ConsumerRecord<byte[], byte[]> record : polled.records(partition)) {
+                OffsetLedger.Seen seen = ledger.seen(partition, record.offset());
+                if (seen == OffsetLedger.Seen.FINISHED) {
                     continue;
                 }
-                Instant release = DispatchHeaders.releaseAt(record.headers());
-                if (release != null && release.isAfter(now)) {
+                DispatchHeaders.Parked parked = DispatchHeaders.read(record.headers());
+                if (parked.release() != null && parked.release().isAfter(now)) {
                     // Not due: read it again once the partition resumes; later records wait behind it.
-                    consumer.pause(List.of(partition));
-                    consumer.seek(partition, record.offset());
-                    pausedUntil.put(partition, release);
+                    holdBack(partition, record.offset());
+                    pausedUntil.put(partition, parked.release());
+                    break;
+                }
+                if (!ledger.hasRoom(partition)) {
+                    holdBack(partition, record.offset());
+                    full.add(partition);
                     break;
                 }
                 ledger.start(partition, record.offset());
-                Work work;
+                if (!parked.problems().isEmpty()) {
+                    LOG.warn("Operation at {}-{}@{} has dispatch headers that cannot be read, which are ignored: {}",
+                            record.topic(), record.partition(), record.offset(), parked.problems());
+                }
+                CallOp op;
                 try {
-                    CallOp op = ops.fromBytes(record.value());
+                    op = ops.fromBytes(record.value());
                     if (op == null) {
                         throw new IllegalArgumentException("empty operation record");
                     }
-                    work = new Work(record, op, DispatchHeaders.attempts(record.headers()),
-                            DispatchHeaders.reserved(record.headers()), DispatchHeaders.dueAt(record.headers()));
                 } catch (RuntimeException e) {
                     LOG.error("Unreadable operation at {}-{}@{}; dead-lettered", record.topic(), record.partition(),
                             record.offset());
                     metrics.deadLetter(topics.callOpsDeadLetters().name(), "unparseable");
-                    finished.add(new Finished(partition, record.offset(),
-                            List.of(deadLetter(record, "unparseable", e.getMessage(), null, 0)), null));
+                    outcomes.add(new Finished(partition, record.offset(),
+                            List.of(records.deadLetter(record, "unparseable", e.getMessage(), null, 0)), false));
                     continue;
                 }
-                workers.execute(() -> runAttempt(partition, work));
+                Work work = new Work(record, partition, lease, op, parked.attempts(), parked.due(),
+                        limiter.id().equals(parked.reservation()), parked.silence(),
+                        parked.uncertain() || seen == OffsetLedger.Seen.MAYBE_SENT, false, false);
+                workers.execute(() -> attempt(work));
             }
         }
     }
 
-    /**
-     * Takes an operation as far as it can go now, on a worker. One that must wait a moment for its
-     * slot or its backoff's end is scheduled to come back then, holding no worker meanwhile.
-     */
-    private void runAttempt(TopicPartition partition, Work work) {
-        long offset = work.record().offset();
+    private void holdBack(TopicPartition partition, long offset) {
+        consumer.pause(List.of(partition));
+        consumer.seek(partition, offset);
+    }
+
+    /** Takes an operation as far as it can go now, on a worker. */
+    private void attempt(Work work) {
         try {
-            Turn turn = turn(work);
-            if (turn.later() != null) {
+            if (!work.lease().isLive()) {
+                return; // its partition was handed over: the next owner sends it
+            }
+            Decider.Step step = decider.next(work, clock.instant(), limiter);
+            if (step instanceof Decider.Wait wait) {
                 waiting.incrementAndGet();
-                long delay = Math.max(0, Duration.between(clock.instant(), turn.later().due()).toNanos());
+                long delay = Math.max(0, Duration.between(clock.instant(), wait.due()).toNanos());
                 timer.schedule(() -> {
                     waiting.decrementAndGet();
-                    workers.execute(() -> runAttempt(partition, turn.later()));
+                    workers.execute(() -> attempt(work.at(wait.due(), wait.reserved())));
                 }, delay, TimeUnit.NANOSECONDS);
-                return;
-            }
-            finished.add(new Finished(partition, offset, turn.records(), null));
-        } catch (RuntimeException e) {
-            finished.add(new Finished(partition, offset, List.of(), e));
-        }
-    }
-
-    private void awaitFinished(Duration timeout) throws InterruptedException {
-        Finished first = finished.poll(timeout.toMillis(), TimeUnit.MILLISECONDS);
-        if (first != null) {
-            finished.addFirst(first);
-        }
-    }
-
-    /** Moves finished attempts' records into the next transaction. */
-    private void collectFinished() {
-        Finished done;
-        while ((done = finished.poll()) != null) {
-            settle(done, List.of());
-        }
-    }
-
-    /** One finished attempt: its records join the next transaction, unless its partition is {@code dropped}. */
-    private void settle(Finished done, Collection<TopicPartition> dropped) {
-        if (done.failure() != null) {
-            throw new IllegalStateException("an attempt failed unexpectedly", done.failure());
-        }
-        if (ledger.finish(done.partition(), done.offset()) && !dropped.contains(done.partition())) {
-            pending.addAll(done.records());
-        }
-    }
-
-    /** Lets the attempts in flight finish, for at most as long as one attempt may take. */
-    private void awaitInFlight(Collection<TopicPartition> dropped) {
-        long deadline = System.nanoTime() + config.requestTimeout().plus(config.maxInlineWait()).plusSeconds(1).toNanos();
-        while (ledger.inFlight() > 0 && System.nanoTime() < deadline) {
-            try {
-                Finished done = finished.poll(50, TimeUnit.MILLISECONDS);
-                if (done != null) {
-                    settle(done, dropped);
+            } else if (step instanceof Decider.Announce announce) {
+                outcomes.add(new Announcing(work.at(announce.due(), announce.reserved())));
+            } else if (step instanceof Decider.Expire expire) {
+                LOG.warn(expire.log());
+                metrics.expired(work.op().method());
+                finish(work, List.of(records.result(expire.result())));
+            } else if (step instanceof Decider.Park park) {
+                List<ProducerRecord<byte[], byte[]>> parkedRecords = new ArrayList<>();
+                if (park.report()) {
+                    parkedRecords.add(records.result(park.interim()));
                 }
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                return;
-            }
-        }
-    }
-
-    /** Lets the attempts in flight finish and commits what they produced. */
-    private void finishInFlight() {
-        awaitInFlight(List.of());
-        commit();
-    }
-
-    /**
-     * Produces the finished attempts' records in one transaction with the offsets they let through:
-     * requests still in flight never hold back the answers of others.
-     */
-    private void commit() {
-        Map<TopicPartition, OffsetAndMetadata> offsets = ledger.toCommit();
-        if (pending.isEmpty() && offsets.isEmpty()) {
-            return;
-        }
-        try {
-            producer.beginTransaction();
-            pending.forEach(producer::send);
-            if (!offsets.isEmpty()) {
-                producer.sendOffsetsToTransaction(offsets, consumer.groupMetadata());
-            }
-            producer.commitTransaction();
-            lastCommitNanos = System.nanoTime();
-            ledger.committed(offsets);
-            pending.clear();
-        } catch (ProducerFencedException | OutOfOrderSequenceException | AuthorizationException e) {
-            throw e;
-        } catch (KafkaException e) {
-            LOG.warn("Transaction failed; aborting and reading the uncommitted operations again", e);
-            producer.abortTransaction();
-            pending.clear();
-            rewind();
-        }
-    }
-
-    /** After an aborted transaction: every operation since the last commit is read and sent again. */
-    private void rewind() {
-        awaitInFlight(ledger.partitions());
-        pending.clear();
-        finished.clear();
-        restore(ledger.partitions(), true);
-    }
-
-    /** Reads where each partition was committed, and which operations above that were already finished. */
-    private void restore(Collection<TopicPartition> partitions, boolean seek) {
-        if (partitions.isEmpty()) {
-            return;
-        }
-        Map<TopicPartition, OffsetAndMetadata> committed = consumer.committed(Set.copyOf(partitions));
-        for (TopicPartition partition : partitions) {
-            OffsetAndMetadata offset = committed.get(partition);
-            ledger.restore(partition, offset);
-            if (!seek) {
-                continue;
-            }
-            if (offset == null) {
-                consumer.seekToBeginning(List.of(partition));
+                parkedRecords.add(records.park(work, park.due(), work.attempts(), park.reserved() ? limiter.id() : null,
+                        park.report(), false));
+                finish(work, parkedRecords);
+            } else if (step instanceof Decider.Check check) {
+                if (!work.lease().beginSend()) {
+                    return; // handed over first: the next owner sends it
+                }
+                try {
+                    SlackAnswer answer = request(check.inspect());
+                    Disposition checked = decider.checked((CallOp.PostCallBlock) work.op(), work.attempts(), answer);
+                    metrics.postChecked(checked.outcome());
+                    metrics.slackRequest(check.inspect().method(), switch (checked.outcome()) {
+                        case Decider.ALREADY_POSTED, "not_posted" -> "ok";
+                        case "check_refused" -> "terminal";
+                        default -> checked.outcome();
+                    });
+                    if (checked instanceof Disposition.Proceed) {
+                        log(checked);
+                        attempt(work.at(check.due(), check.reserved()).checkedNow());
+                    } else {
+                        settle(work, checked);
+                    }
+                } finally {
+                    work.lease().endSend();
+                }
             } else {
-                consumer.seek(partition, offset.offset());
+                Decider.Send send = (Decider.Send) step;
+                if (!work.lease().beginSend()) {
+                    return;
+                }
+                try {
+                    if (send.warning() != null) {
+                        LOG.warn(send.warning());
+                        metrics.uncertainAdd();
+                    }
+                    SlackAnswer answer = request(work.op());
+                    Disposition disposition = decider.decide(work.op(), work.attempts(), answer);
+                    metrics.slackRequest(work.op().method(), disposition.outcome());
+                    settle(work, disposition);
+                } finally {
+                    // Only once its outcome is queued: a hand-over waiting for this request then finds it.
+                    work.lease().endSend();
+                }
             }
+        } catch (RuntimeException e) {
+            outcomes.add(new Broke(e));
         }
     }
 
-    /** One operation's turn: let it expire, park it, have it come back at its slot, or send it. */
-    private Turn turn(Work work) {
-        CallOp op = work.op();
-        Instant now = clock.instant();
-        if (isExpired(work, now)) {
-            LOG.warn("Did not send {} for call {}: nothing was reported of it for {}; the reconciler plans anew",
-                    op.method().apiName(), op.externalUniqueId(), Duration.between(work.silence().lastWord(), now));
-            metrics.expired(op.method());
-            return Turn.done(result(new OpResult.Expired(op.opId(), op.externalUniqueId(), op.method(),
-                    work.attempts().attempt())));
-        }
-        if (work.due() != null && Duration.between(now, work.due()).compareTo(config.maxInlineWait()) > 0) {
-            // Handed back by a tier before its time is up: the rest of the wait goes to a shorter tier.
-            return waitParked(work, work.due(), work.reserved());
-        }
-        if (work.due() != null && work.due().isAfter(now)) {
-            // Due a moment from now (a reserved slot, or a backoff's end): come back then rather than go early.
-            return Turn.later(work);
-        }
-        if (!work.reserved() || !limiter.isOpen(op.teamId(), op.method(), now)) {
-            Instant slot = limiter.reserve(op.teamId(), op.method(), now);
-            Duration wait = Duration.between(now, slot);
-            if (wait.compareTo(config.maxInlineWait()) > 0) {
-                return waitParked(work, slot, true);
-            }
-            if (!wait.isNegative() && !wait.isZero()) {
-                return Turn.later(new Work(work.record(), op, work.attempts(), true, slot));
-            }
-        }
-        return new Turn(send(work), null);
-    }
-
-    /**
-     * Whether the reconciler may already have given the operation up: nothing was reported of it for
-     * nearly its timeout. The margin covers one request and the reconciler's sweep, so an operation sent
-     * now is answered before the reconciler plans another in its place.
-     */
-    private boolean isExpired(Work work, Instant now) {
-        DispatchHeaders.Silence silence = work.silence();
-        if (silence == null) {
-            return false;
-        }
-        Duration margin = config.requestTimeout().plus(silence.timeout().dividedBy(10));
-        return now.isAfter(silence.lastWord().plus(silence.timeout()).minus(margin));
-    }
-
-    /**
-     * Parks the operation in a retry tier until {@code due}, and tells the reconciler it is waiting once
-     * a third of its timeout has passed without word, so a long wait for budget never looks like a lost
-     * operation and a short one costs no extra record.
-     */
-    private Turn waitParked(Work work, Instant due, boolean reserved) {
-        CallOp op = work.op();
-        Instant now = clock.instant();
-        DispatchHeaders.Silence silence = work.silence();
-        if (silence != null && Duration.between(silence.lastWord(), now).compareTo(silence.timeout().dividedBy(3)) < 0) {
-            return Turn.done(park(work, due, work.attempts(), reserved, false));
-        }
-        Duration wait = Duration.between(now, due);
-        // The bridge's own budget is a rate limit too: reported as one, with the time left to wait.
-        OpResult waiting = new OpResult.RateLimited(op.opId(), op.externalUniqueId(), op.method(),
-                work.attempts().attempt(), wait.isNegative() ? Duration.ZERO : wait);
-        return new Turn(List.of(result(waiting), park(work, due, work.attempts(), reserved, true)), null);
-    }
-
-    /** Sends the operation and turns Slack's answer into records. */
-    private List<ProducerRecord<String, byte[]>> send(Work work) {
-        CallOp op = work.op();
+    /** One request, under a lease the caller holds. */
+    private SlackAnswer request(CallOp op) {
         SlackAnswer answer;
         metrics.requestStarted();
         try {
@@ -463,47 +407,158 @@ public final class Dispatcher implements AutoCloseable {
         } finally {
             metrics.requestFinished();
         }
-        Instant answered = clock.instant();
         if (answer instanceof SlackAnswer.RateLimited limited) {
-            limiter.holdUntil(op.teamId(), op.method(), answered.plus(limited.retryAfter()));
+            limiter.holdUntil(op.teamId(), op.method(), clock.instant().plus(limited.retryAfter()));
         }
-        if (answer instanceof SlackAnswer.Error error && !SlackErrorCodes.isKnown(error.code())) {
-            LOG.warn("Slack answered {} with an undocumented error '{}'; treating it as terminal",
-                    op.method().apiName(), error.code());
-        }
-        Disposition disposition = dispositions.decide(op, work.attempts(), answer);
-        metrics.slackRequest(op.method(), outcome(disposition));
-        if (disposition instanceof Disposition.Done done) {
-            metrics.eventToSlack(Duration.between(Instant.ofEpochMilli(work.record().timestamp()), answered));
-            return List.of(result(done.result()));
-        }
-        if (disposition instanceof Disposition.Retry retry) {
-            LOG.info("Retrying {} for call {} in {} (attempt {}): {}", op.method().apiName(), op.externalUniqueId(),
-                    retry.delay(), work.attempts().attempt(), describe(answer));
-            return List.of(result(retry.interim()),
-                    park(work, answered.plus(retry.delay()), retry.next(), false, true));
-        }
-        Disposition.DeadLetter dead = (Disposition.DeadLetter) disposition;
-        metrics.deadLetter(topics.callOpsDeadLetters().name(), dead.reason());
-        LOG.warn("Dead-lettered {} for call {} in workspace {}: {} ({})", op.method().apiName(), op.externalUniqueId(),
-                op.teamId() == null ? "(default)" : op.teamId(), dead.reason(), dead.detail());
-        return List.of(result(dead.result()),
-                deadLetter(work.record(), dead.reason(), dead.detail(), op, work.attempts().attempt()));
+        return answer;
     }
 
-    /** How one request went, for the requests-by-outcome meter. */
-    private static String outcome(Disposition disposition) {
+    /** The records an answer's disposition calls for. */
+    private void settle(Work work, Disposition disposition) {
+        log(disposition);
+        CallOp op = work.op();
         if (disposition instanceof Disposition.Done done) {
-            return done.result() instanceof OpResult.Succeeded ok && ok.note() != null ? "already_done" : "ok";
+            metrics.eventToSlack(Duration.between(Instant.ofEpochMilli(work.record().timestamp()), clock.instant()));
+            finish(work, List.of(records.result(done.result())));
+        } else if (disposition instanceof Disposition.Retry retry) {
+            finish(work, List.of(records.result(retry.interim()), records.park(work, clock.instant().plus(retry.delay()),
+                    retry.next(), null, true, retry.uncertain())));
+        } else if (disposition instanceof Disposition.DeadLetter dead) {
+            metrics.deadLetter(topics.callOpsDeadLetters().name(), dead.reason());
+            finish(work, List.of(records.result(dead.result()),
+                    records.deadLetter(work.record(), dead.reason(), dead.detail(), op, work.attempts().attempt())));
+        } else {
+            throw new IllegalStateException("no records for " + disposition);
         }
-        if (disposition instanceof Disposition.Retry retry) {
-            return retry.interim() instanceof OpResult.RateLimited ? "rate_limited" : "transient";
+    }
+
+    private static void log(Disposition disposition) {
+        if (disposition.log() == null) {
+            return;
         }
-        OpResult.Failed failed = ((Disposition.DeadLetter) disposition).result();
-        if (!failed.retriesExhausted()) {
-            return "terminal";
+        if (disposition instanceof Disposition.DeadLetter) {
+            LOG.warn(disposition.log());
+        } else {
+            LOG.info(disposition.log());
         }
-        return failed.error().equals("ratelimited") ? "rate_limited" : "transient";
+    }
+
+    private void finish(Work work, List<ProducerRecord<byte[], byte[]>> produced) {
+        outcomes.add(new Finished(work.partition(), work.offset(), produced, work.repeatShows()));
+    }
+
+    private void awaitOutcome(Duration timeout) throws InterruptedException {
+        Outcome first = outcomes.poll(timeout.toMillis(), TimeUnit.MILLISECONDS);
+        if (first != null) {
+            handle(first);
+        }
+    }
+
+    /** Moves what the workers reported into the ledger and the next transaction. */
+    private void collect() {
+        Outcome outcome;
+        while ((outcome = outcomes.poll()) != null) {
+            handle(outcome);
+        }
+    }
+
+    private void handle(Outcome outcome) {
+        if (outcome instanceof Broke broke) {
+            throw new IllegalStateException("an attempt failed unexpectedly", broke.failure());
+        }
+        if (outcome instanceof Announcing announcing) {
+            Work work = announcing.work();
+            if (work.lease().isLive() && ledger.partitions().contains(work.partition())) {
+                ledger.announce(work.partition(), work.offset());
+                announced.add(work);
+                urgent = true;
+            }
+            return;
+        }
+        Finished done = (Finished) outcome;
+        if (ledger.finish(done.partition(), done.offset())) {
+            committer.add(done.partition(), done.records());
+            // A call added or posted is committed at once: a crash then loses no more than the request.
+            urgent |= done.urgent();
+        }
+    }
+
+    private void commitIfDue() {
+        if (!committer.isDue(urgent)) {
+            return;
+        }
+        if (committer.commit()) {
+            urgent = false;
+            for (Work work : announced) {
+                workers.execute(() -> attempt(work.announcedNow()));
+            }
+            announced.clear();
+        }
+    }
+
+    /**
+     * Gives partitions up. Every operation of theirs not yet sent stops; when {@code graceful}, the
+     * requests already out are awaited (at most as long as one request may take) and everything
+     * finished is committed, so the next owner sends none of it again.
+     */
+    private void handOver(Collection<TopicPartition> partitions, boolean graceful) {
+        List<Lease> given = new ArrayList<>();
+        for (TopicPartition partition : partitions) {
+            Lease lease = leases.remove(partition);
+            if (lease != null) {
+                lease.revoke();
+                given.add(lease);
+            }
+        }
+        for (Iterator<Work> held = announced.iterator(); held.hasNext(); ) {
+            Work work = held.next();
+            if (partitions.contains(work.partition())) {
+                ledger.withdraw(work.partition(), work.offset());
+                held.remove();
+            }
+        }
+        if (graceful) {
+            long deadline = System.nanoTime() + config.requestTimeout().plus(HANDOVER_MARGIN).toNanos();
+            try {
+                for (Lease lease : given) {
+                    if (!lease.awaitIdle(deadline)) {
+                        LOG.warn("A Slack request was still out when its partition was handed over");
+                    }
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            collect();
+            if (!committer.commit()) {
+                LOG.warn("Could not commit what finished before handing over {}; the next owner sends it again", partitions);
+            }
+        }
+        // Whatever is still uncommitted for them is the next owner's to do: written later, it would double it.
+        committer.drop(partitions);
+        ledger.forget(partitions);
+        partitions.forEach(pausedUntil::remove);
+        full.removeAll(partitions);
+    }
+
+    /** Resumes retry partitions whose head is due, and partitions whose ledger has room again. */
+    private void resumePartitions() {
+        Instant now = clock.instant();
+        for (Iterator<Map.Entry<TopicPartition, Instant>> paused = pausedUntil.entrySet().iterator(); paused.hasNext(); ) {
+            Map.Entry<TopicPartition, Instant> entry = paused.next();
+            if (!entry.getValue().isAfter(now)) {
+                consumer.resume(List.of(entry.getKey()));
+                paused.remove();
+            }
+        }
+        for (Iterator<TopicPartition> waitingForRoom = full.iterator(); waitingForRoom.hasNext(); ) {
+            TopicPartition partition = waitingForRoom.next();
+            if (ledger.hasRoom(partition)) {
+                if (!pausedUntil.containsKey(partition)) {
+                    consumer.resume(List.of(partition));
+                }
+                waitingForRoom.remove();
+            }
+        }
     }
 
     /** Records waiting in the retry partitions this instance holds. */
@@ -517,88 +572,11 @@ public final class Dispatcher implements AutoCloseable {
         return backlog;
     }
 
-    private static String describe(SlackAnswer answer) {
-        if (answer instanceof SlackAnswer.RateLimited limited) {
-            return "429, Retry-After " + limited.retryAfter().toSeconds() + "s";
-        }
-        if (answer instanceof SlackAnswer.HttpStatus status) {
-            return "HTTP " + status.status();
-        }
-        if (answer instanceof SlackAnswer.NoAnswer none) {
-            return none.reason();
-        }
-        return answer instanceof SlackAnswer.Error error ? error.code() : "ok";
-    }
-
-    private ProducerRecord<String, byte[]> result(OpResult result) {
-        return new ProducerRecord<>(topics.callResults().name(), null, clock.millis(), result.externalUniqueId(),
-                results.toBytes(result));
-    }
-
-    /** @param reported whether an interim result goes with it, which renews the reconciler's word on it */
-    private ProducerRecord<String, byte[]> park(Work work, Instant due, Attempts attempts, boolean reserved,
-            boolean reported) {
-        ConsumerRecord<String, byte[]> record = work.record();
-        Instant now = clock.instant();
-        RetryTier tier = topics.parkingTierFor(Duration.between(now, due));
-        Instant release = now.plus(tier.delay()).isBefore(due) ? now.plus(tier.delay()) : due;
-        Headers headers = withoutDispatchHeaders(record.headers());
-        DispatchHeaders.put(headers, DispatchHeaders.DUE_AT, due.toEpochMilli());
-        DispatchHeaders.put(headers, DispatchHeaders.RELEASE_AT, release.toEpochMilli());
-        DispatchHeaders.put(headers, DispatchHeaders.ATTEMPT, attempts.attempt());
-        DispatchHeaders.put(headers, DispatchHeaders.RATE_LIMITED, attempts.rateLimited());
-        if (reserved) {
-            DispatchHeaders.put(headers, DispatchHeaders.RESERVED, "true");
-        }
-        String lastReported = DispatchHeaders.text(record.headers(), DispatchHeaders.REPORTED_AT);
-        if (reported) {
-            DispatchHeaders.put(headers, DispatchHeaders.REPORTED_AT, now.toEpochMilli());
-        } else if (lastReported != null) {
-            DispatchHeaders.put(headers, DispatchHeaders.REPORTED_AT, lastReported);
-        }
-        // The original timestamp stays, so event-to-Slack latency includes the time spent waiting.
-        return new ProducerRecord<>(tier.topic(), null, record.timestamp(), record.key(), record.value(), headers);
-    }
-
-    private ProducerRecord<String, byte[]> deadLetter(ConsumerRecord<String, byte[]> record, String reason,
-            String detail, CallOp op, int attempts) {
-        Headers headers = withoutDispatchHeaders(record.headers());
-        String text = detail == null ? reason : detail;
-        DispatchHeaders.put(headers, DeadLetterHeaders.REASON, reason);
-        DispatchHeaders.put(headers, DeadLetterHeaders.DETAIL,
-                text.length() > DeadLetterHeaders.MAX_DETAIL_CHARS ? text.substring(0, DeadLetterHeaders.MAX_DETAIL_CHARS) : text);
-        DispatchHeaders.put(headers, DeadLetterHeaders.TOPIC, record.topic());
-        DispatchHeaders.put(headers, DeadLetterHeaders.PARTITION, record.partition());
-        DispatchHeaders.put(headers, DeadLetterHeaders.OFFSET, record.offset());
-        DispatchHeaders.put(headers, DeadLetterHeaders.AT, clock.instant());
-        if (op != null) {
-            DispatchHeaders.put(headers, DispatchHeaders.METHOD, op.method().apiName());
-            DispatchHeaders.put(headers, DispatchHeaders.ATTEMPTS, attempts);
-        }
-        return new ProducerRecord<>(topics.callOpsDeadLetters().name(), null, record.timestamp(), record.key(),
-                record.value(), headers);
-    }
-
-    private static Headers withoutDispatchHeaders(Headers original) {
-        Headers headers = new RecordHeaders();
-        original.forEach(header -> {
-            if (!header.key().startsWith("dispatch.") && !header.key().startsWith("dlt.")) {
-                headers.add(header);
-            }
-        });
-        return headers;
-    }
-
-    private void resumeDuePartitions() {
-        Instant now = clock.instant();
-        Iterator<Map.Entry<TopicPartition, Instant>> paused = pausedUntil.entrySet().iterator();
-        while (paused.hasNext()) {
-            Map.Entry<TopicPartition, Instant> entry = paused.next();
-            if (!entry.getValue().isAfter(now)) {
-                consumer.resume(List.of(entry.getKey()));
-                paused.remove();
-            }
-        }
+    private List<String> sourceTopics() {
+        List<String> sources = new ArrayList<>();
+        sources.add(topics.callOps().name());
+        topics.callOpsRetries().forEach(tier -> sources.add(tier.topic()));
+        return sources;
     }
 
     private Map<String, Object> consumerProperties() {
@@ -608,8 +586,7 @@ public final class Dispatcher implements AutoCloseable {
         props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
         props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
         props.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
-        // One round of requests per batch: the batch is what a crash before its commit sends twice,
-        // and one round keeps even slow answers far inside max.poll.interval.ms.
+        // One round of requests per batch, so even slow answers stay far inside max.poll.interval.ms.
         props.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, config.concurrency());
         props.putAll(overrides("consumer."));
         return props;
@@ -642,11 +619,7 @@ public final class Dispatcher implements AutoCloseable {
     }
 
     private void closeQuietly() {
-        try {
-            producer.close(Duration.ofSeconds(5));
-        } catch (RuntimeException e) {
-            LOG.debug("Producer close failed", e);
-        }
+        committer.close();
         try {
             consumer.close(Duration.ofSeconds(5));
         } catch (RuntimeException e) {
@@ -657,52 +630,39 @@ public final class Dispatcher implements AutoCloseable {
     private final class Rebalance implements ConsumerRebalanceListener {
         @Override
         public void onPartitionsRevoked(Collection<TopicPartition> partitions) {
-            // Whatever is in flight finishes and commits here, or the next owner would send it again.
-            finishInFlight();
-            partitions.forEach(pausedUntil::remove);
-            ledger.forget(partitions);
+            handOver(partitions, true);
         }
 
         @Override
         public void onPartitionsAssigned(Collection<TopicPartition> partitions) {
-            restore(partitions, false);
+            if (!partitions.isEmpty()) {
+                Map<TopicPartition, OffsetAndMetadata> committed = consumer.committed(Set.copyOf(partitions));
+                for (TopicPartition partition : partitions) {
+                    ledger.restore(partition, committed.get(partition));
+                    leases.put(partition, new Lease());
+                }
+            }
             assigned = !consumer.assignment().isEmpty();
             LOG.info("Dispatcher assigned {} partitions", consumer.assignment().size());
         }
 
         @Override
         public void onPartitionsLost(Collection<TopicPartition> partitions) {
-            // Another instance owns them now: answers still coming for them are dropped, not committed.
-            awaitInFlight(partitions);
-            partitions.forEach(pausedUntil::remove);
-            ledger.forget(partitions);
+            // Another instance owns them now: what they finished is dropped, not committed.
+            handOver(partitions, false);
         }
     }
 
-    /** Where one turn left an operation: finished with these records, or to run again at {@code later.due()}. */
-    private record Turn(List<ProducerRecord<String, byte[]>> records, Work later) {
-        static Turn done(ProducerRecord<String, byte[]> record) {
-            return new Turn(List.of(record), null);
-        }
+    /** What a worker reports to the loop. */
+    private sealed interface Outcome {}
 
-        static Turn later(Work work) {
-            return new Turn(List.of(), work);
-        }
-    }
+    /** An attempt finished with these records. */
+    private record Finished(TopicPartition partition, long offset, List<ProducerRecord<byte[], byte[]>> records,
+            boolean urgent) implements Outcome {}
 
-    /** What a finished attempt produces; {@code failure} is set when it broke off unexpectedly. */
-    private record Finished(TopicPartition partition, long offset, List<ProducerRecord<String, byte[]>> records,
-            Throwable failure) {}
+    /** An operation whose repeat would show, to be named in a commit before it is sent. */
+    private record Announcing(Work work) implements Outcome {}
 
-    /**
-     * One consumed operation and where it stands.
-     *
-     * @param due when the operation may go: its backoff's end or its reserved slot; {@code null} when new */
-    private record Work(ConsumerRecord<String, byte[]> record, CallOp op, Attempts attempts, boolean reserved,
-            Instant due) {
-
-        DispatchHeaders.Silence silence() {
-            return DispatchHeaders.silence(record.headers());
-        }
-    }
+    /** An attempt broke off unexpectedly. */
+    private record Broke(Throwable failure) implements Outcome {}
 }

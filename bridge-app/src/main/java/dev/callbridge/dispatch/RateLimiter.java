@@ -17,10 +17,19 @@ public final class RateLimiter {
     private final Map<SlackMethod, Budget> budgets;
     private final Budget fallback;
     private final Map<Key, Bucket> buckets = new ConcurrentHashMap<>();
+    private final String id = java.util.UUID.randomUUID().toString();
 
     public RateLimiter(Map<SlackMethod, Budget> budgets, Budget fallback) {
         this.budgets = Map.copyOf(budgets);
         this.fallback = fallback;
+    }
+
+    /**
+     * Names this limiter, and so the slots it hands out: a slot is good only with the buckets that
+     * reserved it, never with the fresh ones of a restarted process.
+     */
+    public String id() {
+        return id;
     }
 
     private record Key(String workspace, SlackMethod method) {}

@@ -95,6 +95,34 @@ public final class BridgeMetrics {
                 .tag("method", method.apiName()).register(registry).increment();
     }
 
+    /**
+     * A {@code calls.add} sent again after an attempt that may have reached Slack without its answer
+     * being kept (a crash, a timeout): Slack may hold a second call for it, never posted.
+     */
+    public void uncertainAdd() {
+        Counter.builder("bridge.calls.add.uncertain")
+                .description("calls.add requests repeated after an attempt whose answer was lost")
+                .register(registry).increment();
+    }
+
+    /**
+     * A check, before posting a call block that may already be up, of what Slack shows.
+     *
+     * @param outcome {@code already_posted}, {@code not_posted}, {@code check_refused}, or the
+     *     check's {@code rate_limited} / {@code transient} retry
+     */
+    public void postChecked(String outcome) {
+        Counter.builder("bridge.call.blocks.checked")
+                .description("checks with calls.info before posting a call block whose earlier post may have worked")
+                .tag("outcome", outcome).register(registry).increment();
+    }
+
+    /** One of the dispatcher's transactions: {@code committed}, {@code aborted}, {@code committed_late} or {@code lost}. */
+    public void transaction(String outcome) {
+        Counter.builder("bridge.dispatch.transactions").description("the dispatcher's Kafka transactions by outcome")
+                .tag("outcome", outcome).register(registry).increment();
+    }
+
     public void operation(SlackMethod method) {
         Counter.builder("bridge.operations").description("Slack operations issued by the reconciler")
                 .tag("method", method.apiName()).register(registry).increment();

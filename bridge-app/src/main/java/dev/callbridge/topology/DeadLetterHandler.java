@@ -2,10 +2,9 @@ package dev.callbridge.topology;
 
 import dev.callbridge.metrics.BridgeMetrics;
 import dev.callbridge.model.deadletter.DeadLetterHeaders;
+import dev.callbridge.model.deadletter.DeadLetterWriter;
 import dev.callbridge.model.event.InvalidEventException;
 import dev.callbridge.model.event.RejectReason;
-import java.nio.charset.StandardCharsets;
-import java.time.Instant;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -17,7 +16,6 @@ import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.config.ConfigException;
 import org.apache.kafka.common.errors.RecordTooLargeException;
 import org.apache.kafka.common.header.Headers;
-import org.apache.kafka.common.header.internals.RecordHeaders;
 import org.apache.kafka.streams.StreamsConfig;
 import org.apache.kafka.streams.errors.DeserializationExceptionHandler;
 import org.apache.kafka.streams.errors.ErrorHandlerContext;
@@ -53,7 +51,6 @@ public final class DeadLetterHandler
     static final String REPARTITION_SUFFIX = "-" + CallTopology.REKEY_REPARTITION + "-repartition";
     static final String PROCESSING_ERROR = "processing_error";
     /** Longest key a dead letter keeps when it cannot keep the original value. */
-    static final int MAX_KEPT_KEY_BYTES = 1024;
 
     private static final Logger LOG = LoggerFactory.getLogger(DeadLetterHandler.class);
 
@@ -61,6 +58,7 @@ public final class DeadLetterHandler
     private Set<String> skipped = Set.of();
     private BridgeMetrics metrics = BridgeMetrics.discarding();
     private RecordLimits limits = new RecordLimits();
+    private final DeadLetterWriter writer = new DeadLetterWriter(java.time.Clock.systemUTC());
 
     static String routes(Map<String, String> sourceToDeadLetter) {
         return sourceToDeadLetter.entrySet().stream()
@@ -182,40 +180,16 @@ public final class DeadLetterHandler
 
     private ProducerRecord<byte[], byte[]> deadLetter(String topic, byte[] key, byte[] value, Headers original,
             ErrorHandlerContext context, String reason, String detail) {
-        Headers kept = new RecordHeaders();
-        if (original != null) {
-            original.forEach(h -> {
-                if (!h.key().startsWith("dlt.")) {
-                    kept.add(h);
-                }
-            });
-        }
-        String text = detail == null ? reason : detail;
-        if (text.length() > DeadLetterHeaders.MAX_DETAIL_CHARS) {
-            text = text.substring(0, DeadLetterHeaders.MAX_DETAIL_CHARS);
-        }
-        Headers added = new RecordHeaders();
-        added.add(DeadLetterHeaders.REASON, utf8(reason));
-        added.add(DeadLetterHeaders.DETAIL, utf8(text));
-        added.add(DeadLetterHeaders.TOPIC, utf8(context.topic()));
-        added.add(DeadLetterHeaders.PARTITION, utf8(Integer.toString(context.partition())));
-        added.add(DeadLetterHeaders.OFFSET, utf8(Long.toString(context.offset())));
-        added.add(DeadLetterHeaders.AT, utf8(Instant.now().toString()));
-        int originalBytes = RecordLimits.size(null, value, kept);
-        if (RecordLimits.size(key, value, kept) + RecordLimits.size(null, null, added) > limits.maxBytes(topic)) {
-            // Kafka would refuse the whole: keep what finds the original again, and the call it belongs to.
+        DeadLetterWriter.Written written = writer.write(topic,
+                new DeadLetterWriter.Source(context.topic(), context.partition(), context.offset(), context.timestamp()),
+                key, value, original, null, reason, detail, null, limits.maxBytes(topic));
+        if (written.originalDropped()) {
+            // Kafka would refuse the whole: what finds the original again, and the call it belongs to, is kept.
             LOG.warn("Dead letter for {}-{}@{} keeps only its key: the original's {} bytes of value and headers are "
-                    + "more than {} takes", context.topic(), context.partition(), context.offset(), originalBytes,
-                    topic);
-            added.add(DeadLetterHeaders.ORIGINAL_DROPPED, utf8(Integer.toString(originalBytes)));
-            return new ProducerRecord<>(topic, null, context.timestamp(),
-                    key != null && key.length <= MAX_KEPT_KEY_BYTES ? key : null, null, added);
+                    + "more than {} takes", context.topic(), context.partition(), context.offset(),
+                    written.droppedBytes(), topic);
         }
-        added.forEach(kept::add);
-        return new ProducerRecord<>(topic, null, context.timestamp(), key, value, kept);
+        return written.record();
     }
 
-    private static byte[] utf8(String text) {
-        return text.getBytes(StandardCharsets.UTF_8);
-    }
 }

@@ -46,7 +46,7 @@ class OffsetLedgerTest {
 
         Map<TopicPartition, OffsetAndMetadata> offsets = ledger.toCommit();
         assertThat(offsets.get(OPS).offset()).isEqualTo(11);
-        assertThat(offsets.get(OPS).metadata()).isEqualTo(OffsetLedger.METADATA_PREFIX + "1,3");
+        assertThat(offsets.get(OPS).metadata()).isEqualTo("v2;f=1,3;s=");
         ledger.committed(offsets);
         assertThat(ledger.toCommit()).isEmpty();
 
@@ -57,19 +57,19 @@ class OffsetLedgerTest {
 
     @Test
     void afterARestartTheOperationsFinishedAboveTheOffsetAreSkippedAndStayNamedUntilPassed() {
-        ledger.restore(OPS, new OffsetAndMetadata(11, OffsetLedger.METADATA_PREFIX + "1,3"));
+        ledger.restore(OPS, new OffsetAndMetadata(11, "v2;f=1,3;s="));
 
-        assertThat(ledger.finishedBefore(OPS, 11)).isFalse();
+        assertThat(ledger.seen(OPS, 11)).isEqualTo(OffsetLedger.Seen.NEW);
         ledger.start(OPS, 11);
-        assertThat(ledger.finishedBefore(OPS, 12)).isTrue();
-        assertThat(ledger.finishedBefore(OPS, 12)).isFalse();
+        assertThat(ledger.seen(OPS, 12)).isEqualTo(OffsetLedger.Seen.FINISHED);
+        assertThat(ledger.seen(OPS, 12)).isEqualTo(OffsetLedger.Seen.NEW);
         assertThat(ledger.toCommit()).isEmpty();
 
         ledger.start(OPS, 13);
-        assertThat(ledger.finishedBefore(OPS, 14)).isTrue();
+        assertThat(ledger.seen(OPS, 14)).isEqualTo(OffsetLedger.Seen.FINISHED);
         ledger.finish(OPS, 13);
         Map<TopicPartition, OffsetAndMetadata> offsets = ledger.toCommit();
-        assertThat(offsets.get(OPS)).isEqualTo(new OffsetAndMetadata(11, OffsetLedger.METADATA_PREFIX + "1,2,3"));
+        assertThat(offsets.get(OPS)).isEqualTo(new OffsetAndMetadata(11, "v2;f=1-3;s="));
         ledger.committed(offsets);
 
         ledger.finish(OPS, 11);
@@ -105,24 +105,87 @@ class OffsetLedgerTest {
 
     @Test
     void metadataThatIsNotTheLedgersSkipsNothing() {
-        assertThat(OffsetLedger.decode(5, null)).isEmpty();
-        assertThat(OffsetLedger.decode(5, "")).isEmpty();
-        assertThat(OffsetLedger.decode(5, "written by some other tool")).isEmpty();
-        assertThat(OffsetLedger.decode(5, OffsetLedger.METADATA_PREFIX + "2,x")).isEmpty();
-        assertThat(OffsetLedger.decode(5, OffsetLedger.METADATA_PREFIX + "2,4")).containsExactly(7L, 9L);
+        assertThat(OffsetLedger.decode(5, null).finished()).isEmpty();
+        assertThat(OffsetLedger.decode(5, "").finished()).isEmpty();
+        assertThat(OffsetLedger.decode(5, "written by some other tool").finished()).isEmpty();
+        assertThat(OffsetLedger.decode(5, "v2;f=2,x;s=").finished()).isEmpty();
+        assertThat(OffsetLedger.decode(5, "v2;f=3-1;s=").finished()).isEmpty();
+        assertThat(OffsetLedger.decode(5, "v2;f=2,4-6;s=3").finished()).containsExactly(7L, 9L, 10L, 11L);
+        assertThat(OffsetLedger.decode(5, "v2;f=2,4-6;s=3").sending()).containsExactly(8L);
     }
 
     @Test
-    void tooManyFinishedOperationsToNameAreCutToTheLowestThatFit() {
-        TreeSet<Long> finished = new TreeSet<>();
-        for (long offset = 1; offset <= 2_000; offset++) {
-            finished.add(offset);
-        }
-        String metadata = OffsetLedger.encode(0, finished);
+    void metadataWrittenBeforeAnnouncementsIsStillRead() {
+        assertThat(OffsetLedger.decode(5, "finished-above:2,4").finished()).containsExactly(7L, 9L);
+        ledger.restore(OPS, new OffsetAndMetadata(5, "finished-above:2,4"));
+        assertThat(ledger.seen(OPS, 7)).isEqualTo(OffsetLedger.Seen.FINISHED);
+    }
 
-        assertThat(metadata.length()).isLessThanOrEqualTo(OffsetLedger.MAX_METADATA_BYTES);
-        assertThat(OffsetLedger.decode(0, metadata)).first().isEqualTo(1L);
-        assertThat(OffsetLedger.decode(0, metadata)).hasSizeBetween(100, 2_000)
-                .allMatch(finished::contains);
+    @Test
+    void hundredsFinishedAboveOneSlowOperationAreAllNamedAfterACrash() {
+        ledger.restore(OPS, new OffsetAndMetadata(0));
+        for (long offset = 0; offset <= 2_000; offset++) {
+            ledger.start(OPS, offset);
+        }
+        for (long offset = 1; offset <= 2_000; offset++) {
+            ledger.finish(OPS, offset);
+        }
+        OffsetAndMetadata committed = ledger.toCommit().get(OPS);
+        assertThat(committed.offset()).isZero();
+        assertThat(committed.metadata().length()).isLessThanOrEqualTo(OffsetLedger.MAX_METADATA_BYTES);
+
+        OffsetLedger restarted = new OffsetLedger();
+        restarted.restore(OPS, committed);
+        assertThat(restarted.seen(OPS, 0)).isEqualTo(OffsetLedger.Seen.NEW);
+        for (long offset = 1; offset <= 2_000; offset++) {
+            assertThat(restarted.seen(OPS, offset)).as("offset %d", offset).isEqualTo(OffsetLedger.Seen.FINISHED);
+        }
+    }
+
+    @Test
+    void aPartitionWhoseMetadataWouldNotFitTakesNoMoreUntilTheOldestFinishes() {
+        ledger.restore(OPS, new OffsetAndMetadata(0));
+        long offset = 0;
+        while (ledger.hasRoom(OPS)) {
+            // every other operation still in flight: as scattered as finished operations get
+            ledger.start(OPS, offset);
+            if (offset % 2 == 1) {
+                ledger.finish(OPS, offset);
+            }
+            offset++;
+        }
+        assertThat(offset).as("hundreds fit").isGreaterThan(300);
+        assertThat(ledger.toCommit().get(OPS).metadata().length()).isLessThanOrEqualTo(OffsetLedger.MAX_METADATA_BYTES);
+        for (long inFlight = 0; inFlight < offset; inFlight += 2) {
+            ledger.finish(OPS, inFlight);
+        }
+        assertThat(ledger.hasRoom(OPS)).isTrue();
+        assertThat(ledger.toCommit().get(OPS)).isEqualTo(new OffsetAndMetadata(offset, ""));
+    }
+
+    @Test
+    void anAnnouncedOperationIsKnownAsMaybeSentAfterARestartUntilItFinishes() {
+        ledger.restore(OPS, new OffsetAndMetadata(0));
+        ledger.start(OPS, 0);
+        ledger.start(OPS, 1);
+        ledger.start(OPS, 2);
+        ledger.announce(OPS, 1);
+        ledger.finish(OPS, 2);
+        OffsetAndMetadata committed = ledger.toCommit().get(OPS);
+        assertThat(committed).isEqualTo(new OffsetAndMetadata(0, "v2;f=2;s=1"));
+
+        OffsetLedger restarted = new OffsetLedger();
+        restarted.restore(OPS, committed);
+        assertThat(restarted.seen(OPS, 0)).isEqualTo(OffsetLedger.Seen.NEW);
+        assertThat(restarted.seen(OPS, 1)).isEqualTo(OffsetLedger.Seen.MAYBE_SENT);
+        assertThat(restarted.seen(OPS, 2)).isEqualTo(OffsetLedger.Seen.FINISHED);
+        restarted.start(OPS, 0);
+        restarted.start(OPS, 1);
+        restarted.finish(OPS, 0);
+        assertThat(restarted.toCommit().get(OPS)).as("still maybe sent: named again for a second crash")
+                .isEqualTo(new OffsetAndMetadata(1, "v2;f=1;s=0"));
+        OffsetLedger again = new OffsetLedger();
+        again.restore(OPS, restarted.toCommit().get(OPS));
+        assertThat(again.seen(OPS, 1)).isEqualTo(OffsetLedger.Seen.MAYBE_SENT);
     }
 }

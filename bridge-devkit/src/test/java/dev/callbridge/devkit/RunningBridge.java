@@ -113,6 +113,9 @@ final class RunningBridge implements AutoCloseable {
         return this;
     }
 
+    private final io.micrometer.core.instrument.simple.SimpleMeterRegistry registry =
+            new io.micrometer.core.instrument.simple.SimpleMeterRegistry();
+
     RunningBridge startDispatcher() {
         // The reconciler gives TEAM to calls that name no workspace: the default token serves it, as in bridge run.
         sdkClient = new SdkSlackClient(slack.baseUrl(), tokens.withDefaultTeamId(TEAM), Duration.ofSeconds(5));
@@ -121,9 +124,15 @@ final class RunningBridge implements AutoCloseable {
                 DispatcherConfig.defaults(kafka.bootstrapServers(), topics, prefix + "dispatcher-1")
                         .withGroupId(prefix + "dispatcher")
                         .withBudgets(Map.of(), new Budget(60_000, 100)));
-        dispatcher = new Dispatcher(config, slackClientWrapper.apply(sdkClient), Clock.systemUTC());
+        dispatcher = new Dispatcher(config, slackClientWrapper.apply(sdkClient), Clock.systemUTC(),
+                new dev.callbridge.metrics.BridgeMetrics(registry));
         dispatcher.start();
         return this;
+    }
+
+    /** A counter's total over every dispatcher this bridge started. */
+    double metric(String counter) {
+        return registry.find(counter).counters().stream().mapToDouble(c -> c.count()).sum();
     }
 
     void stopDispatcher() {

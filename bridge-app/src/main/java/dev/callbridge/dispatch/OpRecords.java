@@ -1,0 +1,92 @@
+package dev.callbridge.dispatch;
+
+import dev.callbridge.config.RetryTier;
+import dev.callbridge.config.Topics;
+import dev.callbridge.model.deadletter.DeadLetterWriter;
+import dev.callbridge.model.json.JsonSerde;
+import dev.callbridge.model.op.CallOp;
+import dev.callbridge.model.result.OpResult;
+import java.nio.charset.StandardCharsets;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.header.Headers;
+import org.apache.kafka.common.header.internals.RecordHeaders;
+
+/** The records the dispatcher writes: results for the reconciler, parked operations and dead letters. */
+final class OpRecords {
+
+    /** Operations are small; a dead letter of one never comes near Kafka's default record limit. */
+    private static final int MAX_DEAD_LETTER_BYTES = 1_000_000;
+
+    private final Topics topics;
+    private final Clock clock;
+    private final DeadLetterWriter deadLetters;
+    private final JsonSerde<OpResult> results = new JsonSerde<>(OpResult.class);
+
+    OpRecords(Topics topics, Clock clock) {
+        this.topics = topics;
+        this.clock = clock;
+        this.deadLetters = new DeadLetterWriter(clock);
+    }
+
+    ProducerRecord<byte[], byte[]> result(OpResult result) {
+        return new ProducerRecord<>(topics.callResults().name(), null, clock.millis(),
+                result.externalUniqueId().getBytes(StandardCharsets.UTF_8), results.toBytes(result));
+    }
+
+    /**
+     * The operation again, in the retry tier that hands it back by {@code due}.
+     *
+     * @param reservation the rate limiter whose slot starting at {@code due} it holds, or {@code null}
+     * @param reported whether an interim result goes with it, which renews the reconciler's word on it
+     * @param uncertain whether the attempt made may have reached Slack without an answer
+     */
+    ProducerRecord<byte[], byte[]> park(Work work, Instant due, Attempts attempts, String reservation, boolean reported,
+            boolean uncertain) {
+        ConsumerRecord<byte[], byte[]> record = work.record();
+        Instant now = clock.instant();
+        RetryTier tier = topics.parkingTierFor(Duration.between(now, due));
+        Instant release = now.plus(tier.delay()).isBefore(due) ? now.plus(tier.delay()) : due;
+        Headers headers = new RecordHeaders();
+        record.headers().forEach(header -> {
+            if (!header.key().startsWith(DispatchHeaders.PREFIX)) {
+                headers.add(header);
+            }
+        });
+        DispatchHeaders.put(headers, DispatchHeaders.DUE_AT, due.toEpochMilli());
+        DispatchHeaders.put(headers, DispatchHeaders.RELEASE_AT, release.toEpochMilli());
+        DispatchHeaders.put(headers, DispatchHeaders.ATTEMPT, attempts.attempt());
+        DispatchHeaders.put(headers, DispatchHeaders.RATE_LIMITED, attempts.rateLimited());
+        if (reservation != null) {
+            DispatchHeaders.put(headers, DispatchHeaders.RESERVED, reservation);
+        }
+        if (uncertain || work.uncertain()) {
+            DispatchHeaders.put(headers, DispatchHeaders.UNCERTAIN, "true");
+        }
+        String lastReported = DispatchHeaders.text(record.headers(), DispatchHeaders.REPORTED_AT);
+        if (reported) {
+            DispatchHeaders.put(headers, DispatchHeaders.REPORTED_AT, now.toEpochMilli());
+        } else if (lastReported != null) {
+            DispatchHeaders.put(headers, DispatchHeaders.REPORTED_AT, lastReported);
+        }
+        // The original timestamp stays, so event-to-Slack latency includes the time spent waiting.
+        return new ProducerRecord<>(tier.topic(), null, record.timestamp(), record.key(), record.value(), headers);
+    }
+
+    /** A dead letter of the consumed operation; {@code op} is {@code null} when it could not be read. */
+    ProducerRecord<byte[], byte[]> deadLetter(ConsumerRecord<byte[], byte[]> record, String reason, String detail,
+            CallOp op, int attempts) {
+        Headers extra = new RecordHeaders();
+        if (op != null) {
+            DispatchHeaders.put(extra, DispatchHeaders.METHOD, op.method().apiName());
+            DispatchHeaders.put(extra, DispatchHeaders.ATTEMPTS, attempts);
+        }
+        return deadLetters.write(topics.callOpsDeadLetters().name(),
+                new DeadLetterWriter.Source(record.topic(), record.partition(), record.offset(), record.timestamp()),
+                record.key(), record.value(), record.headers(), DispatchHeaders.PREFIX, reason, detail, extra,
+                MAX_DEAD_LETTER_BYTES).record();
+    }
+}

@@ -1,0 +1,275 @@
+package dev.callbridge.dispatch;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import dev.callbridge.config.Topics;
+import dev.callbridge.metrics.BridgeMetrics;
+import dev.callbridge.model.event.Participant;
+import dev.callbridge.model.json.JsonSerde;
+import dev.callbridge.model.op.CallOp;
+import dev.callbridge.model.result.OpResult;
+import dev.callbridge.slack.SlackAnswer;
+import dev.callbridge.slack.SlackCallInfo;
+import dev.callbridge.slack.SlackClient;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.nio.charset.StandardCharsets;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
+import org.apache.kafka.clients.consumer.Consumer;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.MockConsumer;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.clients.producer.MockProducer;
+import org.apache.kafka.clients.producer.Producer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.KafkaException;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.header.internals.RecordHeaders;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The dispatcher's loop, workers and hand-over against mock Kafka clients and a scripted Slack: what
+ * is sent, what is committed, and when.
+ */
+class DispatcherTest {
+
+    private static final TopicPartition OPS = new TopicPartition(Topics.CALL_OPS, 0);
+    private static final JsonSerde<CallOp> OPS_SERDE = new JsonSerde<>(CallOp.class);
+    private static final JsonSerde<OpResult> RESULTS = new JsonSerde<>(OpResult.class);
+    private static final Budget PLENTY = new Budget(6000, 10);
+
+    private final MockConsumer<byte[], byte[]> consumer = new MockConsumer<>("earliest");
+    private final SimpleMeterRegistry registry = new SimpleMeterRegistry();
+    private final List<CallOp> sent = Collections.synchronizedList(new ArrayList<>());
+    private Producer<byte[], byte[]> producer = new MockProducer<>(true, null, new ByteArraySerializer(),
+            new ByteArraySerializer());
+    private Function<CallOp, SlackAnswer> slack = op -> new SlackAnswer.Ok("R1", null);
+    private Dispatcher dispatcher;
+
+    @AfterEach
+    void stop() {
+        if (dispatcher != null) {
+            dispatcher.stop();
+        }
+    }
+
+    @Test
+    void aCallsAddIsNamedAsSendingInACommitBeforeItGoesAndItsAnswerIsCommittedAtOnce() {
+        CallOp add = add("c1", 0);
+        List<String> committedBeforeSend = new ArrayList<>();
+        slack = op -> {
+            committedBeforeSend.add(lastCommitted().metadata());
+            return new SlackAnswer.Ok("R1", null);
+        };
+        start(Duration.ofSeconds(30), PLENTY, null, record(0, add, new RecordHeaders()));
+
+        await().atMost(Duration.ofSeconds(5)).until(() -> !resultsOf(add).isEmpty());
+        assertThat(committedBeforeSend).containsExactly("v2;f=;s=0");
+        assertThat(lastCommitted()).as("committed long before the 30 s interval").isEqualTo(new OffsetAndMetadata(1, ""));
+    }
+
+    @Test
+    void anOperationAnsweredBeforeAnAbortedTransactionIsNotSentAgain() {
+        FailingProducer failing = new FailingProducer();
+        failing.commitFailures = 1;
+        failing.failure = new KafkaException("the transaction was aborted by the broker");
+        producer = failing;
+        CallOp end = end("c1", 0);
+        start(Duration.ofMillis(20), PLENTY, null, record(0, end, new RecordHeaders()));
+
+        await().atMost(Duration.ofSeconds(10)).until(() -> !resultsOf(end).isEmpty());
+        assertThat(failing.commitFailures).as("the first commit failed").isZero();
+        sleep(300);
+        assertThat(sent).containsExactly(end);
+        assertThat(resultsOf(end)).hasSize(1);
+        assertThat(lastCommitted().offset()).isEqualTo(1);
+    }
+
+    @Test
+    void anUnreadableDispatchHeaderIsIgnoredAndTheLoopGoesOn() {
+        RecordHeaders headers = new RecordHeaders();
+        headers.add(DispatchHeaders.RELEASE_AT, "tomorrow".getBytes(StandardCharsets.UTF_8));
+        headers.add(DispatchHeaders.ATTEMPT, "two".getBytes(StandardCharsets.UTF_8));
+        CallOp end = end("c1", 0);
+        CallOp next = end("c2", 1);
+        start(Duration.ofMillis(20), PLENTY, null, record(0, end, headers), record(1, next, new RecordHeaders()));
+
+        await().atMost(Duration.ofSeconds(5)).until(() -> sent.size() == 2);
+        assertThat(dispatcher.hasFailed()).isFalse();
+        await().atMost(Duration.ofSeconds(5)).until(() -> lastCommitted() != null && lastCommitted().offset() == 2);
+    }
+
+    @Test
+    void aSlotReservedByAnotherProcessIsNotSpentOnTopOfThisOnesBudget() {
+        Instant now = Instant.now();
+        List<ConsumerRecord<byte[], byte[]>> parked = new ArrayList<>();
+        for (int n = 0; n < 2; n++) {
+            RecordHeaders headers = new RecordHeaders();
+            headers.add(DispatchHeaders.DUE_AT, Long.toString(now.minusSeconds(1).toEpochMilli()).getBytes(StandardCharsets.UTF_8));
+            headers.add(DispatchHeaders.RESERVED, "a-process-that-crashed".getBytes(StandardCharsets.UTF_8));
+            parked.add(record(n, join("c" + n, n), headers));
+        }
+        start(Duration.ofMillis(20), new Budget(1, 1), null, parked.toArray(ConsumerRecord[]::new));
+
+        await().atMost(Duration.ofSeconds(5)).until(() -> lastCommitted() != null && lastCommitted().offset() == 2);
+        assertThat(sent).as("one request a minute: the second waits for its own slot").hasSize(1);
+        assertThat(history()).anySatisfy(record -> assertThat(record.topic()).startsWith(Topics.CALL_OPS + ".retry"));
+    }
+
+    @Test
+    void aPartitionHandedOverWaitsForTheRequestOutAndSendsNothingElse() throws Exception {
+        CountDownLatch firstOut = new CountDownLatch(1);
+        slack = op -> {
+            firstOut.countDown();
+            sleep(800);
+            return new SlackAnswer.Ok(null, null);
+        };
+        // 40 a minute: the second operation waits 1.5 s on the timer for its slot.
+        CallOp first = join("c1", 0);
+        CallOp second = join("c2", 1);
+        start(Duration.ofMillis(20), new Budget(40, 1), null, record(0, first, new RecordHeaders()),
+                record(1, second, new RecordHeaders()));
+        assertThat(firstOut.await(5, TimeUnit.SECONDS)).isTrue();
+
+        consumer.schedulePollTask(() -> consumer.rebalance(List.of()));
+
+        await().atMost(Duration.ofSeconds(5)).until(() -> !resultsOf(first).isEmpty());
+        assertThat(lastCommitted()).as("the answer out was committed, the operation held back was not")
+                .isEqualTo(new OffsetAndMetadata(1, ""));
+        sleep(2_500);
+        assertThat(sent).as("the operation waiting for its slot is the next owner's").containsExactly(first);
+    }
+
+    @Test
+    void aCallBlockThatMayBeUpIsCheckedAndNotPostedAgainWhenSlackShowsIt() {
+        CallOp post = new CallOp.PostCallBlock("c1:k:2:chat.postMessage", "c1", "T1", "R1", "C1", "Call");
+        slack = op -> op instanceof CallOp.InspectCall
+                ? new SlackAnswer.Info(new SlackCallInfo.Found("R1", "c1", false, List.of(), "Call", null, null, List.of("C1")))
+                : new SlackAnswer.Ok(null, "1.2");
+        start(Duration.ofMillis(20), PLENTY, new OffsetAndMetadata(0, "v2;f=;s=0"), record(0, post, new RecordHeaders()));
+
+        await().atMost(Duration.ofSeconds(5)).until(() -> !resultsOf(post).isEmpty());
+        assertThat(sent).singleElement().isInstanceOf(CallOp.InspectCall.class);
+        assertThat(resultsOf(post)).singleElement().isInstanceOfSatisfying(OpResult.Succeeded.class,
+                ok -> assertThat(ok.note()).isEqualTo(Decider.ALREADY_POSTED));
+    }
+
+    @Test
+    void aCallBlockNotShownYetIsPostedAfterTheCheck() {
+        CallOp post = new CallOp.PostCallBlock("c1:k:2:chat.postMessage", "c1", "T1", "R1", "C1", "Call");
+        slack = op -> op instanceof CallOp.InspectCall
+                ? new SlackAnswer.Info(new SlackCallInfo.Found("R1", "c1", false, List.of(), "Call", null, null, List.of()))
+                : new SlackAnswer.Ok(null, "1.2");
+        start(Duration.ofMillis(20), PLENTY, new OffsetAndMetadata(0, "v2;f=;s=0"), record(0, post, new RecordHeaders()));
+
+        await().atMost(Duration.ofSeconds(5)).until(() -> !resultsOf(post).isEmpty());
+        assertThat(sent).hasSize(2).last().isEqualTo(post);
+    }
+
+    @Test
+    void aCallsAddThatMayHaveReachedSlackIsCountedWhenSentAgain() {
+        CallOp add = add("c1", 0);
+        CallOp fresh = add("c2", 1);
+        start(Duration.ofMillis(20), PLENTY, new OffsetAndMetadata(0, "v2;f=;s=0"), record(0, add, new RecordHeaders()),
+                record(1, fresh, new RecordHeaders()));
+
+        await().atMost(Duration.ofSeconds(5)).until(() -> !resultsOf(add).isEmpty() && !resultsOf(fresh).isEmpty());
+        assertThat(registry.counter("bridge.calls.add.uncertain").count()).isEqualTo(1.0);
+    }
+
+    // ---- the rig
+
+    private void start(Duration commitInterval, Budget budget, OffsetAndMetadata committed,
+            ConsumerRecord<byte[], byte[]>... records) {
+        DispatcherConfig config = new DispatcherConfig("mock:9092", "test-group", "test-tx", Topics.defaults(), Map.of(),
+                budget, new RetryPolicy(Duration.ofSeconds(1), Duration.ofMinutes(1), 5, 10), Duration.ofSeconds(5), 4,
+                commitInterval, Duration.ofSeconds(10), Map.of());
+        SlackClient client = op -> {
+            sent.add(op);
+            return slack.apply(op);
+        };
+        dispatcher = new Dispatcher(config, client, Clock.systemUTC(), new BridgeMetrics(registry), new Dispatcher.Clients() {
+            @Override
+            public Consumer<byte[], byte[]> consumer(Map<String, Object> properties) {
+                return consumer;
+            }
+
+            @Override
+            public Producer<byte[], byte[]> producer(Map<String, Object> properties) {
+                return producer;
+            }
+        });
+        consumer.schedulePollTask(() -> {
+            consumer.updateBeginningOffsets(Map.of(OPS, 0L));
+            if (committed != null) {
+                consumer.commitSync(Map.of(OPS, committed));
+            }
+            consumer.rebalance(List.of(OPS));
+            for (ConsumerRecord<byte[], byte[]> record : records) {
+                consumer.addRecord(record);
+            }
+        });
+        dispatcher.start();
+    }
+
+    private static ConsumerRecord<byte[], byte[]> record(long offset, CallOp op, RecordHeaders headers) {
+        return new ConsumerRecord<>(OPS.topic(), OPS.partition(), offset, System.currentTimeMillis(),
+                org.apache.kafka.common.record.TimestampType.CREATE_TIME, 0, 0,
+                op.externalUniqueId().getBytes(StandardCharsets.UTF_8), OPS_SERDE.toBytes(op), headers, java.util.Optional.empty());
+    }
+
+    private List<ProducerRecord<byte[], byte[]>> history() {
+        return ((MockProducer<byte[], byte[]>) producer).history();
+    }
+
+    private List<OpResult> resultsOf(CallOp op) {
+        return history().stream().filter(record -> record.topic().equals(Topics.CALL_RESULTS))
+                .map(record -> RESULTS.fromBytes(record.value())).filter(result -> result.opId().equals(op.opId())).toList();
+    }
+
+    private OffsetAndMetadata lastCommitted() {
+        List<Map<String, Map<TopicPartition, OffsetAndMetadata>>> commits =
+                ((MockProducer<byte[], byte[]>) producer).consumerGroupOffsetsHistory();
+        for (int n = commits.size() - 1; n >= 0; n--) {
+            for (Map<TopicPartition, OffsetAndMetadata> offsets : commits.get(n).values()) {
+                if (offsets.containsKey(OPS)) {
+                    return offsets.get(OPS);
+                }
+            }
+        }
+        return null;
+    }
+
+    private static CallOp add(String call, int n) {
+        return new CallOp.AddCall(call + ":k:" + n + ":calls.add", call, "T1", "https://j/" + call, null, null, "Title",
+                null, 1_700_000_000L, List.of());
+    }
+
+    private static CallOp end(String call, int n) {
+        return new CallOp.EndCall(call + ":k:" + n + ":calls.end", call, "T1", "R1", 60L, "hangup");
+    }
+
+    private static CallOp join(String call, int n) {
+        return new CallOp.AddParticipants(call + ":k:" + n + ":calls.participants.add", call, "T1", "R1",
+                List.of(Participant.slackUser("U" + n)));
+    }
+
+    private static void sleep(long millis) {
+        try {
+            Thread.sleep(millis);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+}

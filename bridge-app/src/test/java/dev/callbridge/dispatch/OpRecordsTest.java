@@ -1,0 +1,85 @@
+package dev.callbridge.dispatch;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.callbridge.config.Topics;
+import dev.callbridge.model.deadletter.DeadLetterHeaders;
+import dev.callbridge.model.op.CallOp;
+import java.nio.charset.StandardCharsets;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.util.List;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.header.internals.RecordHeaders;
+import org.apache.kafka.common.record.TimestampType;
+import org.junit.jupiter.api.Test;
+
+class OpRecordsTest {
+
+    private static final Instant NOW = Instant.parse("2026-01-01T12:00:00Z");
+    private static final CallOp ADD = new CallOp.AddCall("c1:k:1:calls.add", "c1", "T1", "https://j/1", null, null,
+            "Title", null, 1_700_000_000L, List.of());
+
+    private final OpRecords records = new OpRecords(Topics.defaults(), Clock.fixed(NOW, ZoneOffset.UTC));
+
+    private static ConsumerRecord<byte[], byte[]> consumed() {
+        RecordHeaders headers = new RecordHeaders();
+        headers.add(CallOp.ISSUED_AT_HEADER, "1000".getBytes(StandardCharsets.UTF_8));
+        headers.add(DispatchHeaders.ATTEMPT, "3".getBytes(StandardCharsets.UTF_8));
+        headers.add(DispatchHeaders.RESERVED, "old-limiter".getBytes(StandardCharsets.UTF_8));
+        headers.add(DeadLetterHeaders.REASON, "an earlier one".getBytes(StandardCharsets.UTF_8));
+        return new ConsumerRecord<>("slack.call-ops.retry-5s", 2, 40L, 123L, TimestampType.CREATE_TIME, 2, 2,
+                "c1".getBytes(StandardCharsets.UTF_8), "{}".getBytes(StandardCharsets.UTF_8), headers,
+                java.util.Optional.empty());
+    }
+
+    @Test
+    void aDeadLetterKeepsTheOperationsOwnHeadersAndNamesWhyAndWhereFrom() {
+        ProducerRecord<byte[], byte[]> dead = records.deadLetter(consumed(), "invalid_auth", "Slack refused calls.add: invalid_auth",
+                ADD, 3);
+
+        assertThat(dead.topic()).isEqualTo(Topics.CALL_OPS_DLT);
+        assertThat(dead.timestamp()).as("the operation's own time").isEqualTo(123L);
+        assertThat(header(dead, CallOp.ISSUED_AT_HEADER)).isEqualTo("1000");
+        assertThat(dead.headers().lastHeader(DispatchHeaders.ATTEMPT)).as("bookkeeping dropped").isNull();
+        assertThat(dead.headers().lastHeader(DispatchHeaders.RESERVED)).isNull();
+        assertThat(dead.headers().headers(DeadLetterHeaders.REASON)).hasSize(1);
+        assertThat(header(dead, DeadLetterHeaders.REASON)).isEqualTo("invalid_auth");
+        assertThat(header(dead, DeadLetterHeaders.TOPIC)).isEqualTo("slack.call-ops.retry-5s");
+        assertThat(header(dead, DeadLetterHeaders.PARTITION)).isEqualTo("2");
+        assertThat(header(dead, DeadLetterHeaders.OFFSET)).isEqualTo("40");
+        assertThat(header(dead, DeadLetterHeaders.AT)).isEqualTo(NOW.toString());
+        assertThat(header(dead, DispatchHeaders.METHOD)).isEqualTo("calls.add");
+        assertThat(header(dead, DispatchHeaders.ATTEMPTS)).isEqualTo("3");
+    }
+
+    @Test
+    void aParkedOperationCarriesItsSlotsLimiterAndWhetherItsOutcomeIsUncertain() {
+        Work work = new Work(consumed(), new TopicPartition("slack.call-ops.retry-5s", 2), new Lease(), ADD,
+                new Attempts(3, 1), null, false, null, false, true, false);
+
+        ProducerRecord<byte[], byte[]> parked = records.park(work, NOW.plusSeconds(3), new Attempts(4, 1), "this-limiter",
+                false, true);
+
+        assertThat(parked.topic()).isEqualTo("slack.call-ops.retry-5s");
+        assertThat(header(parked, DispatchHeaders.RESERVED)).isEqualTo("this-limiter");
+        assertThat(header(parked, DispatchHeaders.UNCERTAIN)).isEqualTo("true");
+        assertThat(header(parked, DispatchHeaders.ATTEMPT)).isEqualTo("4");
+        assertThat(header(parked, DispatchHeaders.DUE_AT)).isEqualTo(Long.toString(NOW.plusSeconds(3).toEpochMilli()));
+        assertThat(parked.headers().headers(DispatchHeaders.ATTEMPT)).hasSize(1);
+
+        ProducerRecord<byte[], byte[]> certain = records.park(work, NOW.plus(Duration.ofMinutes(2)), new Attempts(4, 1),
+                null, false, false);
+        assertThat(certain.headers().lastHeader(DispatchHeaders.RESERVED)).isNull();
+        assertThat(certain.headers().lastHeader(DispatchHeaders.UNCERTAIN)).isNull();
+        assertThat(certain.topic()).isEqualTo("slack.call-ops.retry-30s");
+    }
+
+    private static String header(ProducerRecord<byte[], byte[]> record, String name) {
+        return new String(record.headers().lastHeader(name).value(), StandardCharsets.UTF_8);
+    }
+}
