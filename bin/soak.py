@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Helper of bin/trial-kcat (stdlib only): plans call traffic, produces it through kcat in real
+"""Helper of bin/soak (stdlib only): plans call traffic, produces it through kcat in real
 time, watches the Slack emulator, and judges the result as a Slack user would see it.
 
   plan     --calls N --spread-seconds S --kills K --seed X --out plan.json   (prints the kill offsets)
@@ -25,7 +25,7 @@ import time
 import urllib.request
 from collections import Counter, defaultdict
 
-SOURCE = "urn:trial-kcat:pbx"
+SOURCE = "urn:soak:pbx"
 TOPIC = "telephony.call-events"
 # A Slack call whose calls.add was first seen this close to a SIGKILL may legitimately be repeated
 # after the restart (docs/architecture.md, "Duplicate Slack requests after a crash").
