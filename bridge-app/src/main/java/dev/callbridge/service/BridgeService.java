@@ -58,6 +58,7 @@ public final class BridgeService implements AutoCloseable {
     private KafkaStreams streams;
     private KafkaStreamsMetrics streamsMetrics;
     private Dispatcher dispatcher;
+    private CleanStopMarker cleanStop;
     private SdkSlackClient slack;
     private HttpEndpoints http;
 
@@ -86,6 +87,8 @@ public final class BridgeService implements AutoCloseable {
         new ProcessorMetrics().bindTo(registry);
 
         TopologyConfig topology = config.topology().withCallPartitions(callPartitions);
+        cleanStop = new CleanStopMarker(config.stateDir(), config.applicationId());
+        cleanStop.beforeStart();
         streams = new KafkaStreams(CallTopology.buildTopology(topology, metrics, backlogs),
                 streamsProperties(topology));
         streamsMetrics = new KafkaStreamsMetrics(streams);
@@ -180,8 +183,11 @@ public final class BridgeService implements AutoCloseable {
         }
         if (streams != null) {
             // Static members stay in the group, so a restarted instance takes its partitions straight back.
-            streams.close(CLOSE_TIMEOUT);
+            boolean closed = streams.close(CLOSE_TIMEOUT);
             streamsMetrics.close();
+            if (closed && streams.state() == KafkaStreams.State.NOT_RUNNING) {
+                cleanStop.stoppedCleanly();
+            }
         }
         if (slack != null) {
             try {
