@@ -29,8 +29,8 @@ import org.slf4j.LoggerFactory;
  * with the same records, because their Slack answers are known and must not be asked for again. A
  * commit that timed out is resumed, as the producer requires; one whose outcome stays unknown is
  * settled by a new producer (which finishes or aborts the old transaction) and the committed offsets.
- * Failing commits are spaced out up to {@link #MAX_BACKOFF}; only a fenced or unauthorised producer
- * is fatal. Used by the dispatcher's loop thread only.
+ * Failing commits are spaced out up to {@link #MAX_BACKOFF}; a fenced or unauthorised producer is
+ * fatal at once, commits failing for {@link #GIVE_UP_AFTER} are too. Used by the dispatcher's loop thread only.
  */
 final class Committer implements AutoCloseable {
 
@@ -38,6 +38,8 @@ final class Committer implements AutoCloseable {
     static final Duration MAX_BACKOFF = Duration.ofSeconds(5);
     /** How often a timed-out commit is resumed before the producer is replaced. */
     static final int COMMIT_TRIES = 3;
+    /** How long commits may keep failing before the dispatcher stops (and {@code /healthz} says so). */
+    static final Duration GIVE_UP_AFTER = Duration.ofMinutes(5);
 
     private final Supplier<Producer<byte[], byte[]>> producers;
     private final Consumer<?, ?> consumer;
@@ -50,6 +52,7 @@ final class Committer implements AutoCloseable {
     private boolean ready;
     private Unsettled unsettled;
     private int failures;
+    private long failingSince = -1;
     private long nextCommitNanos;
 
     private record Pending(TopicPartition partition, ProducerRecord<byte[], byte[]> record) {}
@@ -67,8 +70,26 @@ final class Committer implements AutoCloseable {
 
     /** Starts the first producer, fencing a zombie of this instance and ending what it left open. */
     void start() {
-        producer = producers.get();
-        producer.initTransactions();
+        try {
+            initProducer();
+        } catch (ProducerFencedException | AuthorizationException e) {
+            throw e;
+        } catch (KafkaException e) {
+            // The broker may not be reachable yet: the first commit tries again.
+            LOG.warn("Could not start the dispatcher's transactional producer yet; trying again at the first commit", e);
+        }
+    }
+
+    /** A new producer, initialised: which also ends a transaction an earlier one left open. */
+    private void initProducer() {
+        Producer<byte[], byte[]> created = producers.get();
+        try {
+            created.initTransactions();
+        } catch (RuntimeException e) {
+            created.close(Duration.ZERO);
+            throw e;
+        }
+        producer = created;
         ready = true;
     }
 
@@ -103,12 +124,11 @@ final class Committer implements AutoCloseable {
      * @return whether everything given so far is committed; when not, it is all kept for the next try
      */
     boolean commit() {
+        boolean inTransaction = false;
         try {
             if (!ready) {
-                producer = producers.get();
                 // Also ends a transaction a replaced producer left open: aborted, or committed if it got that far.
-                producer.initTransactions();
-                ready = true;
+                initProducer();
             }
             if (unsettled != null) {
                 settle();
@@ -120,6 +140,7 @@ final class Committer implements AutoCloseable {
             }
             List<Pending> sent = List.copyOf(pending);
             producer.beginTransaction();
+            inTransaction = true;
             sent.forEach(entry -> producer.send(entry.record()));
             if (!offsets.isEmpty()) {
                 producer.sendOffsetsToTransaction(offsets, consumer.groupMetadata());
@@ -127,10 +148,11 @@ final class Committer implements AutoCloseable {
             if (!commitTransaction()) {
                 unsettled = new Unsettled(offsets, sent);
                 closeProducer();
-                return failed("a commit kept timing out; whether it landed is settled before the next one", null);
+                return failed("timed_out", "a commit kept timing out; whether it landed is settled before the next one", null);
             }
             committed(offsets, sent);
             failures = 0;
+            failingSince = -1;
             nextCommitNanos = nanoTime.getAsLong() + interval.toNanos();
             metrics.transaction("committed");
             return true;
@@ -138,10 +160,10 @@ final class Committer implements AutoCloseable {
                 | UnsupportedVersionException e) {
             throw e;
         } catch (KafkaException e) {
-            if (ready) {
+            if (inTransaction && ready) {
                 abort();
             }
-            return failed("the transaction failed", e);
+            return failed("aborted", "the transaction failed", e);
         }
     }
 
@@ -150,9 +172,7 @@ final class Committer implements AutoCloseable {
 
     private void committed(Map<TopicPartition, OffsetAndMetadata> offsets, List<Pending> sent) {
         ledger.committed(offsets);
-        Set<Pending> done = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
-        done.addAll(sent);
-        pending.removeIf(done::contains);
+        dropSent(sent);
     }
 
     /** Commits, resuming after timeouts; {@code false} when it timed out every time. */
@@ -177,16 +197,32 @@ final class Committer implements AutoCloseable {
      * moves some offset or its metadata, because each record in it comes with a finished operation.
      */
     private void settle() {
-        Map<TopicPartition, OffsetAndMetadata> offsets = unsettled.offsets();
+        Set<TopicPartition> owned = ledger.partitions();
+        Map<TopicPartition, OffsetAndMetadata> offsets = new java.util.HashMap<>(unsettled.offsets());
+        offsets.keySet().retainAll(owned);
+        if (offsets.isEmpty()) {
+            // Every partition of it was handed over: its records are the next owners' to write or not.
+            LOG.info("The dispatcher's commit that timed out is settled by the next owners of its partitions");
+            dropSent(unsettled.sent());
+            unsettled = null;
+            return;
+        }
         Map<TopicPartition, OffsetAndMetadata> committed = consumer.committed(Set.copyOf(offsets.keySet()));
-        boolean landed = !offsets.isEmpty() && offsets.entrySet().stream()
-                .allMatch(entry -> entry.getValue().equals(committed.get(entry.getKey())));
+        // One transaction: one partition still owned that shows its offsets says it landed.
+        boolean landed = offsets.entrySet().stream()
+                .anyMatch(entry -> entry.getValue().equals(committed.get(entry.getKey())));
         if (landed) {
             committed(offsets, unsettled.sent());
         }
         LOG.info("The dispatcher's commit that timed out {}", landed ? "did land" : "did not land; its records go again");
         metrics.transaction(landed ? "committed_late" : "lost");
         unsettled = null;
+    }
+
+    private void dropSent(List<Pending> sent) {
+        Set<Pending> gone = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
+        gone.addAll(sent);
+        pending.removeIf(gone::contains);
     }
 
     private void abort() {
@@ -208,13 +244,21 @@ final class Committer implements AutoCloseable {
         }
     }
 
-    private boolean failed(String what, Exception cause) {
+    private boolean failed(String outcome, String what, Exception cause) {
         failures++;
+        long now = nanoTime.getAsLong();
+        if (failingSince < 0) {
+            failingSince = now;
+        }
         long backoff = Math.min(MAX_BACKOFF.toNanos(), interval.toNanos() << Math.min(failures, 20));
-        nextCommitNanos = nanoTime.getAsLong() + Math.max(backoff, Duration.ofMillis(10).toNanos());
-        metrics.transaction("aborted");
+        nextCommitNanos = now + Math.max(backoff, Duration.ofMillis(10).toNanos());
+        metrics.transaction(outcome);
         LOG.warn("Dispatcher commit failed ({}, {} in a row); its {} records and offsets are kept and committed again",
                 what, failures, pending.size(), cause);
+        if (now - failingSince > GIVE_UP_AFTER.toNanos()) {
+            throw new IllegalStateException("the dispatcher could not commit for " + GIVE_UP_AFTER
+                    + "; stopping, so that a restart starts afresh", cause);
+        }
         return false;
     }
 

@@ -1,6 +1,7 @@
 package dev.callbridge.dispatch;
 
 import dev.callbridge.model.op.CallOp;
+import dev.callbridge.model.op.SlackMethod;
 import dev.callbridge.model.result.OpResult;
 import dev.callbridge.slack.SlackAnswer;
 import dev.callbridge.slack.SlackCallInfo;
@@ -55,8 +56,11 @@ final class Decider {
      */
     record Announce(Instant due, boolean reserved) implements Step {}
 
-    /** A call block that may already be posted: ask Slack ({@code calls.info}) before posting it, holding its slot. */
-    record Check(CallOp.InspectCall inspect, Instant due, boolean reserved) implements Step {}
+    /**
+     * A call block that may already be posted: ask Slack ({@code calls.info}, on that method's budget)
+     * before posting it; the post then takes a slot of its own.
+     */
+    record Check(CallOp.InspectCall inspect) implements Step {}
 
     /** Send it now; {@code warning}, when set, is logged and counted as an uncertain {@code calls.add}. */
     record Send(String warning) implements Step {}
@@ -76,10 +80,13 @@ final class Decider {
         if (work.due() != null && work.due().isAfter(now)) {
             return new Wait(work.due(), work.reserved());
         }
+        // A call block that may be up is checked first: the check is paced as calls.info, the post after it as a post.
+        boolean checking = op instanceof CallOp.PostCallBlock && work.uncertain() && !work.checked();
+        SlackMethod paced = checking ? SlackMethod.CALLS_INFO : op.method();
         Instant slot = work.due();
         boolean reserved = work.reserved();
-        if (!reserved || !limiter.isOpen(op.teamId(), op.method(), now)) {
-            slot = limiter.reserve(op.teamId(), op.method(), now);
+        if (!reserved || !limiter.isOpen(op.teamId(), paced, now)) {
+            slot = limiter.reserve(op.teamId(), paced, now);
             reserved = true;
             Duration wait = Duration.between(now, slot);
             if (wait.compareTo(maxInlineWait) > 0) {
@@ -89,12 +96,12 @@ final class Decider {
                 return new Wait(slot, true);
             }
         }
+        if (checking) {
+            return new Check(new CallOp.InspectCall(op.opId(), op.externalUniqueId(), op.teamId(),
+                    ((CallOp.PostCallBlock) op).slackCallId()));
+        }
         if (work.repeatShows() && !work.announced()) {
             return new Announce(slot, reserved);
-        }
-        if (op instanceof CallOp.PostCallBlock post && work.uncertain() && !work.checked()) {
-            return new Check(new CallOp.InspectCall(op.opId(), op.externalUniqueId(), op.teamId(), post.slackCallId()),
-                    slot, reserved);
         }
         if (op instanceof CallOp.AddCall && work.uncertain()) {
             return new Send("calls.add for call " + op.externalUniqueId() + " may already have reached Slack (attempt "
@@ -173,7 +180,7 @@ final class Decider {
     /**
      * What Slack's answer to the check before an uncertain call block means: posted already (done),
      * post now, or ask again later. A check Slack refuses for good (no {@code calls:read}, say) lets the
-     * post go: a call block shown twice is better than none.
+     * post go, and so does one that ran out of retries: a call block shown twice is better than none.
      */
     Disposition checked(CallOp.PostCallBlock post, Attempts attempts, SlackAnswer answer) {
         if (answer instanceof SlackAnswer.Info info) {
@@ -186,9 +193,9 @@ final class Decider {
             return new Disposition.Proceed("not_posted", null);
         }
         Disposition asked = decide(post, attempts, answer);
-        if (asked instanceof Disposition.DeadLetter refused && !refused.result().retriesExhausted()) {
+        if (asked instanceof Disposition.DeadLetter refused) {
             return new Disposition.Proceed("check_refused", "Could not check whether call " + post.externalUniqueId()
-                    + " is already posted (calls.info: " + refused.reason() + "); posting it");
+                    + " is already posted (calls.info: " + refused.detail() + "); posting it");
         }
         if (asked instanceof Disposition.Retry retry) {
             // Still unknown whether the block is up: the post stays uncertain, whatever the check's answer.

@@ -105,8 +105,6 @@ public final class Dispatcher implements AutoCloseable {
     private final AtomicBoolean running = new AtomicBoolean();
     private final ExecutorService workers;
     private final ScheduledExecutorService timer;
-    /** Operations waiting in {@link #timer} for their slot: in flight, but holding no worker. */
-    private final AtomicInteger waiting = new AtomicInteger();
     private final OffsetLedger ledger = new OffsetLedger();
     private final LinkedBlockingQueue<Outcome> outcomes = new LinkedBlockingQueue<>();
     private final Map<TopicPartition, Lease> leases = new ConcurrentHashMap<>();
@@ -118,6 +116,10 @@ public final class Dispatcher implements AutoCloseable {
     private final List<Work> announced = new ArrayList<>();
     /** Whether something finished or was announced whose commit should not wait for the interval. */
     private boolean urgent;
+    /** Whether every partition is paused: no room for more, or commits failing. */
+    private boolean throttled;
+    /** Set once the loop is done: hand-overs the consumer's close would start are already done. */
+    private volatile boolean closing;
     private volatile boolean assigned;
     private volatile Throwable failure;
     private Consumer<byte[], byte[]> consumer;
@@ -222,12 +224,14 @@ public final class Dispatcher implements AutoCloseable {
             consumer.subscribe(sourceTopics(), new Rebalance());
             try {
                 while (running.get()) {
-                    resumePartitions();
-                    if (hasRoom()) {
+                    // Always polled, so the group keeps the member; with no room, every partition is paused.
+                    boolean room = updatePauses();
+                    if (room) {
                         // Short polls only while answers are on their way; timer waits come back on their own.
                         take(consumer.poll(answersDue() ? BUSY_POLL_TIMEOUT : POLL_TIMEOUT));
                     } else {
                         awaitOutcome(POLL_TIMEOUT);
+                        take(consumer.poll(Duration.ZERO));
                     }
                     collect();
                     commitIfDue();
@@ -251,19 +255,60 @@ public final class Dispatcher implements AutoCloseable {
         } finally {
             assigned = false;
             running.set(false);
+            closing = true;
             leases.values().forEach(Lease::revoke);
             closeQuietly();
         }
     }
 
+    /** Operations on the timer for their slot, over the partitions held: in flight, but holding no worker. */
+    private int waiting() {
+        return leases.values().stream().mapToInt(lease -> lease.waiting().get()).sum();
+    }
+
     private boolean hasRoom() {
-        return ledger.inFlight() - waiting.get() < config.concurrency()
-                && waiting.get() < WAITING_PER_WORKER * config.concurrency()
+        int waiting = waiting();
+        return ledger.inFlight() - waiting < config.concurrency()
+                && waiting < WAITING_PER_WORKER * config.concurrency()
                 && !committer.isFailing();
     }
 
     private boolean answersDue() {
-        return ledger.inFlight() > waiting.get() || committer.hasPending();
+        return ledger.inFlight() > waiting() || committer.hasPending();
+    }
+
+    /**
+     * Pauses what must not be read now and resumes the rest: every partition while there is no room
+     * (too much in flight, or commits failing); otherwise retry partitions whose head is not due, and
+     * partitions whose offset metadata is full.
+     *
+     * @return whether there is room for more operations
+     */
+    private boolean updatePauses() {
+        boolean room = hasRoom();
+        Instant now = clock.instant();
+        pausedUntil.values().removeIf(until -> !until.isAfter(now));
+        full.removeIf(ledger::hasRoom);
+        Set<TopicPartition> assignment = consumer.assignment();
+        Set<TopicPartition> pause = new HashSet<>();
+        if (!room) {
+            pause.addAll(assignment);
+        } else {
+            pause.addAll(pausedUntil.keySet());
+            pause.addAll(full);
+            pause.retainAll(assignment);
+        }
+        Set<TopicPartition> paused = consumer.paused();
+        List<TopicPartition> resume = paused.stream().filter(partition -> !pause.contains(partition)).toList();
+        pause.removeAll(paused);
+        if (!pause.isEmpty()) {
+            consumer.pause(pause);
+        }
+        if (!resume.isEmpty()) {
+            consumer.resume(resume);
+        }
+        throttled = !room;
+        return room;
     }
 
     /** Starts an attempt for every due operation polled; a partition whose head must wait is paused. */
@@ -307,7 +352,7 @@ public final class Dispatcher implements AutoCloseable {
                     LOG.error("Unreadable operation at {}-{}@{}; dead-lettered", record.topic(), record.partition(),
                             record.offset());
                     metrics.deadLetter(topics.callOpsDeadLetters().name(), "unparseable");
-                    outcomes.add(new Finished(partition, record.offset(),
+                    outcomes.add(new Finished(lease, partition, record.offset(),
                             List.of(records.deadLetter(record, "unparseable", e.getMessage(), null, 0)), false));
                     continue;
                 }
@@ -324,18 +369,22 @@ public final class Dispatcher implements AutoCloseable {
         consumer.seek(partition, offset);
     }
 
-    /** Takes an operation as far as it can go now, on a worker. */
+    /**
+     * Takes an operation as far as it can go now, on a worker, under its partition's lease: a hand-over
+     * waits for this turn to end, and everything it reports names the lease.
+     */
     private void attempt(Work work) {
+        Lease lease = work.lease();
+        if (!lease.begin()) {
+            return; // its partition was handed over: the next owner sends it
+        }
         try {
-            if (!work.lease().isLive()) {
-                return; // its partition was handed over: the next owner sends it
-            }
             Decider.Step step = decider.next(work, clock.instant(), limiter);
             if (step instanceof Decider.Wait wait) {
-                waiting.incrementAndGet();
+                lease.waiting().incrementAndGet();
                 long delay = Math.max(0, Duration.between(clock.instant(), wait.due()).toNanos());
                 timer.schedule(() -> {
-                    waiting.decrementAndGet();
+                    lease.waiting().decrementAndGet();
                     workers.execute(() -> attempt(work.at(wait.due(), wait.reserved())));
                 }, delay, TimeUnit.NANOSECONDS);
             } else if (step instanceof Decider.Announce announce) {
@@ -353,48 +402,40 @@ public final class Dispatcher implements AutoCloseable {
                         park.report(), false));
                 finish(work, parkedRecords);
             } else if (step instanceof Decider.Check check) {
-                if (!work.lease().beginSend()) {
-                    return; // handed over first: the next owner sends it
-                }
-                try {
-                    SlackAnswer answer = request(check.inspect());
-                    Disposition checked = decider.checked((CallOp.PostCallBlock) work.op(), work.attempts(), answer);
-                    metrics.postChecked(checked.outcome());
-                    metrics.slackRequest(check.inspect().method(), switch (checked.outcome()) {
-                        case Decider.ALREADY_POSTED, "not_posted" -> "ok";
-                        case "check_refused" -> "terminal";
-                        default -> checked.outcome();
-                    });
-                    if (checked instanceof Disposition.Proceed) {
-                        log(checked);
-                        attempt(work.at(check.due(), check.reserved()).checkedNow());
-                    } else {
-                        settle(work, checked);
-                    }
-                } finally {
-                    work.lease().endSend();
+                SlackAnswer answer = request(check.inspect());
+                Disposition checked = decider.checked((CallOp.PostCallBlock) work.op(), work.attempts(), answer);
+                metrics.postChecked(checked.outcome());
+                metrics.slackRequest(check.inspect().method(), switch (checked.outcome()) {
+                    case Decider.ALREADY_POSTED, "not_posted" -> "ok";
+                    case "check_refused" -> "terminal";
+                    default -> checked.outcome();
+                });
+                if (checked instanceof Disposition.Proceed) {
+                    log(checked);
+                    // The post takes a slot of its own.
+                    attempt(work.at(null, false).checkedNow());
+                } else {
+                    settle(work, checked);
                 }
             } else {
                 Decider.Send send = (Decider.Send) step;
-                if (!work.lease().beginSend()) {
-                    return;
+                if (send.warning() != null) {
+                    LOG.warn(send.warning());
+                    metrics.uncertainAdd();
                 }
-                try {
-                    if (send.warning() != null) {
-                        LOG.warn(send.warning());
-                        metrics.uncertainAdd();
-                    }
-                    SlackAnswer answer = request(work.op());
-                    Disposition disposition = decider.decide(work.op(), work.attempts(), answer);
-                    metrics.slackRequest(work.op().method(), disposition.outcome());
-                    settle(work, disposition);
-                } finally {
-                    // Only once its outcome is queued: a hand-over waiting for this request then finds it.
-                    work.lease().endSend();
+                if (work.repeatShows()) {
+                    lease.requesting(work.offset());
                 }
+                SlackAnswer answer = request(work.op());
+                Disposition disposition = decider.decide(work.op(), work.attempts(), answer);
+                metrics.slackRequest(work.op().method(), disposition.outcome());
+                settle(work, disposition);
             }
         } catch (RuntimeException e) {
             outcomes.add(new Broke(e));
+        } finally {
+            // Only once its outcome is queued: a hand-over waiting for this turn then finds it.
+            lease.end();
         }
     }
 
@@ -418,7 +459,9 @@ public final class Dispatcher implements AutoCloseable {
         log(disposition);
         CallOp op = work.op();
         if (disposition instanceof Disposition.Done done) {
-            metrics.eventToSlack(Duration.between(Instant.ofEpochMilli(work.record().timestamp()), clock.instant()));
+            if (!Decider.ALREADY_POSTED.equals(done.outcome())) {
+                metrics.eventToSlack(Duration.between(Instant.ofEpochMilli(work.record().timestamp()), clock.instant()));
+            }
             finish(work, List.of(records.result(done.result())));
         } else if (disposition instanceof Disposition.Retry retry) {
             finish(work, List.of(records.result(retry.interim()), records.park(work, clock.instant().plus(retry.delay()),
@@ -444,7 +487,7 @@ public final class Dispatcher implements AutoCloseable {
     }
 
     private void finish(Work work, List<ProducerRecord<byte[], byte[]>> produced) {
-        outcomes.add(new Finished(work.partition(), work.offset(), produced, work.repeatShows()));
+        outcomes.add(new Finished(work.lease(), work.partition(), work.offset(), produced, work.repeatShows()));
     }
 
     private void awaitOutcome(Duration timeout) throws InterruptedException {
@@ -468,7 +511,7 @@ public final class Dispatcher implements AutoCloseable {
         }
         if (outcome instanceof Announcing announcing) {
             Work work = announcing.work();
-            if (work.lease().isLive() && ledger.partitions().contains(work.partition())) {
+            if (leases.get(work.partition()) == work.lease() && work.lease().isLive()) {
                 ledger.announce(work.partition(), work.offset());
                 announced.add(work);
                 urgent = true;
@@ -476,7 +519,8 @@ public final class Dispatcher implements AutoCloseable {
             return;
         }
         Finished done = (Finished) outcome;
-        if (ledger.finish(done.partition(), done.offset())) {
+        // A report from a lease since revoked is stale, even when the partition came back and that offset is in flight again.
+        if (leases.get(done.partition()) == done.lease() && ledger.finish(done.partition(), done.offset())) {
             committer.add(done.partition(), done.records());
             // A call added or posted is committed at once: a crash then loses no more than the request.
             urgent |= done.urgent();
@@ -502,25 +546,23 @@ public final class Dispatcher implements AutoCloseable {
      * finished is committed, so the next owner sends none of it again.
      */
     private void handOver(Collection<TopicPartition> partitions, boolean graceful) {
-        List<Lease> given = new ArrayList<>();
+        Map<TopicPartition, Lease> given = new HashMap<>();
         for (TopicPartition partition : partitions) {
-            Lease lease = leases.remove(partition);
+            Lease lease = leases.get(partition);
             if (lease != null) {
                 lease.revoke();
-                given.add(lease);
+                given.put(partition, lease);
             }
         }
         for (Iterator<Work> held = announced.iterator(); held.hasNext(); ) {
-            Work work = held.next();
-            if (partitions.contains(work.partition())) {
-                ledger.withdraw(work.partition(), work.offset());
+            if (partitions.contains(held.next().partition())) {
                 held.remove();
             }
         }
         if (graceful) {
             long deadline = System.nanoTime() + config.requestTimeout().plus(HANDOVER_MARGIN).toNanos();
             try {
-                for (Lease lease : given) {
+                for (Lease lease : given.values()) {
                     if (!lease.awaitIdle(deadline)) {
                         LOG.warn("A Slack request was still out when its partition was handed over");
                     }
@@ -529,10 +571,11 @@ public final class Dispatcher implements AutoCloseable {
                 Thread.currentThread().interrupt();
             }
             collect();
-            if (!committer.commit()) {
-                LOG.warn("Could not commit what finished before handing over {}; the next owner sends it again", partitions);
-            }
+            // Announced but never sent: the next owner need not take them for possibly sent.
+            given.forEach((partition, lease) -> ledger.withdrawUnrequested(partition, lease::requested));
+            commitBefore(deadline, partitions);
         }
+        given.keySet().forEach(leases::remove);
         // Whatever is still uncommitted for them is the next owner's to do: written later, it would double it.
         committer.drop(partitions);
         ledger.forget(partitions);
@@ -540,23 +583,18 @@ public final class Dispatcher implements AutoCloseable {
         full.removeAll(partitions);
     }
 
-    /** Resumes retry partitions whose head is due, and partitions whose ledger has room again. */
-    private void resumePartitions() {
-        Instant now = clock.instant();
-        for (Iterator<Map.Entry<TopicPartition, Instant>> paused = pausedUntil.entrySet().iterator(); paused.hasNext(); ) {
-            Map.Entry<TopicPartition, Instant> entry = paused.next();
-            if (!entry.getValue().isAfter(now)) {
-                consumer.resume(List.of(entry.getKey()));
-                paused.remove();
+    /** Commits what finished, trying again until {@code deadline}: answers known now are not asked for again. */
+    private void commitBefore(long deadline, Collection<TopicPartition> partitions) {
+        while (!committer.commit()) {
+            if (System.nanoTime() > deadline) {
+                LOG.warn("Could not commit what finished before handing over {}; the next owner sends it again", partitions);
+                return;
             }
-        }
-        for (Iterator<TopicPartition> waitingForRoom = full.iterator(); waitingForRoom.hasNext(); ) {
-            TopicPartition partition = waitingForRoom.next();
-            if (ledger.hasRoom(partition)) {
-                if (!pausedUntil.containsKey(partition)) {
-                    consumer.resume(List.of(partition));
-                }
-                waitingForRoom.remove();
+            try {
+                Thread.sleep(100);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
             }
         }
     }
@@ -598,6 +636,9 @@ public final class Dispatcher implements AutoCloseable {
         props.put(ProducerConfig.TRANSACTIONAL_ID_CONFIG, config.transactionalId());
         props.put(ProducerConfig.ACKS_CONFIG, "all");
         props.put(ProducerConfig.LINGER_MS_CONFIG, 5);
+        // Three commits that time out (the Committer resumes a commit twice) stay within transaction.timeout.ms.
+        props.put(ProducerConfig.MAX_BLOCK_MS_CONFIG, 15_000);
+        props.put(ProducerConfig.TRANSACTION_TIMEOUT_CONFIG, 60_000);
         props.putAll(overrides("producer."));
         // Results must land where their call's task reads: by the key's hash, whatever the overrides say.
         props.remove(ProducerConfig.PARTITIONER_CLASS_CONFIG);
@@ -619,18 +660,20 @@ public final class Dispatcher implements AutoCloseable {
     }
 
     private void closeQuietly() {
-        committer.close();
         try {
             consumer.close(Duration.ofSeconds(5));
         } catch (RuntimeException e) {
             LOG.debug("Consumer close failed", e);
         }
+        committer.close();
     }
 
     private final class Rebalance implements ConsumerRebalanceListener {
         @Override
         public void onPartitionsRevoked(Collection<TopicPartition> partitions) {
-            handOver(partitions, true);
+            if (!closing) {
+                handOver(partitions, true);
+            }
         }
 
         @Override
@@ -649,7 +692,9 @@ public final class Dispatcher implements AutoCloseable {
         @Override
         public void onPartitionsLost(Collection<TopicPartition> partitions) {
             // Another instance owns them now: what they finished is dropped, not committed.
-            handOver(partitions, false);
+            if (!closing) {
+                handOver(partitions, false);
+            }
         }
     }
 
@@ -657,8 +702,8 @@ public final class Dispatcher implements AutoCloseable {
     private sealed interface Outcome {}
 
     /** An attempt finished with these records. */
-    private record Finished(TopicPartition partition, long offset, List<ProducerRecord<byte[], byte[]>> records,
-            boolean urgent) implements Outcome {}
+    private record Finished(Lease lease, TopicPartition partition, long offset,
+            List<ProducerRecord<byte[], byte[]>> records, boolean urgent) implements Outcome {}
 
     /** An operation whose repeat would show, to be named in a commit before it is sent. */
     private record Announcing(Work work) implements Outcome {}

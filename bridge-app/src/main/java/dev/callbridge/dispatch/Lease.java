@@ -1,32 +1,41 @@
 package dev.callbridge.dispatch;
 
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
+
 /**
- * This instance's claim on one partition's operations, from assignment to revocation. A request goes
- * out only under a live lease ({@link #beginSend}); revoking it stops every operation of the
- * partition that is waiting for its slot, its turn on a worker or its announcement, and
- * {@link #awaitIdle} waits for the requests already out. So the next owner never sends an operation
- * this one is still sending, however long the waits before the request were.
+ * This instance's claim on one partition's operations, from assignment to revocation. A worker
+ * takes an operation's turn only under a live lease ({@link #begin}); revoking it stops every
+ * operation of the partition that is waiting for its slot, its turn on a worker or its announcement,
+ * and {@link #awaitIdle} waits for the turns under way, requests included. What a worker reports
+ * names its lease, so a report from a lease since revoked is never taken for one of a later lease
+ * of the same partition. So the next owner never sends an operation this one is still sending.
  */
 final class Lease {
 
     private boolean revoked;
-    private int sending;
+    private int busy;
+    /** Operations of this partition on the timer: in flight, but holding no worker. */
+    private final AtomicInteger waiting = new AtomicInteger();
+    /** Announced operations whose request has begun; announced ones not in here were never sent. */
+    private final Set<Long> requested = ConcurrentHashMap.newKeySet();
 
     synchronized boolean isLive() {
         return !revoked;
     }
 
-    /** Claims the right to send one request now; {@code false} once the partition is handed over. */
-    synchronized boolean beginSend() {
+    /** Claims a turn for one operation now; {@code false} once the partition is handed over. */
+    synchronized boolean begin() {
         if (revoked) {
             return false;
         }
-        sending++;
+        busy++;
         return true;
     }
 
-    synchronized void endSend() {
-        sending--;
+    synchronized void end() {
+        busy--;
         notifyAll();
     }
 
@@ -34,9 +43,9 @@ final class Lease {
         revoked = true;
     }
 
-    /** Waits until no request under this lease is out, at most until {@code deadlineNanos} ({@link System#nanoTime}). */
+    /** Waits until no turn under this lease is under way, at most until {@code deadlineNanos} ({@link System#nanoTime}). */
     synchronized boolean awaitIdle(long deadlineNanos) throws InterruptedException {
-        while (sending > 0) {
+        while (busy > 0) {
             long left = deadlineNanos - System.nanoTime();
             if (left <= 0) {
                 return false;
@@ -44,5 +53,17 @@ final class Lease {
             wait(Math.max(1, left / 1_000_000));
         }
         return true;
+    }
+
+    void requesting(long offset) {
+        requested.add(offset);
+    }
+
+    boolean requested(long offset) {
+        return requested.contains(offset);
+    }
+
+    AtomicInteger waiting() {
+        return waiting;
     }
 }

@@ -29,8 +29,6 @@ final class OffsetLedger {
     static final String LEGACY_PREFIX = "finished-above:";
     /** Kept well under the broker's {@code offset.metadata.max.bytes} (4096 by default). */
     static final int MAX_METADATA_BYTES = 2048;
-    /** Room kept for what may finish or be announced between the check and the next commit. */
-    static final int HEADROOM_BYTES = 512;
 
     /** What the ledger knows of an offset read again after a restore. */
     enum Seen {
@@ -70,15 +68,21 @@ final class OffsetLedger {
         return state.maybeSent.contains(offset) ? Seen.MAYBE_SENT : Seen.NEW;
     }
 
-    /** Whether the partition's metadata has room for one more operation in flight. */
+    /**
+     * Whether the partition's metadata has room for one more operation in flight: what it would say now,
+     * plus what each operation in flight may still add when it finishes (splitting a run of finished
+     * offsets in two, or naming itself as sending), stays within {@link #MAX_METADATA_BYTES}.
+     */
     boolean hasRoom(TopicPartition partition) {
         Partition state = partitions.get(partition);
         if (state == null || state.inFlight.isEmpty()) {
             return true;
         }
         long at = state.inFlight.first();
-        return encode(at, state.finished.tailSet(at, false), sendingOf(state))
-                .getBytes(StandardCharsets.UTF_8).length <= MAX_METADATA_BYTES - HEADROOM_BYTES;
+        int now = encode(at, state.finished.tailSet(at, false), sendingOf(state)).getBytes(StandardCharsets.UTF_8).length;
+        int digits = Long.toString(Math.max(1, state.next - at)).length();
+        long mayAdd = (long) (state.inFlight.size() + 1) * (3L * digits + 3);
+        return V2_PREFIX.length() + 6 + now + mayAdd <= MAX_METADATA_BYTES;
     }
 
     /** The record at {@code offset} is being handled; it is in flight until {@link #finish}. */
@@ -99,11 +103,14 @@ final class OffsetLedger {
         }
     }
 
-    /** An announcement that was never followed by a request (its partition is being handed over). */
-    void withdraw(TopicPartition partition, long offset) {
+    /**
+     * Announcements of the partition whose request never began (the partition is being handed over):
+     * the next owner need not treat them as possibly sent.
+     */
+    void withdrawUnrequested(TopicPartition partition, java.util.function.LongPredicate requested) {
         Partition state = partitions.get(partition);
         if (state != null) {
-            state.sending.remove(offset);
+            state.sending.removeIf(offset -> !requested.test(offset));
         }
     }
 

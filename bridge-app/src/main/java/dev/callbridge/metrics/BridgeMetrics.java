@@ -117,7 +117,7 @@ public final class BridgeMetrics {
                 .tag("outcome", outcome).register(registry).increment();
     }
 
-    /** One of the dispatcher's transactions: {@code committed}, {@code aborted}, {@code committed_late} or {@code lost}. */
+    /** One of the dispatcher's transactions: {@code committed}, {@code aborted}, {@code timed_out}, {@code committed_late} or {@code lost}. */
     public void transaction(String outcome) {
         Counter.builder("bridge.dispatch.transactions").description("the dispatcher's Kafka transactions by outcome")
                 .tag("outcome", outcome).register(registry).increment();

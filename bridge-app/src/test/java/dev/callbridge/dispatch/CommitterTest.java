@@ -132,6 +132,33 @@ class CommitterTest {
     }
 
     @Test
+    void aCommitThatKeptTimingOutIsSettledByThePartitionsStillHeldWhenOthersWereHandedOver() {
+        TopicPartition retry = new TopicPartition("slack.call-ops.retry-5s", 0);
+        consumer.assign(List.of(OPS, retry));
+        ledger.restore(retry, null);
+        ledger.start(retry, 0);
+        ledger.finish(retry, 0);
+        committer.add(retry, List.of(RESULT));
+        FailingProducer first = new FailingProducer();
+        first.commitFailures = Integer.MAX_VALUE;
+        first.failure = new TimeoutException("commit timed out");
+        first.landsAnyway = consumer;
+        MockProducer<byte[], byte[]> second = mockProducer();
+        producers.add(first);
+        producers.add(second);
+        assertThat(committer.commit()).isFalse();
+
+        // The retry partition went to another instance, which has committed it further since.
+        ledger.forget(List.of(retry));
+        committer.drop(List.of(retry));
+        consumer.commitSync(Map.of(retry, new OffsetAndMetadata(5)));
+        nanos.addAndGet(Committer.MAX_BACKOFF.toNanos());
+
+        assertThat(committer.commit()).isTrue();
+        assertThat(second.history()).as("it landed, as the partition still held shows").isEmpty();
+    }
+
+    @Test
     void anAbortThatFailsReplacesTheProducerAndKeepsTheRecords() {
         FailingProducer first = new FailingProducer();
         first.commitFailures = 1;

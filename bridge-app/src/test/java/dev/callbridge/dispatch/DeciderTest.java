@@ -259,4 +259,22 @@ class DeciderTest {
                 });
         assertThat(decider.next(work(JOIN, false, false, false), NOW, limiter)).isEqualTo(new Decider.Send(null));
     }
+
+    @Test
+    void theCheckIsPacedAsCallsInfoAndThePostAfterItTakesASlotOfItsOwn() {
+        RateLimiter paced = new RateLimiter(java.util.Map.of(dev.callbridge.model.op.SlackMethod.CALLS_INFO,
+                new Budget(1, 1)), new Budget(60, 1));
+        paced.reserve("T1", dev.callbridge.model.op.SlackMethod.CALLS_INFO, NOW);
+
+        assertThat(decider.next(work(POST, true, true, false), NOW, paced))
+                .as("calls.info has no slot for a minute; the post's bucket is not what the check spends")
+                .isInstanceOfSatisfying(Decider.Park.class, park -> assertThat(park.due()).isEqualTo(NOW.plusSeconds(60)));
+        assertThat(decider.next(work(POST, true, true, true), NOW, paced)).isEqualTo(new Decider.Send(null));
+    }
+
+    @Test
+    void aCheckThatRanOutOfRetriesStillLetsThePostGo() {
+        Attempts last = new Attempts(POLICY.maxAttempts(), 0);
+        assertThat(decider.checked(POST, last, new SlackAnswer.HttpStatus(503))).isInstanceOf(Disposition.Proceed.class);
+    }
 }

@@ -56,6 +56,7 @@ class DispatcherTest {
             new ByteArraySerializer());
     private Function<CallOp, SlackAnswer> slack = op -> new SlackAnswer.Ok("R1", null);
     private Dispatcher dispatcher;
+    private Duration requestTimeout = Duration.ofSeconds(10);
 
     @AfterEach
     void stop() {
@@ -83,13 +84,14 @@ class DispatcherTest {
     void anOperationAnsweredBeforeAnAbortedTransactionIsNotSentAgain() {
         FailingProducer failing = new FailingProducer();
         failing.commitFailures = 1;
+        failing.onlyWithRecords = true;
         failing.failure = new KafkaException("the transaction was aborted by the broker");
         producer = failing;
         CallOp end = end("c1", 0);
         start(Duration.ofMillis(20), PLENTY, null, record(0, end, new RecordHeaders()));
 
         await().atMost(Duration.ofSeconds(10)).until(() -> !resultsOf(end).isEmpty());
-        assertThat(failing.commitFailures).as("the first commit failed").isZero();
+        assertThat(failing.commitFailures).as("the commit of the answer failed once").isZero();
         sleep(300);
         assertThat(sent).containsExactly(end);
         assertThat(resultsOf(end)).hasSize(1);
@@ -135,10 +137,10 @@ class DispatcherTest {
             sleep(800);
             return new SlackAnswer.Ok(null, null);
         };
-        // 40 a minute: the second operation waits 1.5 s on the timer for its slot.
+        // 15 a minute: the second operation waits 4 s on the timer for its slot, within the 5 s inline wait.
         CallOp first = join("c1", 0);
         CallOp second = join("c2", 1);
-        start(Duration.ofMillis(20), new Budget(40, 1), null, record(0, first, new RecordHeaders()),
+        start(Duration.ofMillis(20), new Budget(15, 1), null, record(0, first, new RecordHeaders()),
                 record(1, second, new RecordHeaders()));
         assertThat(firstOut.await(5, TimeUnit.SECONDS)).isTrue();
 
@@ -147,8 +149,38 @@ class DispatcherTest {
         await().atMost(Duration.ofSeconds(5)).until(() -> !resultsOf(first).isEmpty());
         assertThat(lastCommitted()).as("the answer out was committed, the operation held back was not")
                 .isEqualTo(new OffsetAndMetadata(1, ""));
-        sleep(2_500);
+        sleep(4_500);
         assertThat(sent).as("the operation waiting for its slot is the next owner's").containsExactly(first);
+    }
+
+    @Test
+    void anAnswerThatComesAfterItsPartitionWasHandedOverAndTakenBackIsNotTakenForTheNewAttempts() throws Exception {
+        CountDownLatch firstOut = new CountDownLatch(1);
+        java.util.concurrent.atomic.AtomicInteger calls = new java.util.concurrent.atomic.AtomicInteger();
+        slack = op -> {
+            if (calls.incrementAndGet() == 1) {
+                firstOut.countDown();
+                sleep(4_000); // longer than the hand-over waits (1 s request timeout + 2 s)
+                return new SlackAnswer.RateLimited(Duration.ofSeconds(1));
+            }
+            sleep(2_000); // still out when the first answer comes back
+            return new SlackAnswer.Ok(null, null);
+        };
+        CallOp end = end("c1", 0);
+        requestTimeout = Duration.ofSeconds(1);
+        start(Duration.ofMillis(20), PLENTY, null, record(0, end, new RecordHeaders()));
+        assertThat(firstOut.await(5, TimeUnit.SECONDS)).isTrue();
+
+        consumer.schedulePollTask(() -> consumer.rebalance(List.of()));
+        consumer.schedulePollTask(() -> {
+            consumer.rebalance(List.of(OPS));
+            consumer.addRecord(record(0, end, new RecordHeaders()));
+        });
+
+        await().atMost(Duration.ofSeconds(10)).until(() -> !resultsOf(end).isEmpty());
+        sleep(1_000);
+        assertThat(resultsOf(end)).as("only the new attempt's answer").singleElement().isInstanceOf(OpResult.Succeeded.class);
+        assertThat(history()).noneSatisfy(record -> assertThat(record.topic()).startsWith(Topics.CALL_OPS + ".retry"));
     }
 
     @Test
@@ -194,7 +226,7 @@ class DispatcherTest {
             ConsumerRecord<byte[], byte[]>... records) {
         DispatcherConfig config = new DispatcherConfig("mock:9092", "test-group", "test-tx", Topics.defaults(), Map.of(),
                 budget, new RetryPolicy(Duration.ofSeconds(1), Duration.ofMinutes(1), 5, 10), Duration.ofSeconds(5), 4,
-                commitInterval, Duration.ofSeconds(10), Map.of());
+                commitInterval, requestTimeout, Map.of());
         SlackClient client = op -> {
             sent.add(op);
             return slack.apply(op);

@@ -18,6 +18,8 @@ final class FailingProducer extends MockProducer<byte[], byte[]> {
     RuntimeException failure;
     MockConsumer<byte[], byte[]> landsAnyway;
     int abortsAfterTimeout;
+    /** Fails only commits that carry records, not those of offsets alone. */
+    boolean onlyWithRecords;
     private boolean timedOut;
 
     FailingProducer() {
@@ -26,7 +28,7 @@ final class FailingProducer extends MockProducer<byte[], byte[]> {
 
     @Override
     public void commitTransaction() {
-        if (commitFailures > 0) {
+        if (commitFailures > 0 && (!onlyWithRecords || !uncommittedRecords().isEmpty())) {
             commitFailures--;
             if (landsAnyway != null) {
                 Map<TopicPartition, OffsetAndMetadata> offsets = uncommittedOffsets().values().iterator().next();
