@@ -69,6 +69,11 @@ public final class Dispatcher implements AutoCloseable {
     /** How long a poll waits while attempts are in flight, so their answers are committed promptly. */
     private static final Duration BUSY_POLL_TIMEOUT = Duration.ofMillis(5);
     private static final int WAITING_PER_WORKER = 64;
+    /**
+     * Operations on the workers or queued for them, per worker: a few rounds, so that the next batch is
+     * read and announced while the requests of this one are out, and one commit serves both.
+     */
+    private static final int QUEUED_PER_WORKER = 16;
     /** Time beyond one request's timeout that a hand-over waits for the requests out. */
     private static final Duration HANDOVER_MARGIN = Duration.ofSeconds(2);
 
@@ -266,10 +271,16 @@ public final class Dispatcher implements AutoCloseable {
         return leases.values().stream().mapToInt(lease -> lease.waiting().get()).sum();
     }
 
+    /**
+     * Whether more operations may be taken: fewer than {@link #QUEUED_PER_WORKER} rounds of
+     * {@code dispatch.concurrency} on the workers or queued for them. Operations on the timer or waiting for the commit that announces them hold no
+     * worker; they are capped apart, so that the next commit carries a batch of announcements while the
+     * last batch's requests are out.
+     */
     private boolean hasRoom() {
-        int waiting = waiting();
-        return ledger.inFlight() - waiting < config.concurrency()
-                && waiting < WAITING_PER_WORKER * config.concurrency()
+        int parkedInMemory = waiting() + announced.size();
+        return ledger.inFlight() - parkedInMemory < QUEUED_PER_WORKER * config.concurrency()
+                && parkedInMemory < WAITING_PER_WORKER * config.concurrency()
                 && !committer.isFailing();
     }
 
@@ -624,8 +635,8 @@ public final class Dispatcher implements AutoCloseable {
         props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
         props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
         props.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
-        // One round of requests per batch, so even slow answers stay far inside max.poll.interval.ms.
-        props.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, config.concurrency());
+        // A few rounds of requests per batch: operations waiting for their announcement hold no worker.
+        props.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, QUEUED_PER_WORKER * config.concurrency());
         props.putAll(overrides("consumer."));
         return props;
     }
