@@ -121,8 +121,6 @@ public final class Dispatcher implements AutoCloseable {
     private final List<Work> announced = new ArrayList<>();
     /** Whether something finished or was announced whose commit should not wait for the interval. */
     private boolean urgent;
-    /** Whether every partition is paused: no room for more, or commits failing. */
-    private boolean throttled;
     /** Set once the loop is done: hand-overs the consumer's close would start are already done. */
     private volatile boolean closing;
     private volatile boolean assigned;
@@ -318,7 +316,6 @@ public final class Dispatcher implements AutoCloseable {
         if (!resume.isEmpty()) {
             consumer.resume(resume);
         }
-        throttled = !room;
         return room;
     }
 
