@@ -64,9 +64,7 @@ class CommitterTest {
 
     @Test
     void anAbortedTransactionIsTriedAgainWithTheSameRecordsNotDropped() {
-        FailingProducer producer = new FailingProducer();
-        producer.commitFailures = 1;
-        producer.failure = new KafkaException("the broker lost the transaction");
+        FailingProducer producer = new FailingProducer(1, new KafkaException("the broker lost the transaction"));
         producers.add(producer);
 
         assertThat(committer.commit()).isFalse();
@@ -83,9 +81,7 @@ class CommitterTest {
 
     @Test
     void aCommitThatTimedOutIsResumedAndNeverAborted() {
-        FailingProducer producer = new FailingProducer();
-        producer.commitFailures = 1;
-        producer.failure = new TimeoutException("commit timed out");
+        FailingProducer producer = new FailingProducer(1, new TimeoutException("commit timed out"));
         producers.add(producer);
 
         assertThat(committer.commit()).isTrue();
@@ -96,10 +92,7 @@ class CommitterTest {
 
     @Test
     void aCommitThatKeptTimingOutButLandedIsNotWrittenAgain() {
-        FailingProducer first = new FailingProducer();
-        first.commitFailures = Integer.MAX_VALUE;
-        first.failure = new TimeoutException("commit timed out");
-        first.landsAnyway = consumer;
+        FailingProducer first = FailingProducer.timingOut(consumer);
         MockProducer<byte[], byte[]> second = mockProducer();
         producers.add(first);
         producers.add(second);
@@ -116,9 +109,7 @@ class CommitterTest {
 
     @Test
     void aCommitThatKeptTimingOutAndDidNotLandIsWrittenAgain() {
-        FailingProducer first = new FailingProducer();
-        first.commitFailures = Integer.MAX_VALUE;
-        first.failure = new TimeoutException("commit timed out");
+        FailingProducer first = FailingProducer.timingOut(null);
         MockProducer<byte[], byte[]> second = mockProducer();
         producers.add(first);
         producers.add(second);
@@ -139,10 +130,7 @@ class CommitterTest {
         ledger.start(retry, 0);
         ledger.finish(retry, 0);
         committer.add(retry, List.of(RESULT));
-        FailingProducer first = new FailingProducer();
-        first.commitFailures = Integer.MAX_VALUE;
-        first.failure = new TimeoutException("commit timed out");
-        first.landsAnyway = consumer;
+        FailingProducer first = FailingProducer.timingOut(consumer);
         MockProducer<byte[], byte[]> second = mockProducer();
         producers.add(first);
         producers.add(second);
@@ -160,9 +148,7 @@ class CommitterTest {
 
     @Test
     void anAbortThatFailsReplacesTheProducerAndKeepsTheRecords() {
-        FailingProducer first = new FailingProducer();
-        first.commitFailures = 1;
-        first.failure = new KafkaException("abortable");
+        FailingProducer first = new FailingProducer(1, new KafkaException("abortable"));
         first.abortTransactionException = new KafkaException("cannot abort either");
         MockProducer<byte[], byte[]> second = mockProducer();
         producers.add(first);
@@ -173,6 +159,20 @@ class CommitterTest {
         assertThat(committer.commit()).isTrue();
 
         assertThat(second.history()).containsExactly(RESULT);
+    }
+
+    @Test
+    void commitsFailingForLongerThanTheDispatcherWaitsStopIt() {
+        producers.add(new FailingProducer(Integer.MAX_VALUE, new KafkaException("the coordinator is gone")));
+
+        assertThat(committer.commit()).isFalse();
+        nanos.addAndGet(Committer.GIVE_UP_AFTER.toNanos() / 2);
+        assertThat(committer.commit()).as("still within the time it waits").isFalse();
+        nanos.addAndGet(Committer.GIVE_UP_AFTER.toNanos());
+
+        assertThatThrownBy(committer::commit).isInstanceOf(IllegalStateException.class)
+                .hasMessageContaining("could not commit");
+        assertThat(committer.hasPending()).as("nothing was dropped on the way").isTrue();
     }
 
     @Test

@@ -82,10 +82,8 @@ class DispatcherTest {
 
     @Test
     void anOperationAnsweredBeforeAnAbortedTransactionIsNotSentAgain() {
-        FailingProducer failing = new FailingProducer();
-        failing.commitFailures = 1;
+        FailingProducer failing = new FailingProducer(1, new KafkaException("the transaction was aborted by the broker"));
         failing.onlyWithRecords = true;
-        failing.failure = new KafkaException("the transaction was aborted by the broker");
         producer = failing;
         CallOp end = end("c1", 0);
         start(Duration.ofMillis(20), PLENTY, null, record(0, end, new RecordHeaders()));
@@ -96,6 +94,26 @@ class DispatcherTest {
         assertThat(sent).containsExactly(end);
         assertThat(resultsOf(end)).hasSize(1);
         assertThat(lastCommitted().offset()).isEqualTo(1);
+    }
+
+    @Test
+    void whileCommitsFailEveryPartitionIsPausedAndThePollingGoesOn() {
+        FailingProducer failing = new FailingProducer(Integer.MAX_VALUE, new KafkaException("the broker is away"));
+        failing.onlyWithRecords = true;
+        producer = failing;
+        CallOp end = end("c1", 0);
+        java.util.concurrent.atomic.AtomicInteger polls = new java.util.concurrent.atomic.AtomicInteger();
+        start(Duration.ofMillis(20), PLENTY, null, record(0, end, new RecordHeaders()));
+
+        await().atMost(Duration.ofSeconds(5)).until(() -> !sent.isEmpty() && consumer.paused().contains(OPS));
+        consumer.schedulePollTask(polls::incrementAndGet);
+        await("the group keeps hearing from it").atMost(Duration.ofSeconds(5)).until(() -> polls.get() == 1);
+        assertThat(resultsOf(end)).isEmpty();
+
+        failing.commitFailures = 0;
+        await().atMost(Duration.ofSeconds(10)).until(() -> resultsOf(end).size() == 1);
+        await().atMost(Duration.ofSeconds(5)).until(() -> !consumer.paused().contains(OPS));
+        assertThat(sent).as("its answer was kept, not asked for again").containsExactly(end);
     }
 
     @Test

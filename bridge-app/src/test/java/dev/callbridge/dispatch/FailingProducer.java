@@ -14,7 +14,7 @@ import org.apache.kafka.common.serialization.ByteArraySerializer;
  * writes its offsets to the group although the producer never heard back.
  */
 final class FailingProducer extends MockProducer<byte[], byte[]> {
-    int commitFailures;
+    volatile int commitFailures;
     RuntimeException failure;
     MockConsumer<byte[], byte[]> landsAnyway;
     int abortsAfterTimeout;
@@ -22,8 +22,18 @@ final class FailingProducer extends MockProducer<byte[], byte[]> {
     boolean onlyWithRecords;
     private boolean timedOut;
 
-    FailingProducer() {
+    /** Fails the next {@code commitFailures} commits with {@code failure}. */
+    FailingProducer(int commitFailures, RuntimeException failure) {
         super(true, null, new ByteArraySerializer(), new ByteArraySerializer());
+        this.commitFailures = commitFailures;
+        this.failure = failure;
+    }
+
+    /** Every commit times out; with {@code landsAnyway}, each still writes its offsets to that consumer's group. */
+    static FailingProducer timingOut(MockConsumer<byte[], byte[]> landsAnyway) {
+        FailingProducer producer = new FailingProducer(Integer.MAX_VALUE, new TimeoutException("commit timed out"));
+        producer.landsAnyway = landsAnyway;
+        return producer;
     }
 
     @Override
