@@ -4,8 +4,7 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Comparator;
-import java.util.stream.Stream;
+import org.apache.kafka.common.utils.Utils;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -37,7 +36,7 @@ final class CleanStopMarker {
         try {
             if (Files.isDirectory(global) && !Files.exists(marker)) {
                 LOG.warn("The last run did not stop cleanly: the recovery store is rebuilt from the views topic");
-                deleteTree(global);
+                Utils.delete(global.toFile());
             }
             // A run that dies from here on leaves no marker behind.
             Files.deleteIfExists(marker);
@@ -53,14 +52,6 @@ final class CleanStopMarker {
             Files.writeString(appDir.resolve(FILE_NAME), "stopped cleanly\n");
         } catch (IOException e) {
             LOG.warn("Could not note a clean stop in {}; the next start rebuilds the recovery store", appDir, e);
-        }
-    }
-
-    private static void deleteTree(Path root) throws IOException {
-        try (Stream<Path> paths = Files.walk(root)) {
-            for (Path path : paths.sorted(Comparator.reverseOrder()).toList()) {
-                Files.deleteIfExists(path);
-            }
         }
     }
 }
