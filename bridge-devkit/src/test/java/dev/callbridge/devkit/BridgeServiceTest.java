@@ -116,7 +116,15 @@ class BridgeServiceTest {
                 .contains("bridge_retry_backlog")
                 .contains("bridge_calls_live")
                 .contains("kafka_stream")
+                .contains("bridge_dispatch_transactions_total{outcome=\"committed\"}")
                 .doesNotContain(RunningBridge.TOKEN);
+
+        // A clean stop is noted, so the next start keeps the recovery store instead of rebuilding it.
+        Path marker = stateDir.resolve("svc-bridge").resolve(".bridge-stopped-cleanly");
+        assertThat(marker).doesNotExist();
+        service.stop();
+        service = null;
+        assertThat(marker).exists();
     }
 
     @Test
