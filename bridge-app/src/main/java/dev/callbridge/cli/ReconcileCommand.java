@@ -3,9 +3,9 @@ package dev.callbridge.cli;
 import dev.callbridge.config.BridgeConfig;
 import dev.callbridge.config.BridgeConfigException;
 import dev.callbridge.config.ConfigSource;
-import dev.callbridge.ops.CallReconciler;
-import dev.callbridge.ops.CallReconciler.Finding;
-import dev.callbridge.ops.Drift;
+import dev.callbridge.operator.DriftCheck;
+import dev.callbridge.operator.DriftCheck.Finding;
+import dev.callbridge.operator.Drift;
 import dev.callbridge.slack.SdkSlackClient;
 import java.io.PrintWriter;
 import java.time.Clock;
@@ -69,7 +69,7 @@ final class ReconcileCommand implements Callable<Integer> {
         }
         PrintWriter out = spec.commandLine().getOut();
         try (SdkSlackClient slack = new SdkSlackClient(config.slackBaseUrl(), config.tokens(), config.slackTimeout())) {
-            CallReconciler reconciler = new CallReconciler(config.adminProperties(), config.topics(), slack,
+            DriftCheck reconciler = new DriftCheck(config.adminProperties(), config.topics(), slack,
                     Clock.systemUTC());
             Finding finding = reconciler.inspect(call);
             int code = report(finding, out);
@@ -91,7 +91,7 @@ final class ReconcileCommand implements Callable<Integer> {
         }
     }
 
-    private int awaitSync(CallReconciler reconciler, Duration wait, PrintWriter out) throws InterruptedException {
+    private int awaitSync(DriftCheck reconciler, Duration wait, PrintWriter out) throws InterruptedException {
         long deadline = System.nanoTime() + wait.toNanos();
         Finding latest = null;
         while (System.nanoTime() < deadline) {

@@ -2,7 +2,7 @@ package dev.callbridge.cli;
 
 import dev.callbridge.config.BridgeConfig;
 import dev.callbridge.config.BridgeConfigException;
-import dev.callbridge.ops.Redriver;
+import dev.callbridge.operator.Redriver;
 import java.io.PrintWriter;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;

@@ -5,7 +5,7 @@ import dev.callbridge.config.BridgeConfig;
 import dev.callbridge.config.BridgeConfigException;
 import dev.callbridge.model.json.WireJson;
 import dev.callbridge.model.state.CallState;
-import dev.callbridge.ops.CallViews;
+import dev.callbridge.operator.CallViews;
 import java.io.PrintWriter;
 import java.util.Map;
 import java.util.Optional;

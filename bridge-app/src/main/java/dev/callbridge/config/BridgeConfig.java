@@ -8,6 +8,7 @@ import dev.callbridge.model.op.SlackMethod;
 import dev.callbridge.reconcile.ReconcilerSettings;
 import dev.callbridge.slack.SdkSlackClient;
 import dev.callbridge.slack.SlackTokens;
+import dev.callbridge.topics.Topics;
 import dev.callbridge.topology.CallStateLimit;
 import dev.callbridge.topology.RecordLimits;
 import dev.callbridge.topology.TopologyConfig;
@@ -203,14 +204,13 @@ public record BridgeConfig(
     }
 
     public DispatcherConfig dispatcher() {
-        Map<String, Object> overrides = new HashMap<>();
-        consumerOverrides.forEach((key, value) -> overrides.put("consumer." + key, value));
-        producerOverrides.forEach((key, value) -> overrides.put("producer." + key, value));
+        Map<String, Object> consumer = new HashMap<>(consumerOverrides);
         // Static membership: a restarted instance takes its partitions back without a rebalance.
-        overrides.putIfAbsent("consumer.group.instance.id", applicationId + "-dispatcher-" + instanceId);
+        consumer.putIfAbsent("group.instance.id", applicationId + "-dispatcher-" + instanceId);
         return new DispatcherConfig(bootstrapServers, applicationId + "-dispatcher",
                 applicationId + "-dispatcher-" + instanceId, topics(), budgets, defaultBudget, retryPolicy,
-                maxInlineWait, dispatchConcurrency, commitInterval, slackTimeout, overrides);
+                maxInlineWait, dispatchConcurrency, commitInterval, slackTimeout, consumer,
+                Map.<String, Object>copyOf(producerOverrides));
     }
 
     @Override

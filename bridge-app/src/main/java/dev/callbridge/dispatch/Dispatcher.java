@@ -1,7 +1,7 @@
 package dev.callbridge.dispatch;
 
-import dev.callbridge.config.RetryTier;
-import dev.callbridge.config.Topics;
+import dev.callbridge.topics.RetryTier;
+import dev.callbridge.topics.Topics;
 import dev.callbridge.metrics.BridgeMetrics;
 import dev.callbridge.model.json.JsonSerde;
 import dev.callbridge.model.op.CallOp;
@@ -634,7 +634,7 @@ public final class Dispatcher implements AutoCloseable {
         props.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
         // A few rounds of requests per batch: operations waiting for their announcement hold no worker.
         props.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, QUEUED_PER_WORKER * config.concurrency());
-        props.putAll(overrides("consumer."));
+        props.putAll(config.consumerOverrides());
         return props;
     }
 
@@ -647,24 +647,11 @@ public final class Dispatcher implements AutoCloseable {
         // Three commits that time out (the Committer resumes a commit twice) stay within transaction.timeout.ms.
         props.put(ProducerConfig.MAX_BLOCK_MS_CONFIG, 15_000);
         props.put(ProducerConfig.TRANSACTION_TIMEOUT_CONFIG, 60_000);
-        props.putAll(overrides("producer."));
+        props.putAll(config.producerOverrides());
         // Results must land where their call's task reads: by the key's hash, whatever the overrides say.
         props.remove(ProducerConfig.PARTITIONER_CLASS_CONFIG);
         props.put(ProducerConfig.PARTITIONER_IGNORE_KEYS_CONFIG, false);
         return props;
-    }
-
-    /** Overrides for one client: unprefixed keys apply to both, {@code consumer.}/{@code producer.} keys to one. */
-    private Map<String, Object> overrides(String prefix) {
-        Map<String, Object> chosen = new HashMap<>();
-        config.clientOverrides().forEach((key, value) -> {
-            if (key.startsWith(prefix)) {
-                chosen.put(key.substring(prefix.length()), value);
-            } else if (!key.startsWith("consumer.") && !key.startsWith("producer.")) {
-                chosen.put(key, value);
-            }
-        });
-        return chosen;
     }
 
     private void closeQuietly() {

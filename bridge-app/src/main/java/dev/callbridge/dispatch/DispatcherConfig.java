@@ -1,6 +1,6 @@
 package dev.callbridge.dispatch;
 
-import dev.callbridge.config.Topics;
+import dev.callbridge.topics.Topics;
 import dev.callbridge.model.op.SlackMethod;
 import java.time.Duration;
 import java.util.Map;
@@ -19,7 +19,8 @@ import java.util.Objects;
  *     in meanwhile share the next one. Transactions back to back wait on the broker finishing the
  *     previous one, which costs more than the interval.
  * @param requestTimeout longest a Slack request may take
- * @param clientOverrides extra Kafka consumer and producer settings, passed through as given
+ * @param consumerOverrides extra Kafka consumer settings, passed through as given
+ * @param producerOverrides extra Kafka producer settings, passed through as given
  */
 public record DispatcherConfig(
         String bootstrapServers,
@@ -33,7 +34,8 @@ public record DispatcherConfig(
         int concurrency,
         Duration commitInterval,
         Duration requestTimeout,
-        Map<String, Object> clientOverrides) {
+        Map<String, Object> consumerOverrides,
+        Map<String, Object> producerOverrides) {
 
     public static final String DEFAULT_GROUP_ID = "call-bridge-dispatcher";
     public static final Duration DEFAULT_MAX_INLINE_WAIT = Duration.ofSeconds(5);
@@ -53,7 +55,8 @@ public record DispatcherConfig(
         Objects.requireNonNull(bootstrapServers, "bootstrapServers");
         Objects.requireNonNull(topics, "topics");
         budgets = Map.copyOf(budgets);
-        clientOverrides = Map.copyOf(clientOverrides);
+        consumerOverrides = Map.copyOf(consumerOverrides);
+        producerOverrides = Map.copyOf(producerOverrides);
         if (concurrency < 1) {
             throw new IllegalArgumentException("concurrency must be at least 1, was " + concurrency);
         }
@@ -64,31 +67,31 @@ public record DispatcherConfig(
 
     public static DispatcherConfig defaults(String bootstrapServers, Topics topics, String transactionalId) {
         return new DispatcherConfig(bootstrapServers, DEFAULT_GROUP_ID, transactionalId, topics, SLACK_TIER_BUDGETS,
-                new Budget(20, 1), RetryPolicy.defaults(), DEFAULT_MAX_INLINE_WAIT, 16, DEFAULT_COMMIT_INTERVAL, Duration.ofSeconds(10), Map.of());
+                new Budget(20, 1), RetryPolicy.defaults(), DEFAULT_MAX_INLINE_WAIT, 16, DEFAULT_COMMIT_INTERVAL, Duration.ofSeconds(10), Map.of(), Map.of());
     }
 
     public DispatcherConfig withBudgets(Map<SlackMethod, Budget> newBudgets, Budget newDefault) {
         return new DispatcherConfig(bootstrapServers, groupId, transactionalId, topics, newBudgets, newDefault,
-                retryPolicy, maxInlineWait, concurrency, commitInterval, requestTimeout, clientOverrides);
+                retryPolicy, maxInlineWait, concurrency, commitInterval, requestTimeout, consumerOverrides, producerOverrides);
     }
 
     public DispatcherConfig withGroupId(String newGroupId) {
         return new DispatcherConfig(bootstrapServers, newGroupId, transactionalId, topics, budgets, defaultBudget,
-                retryPolicy, maxInlineWait, concurrency, commitInterval, requestTimeout, clientOverrides);
+                retryPolicy, maxInlineWait, concurrency, commitInterval, requestTimeout, consumerOverrides, producerOverrides);
     }
 
     public DispatcherConfig withRetryPolicy(RetryPolicy policy) {
         return new DispatcherConfig(bootstrapServers, groupId, transactionalId, topics, budgets, defaultBudget,
-                policy, maxInlineWait, concurrency, commitInterval, requestTimeout, clientOverrides);
+                policy, maxInlineWait, concurrency, commitInterval, requestTimeout, consumerOverrides, producerOverrides);
     }
 
     public DispatcherConfig withRequestTimeout(Duration timeout) {
         return new DispatcherConfig(bootstrapServers, groupId, transactionalId, topics, budgets, defaultBudget,
-                retryPolicy, maxInlineWait, concurrency, commitInterval, timeout, clientOverrides);
+                retryPolicy, maxInlineWait, concurrency, commitInterval, timeout, consumerOverrides, producerOverrides);
     }
 
-    public DispatcherConfig withClientOverrides(Map<String, Object> overrides) {
+    public DispatcherConfig withConsumerOverrides(Map<String, Object> overrides) {
         return new DispatcherConfig(bootstrapServers, groupId, transactionalId, topics, budgets, defaultBudget,
-                retryPolicy, maxInlineWait, concurrency, commitInterval, requestTimeout, overrides);
+                retryPolicy, maxInlineWait, concurrency, commitInterval, requestTimeout, overrides, producerOverrides);
     }
 }

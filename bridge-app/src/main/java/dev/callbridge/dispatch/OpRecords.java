@@ -1,7 +1,7 @@
 package dev.callbridge.dispatch;
 
-import dev.callbridge.config.RetryTier;
-import dev.callbridge.config.Topics;
+import dev.callbridge.topics.RetryTier;
+import dev.callbridge.topics.Topics;
 import dev.callbridge.model.deadletter.DeadLetterWriter;
 import dev.callbridge.model.json.JsonSerde;
 import dev.callbridge.model.op.CallOp;

@@ -1,7 +1,6 @@
 package dev.callbridge.service;
 
 import dev.callbridge.config.BridgeConfig;
-import dev.callbridge.config.TopicProvisioner;
 import dev.callbridge.dispatch.Dispatcher;
 import dev.callbridge.metrics.BridgeMetrics;
 import dev.callbridge.slack.SdkSlackClient;

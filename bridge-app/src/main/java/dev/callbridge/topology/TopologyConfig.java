@@ -1,6 +1,6 @@
 package dev.callbridge.topology;
 
-import dev.callbridge.config.Topics;
+import dev.callbridge.topics.Topics;
 import dev.callbridge.reconcile.ReconcilerSettings;
 import java.time.Duration;
 import java.util.Objects;

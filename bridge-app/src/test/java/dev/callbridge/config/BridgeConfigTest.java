@@ -75,7 +75,9 @@ class BridgeConfigTest {
         assertThat(config.streamsOverrides()).containsEntry("num.stream.threads", "4");
         assertThat(config.consumerOverrides()).containsEntry("max.poll.records", "50");
         assertThat(config.producerOverrides()).containsEntry("linger.ms", "20");
-        assertThat(config.dispatcher().clientOverrides()).containsEntry("producer.linger.ms", "20");
+        assertThat(config.dispatcher().producerOverrides()).containsEntry("linger.ms", "20");
+        assertThat(config.dispatcher().consumerOverrides()).containsEntry("max.poll.records", "50")
+                .containsKey("group.instance.id");
     }
 
     @Test

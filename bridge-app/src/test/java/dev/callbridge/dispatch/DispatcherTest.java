@@ -3,7 +3,7 @@ package dev.callbridge.dispatch;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import dev.callbridge.config.Topics;
+import dev.callbridge.topics.Topics;
 import dev.callbridge.metrics.BridgeMetrics;
 import dev.callbridge.model.event.Participant;
 import dev.callbridge.model.json.JsonSerde;
@@ -244,7 +244,7 @@ class DispatcherTest {
             ConsumerRecord<byte[], byte[]>... records) {
         DispatcherConfig config = new DispatcherConfig("mock:9092", "test-group", "test-tx", Topics.defaults(), Map.of(),
                 budget, new RetryPolicy(Duration.ofSeconds(1), Duration.ofMinutes(1), 5, 10), Duration.ofSeconds(5), 4,
-                commitInterval, requestTimeout, Map.of());
+                commitInterval, requestTimeout, Map.of(), Map.of());
         SlackClient client = op -> {
             sent.add(op);
             return slack.apply(op);

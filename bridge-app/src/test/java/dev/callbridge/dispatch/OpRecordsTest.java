@@ -2,7 +2,7 @@ package dev.callbridge.dispatch;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.callbridge.config.Topics;
+import dev.callbridge.topics.Topics;
 import dev.callbridge.model.deadletter.DeadLetterHeaders;
 import dev.callbridge.model.op.CallOp;
 import java.nio.charset.StandardCharsets;

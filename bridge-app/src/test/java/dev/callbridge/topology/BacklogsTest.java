@@ -2,7 +2,7 @@ package dev.callbridge.topology;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.callbridge.config.Topics;
+import dev.callbridge.topics.Topics;
 import dev.callbridge.model.event.CallEvents;
 import dev.callbridge.model.op.CallOp;
 import dev.callbridge.reconcile.ReconcilerSettings;

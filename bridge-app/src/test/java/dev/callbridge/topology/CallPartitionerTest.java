@@ -3,7 +3,7 @@ package dev.callbridge.topology;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import dev.callbridge.config.Topics;
+import dev.callbridge.topics.Topics;
 import dev.callbridge.model.event.CallEvents;
 import dev.callbridge.reconcile.ReconcilerSettings;
 import java.nio.charset.StandardCharsets;

@@ -39,7 +39,7 @@ class CallTopologyTest {
     @Test
     void theBridgeRunsExactlyOnceAndCommitsEvery50Ms() {
         java.util.Properties props = CallTopology.streamsProperties(new TopologyConfig(
-                dev.callbridge.config.Topics.withPrefix("", 4096),
+                dev.callbridge.topics.Topics.withPrefix("", 4096),
                 dev.callbridge.reconcile.ReconcilerSettings.defaults(), Duration.ofMinutes(1)));
 
         assertThat(props).containsEntry(org.apache.kafka.streams.StreamsConfig.PROCESSING_GUARANTEE_CONFIG, "exactly_once_v2")

@@ -1,6 +1,6 @@
 package dev.callbridge.topology;
 
-import dev.callbridge.config.Topics;
+import dev.callbridge.topics.Topics;
 import dev.callbridge.metrics.BridgeMetrics;
 import dev.callbridge.model.event.CallEvent;
 import dev.callbridge.model.event.CloudEventCodec;

@@ -1,6 +1,6 @@
 package dev.callbridge.devkit;
 
-import dev.callbridge.config.Topics;
+import dev.callbridge.topics.Topics;
 import dev.callbridge.model.json.JsonSerde;
 import dev.callbridge.model.op.CallOp;
 import dev.callbridge.model.result.OpResult;

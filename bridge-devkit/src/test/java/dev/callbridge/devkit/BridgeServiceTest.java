@@ -6,7 +6,7 @@ import static org.awaitility.Awaitility.await;
 
 import dev.callbridge.config.BridgeConfig;
 import dev.callbridge.config.BridgeConfigException;
-import dev.callbridge.config.Topics;
+import dev.callbridge.topics.Topics;
 import dev.callbridge.devkit.kafka.KafkaBrokerExtension;
 import dev.callbridge.devkit.slack.SlackEmulator;
 import dev.callbridge.model.event.CallEvents;

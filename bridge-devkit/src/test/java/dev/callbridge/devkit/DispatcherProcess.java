@@ -1,6 +1,6 @@
 package dev.callbridge.devkit;
 
-import dev.callbridge.config.Topics;
+import dev.callbridge.topics.Topics;
 import dev.callbridge.dispatch.Budget;
 import dev.callbridge.dispatch.Dispatcher;
 import dev.callbridge.dispatch.DispatcherConfig;
@@ -30,9 +30,9 @@ public final class DispatcherProcess {
         DispatcherConfig config = DispatcherConfig.defaults(bootstrap, topics, prefix + "dispatcher-1")
                 .withGroupId(prefix + "dispatcher")
                 .withBudgets(Map.of(), new Budget(60_000, 100))
-                .withClientOverrides(Map.of(
-                        "consumer.group.instance.id", prefix + "dispatcher-0",
-                        "consumer.session.timeout.ms", 10_000));
+                .withConsumerOverrides(Map.of(
+                        "group.instance.id", prefix + "dispatcher-0",
+                        "session.timeout.ms", 10_000));
         SdkSlackClient slack = new SdkSlackClient(slackUrl,
                 SlackTokens.fromEnvironment(System.getenv()).withDefaultTeamId(RunningBridge.TEAM), Duration.ofSeconds(5));
         Dispatcher dispatcher = new Dispatcher(config, slack, Clock.systemUTC());

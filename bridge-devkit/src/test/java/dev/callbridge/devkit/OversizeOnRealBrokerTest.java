@@ -3,7 +3,7 @@ package dev.callbridge.devkit;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import dev.callbridge.config.Topics;
+import dev.callbridge.topics.Topics;
 import dev.callbridge.devkit.kafka.CommittedRecords;
 import dev.callbridge.devkit.kafka.KafkaBrokerExtension;
 import dev.callbridge.model.deadletter.DeadLetterHeaders;

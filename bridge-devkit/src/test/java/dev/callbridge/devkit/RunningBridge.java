@@ -1,6 +1,6 @@
 package dev.callbridge.devkit;
 
-import dev.callbridge.config.Topics;
+import dev.callbridge.topics.Topics;
 import dev.callbridge.devkit.kafka.KafkaBrokerExtension;
 import dev.callbridge.devkit.slack.SlackEmulator;
 import dev.callbridge.dispatch.Budget;

@@ -2,8 +2,8 @@ package dev.callbridge.devkit;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.callbridge.config.TopicProvisioner;
-import dev.callbridge.config.Topics;
+import dev.callbridge.service.TopicProvisioner;
+import dev.callbridge.topics.Topics;
 import dev.callbridge.devkit.kafka.KafkaBrokerExtension;
 import dev.callbridge.model.event.CloudEventCodec;
 import java.time.Duration;

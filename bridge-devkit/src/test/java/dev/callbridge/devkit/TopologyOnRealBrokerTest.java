@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.callbridge.config.Topics;
+import dev.callbridge.topics.Topics;
 import dev.callbridge.devkit.kafka.CommittedRecords;
 import dev.callbridge.devkit.kafka.KafkaBrokerExtension;
 import dev.callbridge.model.deadletter.DeadLetterHeaders;

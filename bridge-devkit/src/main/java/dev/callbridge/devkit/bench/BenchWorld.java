@@ -2,7 +2,7 @@ package dev.callbridge.devkit.bench;
 
 import dev.callbridge.config.BridgeConfig;
 import dev.callbridge.config.ConfigSource;
-import dev.callbridge.config.Topics;
+import dev.callbridge.topics.Topics;
 import dev.callbridge.devkit.kafka.EmbeddedKafka;
 import dev.callbridge.devkit.slack.SlackEmulator;
 import dev.callbridge.model.event.CallEvent;

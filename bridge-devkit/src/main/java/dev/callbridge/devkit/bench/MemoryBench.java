@@ -1,8 +1,8 @@
 package dev.callbridge.devkit.bench;
 
 import dev.callbridge.cli.BridgeCommand;
-import dev.callbridge.config.TopicProvisioner;
-import dev.callbridge.config.Topics;
+import dev.callbridge.service.TopicProvisioner;
+import dev.callbridge.topics.Topics;
 import dev.callbridge.devkit.bench.BenchReport.Memory;
 import dev.callbridge.devkit.slack.ApiMethod;
 import dev.callbridge.devkit.slack.EmulatorClient;

@@ -1,7 +1,7 @@
 package dev.callbridge.devkit.bench;
 
-import dev.callbridge.config.TopicProvisioner;
-import dev.callbridge.config.Topics;
+import dev.callbridge.service.TopicProvisioner;
+import dev.callbridge.topics.Topics;
 import dev.callbridge.devkit.bench.BenchReport.Progress;
 import dev.callbridge.devkit.bench.BenchReport.Throughput;
 import dev.callbridge.devkit.slack.ApiMethod;

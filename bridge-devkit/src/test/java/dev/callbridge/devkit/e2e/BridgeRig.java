@@ -3,7 +3,7 @@ package dev.callbridge.devkit.e2e;
 import static org.awaitility.Awaitility.await;
 
 import dev.callbridge.cli.BridgeCommand;
-import dev.callbridge.config.Topics;
+import dev.callbridge.topics.Topics;
 import dev.callbridge.devkit.TempDirs;
 import dev.callbridge.devkit.kafka.CommittedRecords;
 import dev.callbridge.devkit.slack.EmulatorClient;

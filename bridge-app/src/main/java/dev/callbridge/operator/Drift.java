@@ -1,4 +1,4 @@
-package dev.callbridge.ops;
+package dev.callbridge.operator;
 
 import dev.callbridge.model.event.Participant;
 import dev.callbridge.model.state.CallState;

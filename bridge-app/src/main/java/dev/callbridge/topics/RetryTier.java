@@ -1,4 +1,4 @@
-package dev.callbridge.config;
+package dev.callbridge.topics;
 
 import java.time.Duration;
 

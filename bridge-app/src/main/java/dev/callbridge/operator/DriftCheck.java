@@ -1,6 +1,6 @@
-package dev.callbridge.ops;
+package dev.callbridge.operator;
 
-import dev.callbridge.config.Topics;
+import dev.callbridge.topics.Topics;
 import dev.callbridge.model.op.SlackMethod;
 import dev.callbridge.model.result.OpResult;
 import dev.callbridge.model.state.CallState;
@@ -22,7 +22,7 @@ import org.apache.kafka.clients.producer.ProducerRecord;
  * Slack's answer to the reconciler as an {@link OpResult.Inspected} record, which repairs the drift
  * through the usual operations ({@code bridge reconcile}).
  */
-public final class CallReconciler {
+public final class DriftCheck {
 
     /** What a look at one call found. */
     public sealed interface Finding {
@@ -44,7 +44,7 @@ public final class CallReconciler {
     private final SdkSlackClient slack;
     private final Clock clock;
 
-    public CallReconciler(Map<String, Object> clientProperties, Topics topics, SdkSlackClient slack, Clock clock) {
+    public DriftCheck(Map<String, Object> clientProperties, Topics topics, SdkSlackClient slack, Clock clock) {
         this.clientProperties = Map.copyOf(clientProperties);
         this.topics = topics;
         this.slack = slack;

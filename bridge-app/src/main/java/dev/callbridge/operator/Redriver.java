@@ -1,6 +1,6 @@
-package dev.callbridge.ops;
+package dev.callbridge.operator;
 
-import dev.callbridge.config.Topics;
+import dev.callbridge.topics.Topics;
 import dev.callbridge.model.deadletter.DeadLetterHeaders;
 import dev.callbridge.model.op.CallOp;
 import dev.callbridge.model.result.OpResult;

@@ -1,4 +1,4 @@
-package dev.callbridge.config;
+package dev.callbridge.topics;
 
 import static org.assertj.core.api.Assertions.assertThat;
 

@@ -1,8 +1,8 @@
-package dev.callbridge.ops;
+package dev.callbridge.operator;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.callbridge.config.Topics;
+import dev.callbridge.topics.Topics;
 import dev.callbridge.model.deadletter.DeadLetterHeaders;
 import dev.callbridge.model.event.Participant;
 import dev.callbridge.model.op.CallOp;

@@ -1,4 +1,4 @@
-package dev.callbridge.ops;
+package dev.callbridge.operator;
 
 import java.time.Duration;
 import java.util.Collection;

@@ -1,5 +1,7 @@
-package dev.callbridge.config;
+package dev.callbridge.service;
 
+import dev.callbridge.config.BridgeConfigException;
+import dev.callbridge.topics.Topics;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;

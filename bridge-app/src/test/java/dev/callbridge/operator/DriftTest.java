@@ -1,4 +1,4 @@
-package dev.callbridge.ops;
+package dev.callbridge.operator;
 
 import static org.assertj.core.api.Assertions.assertThat;
 

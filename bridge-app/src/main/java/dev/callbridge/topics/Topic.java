@@ -1,4 +1,4 @@
-package dev.callbridge.config;
+package dev.callbridge.topics;
 
 import org.apache.kafka.common.serialization.Serde;
 import org.apache.kafka.streams.kstream.Consumed;

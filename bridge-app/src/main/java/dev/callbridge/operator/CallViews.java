@@ -1,6 +1,6 @@
-package dev.callbridge.ops;
+package dev.callbridge.operator;
 
-import dev.callbridge.config.Topic;
+import dev.callbridge.topics.Topic;
 import dev.callbridge.model.state.CallState;
 import java.util.Arrays;
 import java.util.List;

@@ -1,4 +1,4 @@
-package dev.callbridge.config;
+package dev.callbridge.topics;
 
 import dev.callbridge.model.event.CallEvent;
 import dev.callbridge.model.event.CallEventSerde;
