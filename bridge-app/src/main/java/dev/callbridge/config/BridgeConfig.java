@@ -53,6 +53,19 @@ public record BridgeConfig(
         Map<String, String> consumerOverrides,
         Map<String, String> producerOverrides) {
 
+    /** Slack's documented tiers: {@code calls.*} in Tier 3 (50 a minute), {@code chat.postMessage} about one a second. */
+    private static final Map<SlackMethod, Integer> SLACK_TIER_PER_MINUTE = Map.of(
+            SlackMethod.CALLS_ADD, 50,
+            SlackMethod.CALLS_PARTICIPANTS_ADD, 50,
+            SlackMethod.CALLS_PARTICIPANTS_REMOVE, 50,
+            SlackMethod.CALLS_UPDATE, 50,
+            SlackMethod.CALLS_END, 50,
+            SlackMethod.CALLS_INFO, 50,
+            SlackMethod.CHAT_POST_MESSAGE, 60);
+    /** Three times the longest retry tier, so a parked operation reports in long before it counts as lost. */
+    private static final Duration DEFAULT_OP_TIMEOUT = Duration.ofMinutes(15);
+    private static final Duration MIN_OP_TIMEOUT = Duration.ofMinutes(10);
+
     public BridgeConfig {
         Objects.requireNonNull(bootstrapServers, "bootstrapServers");
         budgets = Map.copyOf(budgets);
@@ -103,24 +116,24 @@ public record BridgeConfig(
         }
         int burst = source.positiveInt("slack.budget.burst", 1);
         Map<SlackMethod, Budget> budgets = new EnumMap<>(SlackMethod.class);
-        DispatcherConfig.SLACK_TIER_BUDGETS.forEach((method, tier) -> budgets.put(method,
-                new Budget(source.positiveInt("slack.budget." + method.apiName(), tier.perMinute()), burst)));
+        SLACK_TIER_PER_MINUTE.forEach((method, perMinute) -> budgets.put(method,
+                new Budget(source.positiveInt("slack.budget." + method.apiName(), perMinute), burst)));
         ReconcilerSettings reconciler = new ReconcilerSettings(
                 defaultTeamId,
                 source.get("slack.default.channel").orElse(null),
                 source.get("slack.default.created.by").orElse(null),
-                source.duration("calls.stale.after", ReconcilerSettings.DEFAULT_STALE_AFTER),
-                source.duration("calls.ended.retention", ReconcilerSettings.DEFAULT_ENDED_RETENTION),
-                source.positiveInt("calls.dedupe.window", ReconcilerSettings.DEFAULT_DEDUPE_WINDOW),
+                source.duration("calls.stale.after", Duration.ofHours(12)),
+                source.duration("calls.ended.retention", Duration.ofDays(7)),
+                source.positiveInt("calls.dedupe.window", 512),
                 opTimeout(source));
         Duration recoveryRetention =
-                source.duration("calls.recovery.retention", TopologyConfig.DEFAULT_RECOVERY_RETENTION);
+                source.duration("calls.recovery.retention", Duration.ofDays(14));
         if (recoveryRetention.compareTo(reconciler.staleAfter()) < 0) {
             throw new BridgeConfigException(ConfigSource.describe("calls.recovery.retention")
                     + " must be at least " + ConfigSource.describe("calls.stale.after") + " (" + reconciler.staleAfter()
                     + "), or a live call's view could expire while the call goes on");
         }
-        int maxStateBytes = source.positiveInt("calls.state.max.bytes", CallStateLimit.DEFAULT_MAX_BYTES);
+        int maxStateBytes = source.positiveInt("calls.state.max.bytes", 512 * 1024);
         if (maxStateBytes > RecordLimits.MAX_RECORD_BYTES) {
             throw new BridgeConfigException(ConfigSource.describe("calls.state.max.bytes") + " must be at most "
                     + RecordLimits.MAX_RECORD_BYTES + ", what one record of the bridge may take; got "
@@ -133,7 +146,7 @@ public record BridgeConfig(
                     + "): a larger event could not be kept in its call's state; got " + maxEventBytes);
         }
         CallStateLimit stateLimit = new CallStateLimit(maxStateBytes,
-                source.positiveInt("calls.participants.max", CallStateLimit.DEFAULT_MAX_PARTICIPANTS));
+                source.positiveInt("calls.participants.max", 1000));
         Map<String, String> streams = source.withPrefix("kafka.streams");
         return new BridgeConfig(
                 source.required("kafka.bootstrap.servers"),
@@ -150,15 +163,15 @@ public record BridgeConfig(
                 budgets,
                 new Budget(source.positiveInt("slack.budget.default", 20), burst),
                 source.positiveInt("dispatch.concurrency", 16),
-                source.duration("dispatch.max.inline.wait", DispatcherConfig.DEFAULT_MAX_INLINE_WAIT),
-                source.duration("dispatch.commit.interval", DispatcherConfig.DEFAULT_COMMIT_INTERVAL),
+                source.duration("dispatch.max.inline.wait", Duration.ofSeconds(5)),
+                source.duration("dispatch.commit.interval", Duration.ofMillis(50)),
                 new RetryPolicy(
                         source.duration("retry.base.delay", Duration.ofSeconds(1)),
                         source.duration("retry.max.delay", Duration.ofMinutes(5)),
                         source.positiveInt("retry.max.attempts", 8),
                         source.positiveInt("retry.max.rate.limited", 100)),
                 reconciler,
-                source.duration("calls.sweep.interval", TopologyConfig.DEFAULT_SWEEP_INTERVAL),
+                source.duration("calls.sweep.interval", Duration.ofMinutes(1)),
                 recoveryRetention,
                 maxEventBytes,
                 stateLimit,
@@ -167,14 +180,29 @@ public record BridgeConfig(
                 source.withPrefix("kafka.producer"));
     }
 
+    /**
+     * The configuration with every default, but for the given keys (as in the properties file, e.g.
+     * {@code slack.default.channel}); without {@code kafka.bootstrap.servers}, {@code localhost:9092}.
+     * No Slack token is required.
+     */
+    public static BridgeConfig defaults(Map<String, String> settings) {
+        Map<String, String> environment = new HashMap<>();
+        environment.put(ConfigSource.envName("kafka.bootstrap.servers"), "localhost:9092");
+        settings.forEach((key, value) -> environment.put(ConfigSource.envName(key), value));
+        return load(environment, null, false);
+    }
+
+    /** The configuration with every default; see {@link #defaults(Map)}. */
+    public static BridgeConfig defaults() {
+        return defaults(Map.of());
+    }
+
     public Topics topics() {
         return Topics.withPrefix(topicPrefix, maxEventBytes);
     }
 
-    private static final Duration MIN_OP_TIMEOUT = Duration.ofMinutes(10);
-
     private static Duration opTimeout(ConfigSource source) {
-        Duration timeout = source.duration("calls.op.timeout", ReconcilerSettings.DEFAULT_OP_TIMEOUT);
+        Duration timeout = source.duration("calls.op.timeout", DEFAULT_OP_TIMEOUT);
         // An operation parked in the longest retry tier reports in only when it comes back from it.
         if (timeout.compareTo(MIN_OP_TIMEOUT) < 0) {
             throw new BridgeConfigException(ConfigSource.describe("calls.op.timeout") + " must be at least "

@@ -37,20 +37,6 @@ public record DispatcherConfig(
         Map<String, Object> consumerOverrides,
         Map<String, Object> producerOverrides) {
 
-    public static final String DEFAULT_GROUP_ID = "call-bridge-dispatcher";
-    public static final Duration DEFAULT_MAX_INLINE_WAIT = Duration.ofSeconds(5);
-    public static final Duration DEFAULT_COMMIT_INTERVAL = Duration.ofMillis(50);
-
-    /** Slack's documented tiers: {@code calls.*} in Tier 3 (50 a minute), {@code chat.postMessage} about one a second. */
-    public static final Map<SlackMethod, Budget> SLACK_TIER_BUDGETS = Map.of(
-            SlackMethod.CALLS_ADD, new Budget(50, 1),
-            SlackMethod.CALLS_PARTICIPANTS_ADD, new Budget(50, 1),
-            SlackMethod.CALLS_PARTICIPANTS_REMOVE, new Budget(50, 1),
-            SlackMethod.CALLS_UPDATE, new Budget(50, 1),
-            SlackMethod.CALLS_END, new Budget(50, 1),
-            SlackMethod.CALLS_INFO, new Budget(50, 1),
-            SlackMethod.CHAT_POST_MESSAGE, new Budget(60, 1));
-
     public DispatcherConfig {
         Objects.requireNonNull(bootstrapServers, "bootstrapServers");
         Objects.requireNonNull(topics, "topics");
@@ -63,11 +49,6 @@ public record DispatcherConfig(
         if (commitInterval.isNegative()) {
             throw new IllegalArgumentException("commitInterval must not be negative, was " + commitInterval);
         }
-    }
-
-    public static DispatcherConfig defaults(String bootstrapServers, Topics topics, String transactionalId) {
-        return new DispatcherConfig(bootstrapServers, DEFAULT_GROUP_ID, transactionalId, topics, SLACK_TIER_BUDGETS,
-                new Budget(20, 1), RetryPolicy.defaults(), DEFAULT_MAX_INLINE_WAIT, 16, DEFAULT_COMMIT_INTERVAL, Duration.ofSeconds(10), Map.of(), Map.of());
     }
 
     public DispatcherConfig withBudgets(Map<SlackMethod, Budget> newBudgets, Budget newDefault) {

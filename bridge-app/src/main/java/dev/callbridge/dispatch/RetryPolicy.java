@@ -13,10 +13,6 @@ import java.util.function.DoubleSupplier;
  */
 public record RetryPolicy(Duration baseDelay, Duration maxDelay, int maxAttempts, int maxRateLimited) {
 
-    public static RetryPolicy defaults() {
-        return new RetryPolicy(Duration.ofSeconds(1), Duration.ofMinutes(5), 8, 100);
-    }
-
     public RetryPolicy {
         if (baseDelay.isNegative() || baseDelay.isZero() || maxDelay.compareTo(baseDelay) < 0) {
             throw new IllegalArgumentException("need 0 < baseDelay <= maxDelay, got " + baseDelay + " and " + maxDelay);

@@ -28,12 +28,6 @@ public record ReconcilerSettings(
         int dedupeWindow,
         Duration opTimeout) {
 
-    public static final Duration DEFAULT_STALE_AFTER = Duration.ofHours(12);
-    public static final Duration DEFAULT_ENDED_RETENTION = Duration.ofDays(7);
-    public static final int DEFAULT_DEDUPE_WINDOW = 512;
-    /** Three times the longest retry tier, so a parked operation reports in long before it counts as lost. */
-    public static final Duration DEFAULT_OP_TIMEOUT = Duration.ofMinutes(15);
-
     public ReconcilerSettings {
         Objects.requireNonNull(staleAfter, "staleAfter");
         Objects.requireNonNull(endedRetention, "endedRetention");
@@ -50,30 +44,5 @@ public record ReconcilerSettings(
         if (dedupeWindow < 1) {
             throw new IllegalArgumentException("dedupeWindow must be at least 1, was " + dedupeWindow);
         }
-    }
-
-    public static ReconcilerSettings defaults() {
-        return new ReconcilerSettings(null, null, null, DEFAULT_STALE_AFTER, DEFAULT_ENDED_RETENTION, DEFAULT_DEDUPE_WINDOW,
-                DEFAULT_OP_TIMEOUT);
-    }
-
-    public ReconcilerSettings withDefaultChannel(String channel) {
-        return new ReconcilerSettings(defaultTeamId, channel, defaultCreatedBy, staleAfter, endedRetention, dedupeWindow, opTimeout);
-    }
-
-    public ReconcilerSettings withDefaultTeamId(String teamId) {
-        return new ReconcilerSettings(teamId, defaultChannel, defaultCreatedBy, staleAfter, endedRetention, dedupeWindow, opTimeout);
-    }
-
-    public ReconcilerSettings withDefaultCreatedBy(String userId) {
-        return new ReconcilerSettings(defaultTeamId, defaultChannel, userId, staleAfter, endedRetention, dedupeWindow, opTimeout);
-    }
-
-    public ReconcilerSettings withStaleAfter(Duration duration) {
-        return new ReconcilerSettings(defaultTeamId, defaultChannel, defaultCreatedBy, duration, endedRetention, dedupeWindow, opTimeout);
-    }
-
-    public ReconcilerSettings withOpTimeout(Duration timeout) {
-        return new ReconcilerSettings(defaultTeamId, defaultChannel, defaultCreatedBy, staleAfter, endedRetention, dedupeWindow, timeout);
     }
 }

@@ -75,8 +75,4 @@ public record Topics(
     private static String label(Duration delay) {
         return delay.toSeconds() % 60 == 0 ? delay.toMinutes() + "m" : delay.toSeconds() + "s";
     }
-
-    public static Topics defaults() {
-        return withPrefix("", CloudEventCodec.DEFAULT_MAX_RECORD_BYTES);
-    }
 }

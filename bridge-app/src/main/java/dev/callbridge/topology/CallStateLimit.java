@@ -16,8 +16,6 @@ import java.util.Optional;
  */
 public record CallStateLimit(int maxBytes, int maxParticipants) {
 
-    public static final int DEFAULT_MAX_BYTES = 512 * 1024;
-    public static final int DEFAULT_MAX_PARTICIPANTS = 1000;
     /** Dead-letter reason: the call's state would outgrow its limit. */
     public static final String TOO_LARGE = "call_state_too_large";
     /** Dead-letter reason: the call would have more distinct participants than allowed. */
@@ -31,10 +29,6 @@ public record CallStateLimit(int maxBytes, int maxParticipants) {
         if (maxParticipants < 1) {
             throw new IllegalArgumentException("maxParticipants must be at least 1, was " + maxParticipants);
         }
-    }
-
-    public static CallStateLimit defaults() {
-        return new CallStateLimit(DEFAULT_MAX_BYTES, DEFAULT_MAX_PARTICIPANTS);
     }
 
     /**

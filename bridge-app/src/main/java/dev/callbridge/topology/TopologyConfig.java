@@ -20,9 +20,6 @@ import java.util.Objects;
 public record TopologyConfig(Topics topics, ReconcilerSettings reconciler, Duration sweepInterval,
         Duration recoveryRetention, CallStateLimit stateLimit, int callPartitions) {
 
-    public static final Duration DEFAULT_SWEEP_INTERVAL = Duration.ofMinutes(1);
-    public static final Duration DEFAULT_RECOVERY_RETENTION = Duration.ofDays(14);
-
     public TopologyConfig {
         Objects.requireNonNull(topics, "topics");
         Objects.requireNonNull(reconciler, "reconciler");
@@ -39,25 +36,8 @@ public record TopologyConfig(Topics topics, ReconcilerSettings reconciler, Durat
         }
     }
 
-    public TopologyConfig(Topics topics, ReconcilerSettings reconciler, Duration sweepInterval,
-            Duration recoveryRetention) {
-        this(topics, reconciler, sweepInterval, recoveryRetention, CallStateLimit.defaults(), 0);
-    }
-
-    public TopologyConfig(Topics topics, ReconcilerSettings reconciler, Duration sweepInterval) {
-        this(topics, reconciler, sweepInterval, DEFAULT_RECOVERY_RETENTION);
-    }
-
-    public TopologyConfig withStateLimit(CallStateLimit limit) {
-        return new TopologyConfig(topics, reconciler, sweepInterval, recoveryRetention, limit, callPartitions);
-    }
-
     /** This configuration for topics of {@code partitions} partitions, as found at start-up. */
     public TopologyConfig withCallPartitions(int partitions) {
         return new TopologyConfig(topics, reconciler, sweepInterval, recoveryRetention, stateLimit, partitions);
-    }
-
-    public static TopologyConfig defaults() {
-        return new TopologyConfig(Topics.defaults(), ReconcilerSettings.defaults(), DEFAULT_SWEEP_INTERVAL);
     }
 }

@@ -48,6 +48,18 @@ class BridgeConfigTest {
     }
 
     @Test
+    void theDefaultsTakeSettingsByTheirKeysAndNeedNoToken() {
+        BridgeConfig config = BridgeConfig.defaults(Map.of("slack.default.channel", "C0CALLS", "calls.stale.after", "1h"));
+
+        assertThat(config.tokens().isEmpty()).isTrue();
+        assertThat(config.bootstrapServers()).isEqualTo("localhost:9092");
+        assertThat(config.reconciler().defaultChannel()).isEqualTo("C0CALLS");
+        assertThat(config.reconciler().staleAfter()).isEqualTo(Duration.ofHours(1));
+        assertThat(config.reconciler()).isEqualTo(BridgeConfig.load(Map.of("BRIDGE_KAFKA_BOOTSTRAP_SERVERS", "localhost:9092",
+                "BRIDGE_SLACK_DEFAULT_CHANNEL", "C0CALLS", "BRIDGE_CALLS_STALE_AFTER", "1h"), null, false).reconciler());
+    }
+
+    @Test
     void environmentVariablesOverrideTheFile(@TempDir Path dir) throws IOException {
         Path file = dir.resolve("bridge.properties");
         Files.writeString(file, """

@@ -3,6 +3,7 @@ package dev.callbridge.dispatch;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import dev.callbridge.config.BridgeConfig;
 import dev.callbridge.topics.Topics;
 import dev.callbridge.metrics.BridgeMetrics;
 import dev.callbridge.model.event.Participant;
@@ -242,7 +243,7 @@ class DispatcherTest {
 
     private void start(Duration commitInterval, Budget budget, OffsetAndMetadata committed,
             ConsumerRecord<byte[], byte[]>... records) {
-        DispatcherConfig config = new DispatcherConfig("mock:9092", "test-group", "test-tx", Topics.defaults(), Map.of(),
+        DispatcherConfig config = new DispatcherConfig("mock:9092", "test-group", "test-tx", BridgeConfig.defaults().topics(), Map.of(),
                 budget, new RetryPolicy(Duration.ofSeconds(1), Duration.ofMinutes(1), 5, 10), Duration.ofSeconds(5), 4,
                 commitInterval, requestTimeout, Map.of(), Map.of());
         SlackClient client = op -> {

@@ -2,6 +2,7 @@ package dev.callbridge.dispatch;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.callbridge.config.BridgeConfig;
 import dev.callbridge.topics.Topics;
 import dev.callbridge.model.deadletter.DeadLetterHeaders;
 import dev.callbridge.model.op.CallOp;
@@ -24,7 +25,7 @@ class OpRecordsTest {
     private static final CallOp ADD = new CallOp.AddCall("c1:k:1:calls.add", "c1", "T1", "https://j/1", null, null,
             "Title", null, 1_700_000_000L, List.of());
 
-    private final OpRecords records = new OpRecords(Topics.defaults(), Clock.fixed(NOW, ZoneOffset.UTC));
+    private final OpRecords records = new OpRecords(BridgeConfig.defaults().topics(), Clock.fixed(NOW, ZoneOffset.UTC));
 
     private static ConsumerRecord<byte[], byte[]> consumed() {
         RecordHeaders headers = new RecordHeaders();

@@ -2,6 +2,7 @@ package dev.callbridge.operator;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.callbridge.config.BridgeConfig;
 import dev.callbridge.model.event.CallEvents;
 import dev.callbridge.model.event.Participant;
 import dev.callbridge.model.op.CallOp;
@@ -9,7 +10,6 @@ import dev.callbridge.model.result.OpResult;
 import dev.callbridge.model.state.CallState;
 import dev.callbridge.reconcile.Decision;
 import dev.callbridge.reconcile.Reconciler;
-import dev.callbridge.reconcile.ReconcilerSettings;
 import dev.callbridge.slack.SlackCallInfo;
 import java.time.Duration;
 import java.time.Instant;
@@ -22,7 +22,7 @@ class DriftTest {
     private static final Participant ALICE = Participant.slackUser("U0ALICE");
     private static final Participant BOB = Participant.slackUser("U0BOB");
 
-    private final Reconciler reconciler = new Reconciler(ReconcilerSettings.defaults());
+    private final Reconciler reconciler = new Reconciler(BridgeConfig.defaults().reconciler());
     private final CallEvents call = CallEvents.sequenced("call-1", "pbx", T0);
 
     /** The call as the bridge holds it once Slack has it with Alice on it, titled "Standup". */

@@ -11,6 +11,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.stream.IntStream;
 import org.junit.jupiter.api.Test;
 
@@ -23,7 +24,7 @@ class BurstScenarioTest {
     private static final Instant T0 = Instant.parse("2026-03-02T09:00:00Z");
     private static final int ONE_REQUEST_PER_EVENT = 9;
 
-    private final ReconcilerSettings settings = ReconcilerSettings.defaults().withDefaultChannel("C0CALLS");
+    private final ReconcilerSettings settings = Simulation.settings(Map.of("slack.default.channel", "C0CALLS"));
 
     private List<CallEvent> burst() {
         CallEvents call = CallEvents.sequenced("burst-1", "pbx-eu", T0);

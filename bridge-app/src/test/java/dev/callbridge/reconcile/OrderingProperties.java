@@ -2,6 +2,7 @@ package dev.callbridge.reconcile;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.callbridge.config.BridgeConfig;
 import dev.callbridge.model.event.CallEvent;
 import dev.callbridge.model.event.CallEventData;
 import dev.callbridge.model.event.CallEventType;
@@ -29,7 +30,7 @@ class OrderingProperties {
     private static final Instant T0 = Instant.parse("2026-03-02T09:00:00Z");
     private static final List<Participant> PEOPLE = List.of(Participant.slackUser("U0ALICE"),
             Participant.slackUser("U0BOB"), Participant.external("+15550100", "Carol"));
-    private final Reconciler reconciler = new Reconciler(ReconcilerSettings.defaults());
+    private final Reconciler reconciler = new Reconciler(BridgeConfig.defaults().reconciler());
 
     @Property(tries = 600)
     void anyTwoArrivalOrdersGiveTheSameDesiredCall(@ForAll long seed, @ForAll @IntRange(min = 1, max = 14) int count,

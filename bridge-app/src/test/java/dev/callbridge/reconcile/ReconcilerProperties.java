@@ -2,6 +2,7 @@ package dev.callbridge.reconcile;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.callbridge.config.BridgeConfig;
 import dev.callbridge.model.event.CallEvent;
 import dev.callbridge.model.op.CallOp;
 import dev.callbridge.model.state.CallState;
@@ -24,7 +25,7 @@ import net.jqwik.api.constraints.IntRange;
 class ReconcilerProperties {
 
     private static final Instant NOW = Instant.parse("2026-03-02T09:00:00Z");
-    private static final ReconcilerSettings SETTINGS = ReconcilerSettings.defaults();
+    private static final ReconcilerSettings SETTINGS = BridgeConfig.defaults().reconciler();
 
     @Property(tries = 400)
     void slackConvergesWhenTheEndArrivesLast(@ForAll long seed, @ForAll @IntRange(min = 1, max = 3) int calls) {

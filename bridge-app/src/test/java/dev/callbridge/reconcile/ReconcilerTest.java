@@ -2,6 +2,7 @@ package dev.callbridge.reconcile;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.callbridge.config.BridgeConfig;
 import dev.callbridge.model.event.CallEvent;
 import dev.callbridge.model.event.CallEvents;
 import dev.callbridge.model.event.Participant;
@@ -14,6 +15,7 @@ import dev.callbridge.reconcile.Decision.Outcome;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 class ReconcilerTest {
@@ -23,7 +25,7 @@ class ReconcilerTest {
     private static final Participant BOB = Participant.external("+15550100", "Bob");
     private static final Participant CAROL = Participant.slackUser("U0CAROL");
 
-    private final ReconcilerSettings settings = ReconcilerSettings.defaults().withDefaultChannel("C0CALLS");
+    private final ReconcilerSettings settings = Simulation.settings(Map.of("slack.default.channel", "C0CALLS"));
     private final SlackModel slack = new SlackModel();
     private final Simulation sim = Simulation.reliable(settings, slack, T0);
     private final CallEvents call = CallEvents.sequenced("call-1", "pbx-eu", T0);
@@ -397,7 +399,7 @@ class ReconcilerTest {
 
     @Test
     void noBlockIsPostedWithoutAChannel() {
-        Simulation noChannel = Simulation.reliable(ReconcilerSettings.defaults(), slack, T0);
+        Simulation noChannel = Simulation.reliable(BridgeConfig.defaults().reconciler(), slack, T0);
         noChannel.deliver(call.started("https://pbx.example/j/1"));
         noChannel.deliver(call.after(Duration.ofSeconds(1)).ended());
         noChannel.settle();
@@ -420,15 +422,15 @@ class ReconcilerTest {
 
     @Test
     void theConfiguredCreatorStandsInWhenTheStartNamesNone() {
-        Simulation withCreator = Simulation.reliable(settings.withDefaultCreatedBy("U0BRIDGEBOT"), slack, T0);
+        Simulation withCreator = Simulation.reliable(Simulation.settings(
+                Map.of("slack.default.channel", "C0CALLS", "slack.default.created.by", "U0BRIDGEBOT")), slack, T0);
         withCreator.deliver(call.started("https://pbx.example/j/1"));
         assertThat(((CallOp.AddCall) withCreator.pendingOp("call-1")).createdBy()).isEqualTo("U0BRIDGEBOT");
     }
 
     @Test
     void theDedupeWindowKeepsOnlyTheMostRecentEventIds() {
-        ReconcilerSettings small = new ReconcilerSettings(null, null, null, Duration.ofHours(12), Duration.ofDays(1), 2,
-                ReconcilerSettings.DEFAULT_OP_TIMEOUT);
+        ReconcilerSettings small = Simulation.settings(Map.of("calls.ended.retention", "1d", "calls.dedupe.window", "2"));
         Reconciler reconciler = new Reconciler(small);
         CallState state = reconciler.onEvent(null, call.started("https://pbx.example/j/1"), T0).state();
         state = reconciler.onEvent(state, call.joined(ALICE), T0).state();

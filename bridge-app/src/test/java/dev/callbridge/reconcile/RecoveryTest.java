@@ -2,6 +2,7 @@ package dev.callbridge.reconcile;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.callbridge.config.BridgeConfig;
 import dev.callbridge.model.event.CallEvents;
 import dev.callbridge.model.event.Participant;
 import dev.callbridge.model.op.CallOp;
@@ -13,18 +14,19 @@ import dev.callbridge.reconcile.Decision.Outcome;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 /** Operations whose answer never comes, and what Slack refuses about people or about the call. */
 class RecoveryTest {
 
     private static final Instant T0 = Instant.parse("2026-03-02T09:00:00Z");
-    private static final Duration TIMEOUT = ReconcilerSettings.DEFAULT_OP_TIMEOUT;
+    private static final Duration TIMEOUT = BridgeConfig.defaults().reconciler().opTimeout();
     private static final Participant ALICE = Participant.slackUser("U0ALICE");
     private static final Participant BOB = Participant.external("+15550100", "Bob");
     private static final Participant GONE = Participant.slackUser("U0GONE");
 
-    private final ReconcilerSettings settings = ReconcilerSettings.defaults().withDefaultChannel("C0CALLS");
+    private final ReconcilerSettings settings = Simulation.settings(Map.of("slack.default.channel", "C0CALLS"));
     private final SlackModel slack = new SlackModel();
     private final Simulation sim = Simulation.reliable(settings, slack, T0);
     private final CallEvents call = CallEvents.sequenced("call-1", "pbx-eu", T0);
@@ -122,7 +124,8 @@ class RecoveryTest {
 
     @Test
     void theSweeperEndsAStaleCallEvenWhenItsOperationNeverAnswers() {
-        ReconcilerSettings shortStale = settings.withStaleAfter(Duration.ofHours(1));
+        ReconcilerSettings shortStale =
+                Simulation.settings(Map.of("slack.default.channel", "C0CALLS", "calls.stale.after", "1h"));
         Simulation sim = Simulation.reliable(shortStale, slack, T0);
         sim.deliver(call.started("https://pbx.example/j/1"));
         sim.answer("call-1");

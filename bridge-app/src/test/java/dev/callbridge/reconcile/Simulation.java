@@ -1,5 +1,6 @@
 package dev.callbridge.reconcile;
 
+import dev.callbridge.config.BridgeConfig;
 import dev.callbridge.model.event.CallEvent;
 import dev.callbridge.model.op.CallOp;
 import dev.callbridge.model.result.OpResult;
@@ -45,6 +46,11 @@ final class Simulation {
     }
 
     /** A simulation where Slack always answers at once and with success. */
+    /** The reconciler's settings as {@code bridge run} would read them: its defaults, but for these keys. */
+    static ReconcilerSettings settings(Map<String, String> keys) {
+        return BridgeConfig.defaults(keys).reconciler();
+    }
+
     static Simulation reliable(ReconcilerSettings settings, SlackModel slack, Instant start) {
         return new Simulation(settings, slack, new Random(0), 0, 0, start);
     }

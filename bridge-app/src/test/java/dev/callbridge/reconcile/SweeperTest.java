@@ -8,6 +8,7 @@ import dev.callbridge.model.op.CallOp;
 import dev.callbridge.reconcile.Decision.Outcome;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 class SweeperTest {
@@ -16,7 +17,7 @@ class SweeperTest {
     private static final Duration STALE = Duration.ofHours(12);
 
     private final ReconcilerSettings settings =
-            new ReconcilerSettings(null, null, null, STALE, Duration.ofDays(7), 64, ReconcilerSettings.DEFAULT_OP_TIMEOUT);
+            Simulation.settings(Map.of("calls.stale.after", "12h", "calls.dedupe.window", "64"));
     private final SlackModel slack = new SlackModel();
     private final Simulation sim = Simulation.reliable(settings, slack, T0);
     private final CallEvents call = CallEvents.sequenced("call-1", "pbx-eu", T0);
@@ -77,7 +78,9 @@ class SweeperTest {
 
     @Test
     void aCallAlreadyEndingIsNotSweptAgain() {
-        Simulation sim = Simulation.reliable(settings.withOpTimeout(STALE.multipliedBy(2)), slack, T0);
+        Simulation sim = Simulation.reliable(
+                Simulation.settings(Map.of("calls.stale.after", "12h", "calls.dedupe.window", "64", "calls.op.timeout", "24h")),
+                slack, T0);
         sim.deliver(call.started("https://pbx.example/j/1"));
         sim.deliver(call.after(Duration.ofSeconds(5)).ended());
         // calls.add is still in flight: the end waits behind it.

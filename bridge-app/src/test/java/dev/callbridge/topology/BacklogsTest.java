@@ -2,10 +2,8 @@ package dev.callbridge.topology;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.callbridge.topics.Topics;
 import dev.callbridge.model.event.CallEvents;
 import dev.callbridge.model.op.CallOp;
-import dev.callbridge.reconcile.ReconcilerSettings;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
@@ -58,8 +56,7 @@ class BacklogsTest {
     @Test
     void theSweeperEndsNoCallWhileItsTaskIsStillReadingItsBacklog() {
         Backlogs backlogs = Backlogs.tracked();
-        TopologyConfig config = new TopologyConfig(Topics.withPrefix("", 4096),
-                ReconcilerSettings.defaults().withDefaultChannel("C0CALLS"), Duration.ofMinutes(1));
+        TopologyConfig config = TopologyFixture.usualConfig();
         CallEvents call = CallEvents.sequenced("call-1", "pbx-eu", TopologyFixture.START);
         try (TopologyFixture bridge = new TopologyFixture(config, backlogs)) {
             bridge.send(call.started("https://pbx.example/j/1"));

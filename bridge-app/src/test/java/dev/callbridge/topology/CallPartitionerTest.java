@@ -3,9 +3,7 @@ package dev.callbridge.topology;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import dev.callbridge.topics.Topics;
 import dev.callbridge.model.event.CallEvents;
-import dev.callbridge.reconcile.ReconcilerSettings;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.stream.IntStream;
@@ -89,7 +87,6 @@ class CallPartitionerTest {
     }
 
     private static TopologyConfig config(int partitions) {
-        return new TopologyConfig(Topics.withPrefix("", 4096), ReconcilerSettings.defaults().withDefaultChannel("C0CALLS"),
-                Duration.ofMinutes(1)).withCallPartitions(partitions);
+        return TopologyFixture.usualConfig().withCallPartitions(partitions);
     }
 }

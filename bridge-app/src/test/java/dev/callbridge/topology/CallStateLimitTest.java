@@ -36,7 +36,9 @@ class CallStateLimitTest {
     private final CallEvents call = CallEvents.sequenced("call-1", "pbx-eu", TopologyFixture.START);
 
     private static TopologyFixture bridgeWith(CallStateLimit limit) {
-        return new TopologyFixture(TopologyFixture.usualConfig().withStateLimit(limit));
+        TopologyConfig usual = TopologyFixture.usualConfig();
+        return new TopologyFixture(new TopologyConfig(usual.topics(), usual.reconciler(), usual.sweepInterval(),
+                usual.recoveryRetention(), limit, usual.callPartitions()));
     }
 
     @Test
@@ -76,7 +78,7 @@ class CallStateLimitTest {
 
     @Test
     void aCallTakesNoMoreDistinctParticipantsThanAllowedButKeepsTheOnesItHas() {
-        try (TopologyFixture bridge = bridgeWith(new CallStateLimit(CallStateLimit.DEFAULT_MAX_BYTES, 3))) {
+        try (TopologyFixture bridge = bridgeWith(new CallStateLimit(TopologyFixture.usualConfig().stateLimit().maxBytes(), 3))) {
             bridge.send(call.started("https://pbx.example/j/1", "Standup", null, List.of(ALICE)));
             bridge.send(call.after(Duration.ofSeconds(1)).joined(BOB));
             bridge.send(call.after(Duration.ofSeconds(1)).joined(CAROL));

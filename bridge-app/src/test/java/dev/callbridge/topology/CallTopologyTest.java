@@ -2,6 +2,7 @@ package dev.callbridge.topology;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.callbridge.config.BridgeConfig;
 import dev.callbridge.model.deadletter.DeadLetterHeaders;
 import dev.callbridge.model.event.CallEvent;
 import dev.callbridge.model.event.CallEvents;
@@ -10,7 +11,6 @@ import dev.callbridge.model.op.CallOp;
 import dev.callbridge.model.op.SlackMethod;
 import dev.callbridge.model.result.OpResult;
 import dev.callbridge.model.state.CallState;
-import dev.callbridge.reconcile.ReconcilerSettings;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
@@ -38,9 +38,7 @@ class CallTopologyTest {
 
     @Test
     void theBridgeRunsExactlyOnceAndCommitsEvery50Ms() {
-        java.util.Properties props = CallTopology.streamsProperties(new TopologyConfig(
-                dev.callbridge.topics.Topics.withPrefix("", 4096),
-                dev.callbridge.reconcile.ReconcilerSettings.defaults(), Duration.ofMinutes(1)));
+        java.util.Properties props = CallTopology.streamsProperties(TopologyFixture.usualConfig());
 
         assertThat(props).containsEntry(org.apache.kafka.streams.StreamsConfig.PROCESSING_GUARANTEE_CONFIG, "exactly_once_v2")
                 .containsEntry(org.apache.kafka.streams.StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, 50);
@@ -78,7 +76,7 @@ class CallTopologyTest {
         assertThat(op.headers().toArray()).extracting(Header::key)
                 .containsExactlyInAnyOrder(CallOp.ISSUED_AT_HEADER, CallOp.TIMEOUT_HEADER);
         assertThat(new String(op.headers().lastHeader(CallOp.TIMEOUT_HEADER).value(), StandardCharsets.US_ASCII))
-                .isEqualTo(Long.toString(ReconcilerSettings.DEFAULT_OP_TIMEOUT.toMillis()));
+                .isEqualTo(Long.toString(BridgeConfig.defaults().reconciler().opTimeout().toMillis()));
     }
 
     @Test
@@ -236,7 +234,7 @@ class CallTopologyTest {
         CallOp lost = bridge.newOps().get(0);
         assertThat(lost).isInstanceOf(CallOp.AddParticipants.class);
 
-        bridge.driver.advanceWallClockTime(ReconcilerSettings.DEFAULT_OP_TIMEOUT.plusMinutes(2));
+        bridge.driver.advanceWallClockTime(BridgeConfig.defaults().reconciler().opTimeout().plusMinutes(2));
 
         CallOp inspect = bridge.newOps().get(0);
         assertThat(inspect).isInstanceOfSatisfying(CallOp.InspectCall.class,
@@ -384,7 +382,7 @@ class CallTopologyTest {
         bridge.answerOps();
         bridge.driver.<String, CallState>getKeyValueStore(CallTopology.CALL_STORE).delete("call-1");
 
-        bridge.driver.advanceWallClockTime(TopologyConfig.DEFAULT_RECOVERY_RETENTION.plusDays(1));
+        bridge.driver.advanceWallClockTime(BridgeConfig.defaults().recoveryRetention().plusDays(1));
         bridge.send(call.after(Duration.ofSeconds(5)).joined(BOB));
 
         // Taken as a new call: its join is held until a call.started, nothing goes to Slack.

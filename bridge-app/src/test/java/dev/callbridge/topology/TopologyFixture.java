@@ -1,5 +1,6 @@
 package dev.callbridge.topology;
 
+import dev.callbridge.config.BridgeConfig;
 import dev.callbridge.topics.Topics;
 import dev.callbridge.metrics.BridgeMetrics;
 import dev.callbridge.model.event.CallEvent;
@@ -88,9 +89,7 @@ final class TopologyFixture implements AutoCloseable {
 
     /** The topology as most tests run it: events up to 4 KiB, call blocks posted to {@code C0CALLS}. */
     static TopologyConfig usualConfig() {
-        return new TopologyConfig(Topics.withPrefix("", 4096),
-                dev.callbridge.reconcile.ReconcilerSettings.defaults().withDefaultChannel("C0CALLS"),
-                Duration.ofMinutes(1));
+        return BridgeConfig.defaults(Map.of("events.max.bytes", "4096", "slack.default.channel", "C0CALLS")).topology();
     }
 
     /** Produces the event in structured mode, keyed by its call. */

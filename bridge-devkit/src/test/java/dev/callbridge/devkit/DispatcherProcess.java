@@ -1,10 +1,8 @@
 package dev.callbridge.devkit;
 
-import dev.callbridge.topics.Topics;
 import dev.callbridge.dispatch.Budget;
 import dev.callbridge.dispatch.Dispatcher;
 import dev.callbridge.dispatch.DispatcherConfig;
-import dev.callbridge.model.event.CloudEventCodec;
 import dev.callbridge.slack.SdkSlackClient;
 import dev.callbridge.slack.SlackTokens;
 import java.time.Clock;
@@ -26,8 +24,7 @@ public final class DispatcherProcess {
         String bootstrap = args[0];
         String prefix = args[1];
         String slackUrl = args[2];
-        Topics topics = Topics.withPrefix(prefix, CloudEventCodec.DEFAULT_MAX_RECORD_BYTES);
-        DispatcherConfig config = DispatcherConfig.defaults(bootstrap, topics, prefix + "dispatcher-1")
+        DispatcherConfig config = RunningBridge.dispatcherConfig(bootstrap, prefix)
                 .withGroupId(prefix + "dispatcher")
                 .withBudgets(Map.of(), new Budget(60_000, 100))
                 .withConsumerOverrides(Map.of(

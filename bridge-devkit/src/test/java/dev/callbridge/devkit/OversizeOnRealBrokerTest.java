@@ -3,6 +3,7 @@ package dev.callbridge.devkit;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import dev.callbridge.config.BridgeConfig;
 import dev.callbridge.topics.Topics;
 import dev.callbridge.devkit.kafka.CommittedRecords;
 import dev.callbridge.devkit.kafka.KafkaBrokerExtension;
@@ -14,7 +15,6 @@ import dev.callbridge.model.event.CloudEventCodec;
 import dev.callbridge.model.json.JsonSerde;
 import dev.callbridge.model.op.CallOp;
 import dev.callbridge.model.op.SlackMethod;
-import dev.callbridge.reconcile.ReconcilerSettings;
 import dev.callbridge.topology.CallTopology;
 import dev.callbridge.topology.RecordLimits;
 import dev.callbridge.topology.TopologyConfig;
@@ -165,8 +165,9 @@ class OversizeOnRealBrokerTest {
     }
 
     private void start(Topics topics) throws Exception {
-        TopologyConfig config = new TopologyConfig(topics, ReconcilerSettings.defaults().withDefaultChannel("C-CALLS"),
-                TopologyConfig.DEFAULT_SWEEP_INTERVAL);
+        BridgeConfig defaults = BridgeConfig.defaults(Map.of("slack.default.channel", "C-CALLS"));
+        TopologyConfig config = new TopologyConfig(topics, defaults.reconciler(), defaults.sweepInterval(),
+                defaults.recoveryRetention(), defaults.stateLimit(), 0);
         Properties props = CallTopology.streamsProperties(config);
         props.put(StreamsConfig.APPLICATION_ID_CONFIG, topics.callEvents().name() + "-app");
         props.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, KAFKA.bootstrapServers());

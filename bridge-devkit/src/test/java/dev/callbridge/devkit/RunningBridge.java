@@ -1,5 +1,6 @@
 package dev.callbridge.devkit;
 
+import dev.callbridge.config.BridgeConfig;
 import dev.callbridge.topics.Topics;
 import dev.callbridge.devkit.kafka.KafkaBrokerExtension;
 import dev.callbridge.devkit.slack.SlackEmulator;
@@ -11,7 +12,6 @@ import dev.callbridge.model.op.CallOp;
 import dev.callbridge.model.event.CloudEventCodec;
 import dev.callbridge.model.json.JsonSerde;
 import dev.callbridge.model.state.CallState;
-import dev.callbridge.reconcile.ReconcilerSettings;
 import dev.callbridge.slack.SdkSlackClient;
 import dev.callbridge.slack.SlackClient;
 import dev.callbridge.slack.SlackToken;
@@ -91,6 +91,12 @@ final class RunningBridge implements AutoCloseable {
                 .startStreams().startDispatcher();
     }
 
+    /** The dispatcher's settings as {@code bridge run} reads them, for topics of this prefix. */
+    static DispatcherConfig dispatcherConfig(String bootstrapServers, String prefix) {
+        return BridgeConfig.defaults(Map.of("kafka.bootstrap.servers", bootstrapServers, "topics.prefix", prefix,
+                "application.id", prefix + "bridge", "instance.id", "1")).dispatcher();
+    }
+
     /** Uses these tokens instead of the one default token; call before {@link #startDispatcher()}. */
     RunningBridge withTokens(SlackTokens newTokens) {
         this.tokens = newTokens;
@@ -98,10 +104,8 @@ final class RunningBridge implements AutoCloseable {
     }
 
     RunningBridge startStreams() {
-        TopologyConfig config = new TopologyConfig(topics,
-                ReconcilerSettings.defaults().withDefaultChannel(CHANNEL).withDefaultTeamId(TEAM)
-                        .withDefaultCreatedBy(CREATOR),
-                TopologyConfig.DEFAULT_SWEEP_INTERVAL);
+        TopologyConfig config = BridgeConfig.defaults(Map.of("topics.prefix", prefix, "slack.default.channel", CHANNEL,
+                "slack.default.team.id", TEAM, "slack.default.created.by", CREATOR)).topology();
         Properties props = CallTopology.streamsProperties(config);
         props.put(StreamsConfig.APPLICATION_ID_CONFIG, prefix + "bridge");
         props.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers());
@@ -121,7 +125,7 @@ final class RunningBridge implements AutoCloseable {
         sdkClient = new SdkSlackClient(slack.baseUrl(), tokens.withDefaultTeamId(TEAM), Duration.ofSeconds(5));
         // The emulator runs without rate limits unless a test sets them; so does the dispatcher.
         DispatcherConfig config = dispatcherSettings.apply(
-                DispatcherConfig.defaults(kafka.bootstrapServers(), topics, prefix + "dispatcher-1")
+                dispatcherConfig(kafka.bootstrapServers(), prefix)
                         .withGroupId(prefix + "dispatcher")
                         .withBudgets(Map.of(), new Budget(60_000, 100)));
         dispatcher = new Dispatcher(config, slackClientWrapper.apply(sdkClient), Clock.systemUTC(),

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.callbridge.config.BridgeConfig;
 import dev.callbridge.topics.Topics;
 import dev.callbridge.devkit.kafka.CommittedRecords;
 import dev.callbridge.devkit.kafka.KafkaBrokerExtension;
@@ -18,7 +19,6 @@ import dev.callbridge.model.op.CallOp;
 import dev.callbridge.model.op.SlackMethod;
 import dev.callbridge.model.state.CallState;
 import dev.callbridge.model.state.ObservedCall.BlockStatus;
-import dev.callbridge.reconcile.ReconcilerSettings;
 import dev.callbridge.topology.CallTopology;
 import dev.callbridge.topology.TopologyConfig;
 import java.io.IOException;
@@ -69,8 +69,7 @@ class TopologyOnRealBrokerTest {
     private static final int PARTITIONS = 3;
     private static final Duration CONVERGENCE = Duration.ofSeconds(60);
     private static final String CHANNEL = "C-CALLS";
-    private static final TopologyConfig CONFIG = new TopologyConfig(Topics.defaults(),
-            ReconcilerSettings.defaults().withDefaultChannel(CHANNEL), TopologyConfig.DEFAULT_SWEEP_INTERVAL);
+    private static final TopologyConfig CONFIG = BridgeConfig.defaults(Map.of("slack.default.channel", CHANNEL)).topology();
     private static final CloudEventCodec CODEC = new CloudEventCodec();
     private static final JsonSerde<CallOp> OPS = new JsonSerde<>(CallOp.class);
     private static final JsonSerde<CallState> VIEWS = new JsonSerde<>(CallState.class);

@@ -1,6 +1,7 @@
 package dev.callbridge.devkit.bench;
 
 import dev.callbridge.cli.BridgeCommand;
+import dev.callbridge.config.BridgeConfig;
 import dev.callbridge.service.TopicProvisioner;
 import dev.callbridge.topics.Topics;
 import dev.callbridge.devkit.bench.BenchReport.Memory;
@@ -9,7 +10,6 @@ import dev.callbridge.devkit.slack.EmulatorClient;
 import dev.callbridge.devkit.slack.RateLimits;
 import dev.callbridge.devkit.slack.SlackEmulator;
 import dev.callbridge.model.event.CallEvent;
-import dev.callbridge.topology.TopologyConfig;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.io.UncheckedIOException;
@@ -53,7 +53,7 @@ final class MemoryBench {
         try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG,
                 world.kafka.bootstrapServers()))) {
             new TopicProvisioner(admin).ensure(topics, BenchWorld.PARTITIONS, (short) 1,
-                    TopologyConfig.DEFAULT_RECOVERY_RETENTION);
+                    BridgeConfig.defaults().recoveryRetention());
         }
         world.awaitLeaders(topics.names());
         try (SlackEmulator slack = BenchWorld.emulator().rateLimits(RateLimits.unlimited()).build().start()) {

@@ -1,5 +1,6 @@
 package dev.callbridge.devkit.bench;
 
+import dev.callbridge.config.BridgeConfig;
 import dev.callbridge.service.TopicProvisioner;
 import dev.callbridge.topics.Topics;
 import dev.callbridge.devkit.bench.BenchReport.Progress;
@@ -10,11 +11,11 @@ import dev.callbridge.devkit.slack.RateLimits;
 import dev.callbridge.devkit.slack.SlackEmulator;
 import dev.callbridge.model.event.CallEvent;
 import dev.callbridge.service.BridgeService;
-import dev.callbridge.topology.TopologyConfig;
 import java.io.PrintStream;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Properties;
 import java.util.function.LongSupplier;
 import org.apache.kafka.clients.admin.Admin;
@@ -66,7 +67,7 @@ final class ThroughputBench {
         try (Admin admin = Admin.create(java.util.Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG,
                 world.kafka.bootstrapServers()))) {
             new TopicProvisioner(admin).ensure(topics, BenchWorld.PARTITIONS, (short) 1,
-                    TopologyConfig.DEFAULT_RECOVERY_RETENTION);
+                    BridgeConfig.defaults().recoveryRetention());
         }
         world.awaitLeaders(topics.names());
         String input = topics.callEvents().name();
