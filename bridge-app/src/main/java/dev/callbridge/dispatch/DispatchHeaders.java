@@ -39,10 +39,6 @@ public final class DispatchHeaders {
     public static final String REPORTED_AT = "dispatch.reported-at";
     /** Present when an earlier attempt may have reached Slack though no answer came (a timeout or a 5xx). */
     public static final String UNCERTAIN = "dispatch.uncertain";
-    /** On dead letters: the Slack method. */
-    public static final String METHOD = "dlt.method";
-    /** On dead letters: attempts made. */
-    public static final String ATTEMPTS = "dlt.attempts";
 
     private DispatchHeaders() {}
 

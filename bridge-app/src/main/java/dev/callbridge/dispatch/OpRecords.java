@@ -2,7 +2,7 @@ package dev.callbridge.dispatch;
 
 import dev.callbridge.topics.RetryTier;
 import dev.callbridge.topics.Topics;
-import dev.callbridge.model.deadletter.DeadLetterWriter;
+import dev.callbridge.model.deadletter.DeadLetter;
 import dev.callbridge.model.json.JsonSerde;
 import dev.callbridge.model.op.CallOp;
 import dev.callbridge.model.result.OpResult;
@@ -23,13 +23,11 @@ final class OpRecords {
 
     private final Topics topics;
     private final Clock clock;
-    private final DeadLetterWriter deadLetters;
     private final JsonSerde<OpResult> results = new JsonSerde<>(OpResult.class);
 
     OpRecords(Topics topics, Clock clock) {
         this.topics = topics;
         this.clock = clock;
-        this.deadLetters = new DeadLetterWriter(clock);
     }
 
     ProducerRecord<byte[], byte[]> result(OpResult result) {
@@ -79,14 +77,10 @@ final class OpRecords {
     /** A dead letter of the consumed operation; {@code op} is {@code null} when it could not be read. */
     ProducerRecord<byte[], byte[]> deadLetter(ConsumerRecord<byte[], byte[]> record, String reason, String detail,
             CallOp op, int attempts) {
-        Headers extra = new RecordHeaders();
-        if (op != null) {
-            DispatchHeaders.put(extra, DispatchHeaders.METHOD, op.method().apiName());
-            DispatchHeaders.put(extra, DispatchHeaders.ATTEMPTS, attempts);
-        }
-        return deadLetters.write(topics.callOpsDeadLetters().name(),
-                new DeadLetterWriter.Source(record.topic(), record.partition(), record.offset(), record.timestamp()),
-                record.key(), record.value(), record.headers(), DispatchHeaders.PREFIX, reason, detail, extra,
-                MAX_DEAD_LETTER_BYTES).record();
+        DeadLetter.Operation operation = op == null ? null : new DeadLetter.Operation(op.method().apiName(), attempts);
+        return DeadLetter.of(reason, detail, DeadLetter.Origin.of(record), operation, clock)
+                .write(topics.callOpsDeadLetters().name(), DeadLetter.Original.of(record), DispatchHeaders.PREFIX,
+                        MAX_DEAD_LETTER_BYTES)
+                .record();
     }
 }

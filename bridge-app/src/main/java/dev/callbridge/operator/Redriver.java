@@ -1,12 +1,11 @@
 package dev.callbridge.operator;
 
 import dev.callbridge.topics.Topics;
-import dev.callbridge.model.deadletter.DeadLetterHeaders;
+import dev.callbridge.model.deadletter.DeadLetter;
 import dev.callbridge.model.op.CallOp;
 import dev.callbridge.model.result.OpResult;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
-import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -95,17 +94,21 @@ public final class Redriver {
         try (TopicReader reader = new TopicReader(clientProperties)) {
             reader.readToEnd(reader.partitions(topic), record -> {
                 String key = record.key() == null ? null : new String(record.key(), StandardCharsets.UTF_8);
-                Instant timestamp = deadLetteredAt(record);
+                DeadLetter.Reading reading = DeadLetter.from(record.headers());
+                Instant timestamp = deadLetteredAt(reading, record.timestamp());
                 if (!selection.matches(key, timestamp)) {
                     return;
                 }
                 String at = where(record);
-                String reason = header(record.headers(), DeadLetterHeaders.REASON);
-                ProducerRecord<byte[], byte[]> redriven = redriven(source, record);
+                if (!(reading instanceof DeadLetter.Reading.Valid valid)) {
+                    items.add(new Item(at, key, timestamp, null, "skipped: " + unreadable(reading)));
+                    return;
+                }
+                ProducerRecord<byte[], byte[]> redriven = redriven(source, record, valid.deadLetter());
                 if (redriven == null) {
-                    items.add(new Item(at, key, timestamp, null, "skipped: " + skipReason(source, record)));
+                    items.add(new Item(at, key, timestamp, null, "skipped: " + skipReason(source, valid.deadLetter())));
                 } else {
-                    items.add(new Item(at, key, timestamp, redriven.topic(), reason == null ? "" : reason));
+                    items.add(new Item(at, key, timestamp, redriven.topic(), valid.deadLetter().reason()));
                     out.add(redriven);
                 }
             });
@@ -117,36 +120,32 @@ public final class Redriver {
     }
 
     /** What one dead letter becomes: the record to write, or {@code null} when it cannot be redriven. */
-    ProducerRecord<byte[], byte[]> redriven(Source source, ConsumerRecord<byte[], byte[]> record) {
-        if (record.headers().lastHeader(DeadLetterHeaders.ORIGINAL_DROPPED) != null) {
+    ProducerRecord<byte[], byte[]> redriven(Source source, ConsumerRecord<byte[], byte[]> record,
+            DeadLetter deadLetter) {
+        if (deadLetter.originalDropped()) {
             return null;
         }
         String at = where(record);
-        return source == Source.EVENTS ? event(record, at) : operation(record, at);
+        return source == Source.EVENTS ? event(record, deadLetter, at) : operation(record, deadLetter, at);
     }
 
     private static String where(ConsumerRecord<byte[], byte[]> record) {
         return record.topic() + "/" + record.partition() + "/" + record.offset();
     }
 
-    /** When the record was dead-lettered: its {@code dlt.at} header, else (older dead letters) its timestamp. */
-    static Instant deadLetteredAt(ConsumerRecord<byte[], byte[]> record) {
-        String at = header(record.headers(), DeadLetterHeaders.AT);
-        if (at != null) {
-            try {
-                return Instant.parse(at);
-            } catch (DateTimeParseException e) {
-                // fall through to the record's own timestamp
-            }
-        }
-        return Instant.ofEpochMilli(record.timestamp());
+    /**
+     * When the record was dead-lettered: its {@code dlt.at} header, else (older dead letters, and those
+     * whose headers cannot be read) its timestamp.
+     */
+    static Instant deadLetteredAt(DeadLetter.Reading reading, long recordTimestamp) {
+        return reading instanceof DeadLetter.Reading.Valid valid && valid.deadLetter().at() != null
+                ? valid.deadLetter().at()
+                : Instant.ofEpochMilli(recordTimestamp);
     }
 
-    private ProducerRecord<byte[], byte[]> event(ConsumerRecord<byte[], byte[]> record, String at) {
-        String from = header(record.headers(), DeadLetterHeaders.TOPIC);
-        if (from == null) {
-            return null;
-        }
+    private ProducerRecord<byte[], byte[]> event(ConsumerRecord<byte[], byte[]> record, DeadLetter deadLetter,
+            String at) {
+        String from = deadLetter.origin().topic();
         // Dead-lettered after re-keying: the internal repartition topic is the app's own; go back to the input.
         String target = from.equals(topics.callEvents().name()) || from.endsWith("-repartition")
                 ? topics.callEvents().name()
@@ -154,9 +153,9 @@ public final class Redriver {
         return target == null ? null : copy(target, record, at);
     }
 
-    private ProducerRecord<byte[], byte[]> operation(ConsumerRecord<byte[], byte[]> record, String at) {
-        String from = header(record.headers(), DeadLetterHeaders.TOPIC);
-        if (topics.callResults().name().equals(from)) {
+    private ProducerRecord<byte[], byte[]> operation(ConsumerRecord<byte[], byte[]> record, DeadLetter deadLetter,
+            String at) {
+        if (topics.callResults().name().equals(deadLetter.origin().topic())) {
             return copy(topics.callResults().name(), record, at);
         }
         CallOp op;
@@ -177,16 +176,18 @@ public final class Redriver {
         return new ProducerRecord<>(topics.callResults().name(), null, key, value, headers);
     }
 
-    private String skipReason(Source source, ConsumerRecord<byte[], byte[]> record) {
-        String from = header(record.headers(), DeadLetterHeaders.TOPIC);
-        String dropped = header(record.headers(), DeadLetterHeaders.ORIGINAL_DROPPED);
-        if (dropped != null) {
-            return "the original (" + dropped + " bytes) was too large to keep; it was read from " + from + "/"
-                    + header(record.headers(), DeadLetterHeaders.PARTITION) + "/"
-                    + header(record.headers(), DeadLetterHeaders.OFFSET);
-        }
-        if (from == null) {
-            return "no " + DeadLetterHeaders.TOPIC + " header";
+    private static String unreadable(DeadLetter.Reading reading) {
+        return reading instanceof DeadLetter.Reading.Malformed malformed
+                ? "unreadable dead-letter headers: " + String.join("; ", malformed.problems())
+                : "not a dead letter: it has no dlt.* header";
+    }
+
+    private String skipReason(Source source, DeadLetter deadLetter) {
+        DeadLetter.Origin origin = deadLetter.origin();
+        String from = origin.topic();
+        if (deadLetter.originalDropped()) {
+            return "the original (" + deadLetter.droppedBytes() + " bytes) was too large to keep; it was read from "
+                    + from + "/" + origin.partition() + "/" + origin.offset();
         }
         return source == Source.EVENTS
                 ? "came from " + from + ", not an input topic of this bridge"
@@ -196,7 +197,7 @@ public final class Redriver {
     private static ProducerRecord<byte[], byte[]> copy(String target, ConsumerRecord<byte[], byte[]> record, String at) {
         Headers headers = new RecordHeaders();
         for (Header header : record.headers()) {
-            if (!header.key().startsWith("dlt.") && !header.key().equals(REDRIVE_FROM)) {
+            if (!DeadLetter.owns(header.key()) && !header.key().equals(REDRIVE_FROM)) {
                 headers.add(header);
             }
         }
@@ -220,10 +221,5 @@ public final class Redriver {
                 throw e;
             }
         }
-    }
-
-    private static String header(Headers headers, String name) {
-        Header header = headers.lastHeader(name);
-        return header == null ? null : new String(header.value(), StandardCharsets.UTF_8);
     }
 }

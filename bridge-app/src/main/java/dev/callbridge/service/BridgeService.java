@@ -6,6 +6,7 @@ import dev.callbridge.metrics.BridgeMetrics;
 import dev.callbridge.slack.SdkSlackClient;
 import dev.callbridge.topology.Backlogs;
 import dev.callbridge.topology.CallTopology;
+import dev.callbridge.topology.DeadLetterHandler;
 import dev.callbridge.topology.RecordLimits;
 import dev.callbridge.topology.TopologyConfig;
 import io.micrometer.core.instrument.binder.jvm.JvmGcMetrics;
@@ -52,6 +53,8 @@ public final class BridgeService implements AutoCloseable {
         thread.setDaemon(true);
         return thread;
     });
+    /** The dispatcher's time, which also stamps the topology's dead letters. */
+    private final Clock clock = Clock.systemUTC();
     private final StreamThreadFailures threadFailures = new StreamThreadFailures(Clock.systemUTC());
     private RecordLimits recordLimits;
     private KafkaStreams streams;
@@ -102,7 +105,7 @@ public final class BridgeService implements AutoCloseable {
 
         slack = new SdkSlackClient(config.slackBaseUrl(), config.tokens(), config.slackTimeout(),
                 config.dispatchConcurrency());
-        dispatcher = new Dispatcher(config.dispatcher(), slack, Clock.systemUTC(), metrics);
+        dispatcher = new Dispatcher(config.dispatcher(), slack, clock, metrics);
         dispatcher.start();
 
         http = new HttpEndpoints(config.httpPort(), this::isLive, this::isReady, registry);
@@ -114,6 +117,7 @@ public final class BridgeService implements AutoCloseable {
     private Properties streamsProperties(TopologyConfig topology) {
         Properties props = CallTopology.streamsProperties(topology, metrics);
         props.put(RecordLimits.CONFIG_KEY, recordLimits);
+        props.put(DeadLetterHandler.CLOCK_CONFIG, clock);
         props.put(StreamsConfig.APPLICATION_ID_CONFIG, config.applicationId());
         props.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, config.bootstrapServers());
         props.put(StreamsConfig.STATE_DIR_CONFIG, config.stateDir().toAbsolutePath().toString());

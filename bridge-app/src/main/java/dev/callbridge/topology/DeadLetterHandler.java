@@ -1,10 +1,10 @@
 package dev.callbridge.topology;
 
 import dev.callbridge.metrics.BridgeMetrics;
-import dev.callbridge.model.deadletter.DeadLetterHeaders;
-import dev.callbridge.model.deadletter.DeadLetterWriter;
+import dev.callbridge.model.deadletter.DeadLetter;
 import dev.callbridge.model.event.InvalidEventException;
 import dev.callbridge.model.event.RejectReason;
+import java.time.Clock;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -29,7 +29,7 @@ import org.slf4j.LoggerFactory;
 /**
  * Sets invalid records aside without stopping the stream: a record that cannot be read (or whose
  * processing throws, or that a processor rejects) is written, as the original bytes, to the
- * dead-letter topic routed from its source topic, with {@link DeadLetterHeaders} naming the reason,
+ * dead-letter topic routed from its source topic, with the {@link DeadLetter} headers naming the reason,
  * topic, partition and offset. Kafka Streams produces the dead letter in the same transaction as the
  * consumed offset. A dead letter never outgrows {@link RecordLimits}: one that would keeps only the
  * key. A record Kafka refuses to take as too large lowers the limits for its topic (see
@@ -48,9 +48,10 @@ public final class DeadLetterHandler
      * producer to dead-letter with.
      */
     public static final String SKIPPED_TOPICS_CONFIG = "bridge.dead-letter.skipped-topics";
+    /** Config key: the {@link Clock} dead letters are stamped by; the system's UTC clock when absent. */
+    public static final String CLOCK_CONFIG = "bridge.dead-letter.clock";
     static final String REPARTITION_SUFFIX = "-" + CallTopology.REKEY_REPARTITION + "-repartition";
     static final String PROCESSING_ERROR = "processing_error";
-    /** Longest key a dead letter keeps when it cannot keep the original value. */
 
     private static final Logger LOG = LoggerFactory.getLogger(DeadLetterHandler.class);
 
@@ -58,7 +59,7 @@ public final class DeadLetterHandler
     private Set<String> skipped = Set.of();
     private BridgeMetrics metrics = BridgeMetrics.discarding();
     private RecordLimits limits = new RecordLimits();
-    private final DeadLetterWriter writer = new DeadLetterWriter(java.time.Clock.systemUTC());
+    private Clock clock = Clock.systemUTC();
 
     static String routes(Map<String, String> sourceToDeadLetter) {
         return sourceToDeadLetter.entrySet().stream()
@@ -85,6 +86,9 @@ public final class DeadLetterHandler
             metrics = given;
         }
         limits = RecordLimits.from(configs);
+        if (configs.get(CLOCK_CONFIG) instanceof Clock given) {
+            clock = given;
+        }
         Object applicationId = configs.get(StreamsConfig.APPLICATION_ID_CONFIG);
         Object rekeyedRoute = configs.get(REKEYED_ROUTE_CONFIG);
         if (applicationId != null && rekeyedRoute != null) {
@@ -180,14 +184,15 @@ public final class DeadLetterHandler
 
     private ProducerRecord<byte[], byte[]> deadLetter(String topic, byte[] key, byte[] value, Headers original,
             ErrorHandlerContext context, String reason, String detail) {
-        DeadLetterWriter.Written written = writer.write(topic,
-                new DeadLetterWriter.Source(context.topic(), context.partition(), context.offset(), context.timestamp()),
-                key, value, original, null, reason, detail, null, limits.maxBytes(topic));
-        if (written.originalDropped()) {
+        DeadLetter deadLetter = DeadLetter.of(reason, detail,
+                new DeadLetter.Origin(context.topic(), context.partition(), context.offset()), null, clock);
+        DeadLetter.Written written = deadLetter.write(topic,
+                new DeadLetter.Original(key, value, original, context.timestamp()), null, limits.maxBytes(topic));
+        if (written.deadLetter().originalDropped()) {
             // Kafka would refuse the whole: what finds the original again, and the call it belongs to, is kept.
             LOG.warn("Dead letter for {}-{}@{} keeps only its key: the original's {} bytes of value and headers are "
                     + "more than {} takes", context.topic(), context.partition(), context.offset(),
-                    written.droppedBytes(), topic);
+                    written.deadLetter().droppedBytes(), topic);
         }
         return written.record();
     }

@@ -1,7 +1,6 @@
 package dev.callbridge.topology;
 
-import dev.callbridge.model.deadletter.DeadLetterWriter;
-import java.nio.charset.StandardCharsets;
+import dev.callbridge.model.deadletter.DeadLetter;
 import java.util.Collection;
 import java.util.List;
 import java.util.Map;
@@ -16,7 +15,6 @@ import org.apache.kafka.common.KafkaFuture;
 import org.apache.kafka.common.config.ConfigResource;
 import org.apache.kafka.common.config.TopicConfig;
 import org.apache.kafka.common.errors.UnknownTopicOrPartitionException;
-import org.apache.kafka.common.header.Header;
 import org.apache.kafka.common.header.Headers;
 
 /**
@@ -85,12 +83,12 @@ public final class RecordLimits {
      * that record's key and value alone, which every measure of the same record reaches, headers or not.
      */
     void refused(String topic, byte[] key, byte[] value) {
-        int refused = DeadLetterWriter.size(key, value, null);
+        int refused = DeadLetter.size(key, value, null);
         maxBytesByTopic.merge(topic, Math.min(refused - 1, MAX_RECORD_BYTES), Math::min);
     }
 
     /** A record's size as these limits measure it: key, value, and the names and values of its headers. */
     static int size(byte[] key, byte[] value, Headers headers) {
-        return DeadLetterWriter.size(key, value, headers);
+        return DeadLetter.size(key, value, headers);
     }
 }

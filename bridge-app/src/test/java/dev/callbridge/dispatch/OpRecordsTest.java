@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.callbridge.config.BridgeConfig;
 import dev.callbridge.topics.Topics;
-import dev.callbridge.model.deadletter.DeadLetterHeaders;
+import dev.callbridge.model.deadletter.DeadLetter;
 import dev.callbridge.model.op.CallOp;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
@@ -32,7 +32,7 @@ class OpRecordsTest {
         headers.add(CallOp.ISSUED_AT_HEADER, "1000".getBytes(StandardCharsets.UTF_8));
         headers.add(DispatchHeaders.ATTEMPT, "3".getBytes(StandardCharsets.UTF_8));
         headers.add(DispatchHeaders.RESERVED, "old-limiter".getBytes(StandardCharsets.UTF_8));
-        headers.add(DeadLetterHeaders.REASON, "an earlier one".getBytes(StandardCharsets.UTF_8));
+        headers.add("dlt.reason", "an earlier one".getBytes(StandardCharsets.UTF_8));
         return new ConsumerRecord<>("slack.call-ops.retry-5s", 2, 40L, 123L, TimestampType.CREATE_TIME, 2, 2,
                 "c1".getBytes(StandardCharsets.UTF_8), "{}".getBytes(StandardCharsets.UTF_8), headers,
                 java.util.Optional.empty());
@@ -48,14 +48,10 @@ class OpRecordsTest {
         assertThat(header(dead, CallOp.ISSUED_AT_HEADER)).isEqualTo("1000");
         assertThat(dead.headers().lastHeader(DispatchHeaders.ATTEMPT)).as("bookkeeping dropped").isNull();
         assertThat(dead.headers().lastHeader(DispatchHeaders.RESERVED)).isNull();
-        assertThat(dead.headers().headers(DeadLetterHeaders.REASON)).hasSize(1);
-        assertThat(header(dead, DeadLetterHeaders.REASON)).isEqualTo("invalid_auth");
-        assertThat(header(dead, DeadLetterHeaders.TOPIC)).isEqualTo("slack.call-ops.retry-5s");
-        assertThat(header(dead, DeadLetterHeaders.PARTITION)).isEqualTo("2");
-        assertThat(header(dead, DeadLetterHeaders.OFFSET)).isEqualTo("40");
-        assertThat(header(dead, DeadLetterHeaders.AT)).isEqualTo(NOW.toString());
-        assertThat(header(dead, DispatchHeaders.METHOD)).isEqualTo("calls.add");
-        assertThat(header(dead, DispatchHeaders.ATTEMPTS)).isEqualTo("3");
+        assertThat(dead.headers().headers("dlt.reason")).as("the earlier dead letter's replaced").hasSize(1);
+        assertThat(DeadLetter.from(dead.headers()).orElseThrow()).isEqualTo(new DeadLetter("invalid_auth",
+                "Slack refused calls.add: invalid_auth", new DeadLetter.Origin("slack.call-ops.retry-5s", 2, 40), NOW,
+                new DeadLetter.Operation("calls.add", 3), null));
     }
 
     @Test

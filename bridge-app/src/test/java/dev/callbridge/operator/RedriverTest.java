@@ -3,13 +3,15 @@ package dev.callbridge.operator;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.callbridge.topics.Topics;
-import dev.callbridge.model.deadletter.DeadLetterHeaders;
+import dev.callbridge.model.deadletter.DeadLetter;
 import dev.callbridge.model.event.Participant;
 import dev.callbridge.model.op.CallOp;
 import dev.callbridge.model.op.SlackMethod;
 import dev.callbridge.model.result.OpResult;
 import java.nio.charset.StandardCharsets;
+import java.time.Clock;
 import java.time.Instant;
+import java.time.ZoneOffset;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -24,25 +26,31 @@ import org.junit.jupiter.api.Test;
 class RedriverTest {
 
     private final Topics topics = Topics.withPrefix("p.", 4096);
+    private static final Instant DEAD_LETTERED = Instant.parse("2026-11-22T08:00:00Z");
+    private static final int ROOMY = 1_000_000;
+
     private final Redriver redriver = new Redriver(Map.of(), topics);
 
-    private ConsumerRecord<byte[], byte[]> deadLetter(String dlt, String from, String key, byte[] value,
-            Map<String, String> extraHeaders) {
-        RecordHeaders headers = new RecordHeaders();
-        headers.add("ce_id", utf8("evt-1"));
-        headers.add(DeadLetterHeaders.REASON, utf8("oversize"));
-        headers.add(DeadLetterHeaders.TOPIC, utf8(from));
-        headers.add(DeadLetterHeaders.PARTITION, utf8("2"));
-        headers.add(DeadLetterHeaders.OFFSET, utf8("40"));
-        extraHeaders.forEach((name, text) -> headers.add(name, utf8(text)));
-        return new ConsumerRecord<>(dlt, 1, 7, 1_000L, TimestampType.CREATE_TIME, -1, -1,
-                utf8(key), value, headers, Optional.empty());
+    /** A dead letter as the bridge writes it, of a record read from {@code from}, as read back at {@code dlt}/1/7. */
+    private static ConsumerRecord<byte[], byte[]> deadLetter(String dlt, String from, String key, byte[] value,
+            int maxBytes) {
+        ProducerRecord<byte[], byte[]> written = DeadLetter.of("oversize", null, new DeadLetter.Origin(from, 2, 40),
+                        null, Clock.fixed(DEAD_LETTERED, ZoneOffset.UTC))
+                .write(dlt, new DeadLetter.Original(utf8(key), value,
+                        new RecordHeaders().add("ce_id", utf8("evt-1")), 1_000L), null, maxBytes)
+                .record();
+        return new ConsumerRecord<>(dlt, 1, 7, written.timestamp(), TimestampType.CREATE_TIME, -1, -1,
+                written.key(), written.value(), written.headers(), Optional.empty());
+    }
+
+    private ProducerRecord<byte[], byte[]> redriven(Redriver.Source source, ConsumerRecord<byte[], byte[]> record) {
+        return redriver.redriven(source, record, DeadLetter.from(record.headers()).orElseThrow());
     }
 
     @Test
     void anEventGoesBackToTheInputWithItsHeadersLessTheDeadLetterOnes() {
-        ProducerRecord<byte[], byte[]> out = redriver.redriven(Redriver.Source.EVENTS, deadLetter(
-                "p.telephony.call-events.dlt", "p.telephony.call-events", "call-1", utf8("{}"), Map.of()));
+        ProducerRecord<byte[], byte[]> out = redriven(Redriver.Source.EVENTS, deadLetter(
+                "p.telephony.call-events.dlt", "p.telephony.call-events", "call-1", utf8("{}"), ROOMY));
 
         assertThat(out.topic()).isEqualTo("p.telephony.call-events");
         assertThat(new String(out.key(), StandardCharsets.UTF_8)).isEqualTo("call-1");
@@ -52,24 +60,23 @@ class RedriverTest {
 
     @Test
     void anEventDeadLetteredAfterReKeyingGoesToTheInputNotTheInternalTopic() {
-        ProducerRecord<byte[], byte[]> out = redriver.redriven(Redriver.Source.EVENTS, deadLetter(
+        ProducerRecord<byte[], byte[]> out = redriven(Redriver.Source.EVENTS, deadLetter(
                 "p.telephony.call-events.dlt", "call-bridge-events-by-subject-repartition", "pbx-key", utf8("{}"),
-                Map.of()));
+                ROOMY));
 
         assertThat(out.topic()).isEqualTo("p.telephony.call-events");
     }
 
     @Test
-    void anEventFromElsewhereOrWithoutItsOriginIsNotRedriven() {
-        assertThat(redriver.redriven(Redriver.Source.EVENTS, deadLetter("p.telephony.call-events.dlt",
-                "someone.elses.topic", "k", utf8("{}"), Map.of()))).isNull();
+    void anEventFromElsewhereIsNotRedriven() {
+        assertThat(redriven(Redriver.Source.EVENTS, deadLetter("p.telephony.call-events.dlt",
+                "someone.elses.topic", "k", utf8("{}"), ROOMY))).isNull();
     }
 
     @Test
     void aDeadLetterThatCouldNotKeepItsOriginalIsNotRedriven() {
-        assertThat(redriver.redriven(Redriver.Source.EVENTS, deadLetter("p.telephony.call-events.dlt",
-                "p.telephony.call-events", "call-1", null, Map.of(DeadLetterHeaders.ORIGINAL_DROPPED, "1048400"))))
-                .isNull();
+        assertThat(redriven(Redriver.Source.EVENTS, deadLetter("p.telephony.call-events.dlt",
+                "p.telephony.call-events", "call-1", new byte[5_000], 4_000))).isNull();
     }
 
     @Test
@@ -78,8 +85,8 @@ class RedriverTest {
                 "call-1", null, "R1", List.of(Participant.slackUser("U0A")));
         byte[] value = topics.callOps().valueSerde().serializer().serialize("t", op);
 
-        ProducerRecord<byte[], byte[]> out = redriver.redriven(Redriver.Source.OPS, deadLetter(
-                "p.slack.call-ops.dlt", "p.slack.call-ops.retry-30s", "call-1", value, Map.of()));
+        ProducerRecord<byte[], byte[]> out = redriven(Redriver.Source.OPS, deadLetter(
+                "p.slack.call-ops.dlt", "p.slack.call-ops.retry-30s", "call-1", value, ROOMY));
 
         assertThat(out.topic()).isEqualTo("p.slack.call-results");
         OpResult result = topics.callResults().valueSerde().deserializer().deserialize("t", out.value());
@@ -88,19 +95,25 @@ class RedriverTest {
 
     @Test
     void anUnreadableResultGoesBackToTheResultsTopicAndAnUnreadableOperationIsSkipped() {
-        ProducerRecord<byte[], byte[]> result = redriver.redriven(Redriver.Source.OPS, deadLetter(
-                "p.slack.call-ops.dlt", "p.slack.call-results", "call-1", utf8("{\"outcome\":\"?\"}"), Map.of()));
+        ProducerRecord<byte[], byte[]> result = redriven(Redriver.Source.OPS, deadLetter(
+                "p.slack.call-ops.dlt", "p.slack.call-results", "call-1", utf8("{\"outcome\":\"?\"}"), ROOMY));
         assertThat(result.topic()).isEqualTo("p.slack.call-results");
 
-        assertThat(redriver.redriven(Redriver.Source.OPS, deadLetter("p.slack.call-ops.dlt", "p.slack.call-ops",
-                "call-1", utf8("not json"), Map.of()))).isNull();
+        assertThat(redriven(Redriver.Source.OPS, deadLetter("p.slack.call-ops.dlt", "p.slack.call-ops",
+                "call-1", utf8("not json"), ROOMY))).isNull();
     }
 
     @Test
     void theTimeOfDeadLetteringIsItsHeaderElseTheRecordTimestamp() {
-        assertThat(Redriver.deadLetteredAt(deadLetter("d", "t", "k", utf8("{}"),
-                Map.of(DeadLetterHeaders.AT, "2026-11-22T08:00:00Z")))).isEqualTo(Instant.parse("2026-11-22T08:00:00Z"));
-        assertThat(Redriver.deadLetteredAt(deadLetter("d", "t", "k", utf8("{}"), Map.of())))
+        RecordHeaders headers = new RecordHeaders(deadLetter("d", "t", "k", utf8("{}"), ROOMY).headers().toArray());
+        assertThat(Redriver.deadLetteredAt(DeadLetter.from(headers), 1_000L)).isEqualTo(DEAD_LETTERED);
+
+        headers.remove("dlt.at");
+        assertThat(Redriver.deadLetteredAt(DeadLetter.from(headers), 1_000L)).as("written before dlt.at")
+                .isEqualTo(Instant.ofEpochMilli(1_000L));
+
+        headers.add("dlt.at", utf8("yesterday"));
+        assertThat(Redriver.deadLetteredAt(DeadLetter.from(headers), 1_000L)).as("unreadable")
                 .isEqualTo(Instant.ofEpochMilli(1_000L));
     }
 

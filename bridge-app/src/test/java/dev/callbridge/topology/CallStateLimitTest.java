@@ -2,7 +2,7 @@ package dev.callbridge.topology;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.callbridge.model.deadletter.DeadLetterHeaders;
+import dev.callbridge.model.deadletter.DeadLetter;
 import dev.callbridge.model.event.CallEvent;
 import dev.callbridge.model.event.CallEvents;
 import dev.callbridge.model.event.CloudEventCodec;
@@ -16,8 +16,6 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
 import java.util.stream.IntStream;
-import org.apache.kafka.common.header.Header;
-import org.apache.kafka.streams.test.TestRecord;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -59,11 +57,11 @@ class CallStateLimitTest {
             }
 
             byte[] lastSent = refused;
-            assertThat(bridge.eventDeadLetters.readRecordsToList()).singleElement().satisfies(deadLetter -> {
-                assertThat(header(deadLetter, DeadLetterHeaders.REASON)).isEqualTo("call_state_too_large");
-                assertThat(header(deadLetter, DeadLetterHeaders.DETAIL))
-                        .contains("call call-1", "calls.state.max.bytes (524288)");
-                assertThat(deadLetter.value()).isEqualTo(lastSent);
+            assertThat(bridge.eventDeadLetters.readRecordsToList()).singleElement().satisfies(record -> {
+                DeadLetter deadLetter = DeadLetter.from(record.headers()).orElseThrow();
+                assertThat(deadLetter.reason()).isEqualTo("call_state_too_large");
+                assertThat(deadLetter.detail()).contains("call call-1", "calls.state.max.bytes (524288)");
+                assertThat(record.value()).isEqualTo(lastSent);
             });
             assertThat(bridge.storedState("call-1")).isEqualTo(before);
             assertThat(bridge.latestViews().get("call-1")).isEqualTo(before);
@@ -90,9 +88,10 @@ class CallStateLimitTest {
             bridge.send(call.after(Duration.ofSeconds(1)).left(CAROL));
             bridge.answerOps();
 
-            assertThat(bridge.eventDeadLetters.readRecordsToList()).singleElement().satisfies(deadLetter -> {
-                assertThat(header(deadLetter, DeadLetterHeaders.REASON)).isEqualTo("too_many_participants");
-                assertThat(header(deadLetter, DeadLetterHeaders.DETAIL))
+            assertThat(bridge.eventDeadLetters.readRecordsToList()).singleElement().satisfies(record -> {
+                DeadLetter deadLetter = DeadLetter.from(record.headers()).orElseThrow();
+                assertThat(deadLetter.reason()).isEqualTo("too_many_participants");
+                assertThat(deadLetter.detail())
                         .contains("call call-1", "4 distinct participants", "calls.participants.max (3)");
             });
             assertThat(bridge.storedState("call-1").observed().participants()).containsOnlyKeys(ALICE.key(), BOB.key());
@@ -136,9 +135,10 @@ class CallStateLimitTest {
 
             bridge.send(call.after(Duration.ofSeconds(1)).updated("A much longer title than the one it had", null, null));
 
-            assertThat(bridge.eventDeadLetters.readRecordsToList()).singleElement().satisfies(deadLetter -> {
-                assertThat(header(deadLetter, DeadLetterHeaders.REASON)).isEqualTo("call_state_too_large");
-                assertThat(header(deadLetter, DeadLetterHeaders.DETAIL)).contains("call call-1", "a record of it may take");
+            assertThat(bridge.eventDeadLetters.readRecordsToList()).singleElement().satisfies(record -> {
+                DeadLetter deadLetter = DeadLetter.from(record.headers()).orElseThrow();
+                assertThat(deadLetter.reason()).isEqualTo("call_state_too_large");
+                assertThat(deadLetter.detail()).contains("call call-1", "a record of it may take");
             });
             assertThat(bridge.storedState("call-1")).isEqualTo(before);
             assertThat(bridge.newOps()).isEmpty();
@@ -157,9 +157,10 @@ class CallStateLimitTest {
             bridge.results.pipeInput("call-1", new OpResult.Inspected("call-1:inspect:1", "call-1", SlackMethod.CALLS_INFO,
                     1, before.observed().slackCallId(), false, crowd, "Standup", "https://pbx.example/j/1", null, List.of()));
 
-            assertThat(bridge.opDeadLetters.readRecordsToList()).singleElement().satisfies(deadLetter -> {
-                assertThat(header(deadLetter, DeadLetterHeaders.REASON)).isEqualTo("call_state_too_large");
-                assertThat(header(deadLetter, DeadLetterHeaders.TOPIC)).isEqualTo("slack.call-results");
+            assertThat(bridge.opDeadLetters.readRecordsToList()).singleElement().satisfies(record -> {
+                DeadLetter deadLetter = DeadLetter.from(record.headers()).orElseThrow();
+                assertThat(deadLetter.reason()).isEqualTo("call_state_too_large");
+                assertThat(deadLetter.origin().topic()).isEqualTo("slack.call-results");
             });
             assertThat(bridge.storedState("call-1")).isEqualTo(before);
             assertThat(bridge.deadLettered("slack.call-ops.dlt", "call_state_too_large")).isEqualTo(1);
@@ -199,10 +200,5 @@ class CallStateLimitTest {
 
     private static byte[] structured(CallEvent event) {
         return new CloudEventCodec(4096).encodeStructured(event);
-    }
-
-    private static String header(TestRecord<byte[], byte[]> record, String name) {
-        Header header = record.headers().lastHeader(name);
-        return header == null ? null : new String(header.value(), StandardCharsets.UTF_8);
     }
 }

@@ -3,7 +3,7 @@ package dev.callbridge.topology;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.callbridge.config.BridgeConfig;
-import dev.callbridge.model.deadletter.DeadLetterHeaders;
+import dev.callbridge.model.deadletter.DeadLetter;
 import dev.callbridge.model.event.CallEvent;
 import dev.callbridge.model.event.CallEvents;
 import dev.callbridge.model.event.Participant;
@@ -131,13 +131,13 @@ class CallTopologyTest {
 
         List<TestRecord<byte[], byte[]>> deadLetters = bridge.eventDeadLetters.readRecordsToList();
         assertThat(deadLetters).hasSize(2);
-        assertThat(header(deadLetters.get(0), DeadLetterHeaders.REASON)).isEqualTo("unparseable");
-        assertThat(header(deadLetters.get(1), DeadLetterHeaders.REASON)).isEqualTo("missing_field");
-        assertThat(header(deadLetters.get(1), DeadLetterHeaders.DETAIL)).contains("subject");
-        assertThat(header(deadLetters.get(0), DeadLetterHeaders.TOPIC)).isEqualTo("telephony.call-events");
-        assertThat(header(deadLetters.get(0), DeadLetterHeaders.PARTITION)).isEqualTo("0");
-        assertThat(header(deadLetters.get(0), DeadLetterHeaders.OFFSET)).isEqualTo("0");
-        assertThat(header(deadLetters.get(1), DeadLetterHeaders.OFFSET)).isEqualTo("1");
+        DeadLetter unparseable = DeadLetter.from(deadLetters.get(0).headers()).orElseThrow();
+        DeadLetter missingField = DeadLetter.from(deadLetters.get(1).headers()).orElseThrow();
+        assertThat(unparseable.reason()).isEqualTo("unparseable");
+        assertThat(missingField.reason()).isEqualTo("missing_field");
+        assertThat(missingField.detail()).contains("subject");
+        assertThat(unparseable.origin()).isEqualTo(new DeadLetter.Origin("telephony.call-events", 0, 0));
+        assertThat(missingField.origin().offset()).isEqualTo(1);
         assertThat(new String(deadLetters.get(0).value(), StandardCharsets.UTF_8)).isEqualTo("not json at all");
         assertThat(new String(deadLetters.get(0).key(), StandardCharsets.UTF_8)).isEqualTo("call-1");
 
@@ -160,10 +160,11 @@ class CallTopologyTest {
                 + "x".repeat(5000) + "\"}}").getBytes(StandardCharsets.UTF_8));
 
         List<TestRecord<byte[], byte[]>> deadLetters = bridge.eventDeadLetters.readRecordsToList();
-        assertThat(deadLetters).extracting(r -> header(r, DeadLetterHeaders.REASON))
+        List<DeadLetter> read = deadLetters.stream().map(r -> DeadLetter.from(r.headers()).orElseThrow()).toList();
+        assertThat(read).extracting(DeadLetter::reason)
                 .containsExactly("unparseable", "unknown_type", "missing_field", "invalid_field", "oversize");
-        assertThat(header(deadLetters.get(2), DeadLetterHeaders.DETAIL)).contains("data.join_url");
-        assertThat(header(deadLetters.get(3), DeadLetterHeaders.DETAIL)).contains("data.duration");
+        assertThat(read.get(2).detail()).contains("data.join_url");
+        assertThat(read.get(3).detail()).contains("data.duration");
         assertThat(bridge.newOps()).isEmpty();
     }
 
@@ -174,9 +175,10 @@ class CallTopologyTest {
                 + "\"data\":{\"join_url\":\"https://pbx.example/j/1\",\"date_start\":1772442000000}}")
                 .getBytes(StandardCharsets.UTF_8));
 
-        assertThat(bridge.eventDeadLetters.readRecordsToList()).singleElement().satisfies(deadLetter -> {
-            assertThat(header(deadLetter, DeadLetterHeaders.REASON)).isEqualTo("invalid_field");
-            assertThat(header(deadLetter, DeadLetterHeaders.DETAIL))
+        assertThat(bridge.eventDeadLetters.readRecordsToList()).singleElement().satisfies(record -> {
+            DeadLetter deadLetter = DeadLetter.from(record.headers()).orElseThrow();
+            assertThat(deadLetter.reason()).isEqualTo("invalid_field");
+            assertThat(deadLetter.detail())
                     .isEqualTo("data.date_start: 1772442000000 looks like milliseconds; expected Unix seconds");
         });
         assertThat(bridge.newOps()).isEmpty();
@@ -278,7 +280,8 @@ class CallTopologyTest {
 
         List<TestRecord<byte[], byte[]>> deadLetters = bridge.opDeadLetters.readRecordsToList();
         assertThat(deadLetters).singleElement()
-                .satisfies(r -> assertThat(header(r, DeadLetterHeaders.TOPIC)).isEqualTo("slack.call-results"));
+                .satisfies(r -> assertThat(DeadLetter.from(r.headers()).orElseThrow().origin().topic())
+                        .isEqualTo("slack.call-results"));
         assertThat(methods(bridge.newOps())).containsExactly(SlackMethod.CHAT_POST_MESSAGE);
     }
 
@@ -400,10 +403,5 @@ class CallTopologyTest {
         bridge.send(call.started("https://pbx.example/j/1"));
 
         assertThat(methods(bridge.newOps())).containsExactly(SlackMethod.CALLS_ADD);
-    }
-
-    private static String header(TestRecord<byte[], byte[]> record, String name) {
-        Header header = record.headers().lastHeader(name);
-        return header == null ? null : new String(header.value(), StandardCharsets.UTF_8);
     }
 }

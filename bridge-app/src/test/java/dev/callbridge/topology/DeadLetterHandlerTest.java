@@ -2,10 +2,13 @@ package dev.callbridge.topology;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.callbridge.model.deadletter.DeadLetterHeaders;
+import dev.callbridge.model.deadletter.DeadLetter;
 import dev.callbridge.model.event.InvalidEventException;
 import dev.callbridge.model.event.RejectReason;
 import java.nio.charset.StandardCharsets;
+import java.time.Clock;
+import java.time.Instant;
+import java.time.ZoneOffset;
 import java.util.Arrays;
 import java.util.Map;
 import java.util.Optional;
@@ -28,13 +31,14 @@ class DeadLetterHandlerTest {
 
     private static final String EVENTS = "telephony.call-events";
     private static final String EVENTS_DLT = "telephony.call-events.dlt";
+    private static final Instant NOW = Instant.parse("2026-11-22T08:00:00Z");
 
     private final RecordLimits limits = new RecordLimits();
     private final DeadLetterHandler handler = new DeadLetterHandler();
 
     DeadLetterHandlerTest() {
         handler.configure(Map.of(DeadLetterHandler.ROUTES_CONFIG, EVENTS + "=" + EVENTS_DLT,
-                RecordLimits.CONFIG_KEY, limits));
+                RecordLimits.CONFIG_KEY, limits, DeadLetterHandler.CLOCK_CONFIG, Clock.fixed(NOW, ZoneOffset.UTC)));
     }
 
     @Test
@@ -47,11 +51,9 @@ class DeadLetterHandlerTest {
         assertThat(deadLetter.topic()).isEqualTo(EVENTS_DLT);
         assertThat(deadLetter.key()).isEqualTo(utf8("call-big"));
         assertThat(deadLetter.value()).isNull();
-        assertThat(Arrays.stream(deadLetter.headers().toArray()).map(Header::key)).allMatch(k -> k.startsWith("dlt."));
-        assertThat(header(deadLetter, DeadLetterHeaders.REASON)).isEqualTo("oversize");
-        assertThat(header(deadLetter, DeadLetterHeaders.ORIGINAL_DROPPED)).isEqualTo(Integer.toString(1_048_400 + 40));
-        assertThat(header(deadLetter, DeadLetterHeaders.TOPIC)).isEqualTo(EVENTS);
-        assertThat(header(deadLetter, DeadLetterHeaders.OFFSET)).isEqualTo("41");
+        assertThat(Arrays.stream(deadLetter.headers().toArray()).map(Header::key)).allMatch(DeadLetter::owns);
+        assertThat(DeadLetter.from(deadLetter.headers()).orElseThrow()).isEqualTo(new DeadLetter("oversize",
+                "record: record is too large", new DeadLetter.Origin(EVENTS, 0, 41), NOW, null, 1_048_400 + 40));
     }
 
     @Test
@@ -61,7 +63,7 @@ class DeadLetterHandlerTest {
         ProducerRecord<byte[], byte[]> deadLetter = deadLetterOf(value, new RecordHeaders());
 
         assertThat(deadLetter.value()).isSameAs(value);
-        assertThat(deadLetter.headers().lastHeader(DeadLetterHeaders.ORIGINAL_DROPPED)).isNull();
+        assertThat(DeadLetter.from(deadLetter.headers()).orElseThrow().originalDropped()).isFalse();
     }
 
     @Test
@@ -85,7 +87,7 @@ class DeadLetterHandlerTest {
         ProducerRecord<byte[], byte[]> deadLetter = deadLetterOf(new byte[60_000], new RecordHeaders());
 
         assertThat(deadLetter.value()).isNull();
-        assertThat(header(deadLetter, DeadLetterHeaders.ORIGINAL_DROPPED)).isEqualTo("60000");
+        assertThat(DeadLetter.from(deadLetter.headers()).orElseThrow().droppedBytes()).isEqualTo(60_000);
     }
 
     @Test
@@ -154,11 +156,6 @@ class DeadLetterHandlerTest {
                 return null;
             }
         };
-    }
-
-    private static String header(ProducerRecord<byte[], byte[]> record, String name) {
-        Header header = record.headers().lastHeader(name);
-        return header == null ? null : new String(header.value(), StandardCharsets.UTF_8);
     }
 
     private static byte[] utf8(String text) {

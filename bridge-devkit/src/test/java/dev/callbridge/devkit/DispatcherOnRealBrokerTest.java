@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import dev.callbridge.devkit.kafka.KafkaBrokerExtension;
-import dev.callbridge.devkit.slack.ApiMethod;
 import dev.callbridge.devkit.slack.CallSnapshot;
 import dev.callbridge.devkit.slack.CallUser;
 import dev.callbridge.devkit.slack.EmulatorStats;
@@ -13,7 +12,7 @@ import dev.callbridge.devkit.slack.RateLimits;
 import dev.callbridge.devkit.slack.SlackEmulator;
 import dev.callbridge.dispatch.Budget;
 import dev.callbridge.dispatch.DispatchHeaders;
-import dev.callbridge.model.deadletter.DeadLetterHeaders;
+import dev.callbridge.model.deadletter.DeadLetter;
 import dev.callbridge.model.event.CallEvent;
 import dev.callbridge.model.event.CallEvents;
 import dev.callbridge.model.event.Participant;
@@ -191,14 +190,14 @@ class DispatcherOnRealBrokerTest {
         assertThat(view.observed().participants()).containsOnlyKeys("slack:U0REAL");
         List<ConsumerRecord<byte[], byte[]>> dead = bridge.committed(bridge.topics.callOpsDeadLetters().name());
         // The unknown user may first be refused in a batch with U0REAL, then again on their own.
-        assertThat(dead).extracting(r -> header(r, DeadLetterHeaders.REASON))
+        assertThat(dead).extracting(r -> DeadLetter.from(r.headers()).orElseThrow().reason())
                 .contains("channel_not_found", "user_not_found")
                 .containsOnly("channel_not_found", "user_not_found");
         assertThat(dead).allSatisfy(r -> {
-            assertThat(header(r, DeadLetterHeaders.TOPIC)).startsWith(bridge.topics.callOps().name());
-            assertThat(header(r, DeadLetterHeaders.OFFSET)).isNotBlank();
-            assertThat(header(r, DispatchHeaders.METHOD)).isIn("chat.postMessage", "calls.participants.add");
-            assertThat(header(r, DispatchHeaders.ATTEMPTS)).isEqualTo("1");
+            DeadLetter deadLetter = DeadLetter.from(r.headers()).orElseThrow();
+            assertThat(deadLetter.origin().topic()).startsWith(bridge.topics.callOps().name());
+            assertThat(deadLetter.operation().method()).isIn("chat.postMessage", "calls.participants.add");
+            assertThat(deadLetter.operation().attempts()).isEqualTo(1);
             assertThat(OPS.fromBytes(r.value()).externalUniqueId()).isEqualTo("terminal-call");
         });
         List<OpResult> failed = bridge.committed(bridge.topics.callResults().name()).stream()

@@ -7,7 +7,7 @@ import dev.callbridge.config.BridgeConfig;
 import dev.callbridge.topics.Topics;
 import dev.callbridge.devkit.kafka.CommittedRecords;
 import dev.callbridge.devkit.kafka.KafkaBrokerExtension;
-import dev.callbridge.model.deadletter.DeadLetterHeaders;
+import dev.callbridge.model.deadletter.DeadLetter;
 import dev.callbridge.model.event.CallEvent;
 import dev.callbridge.model.event.CallEventData;
 import dev.callbridge.model.event.CallEvents;
@@ -37,7 +37,6 @@ import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.clients.producer.RecordMetadata;
 import org.apache.kafka.common.config.ConfigResource;
 import org.apache.kafka.common.config.TopicConfig;
-import org.apache.kafka.common.header.Header;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.apache.kafka.streams.KafkaStreams;
@@ -101,16 +100,16 @@ class OversizeOnRealBrokerTest {
         });
         List<ConsumerRecord<byte[], byte[]>> deadLetters =
                 CommittedRecords.readAll(KAFKA.bootstrapServers(), topics.callEventsDeadLetters().name());
-        assertThat(deadLetters).singleElement().satisfies(deadLetter -> {
-            assertThat(utf8(deadLetter.key())).isEqualTo(big.callId());
-            assertThat(header(deadLetter, DeadLetterHeaders.REASON)).isEqualTo("oversize");
-            assertThat(header(deadLetter, DeadLetterHeaders.DETAIL)).contains("the limit is 65536");
-            assertThat(header(deadLetter, DeadLetterHeaders.TOPIC)).isEqualTo(topics.callEvents().name());
-            assertThat(header(deadLetter, DeadLetterHeaders.OFFSET)).isEqualTo(Long.toString(bigSent.offset()));
+        assertThat(deadLetters).singleElement().satisfies(record -> {
+            assertThat(utf8(record.key())).isEqualTo(big.callId());
+            DeadLetter deadLetter = DeadLetter.from(record.headers()).orElseThrow();
+            assertThat(deadLetter.reason()).isEqualTo("oversize");
+            assertThat(deadLetter.detail()).contains("the limit is 65536");
+            assertThat(deadLetter.origin().topic()).isEqualTo(topics.callEvents().name());
+            assertThat(deadLetter.origin().offset()).isEqualTo(bigSent.offset());
             // The whole would be more than Kafka takes: the dead letter says where the original still is.
-            assertThat(deadLetter.value()).isNull();
-            assertThat(Integer.parseInt(header(deadLetter, DeadLetterHeaders.ORIGINAL_DROPPED)))
-                    .isGreaterThan(bigValue.length);
+            assertThat(record.value()).isNull();
+            assertThat(deadLetter.droppedBytes()).isGreaterThan(bigValue.length);
         });
         assertThat(streams.state()).isEqualTo(KafkaStreams.State.RUNNING);
         assertThat(threadFailures).hasValue(0);
@@ -133,10 +132,11 @@ class OversizeOnRealBrokerTest {
             assertThat(op.externalUniqueId()).isEqualTo(next.callId());
         });
         assertThat(CommittedRecords.readAll(KAFKA.bootstrapServers(), topics.callEventsDeadLetters().name()))
-                .singleElement().satisfies(deadLetter -> {
-                    assertThat(utf8(deadLetter.key())).isEqualTo(wide.callId());
-                    assertThat(header(deadLetter, DeadLetterHeaders.REASON)).isEqualTo("call_state_too_large");
-                    assertThat(header(deadLetter, DeadLetterHeaders.DETAIL)).contains("call call-wide");
+                .singleElement().satisfies(record -> {
+                    assertThat(utf8(record.key())).isEqualTo(wide.callId());
+                    DeadLetter deadLetter = DeadLetter.from(record.headers()).orElseThrow();
+                    assertThat(deadLetter.reason()).isEqualTo("call_state_too_large");
+                    assertThat(deadLetter.detail()).contains("call call-wide");
                 });
         assertThat(streams.state()).isEqualTo(KafkaStreams.State.RUNNING);
         // The topic's max.message.bytes was read at start-up, as bridge run does: no record was refused.
@@ -223,11 +223,6 @@ class OversizeOnRealBrokerTest {
         props.put(ProducerConfig.LINGER_MS_CONFIG, 0);
         props.put(ProducerConfig.MAX_REQUEST_SIZE_CONFIG, 4 * 1024 * 1024);
         return props;
-    }
-
-    private static String header(ConsumerRecord<byte[], byte[]> record, String name) {
-        Header header = record.headers().lastHeader(name);
-        return header == null ? null : utf8(header.value());
     }
 
     private static String utf8(byte[] bytes) {

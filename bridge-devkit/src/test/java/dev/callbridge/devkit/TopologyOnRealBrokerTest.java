@@ -8,7 +8,7 @@ import dev.callbridge.config.BridgeConfig;
 import dev.callbridge.topics.Topics;
 import dev.callbridge.devkit.kafka.CommittedRecords;
 import dev.callbridge.devkit.kafka.KafkaBrokerExtension;
-import dev.callbridge.model.deadletter.DeadLetterHeaders;
+import dev.callbridge.model.deadletter.DeadLetter;
 import dev.callbridge.model.event.CallEvent;
 import dev.callbridge.model.event.CallEvents;
 import dev.callbridge.model.event.CloudEventCodec;
@@ -40,7 +40,6 @@ import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.clients.producer.RecordMetadata;
-import org.apache.kafka.common.header.Header;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.apache.kafka.streams.KafkaStreams;
@@ -208,7 +207,7 @@ class TopologyOnRealBrokerTest {
         assertDeadLetter(byKey.get("garbage"), "unparseable", garbage);
         assertThat(utf8(byKey.get("garbage").value())).isEqualTo("not json");
         assertDeadLetter(byKey.get("no-subject"), "missing_field", withoutSubject);
-        assertThat(header(byKey.get("no-subject"), DeadLetterHeaders.DETAIL)).contains("subject");
+        assertThat(DeadLetter.from(byKey.get("no-subject").headers()).orElseThrow().detail()).contains("subject");
 
         // Alpha's end sat behind both bad records in the same partition, and alpha still ended.
         assertThat(alphaEnded.partition()).isEqualTo(withoutSubject.partition());
@@ -217,11 +216,11 @@ class TopologyOnRealBrokerTest {
         assertThat(streams.state()).isEqualTo(KafkaStreams.State.RUNNING);
     }
 
-    private static void assertDeadLetter(ConsumerRecord<byte[], byte[]> deadLetter, String reason, RecordMetadata origin) {
-        assertThat(header(deadLetter, DeadLetterHeaders.REASON)).isEqualTo(reason);
-        assertThat(header(deadLetter, DeadLetterHeaders.TOPIC)).isEqualTo(Topics.CALL_EVENTS);
-        assertThat(header(deadLetter, DeadLetterHeaders.PARTITION)).isEqualTo(Integer.toString(origin.partition()));
-        assertThat(header(deadLetter, DeadLetterHeaders.OFFSET)).isEqualTo(Long.toString(origin.offset()));
+    private static void assertDeadLetter(ConsumerRecord<byte[], byte[]> record, String reason, RecordMetadata origin) {
+        DeadLetter deadLetter = DeadLetter.from(record.headers()).orElseThrow();
+        assertThat(deadLetter.reason()).isEqualTo(reason);
+        assertThat(deadLetter.origin())
+                .isEqualTo(new DeadLetter.Origin(Topics.CALL_EVENTS, origin.partition(), origin.offset()));
     }
 
     private static Map<String, CallState> awaitAllEnded() {
@@ -294,11 +293,6 @@ class TopologyOnRealBrokerTest {
         ObjectNode json = (ObjectNode) WireJson.mapper().readTree(CODEC.encodeStructured(event));
         json.remove("subject");
         return WireJson.mapper().writeValueAsBytes(json);
-    }
-
-    private static String header(ConsumerRecord<byte[], byte[]> record, String name) {
-        Header header = record.headers().lastHeader(name);
-        return header == null ? null : utf8(header.value());
     }
 
     private static String utf8(byte[] bytes) {

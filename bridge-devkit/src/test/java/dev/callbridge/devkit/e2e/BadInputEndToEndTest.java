@@ -5,7 +5,7 @@ import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.callbridge.model.deadletter.DeadLetterHeaders;
+import dev.callbridge.model.deadletter.DeadLetter;
 import dev.callbridge.model.event.CallEvent;
 import dev.callbridge.model.event.CloudEventCodec;
 import dev.callbridge.devkit.kafka.KafkaBrokerExtension;
@@ -18,7 +18,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.function.Consumer;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.common.header.Header;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
@@ -61,10 +60,10 @@ class BadInputEndToEndTest {
                     .containsExactlyInAnyOrderElementsOf(bad.values().stream()
                             .map(v -> new String(v, StandardCharsets.UTF_8)).toList());
             for (ConsumerRecord<byte[], byte[]> record : deadLetters) {
-                Header reason = record.headers().lastHeader(DeadLetterHeaders.REASON);
-                assertThat(reason).as("dlt.reason of %s", new String(record.value(), StandardCharsets.UTF_8))
-                        .isNotNull();
-                assertThat(new String(reason.value(), StandardCharsets.UTF_8)).isNotBlank();
+                DeadLetter.Reading reading = DeadLetter.from(record.headers());
+                assertThat(reading).as("dead-letter headers of %s", new String(record.value(), StandardCharsets.UTF_8))
+                        .isInstanceOf(DeadLetter.Reading.Valid.class);
+                assertThat(reading.orElseThrow().reason()).isNotBlank();
             }
             assertThat(rig.committed(rig.topics.callOpsDeadLetters().name())).isEmpty();
         }
