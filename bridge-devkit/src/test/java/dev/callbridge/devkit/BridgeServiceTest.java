@@ -8,7 +8,7 @@ import dev.callbridge.config.BridgeConfig;
 import dev.callbridge.config.BridgeConfigException;
 import dev.callbridge.config.Topics;
 import dev.callbridge.devkit.kafka.KafkaBrokerExtension;
-import dev.callbridge.devkit.slack.SlackEmulator;
+import dev.callbridge.emulator.SlackEmulator;
 import dev.callbridge.model.event.CallEvents;
 import dev.callbridge.model.event.CloudEventCodec;
 import dev.callbridge.model.event.Participant;

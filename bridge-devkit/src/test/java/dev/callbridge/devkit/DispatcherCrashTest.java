@@ -4,10 +4,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import dev.callbridge.devkit.kafka.KafkaBrokerExtension;
-import dev.callbridge.devkit.slack.CallSnapshot;
-import dev.callbridge.devkit.slack.Faults;
-import dev.callbridge.devkit.slack.RateLimits;
-import dev.callbridge.devkit.slack.SlackEmulator;
+import dev.callbridge.emulator.CallSnapshot;
+import dev.callbridge.emulator.Faults;
+import dev.callbridge.emulator.RateLimits;
+import dev.callbridge.emulator.SlackEmulator;
 import dev.callbridge.model.event.CallEvent;
 import dev.callbridge.model.event.CallEvents;
 import dev.callbridge.model.event.Participant;

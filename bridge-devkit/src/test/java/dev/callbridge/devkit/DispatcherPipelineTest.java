@@ -4,9 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import dev.callbridge.devkit.kafka.KafkaBrokerExtension;
-import dev.callbridge.devkit.slack.Faults;
-import dev.callbridge.devkit.slack.RateLimits;
-import dev.callbridge.devkit.slack.SlackEmulator;
+import dev.callbridge.emulator.Faults;
+import dev.callbridge.emulator.RateLimits;
+import dev.callbridge.emulator.SlackEmulator;
 import dev.callbridge.model.event.Participant;
 import dev.callbridge.model.json.JsonSerde;
 import dev.callbridge.model.op.CallOp;
@@ -95,7 +95,7 @@ class DispatcherPipelineTest {
     }
 
     private long callsAddRequests() {
-        return slack.client().stats().of(dev.callbridge.devkit.slack.ApiMethod.CALLS_ADD).requests();
+        return slack.client().stats().of(dev.callbridge.emulator.ApiMethod.CALLS_ADD).requests();
     }
 
     @Test

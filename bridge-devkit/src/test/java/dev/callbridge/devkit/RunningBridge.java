@@ -2,7 +2,7 @@ package dev.callbridge.devkit;
 
 import dev.callbridge.config.Topics;
 import dev.callbridge.devkit.kafka.KafkaBrokerExtension;
-import dev.callbridge.devkit.slack.SlackEmulator;
+import dev.callbridge.emulator.SlackEmulator;
 import dev.callbridge.dispatch.Budget;
 import dev.callbridge.dispatch.Dispatcher;
 import dev.callbridge.dispatch.DispatcherConfig;

@@ -2,11 +2,11 @@ package dev.callbridge.devkit;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.callbridge.devkit.slack.Faults;
-import dev.callbridge.devkit.slack.RateLimit;
-import dev.callbridge.devkit.slack.RateLimits;
-import dev.callbridge.devkit.slack.ApiMethod;
-import dev.callbridge.devkit.slack.SlackEmulator;
+import dev.callbridge.emulator.Faults;
+import dev.callbridge.emulator.RateLimit;
+import dev.callbridge.emulator.RateLimits;
+import dev.callbridge.emulator.ApiMethod;
+import dev.callbridge.emulator.SlackEmulator;
 import dev.callbridge.model.event.Participant;
 import dev.callbridge.model.op.CallOp;
 import dev.callbridge.slack.SdkSlackClient;

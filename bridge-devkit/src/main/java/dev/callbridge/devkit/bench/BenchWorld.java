@@ -4,7 +4,7 @@ import dev.callbridge.config.BridgeConfig;
 import dev.callbridge.config.ConfigSource;
 import dev.callbridge.config.Topics;
 import dev.callbridge.devkit.kafka.EmbeddedKafka;
-import dev.callbridge.devkit.slack.SlackEmulator;
+import dev.callbridge.emulator.SlackEmulator;
 import dev.callbridge.model.event.CallEvent;
 import dev.callbridge.model.event.CloudEventCodec;
 import dev.callbridge.model.op.SlackMethod;

@@ -2,8 +2,8 @@ package dev.callbridge.devkit.e2e;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.callbridge.devkit.slack.EmulatorStats;
-import dev.callbridge.devkit.slack.Faults;
+import dev.callbridge.emulator.EmulatorStats;
+import dev.callbridge.emulator.Faults;
 import dev.callbridge.model.event.CallEvent;
 import dev.callbridge.devkit.kafka.KafkaBrokerExtension;
 import java.nio.file.Files;

@@ -9,8 +9,8 @@ import com.slack.api.methods.request.calls.participants.CallsParticipantsRemoveR
 import com.slack.api.model.CallParticipant;
 import dev.callbridge.cli.BridgeCommand;
 import dev.callbridge.devkit.kafka.KafkaBrokerExtension;
-import dev.callbridge.devkit.slack.CallSnapshot;
-import dev.callbridge.devkit.slack.CallUser;
+import dev.callbridge.emulator.CallSnapshot;
+import dev.callbridge.emulator.CallUser;
 import dev.callbridge.model.event.CallEvent;
 import dev.callbridge.model.event.CallEvents;
 import dev.callbridge.model.event.Participant;

@@ -5,8 +5,8 @@ import static org.awaitility.Awaitility.await;
 
 import dev.callbridge.devkit.TempDirs;
 import dev.callbridge.devkit.kafka.KafkaBrokerExtension;
-import dev.callbridge.devkit.slack.CallSnapshot;
-import dev.callbridge.devkit.slack.EmulatorStats;
+import dev.callbridge.emulator.CallSnapshot;
+import dev.callbridge.emulator.EmulatorStats;
 import dev.callbridge.service.BridgeService;
 import java.nio.file.Files;
 import java.nio.file.Path;
