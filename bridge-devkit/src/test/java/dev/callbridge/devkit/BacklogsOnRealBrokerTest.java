@@ -2,7 +2,7 @@ package dev.callbridge.devkit;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.callbridge.devkit.kafka.KafkaBrokerExtension;
+import dev.callbridge.testkit.KafkaBrokerExtension;
 import dev.callbridge.topology.Backlogs;
 import java.util.List;
 import java.util.Map;

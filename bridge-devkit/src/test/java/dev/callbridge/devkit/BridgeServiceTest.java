@@ -7,7 +7,7 @@ import static org.awaitility.Awaitility.await;
 import dev.callbridge.config.BridgeConfig;
 import dev.callbridge.config.BridgeConfigException;
 import dev.callbridge.config.Topics;
-import dev.callbridge.devkit.kafka.KafkaBrokerExtension;
+import dev.callbridge.testkit.KafkaBrokerExtension;
 import dev.callbridge.emulator.SlackEmulator;
 import dev.callbridge.model.event.CallEvents;
 import dev.callbridge.model.event.CloudEventCodec;

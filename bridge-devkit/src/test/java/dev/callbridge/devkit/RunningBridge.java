@@ -1,7 +1,8 @@
 package dev.callbridge.devkit;
 
 import dev.callbridge.config.Topics;
-import dev.callbridge.devkit.kafka.KafkaBrokerExtension;
+import dev.callbridge.testkit.KafkaBrokerExtension;
+import dev.callbridge.testkit.TempDirs;
 import dev.callbridge.emulator.SlackEmulator;
 import dev.callbridge.dispatch.Budget;
 import dev.callbridge.dispatch.Dispatcher;
@@ -185,7 +186,7 @@ final class RunningBridge implements AutoCloseable {
     }
 
     List<ConsumerRecord<byte[], byte[]>> committed(String topic) {
-        return new ArrayList<>(dev.callbridge.devkit.kafka.CommittedRecords.readAll(kafka.bootstrapServers(), topic));
+        return new ArrayList<>(dev.callbridge.testkit.CommittedRecords.readAll(kafka.bootstrapServers(), topic));
     }
 
     KafkaStreams.State streamsState() {

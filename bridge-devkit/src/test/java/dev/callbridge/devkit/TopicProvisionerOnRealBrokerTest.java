@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.callbridge.config.TopicProvisioner;
 import dev.callbridge.config.Topics;
-import dev.callbridge.devkit.kafka.KafkaBrokerExtension;
+import dev.callbridge.testkit.KafkaBrokerExtension;
 import dev.callbridge.model.event.CloudEventCodec;
 import java.time.Duration;
 import java.util.ArrayList;

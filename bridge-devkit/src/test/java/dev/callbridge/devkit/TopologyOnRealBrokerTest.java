@@ -5,8 +5,8 @@ import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.callbridge.config.Topics;
-import dev.callbridge.devkit.kafka.CommittedRecords;
-import dev.callbridge.devkit.kafka.KafkaBrokerExtension;
+import dev.callbridge.testkit.CommittedRecords;
+import dev.callbridge.testkit.KafkaBrokerExtension;
 import dev.callbridge.model.deadletter.DeadLetterHeaders;
 import dev.callbridge.model.event.CallEvent;
 import dev.callbridge.model.event.CallEvents;

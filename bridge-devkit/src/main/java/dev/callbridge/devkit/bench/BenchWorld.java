@@ -3,7 +3,7 @@ package dev.callbridge.devkit.bench;
 import dev.callbridge.config.BridgeConfig;
 import dev.callbridge.config.ConfigSource;
 import dev.callbridge.config.Topics;
-import dev.callbridge.devkit.kafka.EmbeddedKafka;
+import dev.callbridge.testkit.EmbeddedKafka;
 import dev.callbridge.emulator.SlackEmulator;
 import dev.callbridge.model.event.CallEvent;
 import dev.callbridge.model.event.CloudEventCodec;

@@ -1,8 +1,8 @@
 package dev.callbridge.devkit.local;
 
 import dev.callbridge.config.BridgeConfig;
-import dev.callbridge.devkit.TempDirs;
-import dev.callbridge.devkit.kafka.EmbeddedKafka;
+import dev.callbridge.testkit.TempDirs;
+import dev.callbridge.testkit.EmbeddedKafka;
 import dev.callbridge.emulator.RateLimits;
 import dev.callbridge.emulator.SlackEmulator;
 import dev.callbridge.service.BridgeService;

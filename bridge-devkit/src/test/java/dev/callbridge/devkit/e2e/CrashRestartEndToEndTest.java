@@ -7,7 +7,7 @@ import dev.callbridge.emulator.ApiMethod;
 import dev.callbridge.emulator.CallSnapshot;
 import dev.callbridge.emulator.Faults;
 import dev.callbridge.model.event.CallEvent;
-import dev.callbridge.devkit.kafka.KafkaBrokerExtension;
+import dev.callbridge.testkit.KafkaBrokerExtension;
 import java.nio.file.Files;
 import java.time.Duration;
 import java.util.List;

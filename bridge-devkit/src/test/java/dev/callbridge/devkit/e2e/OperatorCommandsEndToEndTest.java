@@ -8,7 +8,7 @@ import com.slack.api.SlackConfig;
 import com.slack.api.methods.request.calls.participants.CallsParticipantsRemoveRequest;
 import com.slack.api.model.CallParticipant;
 import dev.callbridge.cli.BridgeCommand;
-import dev.callbridge.devkit.kafka.KafkaBrokerExtension;
+import dev.callbridge.testkit.KafkaBrokerExtension;
 import dev.callbridge.emulator.CallSnapshot;
 import dev.callbridge.emulator.CallUser;
 import dev.callbridge.model.event.CallEvent;

@@ -5,7 +5,7 @@ import static org.awaitility.Awaitility.await;
 
 import dev.callbridge.emulator.EmulatorStats;
 import dev.callbridge.service.BridgeService;
-import dev.callbridge.devkit.kafka.KafkaBrokerExtension;
+import dev.callbridge.testkit.KafkaBrokerExtension;
 import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.ExecutionException;

@@ -6,7 +6,7 @@ import static org.awaitility.Awaitility.await;
 import dev.callbridge.emulator.ApiMethod;
 import dev.callbridge.model.event.CallEvent;
 import dev.callbridge.service.BridgeService;
-import dev.callbridge.devkit.kafka.KafkaBrokerExtension;
+import dev.callbridge.testkit.KafkaBrokerExtension;
 import java.time.Duration;
 import java.util.List;
 import org.junit.jupiter.api.Test;

@@ -6,7 +6,7 @@ import dev.callbridge.emulator.ApiMethod;
 import dev.callbridge.emulator.EmulatorStats;
 import dev.callbridge.emulator.Faults;
 import dev.callbridge.emulator.MethodCounts;
-import dev.callbridge.devkit.kafka.KafkaBrokerExtension;
+import dev.callbridge.testkit.KafkaBrokerExtension;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 

@@ -1,4 +1,4 @@
-package dev.callbridge.devkit.kafka;
+package dev.callbridge.testkit;
 
 import java.nio.file.Files;
 import java.util.Arrays;

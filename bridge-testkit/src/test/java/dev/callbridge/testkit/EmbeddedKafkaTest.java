@@ -1,4 +1,4 @@
-package dev.callbridge.devkit.kafka;
+package dev.callbridge.testkit;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;

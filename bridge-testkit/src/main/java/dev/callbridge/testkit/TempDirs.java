@@ -1,4 +1,4 @@
-package dev.callbridge.devkit;
+package dev.callbridge.testkit;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -7,7 +7,7 @@ import java.nio.file.Path;
 import java.util.Comparator;
 import java.util.stream.Stream;
 
-/** Removes the temporary directories the devkit's tools and tests create for brokers and state stores. */
+/** Removes the temporary directories that dev tools and tests create for brokers and state stores. */
 public final class TempDirs {
 
     private TempDirs() {}

@@ -1,4 +1,4 @@
-package dev.callbridge.devkit.kafka;
+package dev.callbridge.testkit;
 
 import java.util.Arrays;
 import java.util.LinkedHashMap;

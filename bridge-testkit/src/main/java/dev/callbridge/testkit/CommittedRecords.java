@@ -1,4 +1,4 @@
-package dev.callbridge.devkit.kafka;
+package dev.callbridge.testkit;
 
 import java.time.Duration;
 import java.util.ArrayList;
