@@ -1,9 +1,6 @@
-package dev.callbridge.devkit;
+package dev.callbridge.dispatch;
 
 import dev.callbridge.config.Topics;
-import dev.callbridge.dispatch.Budget;
-import dev.callbridge.dispatch.Dispatcher;
-import dev.callbridge.dispatch.DispatcherConfig;
 import dev.callbridge.model.event.CloudEventCodec;
 import dev.callbridge.slack.SdkSlackClient;
 import dev.callbridge.slack.SlackTokens;

@@ -1,4 +1,4 @@
-package dev.callbridge.devkit;
+package dev.callbridge.dispatch;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
@@ -12,7 +12,6 @@ import dev.callbridge.model.json.JsonSerde;
 import dev.callbridge.model.op.CallOp;
 import dev.callbridge.model.op.SlackMethod;
 import dev.callbridge.model.result.OpResult;
-import dev.callbridge.dispatch.Budget;
 import dev.callbridge.slack.SlackAnswer;
 import dev.callbridge.slack.SlackClient;
 import java.time.Duration;

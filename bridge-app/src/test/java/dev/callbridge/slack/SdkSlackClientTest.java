@@ -1,7 +1,8 @@
-package dev.callbridge.devkit;
+package dev.callbridge.slack;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.callbridge.dispatch.RunningBridge;
 import dev.callbridge.emulator.Faults;
 import dev.callbridge.emulator.RateLimit;
 import dev.callbridge.emulator.RateLimits;
@@ -9,10 +10,6 @@ import dev.callbridge.emulator.ApiMethod;
 import dev.callbridge.emulator.SlackEmulator;
 import dev.callbridge.model.event.Participant;
 import dev.callbridge.model.op.CallOp;
-import dev.callbridge.slack.SdkSlackClient;
-import dev.callbridge.slack.SlackAnswer;
-import dev.callbridge.slack.SlackToken;
-import dev.callbridge.slack.SlackTokens;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;

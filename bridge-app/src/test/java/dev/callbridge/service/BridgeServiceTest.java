@@ -1,4 +1,4 @@
-package dev.callbridge.devkit;
+package dev.callbridge.service;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -8,11 +8,11 @@ import dev.callbridge.config.BridgeConfig;
 import dev.callbridge.config.BridgeConfigException;
 import dev.callbridge.config.Topics;
 import dev.callbridge.testkit.KafkaBrokerExtension;
+import dev.callbridge.dispatch.RunningBridge;
 import dev.callbridge.emulator.SlackEmulator;
 import dev.callbridge.model.event.CallEvents;
 import dev.callbridge.model.event.CloudEventCodec;
 import dev.callbridge.model.event.Participant;
-import dev.callbridge.service.BridgeService;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;

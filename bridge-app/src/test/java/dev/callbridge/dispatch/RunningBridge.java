@@ -1,12 +1,9 @@
-package dev.callbridge.devkit;
+package dev.callbridge.dispatch;
 
 import dev.callbridge.config.Topics;
 import dev.callbridge.testkit.KafkaBrokerExtension;
 import dev.callbridge.testkit.TempDirs;
 import dev.callbridge.emulator.SlackEmulator;
-import dev.callbridge.dispatch.Budget;
-import dev.callbridge.dispatch.Dispatcher;
-import dev.callbridge.dispatch.DispatcherConfig;
 import dev.callbridge.model.event.CallEvent;
 import dev.callbridge.model.op.CallOp;
 import dev.callbridge.model.event.CloudEventCodec;
@@ -45,10 +42,10 @@ import org.apache.kafka.streams.StreamsConfig;
  * with exactly-once, and the dispatcher sending through the official Slack SDK. Each instance uses
  * its own topic prefix, so tests sharing one broker never see each other's records.
  */
-final class RunningBridge implements AutoCloseable {
+public final class RunningBridge implements AutoCloseable {
 
-    static final String TOKEN = "xoxb-emulated-bridge-token";
-    static final String TEAM = "T0BRIDGE";
+    public static final String TOKEN = "xoxb-emulated-bridge-token";
+    public static final String TEAM = "T0BRIDGE";
     static final String CHANNEL = "C0CALLS";
     static final String CREATOR = "U0BRIDGEBOT";
     static final int PARTITIONS = 3;
@@ -67,7 +64,7 @@ final class RunningBridge implements AutoCloseable {
     private Dispatcher dispatcher;
     private SdkSlackClient sdkClient;
 
-    RunningBridge(KafkaBrokerExtension kafka, SlackEmulator slack, String prefix, UnaryOperator<DispatcherConfig> dispatcherSettings,
+    public RunningBridge(KafkaBrokerExtension kafka, SlackEmulator slack, String prefix, UnaryOperator<DispatcherConfig> dispatcherSettings,
             UnaryOperator<SlackClient> slackClientWrapper) {
         this.kafka = kafka;
         this.slack = slack;
@@ -93,12 +90,12 @@ final class RunningBridge implements AutoCloseable {
     }
 
     /** Uses these tokens instead of the one default token; call before {@link #startDispatcher()}. */
-    RunningBridge withTokens(SlackTokens newTokens) {
+    public RunningBridge withTokens(SlackTokens newTokens) {
         this.tokens = newTokens;
         return this;
     }
 
-    RunningBridge startStreams() {
+    public RunningBridge startStreams() {
         TopologyConfig config = new TopologyConfig(topics,
                 ReconcilerSettings.defaults().withDefaultChannel(CHANNEL).withDefaultTeamId(TEAM)
                         .withDefaultCreatedBy(CREATOR),
@@ -117,7 +114,7 @@ final class RunningBridge implements AutoCloseable {
     private final io.micrometer.core.instrument.simple.SimpleMeterRegistry registry =
             new io.micrometer.core.instrument.simple.SimpleMeterRegistry();
 
-    RunningBridge startDispatcher() {
+    public RunningBridge startDispatcher() {
         // The reconciler gives TEAM to calls that name no workspace: the default token serves it, as in bridge run.
         sdkClient = new SdkSlackClient(slack.baseUrl(), tokens.withDefaultTeamId(TEAM), Duration.ofSeconds(5));
         // The emulator runs without rate limits unless a test sets them; so does the dispatcher.
@@ -142,7 +139,7 @@ final class RunningBridge implements AutoCloseable {
     }
 
     /** Every record of every bridge topic, as committed. */
-    List<ConsumerRecord<byte[], byte[]>> everyRecord() {
+    public List<ConsumerRecord<byte[], byte[]>> everyRecord() {
         List<ConsumerRecord<byte[], byte[]>> all = new ArrayList<>();
         topics.names().forEach(topic -> all.addAll(committed(topic)));
         return all;
@@ -163,14 +160,14 @@ final class RunningBridge implements AutoCloseable {
         producer.flush();
     }
 
-    void sendAll(List<CallEvent> events) {
+    public void sendAll(List<CallEvent> events) {
         events.forEach(event -> producer.send(
                 new ProducerRecord<>(topics.callEvents().name(), event.subject(), codec.encodeStructured(event))));
         producer.flush();
     }
 
     /** The latest committed view of each call on {@code slack.calls}. */
-    Map<String, CallState> views() {
+    public Map<String, CallState> views() {
         JsonSerde<CallState> serde = new JsonSerde<>(CallState.class);
         Map<String, CallState> latest = new LinkedHashMap<>();
         for (ConsumerRecord<byte[], byte[]> record : committed(topics.calls().name())) {

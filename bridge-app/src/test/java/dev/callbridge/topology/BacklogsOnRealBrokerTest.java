@@ -1,9 +1,8 @@
-package dev.callbridge.devkit;
+package dev.callbridge.topology;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.callbridge.testkit.KafkaBrokerExtension;
-import dev.callbridge.topology.Backlogs;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;

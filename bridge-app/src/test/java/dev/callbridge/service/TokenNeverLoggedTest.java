@@ -1,4 +1,4 @@
-package dev.callbridge.devkit;
+package dev.callbridge.service;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
@@ -10,6 +10,7 @@ import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.classic.spi.IThrowableProxy;
 import ch.qos.logback.core.AppenderBase;
 import dev.callbridge.testkit.KafkaBrokerExtension;
+import dev.callbridge.dispatch.RunningBridge;
 import dev.callbridge.emulator.Faults;
 import dev.callbridge.emulator.RateLimits;
 import dev.callbridge.emulator.SlackEmulator;

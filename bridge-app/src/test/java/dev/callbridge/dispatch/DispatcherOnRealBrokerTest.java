@@ -1,4 +1,4 @@
-package dev.callbridge.devkit;
+package dev.callbridge.dispatch;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
@@ -11,8 +11,6 @@ import dev.callbridge.emulator.EmulatorStats;
 import dev.callbridge.emulator.Faults;
 import dev.callbridge.emulator.RateLimits;
 import dev.callbridge.emulator.SlackEmulator;
-import dev.callbridge.dispatch.Budget;
-import dev.callbridge.dispatch.DispatchHeaders;
 import dev.callbridge.model.deadletter.DeadLetterHeaders;
 import dev.callbridge.model.event.CallEvent;
 import dev.callbridge.model.event.CallEvents;

@@ -1,4 +1,4 @@
-package dev.callbridge.devkit;
+package dev.callbridge.dispatch;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;

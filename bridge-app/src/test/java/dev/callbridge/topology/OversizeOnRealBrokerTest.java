@@ -1,4 +1,4 @@
-package dev.callbridge.devkit;
+package dev.callbridge.topology;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
@@ -15,9 +15,6 @@ import dev.callbridge.model.json.JsonSerde;
 import dev.callbridge.model.op.CallOp;
 import dev.callbridge.model.op.SlackMethod;
 import dev.callbridge.reconcile.ReconcilerSettings;
-import dev.callbridge.topology.CallTopology;
-import dev.callbridge.topology.RecordLimits;
-import dev.callbridge.topology.TopologyConfig;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;

@@ -1,4 +1,4 @@
-package dev.callbridge.devkit;
+package dev.callbridge.topology;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
@@ -19,8 +19,6 @@ import dev.callbridge.model.op.SlackMethod;
 import dev.callbridge.model.state.CallState;
 import dev.callbridge.model.state.ObservedCall.BlockStatus;
 import dev.callbridge.reconcile.ReconcilerSettings;
-import dev.callbridge.topology.CallTopology;
-import dev.callbridge.topology.TopologyConfig;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;

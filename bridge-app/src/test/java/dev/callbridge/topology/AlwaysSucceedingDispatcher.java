@@ -1,4 +1,4 @@
-package dev.callbridge.devkit;
+package dev.callbridge.topology;
 
 import dev.callbridge.config.Topics;
 import dev.callbridge.model.json.JsonSerde;

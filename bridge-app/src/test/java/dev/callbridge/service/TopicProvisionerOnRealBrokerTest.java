@@ -1,4 +1,4 @@
-package dev.callbridge.devkit;
+package dev.callbridge.service;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
