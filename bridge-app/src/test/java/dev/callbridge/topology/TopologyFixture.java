@@ -65,7 +65,7 @@ final class TopologyFixture implements AutoCloseable {
         props.put(StreamsConfig.APPLICATION_ID_CONFIG, "bridge-test");
         props.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "unused:9092");
         // The test driver drops dead letters that the exception handlers produce under exactly_once_v2;
-        // the real-broker tests in bridge-devkit run the topology with exactly-once.
+        // the real-broker tests in this package run the topology with exactly-once.
         props.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.AT_LEAST_ONCE);
         driver = new TopologyTestDriver(CallTopology.buildTopology(config, metrics, backlogs), props, START);
         Topics topics = config.topics();

@@ -1,11 +1,11 @@
 package dev.callbridge.devkit.bench;
 
 import dev.callbridge.devkit.bench.BenchReport.Economy;
-import dev.callbridge.devkit.slack.ApiMethod;
-import dev.callbridge.devkit.slack.EmulatorClient;
-import dev.callbridge.devkit.slack.MethodCounts;
-import dev.callbridge.devkit.slack.RateLimits;
-import dev.callbridge.devkit.slack.SlackEmulator;
+import dev.callbridge.emulator.ApiMethod;
+import dev.callbridge.emulator.EmulatorClient;
+import dev.callbridge.emulator.MethodCounts;
+import dev.callbridge.emulator.RateLimits;
+import dev.callbridge.emulator.SlackEmulator;
 import dev.callbridge.model.event.CallEvent;
 import dev.callbridge.service.BridgeService;
 import java.io.PrintStream;

@@ -1,8 +1,8 @@
 package dev.callbridge.devkit.bench;
 
 import dev.callbridge.devkit.bench.BenchReport.Latency;
-import dev.callbridge.devkit.slack.RateLimits;
-import dev.callbridge.devkit.slack.SlackEmulator;
+import dev.callbridge.emulator.RateLimits;
+import dev.callbridge.emulator.SlackEmulator;
 import dev.callbridge.service.BridgeService;
 import java.io.PrintStream;
 import java.time.Duration;

@@ -2,7 +2,7 @@ package dev.callbridge.devkit.local;
 
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
-import dev.callbridge.devkit.slack.CallSnapshot;
+import dev.callbridge.emulator.CallSnapshot;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;

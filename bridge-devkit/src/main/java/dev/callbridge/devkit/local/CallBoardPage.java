@@ -1,7 +1,7 @@
 package dev.callbridge.devkit.local;
 
-import dev.callbridge.devkit.slack.CallSnapshot;
-import dev.callbridge.devkit.slack.CallUser;
+import dev.callbridge.emulator.CallSnapshot;
+import dev.callbridge.emulator.CallUser;
 import java.net.URI;
 import java.net.URISyntaxException;
 import java.nio.charset.StandardCharsets;

@@ -1,9 +1,9 @@
 package dev.callbridge.devkit.local;
 
-import dev.callbridge.devkit.slack.ApiMethod;
-import dev.callbridge.devkit.slack.CallSnapshot;
-import dev.callbridge.devkit.slack.EmulatorClient;
-import dev.callbridge.devkit.slack.EmulatorStats;
+import dev.callbridge.emulator.ApiMethod;
+import dev.callbridge.emulator.CallSnapshot;
+import dev.callbridge.emulator.EmulatorClient;
+import dev.callbridge.emulator.EmulatorStats;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Locale;

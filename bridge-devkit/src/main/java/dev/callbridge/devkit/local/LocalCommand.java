@@ -1,10 +1,10 @@
 package dev.callbridge.devkit.local;
 
 import dev.callbridge.config.BridgeConfig;
-import dev.callbridge.devkit.TempDirs;
-import dev.callbridge.devkit.kafka.EmbeddedKafka;
-import dev.callbridge.devkit.slack.RateLimits;
-import dev.callbridge.devkit.slack.SlackEmulator;
+import dev.callbridge.testkit.TempDirs;
+import dev.callbridge.testkit.EmbeddedKafka;
+import dev.callbridge.emulator.RateLimits;
+import dev.callbridge.emulator.SlackEmulator;
 import dev.callbridge.service.BridgeService;
 import io.micrometer.core.instrument.Counter;
 import java.io.PrintStream;

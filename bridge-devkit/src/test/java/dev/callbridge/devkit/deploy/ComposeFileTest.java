@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.callbridge.devkit.slack.TokenGrant;
+import dev.callbridge.emulator.TokenGrant;
 import java.net.URI;
 import java.nio.file.Path;
 import java.util.ArrayList;

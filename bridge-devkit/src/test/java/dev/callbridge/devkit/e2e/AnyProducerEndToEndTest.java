@@ -3,7 +3,7 @@ package dev.callbridge.devkit.e2e;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.callbridge.devkit.e2e.BridgeRig.Placement;
-import dev.callbridge.devkit.kafka.KafkaBrokerExtension;
+import dev.callbridge.testkit.KafkaBrokerExtension;
 import dev.callbridge.topology.CallPartitioner;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;

@@ -3,11 +3,11 @@ package dev.callbridge.devkit.e2e;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import dev.callbridge.devkit.slack.ApiMethod;
-import dev.callbridge.devkit.slack.CallSnapshot;
-import dev.callbridge.devkit.slack.Faults;
+import dev.callbridge.emulator.ApiMethod;
+import dev.callbridge.emulator.CallSnapshot;
+import dev.callbridge.emulator.Faults;
 import dev.callbridge.model.event.CallEvent;
-import dev.callbridge.devkit.kafka.KafkaBrokerExtension;
+import dev.callbridge.testkit.KafkaBrokerExtension;
 import java.nio.file.Files;
 import java.time.Duration;
 import java.util.List;

@@ -2,10 +2,10 @@ package dev.callbridge.devkit.e2e;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.callbridge.devkit.slack.EmulatorStats;
-import dev.callbridge.devkit.slack.Faults;
+import dev.callbridge.emulator.EmulatorStats;
+import dev.callbridge.emulator.Faults;
 import dev.callbridge.model.event.CallEvent;
-import dev.callbridge.devkit.kafka.KafkaBrokerExtension;
+import dev.callbridge.testkit.KafkaBrokerExtension;
 import java.nio.file.Files;
 import java.util.List;
 import java.util.concurrent.TimeUnit;

@@ -3,9 +3,9 @@ package dev.callbridge.devkit.e2e;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import dev.callbridge.devkit.slack.EmulatorStats;
+import dev.callbridge.emulator.EmulatorStats;
 import dev.callbridge.service.BridgeService;
-import dev.callbridge.devkit.kafka.KafkaBrokerExtension;
+import dev.callbridge.testkit.KafkaBrokerExtension;
 import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.ExecutionException;

@@ -3,10 +3,10 @@ package dev.callbridge.devkit.e2e;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import dev.callbridge.devkit.TempDirs;
-import dev.callbridge.devkit.kafka.KafkaBrokerExtension;
-import dev.callbridge.devkit.slack.CallSnapshot;
-import dev.callbridge.devkit.slack.EmulatorStats;
+import dev.callbridge.testkit.TempDirs;
+import dev.callbridge.testkit.KafkaBrokerExtension;
+import dev.callbridge.emulator.CallSnapshot;
+import dev.callbridge.emulator.EmulatorStats;
 import dev.callbridge.service.BridgeService;
 import java.nio.file.Files;
 import java.nio.file.Path;

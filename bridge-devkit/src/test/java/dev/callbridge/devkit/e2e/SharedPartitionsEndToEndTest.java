@@ -3,10 +3,10 @@ package dev.callbridge.devkit.e2e;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import dev.callbridge.devkit.slack.ApiMethod;
+import dev.callbridge.emulator.ApiMethod;
 import dev.callbridge.model.event.CallEvent;
 import dev.callbridge.service.BridgeService;
-import dev.callbridge.devkit.kafka.KafkaBrokerExtension;
+import dev.callbridge.testkit.KafkaBrokerExtension;
 import java.time.Duration;
 import java.util.List;
 import org.junit.jupiter.api.Test;

@@ -3,11 +3,11 @@ package dev.callbridge.devkit.e2e;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import dev.callbridge.devkit.slack.ApiMethod;
-import dev.callbridge.devkit.slack.CallSnapshot;
-import dev.callbridge.devkit.slack.CallUser;
-import dev.callbridge.devkit.slack.EmulatorClient;
-import dev.callbridge.devkit.slack.EmulatorStats;
+import dev.callbridge.emulator.ApiMethod;
+import dev.callbridge.emulator.CallSnapshot;
+import dev.callbridge.emulator.CallUser;
+import dev.callbridge.emulator.EmulatorClient;
+import dev.callbridge.emulator.EmulatorStats;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;

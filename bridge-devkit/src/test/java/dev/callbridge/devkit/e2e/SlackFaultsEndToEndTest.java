@@ -2,11 +2,11 @@ package dev.callbridge.devkit.e2e;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.callbridge.devkit.slack.ApiMethod;
-import dev.callbridge.devkit.slack.EmulatorStats;
-import dev.callbridge.devkit.slack.Faults;
-import dev.callbridge.devkit.slack.MethodCounts;
-import dev.callbridge.devkit.kafka.KafkaBrokerExtension;
+import dev.callbridge.emulator.ApiMethod;
+import dev.callbridge.emulator.EmulatorStats;
+import dev.callbridge.emulator.Faults;
+import dev.callbridge.emulator.MethodCounts;
+import dev.callbridge.testkit.KafkaBrokerExtension;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 

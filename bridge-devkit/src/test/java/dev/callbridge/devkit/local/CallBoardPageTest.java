@@ -2,8 +2,8 @@ package dev.callbridge.devkit.local;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.callbridge.devkit.slack.CallSnapshot;
-import dev.callbridge.devkit.slack.CallUser;
+import dev.callbridge.emulator.CallSnapshot;
+import dev.callbridge.emulator.CallUser;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.time.Instant;

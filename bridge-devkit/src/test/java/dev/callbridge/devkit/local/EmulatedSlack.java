@@ -5,9 +5,9 @@ import com.slack.api.SlackConfig;
 import com.slack.api.methods.MethodsClient;
 import com.slack.api.methods.SlackApiException;
 import com.slack.api.methods.request.calls.CallsAddRequest;
-import dev.callbridge.devkit.slack.EmulatorClient;
-import dev.callbridge.devkit.slack.SlackEmulator;
-import dev.callbridge.devkit.slack.TokenGrant;
+import dev.callbridge.emulator.EmulatorClient;
+import dev.callbridge.emulator.SlackEmulator;
+import dev.callbridge.emulator.TokenGrant;
 import java.io.IOException;
 import java.util.function.UnaryOperator;
 

@@ -1,0 +1,170 @@
+package dev.callbridge.service;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
+
+import dev.callbridge.config.BridgeConfig;
+import dev.callbridge.config.BridgeConfigException;
+import dev.callbridge.topics.Topics;
+import dev.callbridge.testkit.KafkaBrokerExtension;
+import dev.callbridge.emulator.SlackEmulator;
+import dev.callbridge.dispatch.RunningBridge;
+import dev.callbridge.model.event.CallEvents;
+import dev.callbridge.model.event.CloudEventCodec;
+import dev.callbridge.model.event.Participant;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.config.TopicConfig;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.api.io.TempDir;
+
+/** {@code bridge run}'s service on a real broker: topics, readiness, metrics, and a call mirrored. */
+class BridgeServiceTest {
+
+    @RegisterExtension
+    static final KafkaBrokerExtension KAFKA = new KafkaBrokerExtension();
+
+    private final HttpClient http = HttpClient.newHttpClient();
+    private SlackEmulator slack;
+    private BridgeService service;
+
+    @TempDir
+    Path stateDir;
+
+    @AfterEach
+    void stop() {
+        if (service != null) {
+            service.stop();
+        }
+        if (slack != null) {
+            slack.close();
+        }
+    }
+
+    private Map<String, String> environment(String prefix) {
+        Map<String, String> env = new HashMap<>();
+        env.put("BRIDGE_KAFKA_BOOTSTRAP_SERVERS", KAFKA.bootstrapServers());
+        env.put("BRIDGE_APPLICATION_ID", prefix + "bridge");
+        env.put("BRIDGE_TOPICS_PREFIX", prefix);
+        env.put("BRIDGE_TOPICS_PARTITIONS", "2");
+        env.put("BRIDGE_TOPICS_REPLICATION_FACTOR", "1");
+        env.put("BRIDGE_STATE_DIR", stateDir.toString());
+        env.put("BRIDGE_HTTP_PORT", "0");
+        env.put("BRIDGE_SLACK_BASE_URL", slack.baseUrl());
+        env.put("BRIDGE_SLACK_DEFAULT_CHANNEL", "C0CALLS");
+        env.put("BRIDGE_SLACK_DEFAULT_CREATED_BY", "U0BRIDGEBOT");
+        env.put("BRIDGE_KAFKA_STREAMS_COMMIT_INTERVAL_MS", "100");
+        env.put("SLACK_TOKEN", RunningBridge.TOKEN);
+        return env;
+    }
+
+    private HttpResponse<String> get(String path) throws Exception {
+        return http.send(HttpRequest.newBuilder(URI.create("http://localhost:" + service.httpPort() + path)).build(),
+                HttpResponse.BodyHandlers.ofString());
+    }
+
+    @Test
+    void itCreatesItsTopicsBecomesReadyMirrorsACallAndReportsMetrics() throws Exception {
+        slack = SlackEmulator.builder().port(0).token(RunningBridge.TOKEN, RunningBridge.TEAM).build().start();
+        service = new BridgeService(BridgeConfig.load(environment("svc-"), null)).start();
+
+        assertThat(get("/healthz").statusCode()).isEqualTo(200);
+        await().atMost(Duration.ofSeconds(60)).until(() -> get("/readyz").statusCode() == 200);
+        Topics topics = Topics.withPrefix("svc-", CloudEventCodec.DEFAULT_MAX_RECORD_BYTES);
+        try (KafkaProducer<String, byte[]> producer = new KafkaProducer<>(
+                Map.of("bootstrap.servers", KAFKA.bootstrapServers()), new StringSerializer(), new ByteArraySerializer())) {
+            CallEvents call = CallEvents.sequenced("svc-call", "pbx-test", Instant.parse("2026-03-02T09:00:00Z"));
+            CloudEventCodec codec = new CloudEventCodec();
+            for (var event : List.of(
+                    call.started("https://pbx.example/j/svc", "Service test", null, List.of(Participant.slackUser("U0ONE"))),
+                    call.after(Duration.ofSeconds(30)).ended())) {
+                producer.send(new ProducerRecord<>(topics.callEvents().name(), event.subject(), codec.encodeStructured(event)));
+            }
+            producer.send(new ProducerRecord<>(topics.callEvents().name(), "junk", "{".getBytes(StandardCharsets.UTF_8)));
+        }
+
+        await().atMost(Duration.ofSeconds(60)).until(() -> slack.client().callsWithExternalId("svc-call").stream()
+                .anyMatch(c -> c.ended()));
+        String metrics = await().atMost(Duration.ofSeconds(30)).until(() -> get("/metrics").body(),
+                body -> body.contains("bridge_event_to_slack_seconds_count") && body.contains("reason=\"unparseable\""));
+        assertThat(metrics)
+                .contains("bridge_events_total{outcome=\"applied\",type=\"call.started\"}")
+                .contains("bridge_operations_total{method=\"calls.add\"}")
+                .contains("bridge_slack_requests_total{method=\"calls.end\",outcome=\"ok\"}")
+                .contains("bridge_dead_letters_total{reason=\"unparseable\",topic=\"svc-telephony.call-events.dlt\"}")
+                .contains("bridge_slack_in_flight")
+                .contains("bridge_retry_backlog")
+                .contains("bridge_calls_live")
+                .contains("kafka_stream")
+                .contains("bridge_dispatch_transactions_total{outcome=\"committed\"}")
+                .doesNotContain(RunningBridge.TOKEN);
+
+        // A clean stop is noted, so the next start keeps the recovery store instead of rebuilding it.
+        Path marker = stateDir.resolve("svc-bridge").resolve(".bridge-stopped-cleanly");
+        assertThat(marker).doesNotExist();
+        service.stop();
+        service = null;
+        assertThat(marker).exists();
+    }
+
+    @Test
+    void streamThreadsThatKeepFailingOnTheSameRecordMakeHealthzUnhealthy() throws Exception {
+        slack = SlackEmulator.builder().port(0).token(RunningBridge.TOKEN, RunningBridge.TEAM).build().start();
+        Map<String, String> env = environment("loop-");
+        // A failed thread's group member is given up on soon, so its replacement gets the task back quickly.
+        env.put("BRIDGE_KAFKA_STREAMS_MAIN_CONSUMER_SESSION_TIMEOUT_MS", "6000");
+        // An internal topic that takes no event at all (only transaction markers): re-keying a misrouted
+        // event fails, every time.
+        try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, KAFKA.bootstrapServers()))) {
+            admin.createTopics(List.of(new NewTopic("loop-bridge-events-by-subject-repartition", 2, (short) 1)
+                    .configs(Map.of(TopicConfig.MAX_MESSAGE_BYTES_CONFIG, "200")))).all().get(30, TimeUnit.SECONDS);
+        }
+        service = new BridgeService(BridgeConfig.load(env, null)).start();
+        await().atMost(Duration.ofSeconds(60)).until(() -> get("/readyz").statusCode() == 200);
+        Topics topics = Topics.withPrefix("loop-", CloudEventCodec.DEFAULT_MAX_RECORD_BYTES);
+        try (KafkaProducer<String, byte[]> producer = new KafkaProducer<>(
+                Map.of("bootstrap.servers", KAFKA.bootstrapServers()), new StringSerializer(), new ByteArraySerializer())) {
+            CallEvents call = CallEvents.sequenced("loop-call", "pbx-test", Instant.parse("2026-03-02T09:00:00Z"));
+            producer.send(new ProducerRecord<>(topics.callEvents().name(), "not-the-call",
+                    new CloudEventCodec().encodeStructured(call.started("https://pbx.example/j/loop")))).get();
+        }
+        assertThat(get("/healthz").statusCode()).isEqualTo(200);
+
+        // The failing stream threads' exceptions are expected here; they are the point.
+        await().atMost(Duration.ofMinutes(3)).pollInterval(Duration.ofSeconds(1)).dontCatchUncaughtExceptions()
+                .until(() -> get("/healthz").statusCode() == 503);
+    }
+
+    @Test
+    void topicsWhosePartitionsDoNotMatchAreRefusedWithAClearMessage() {
+        slack = SlackEmulator.builder().port(0).token(RunningBridge.TOKEN, RunningBridge.TEAM).build().start();
+        Topics topics = Topics.withPrefix("bad-", CloudEventCodec.DEFAULT_MAX_RECORD_BYTES);
+        KAFKA.createTopics(4, topics.callEvents().name());
+        KAFKA.createTopics(2, topics.callResults().name());
+
+        BridgeService wrong = new BridgeService(BridgeConfig.load(environment("bad-"), null));
+        assertThatThrownBy(wrong::start).isInstanceOf(BridgeConfigException.class)
+                .hasMessageContaining("bad-telephony.call-events has 4 partitions")
+                .hasMessageContaining("bad-slack.call-results has 2");
+    }
+}

@@ -1,0 +1,140 @@
+package dev.callbridge.service;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import ch.qos.logback.classic.Level;
+import ch.qos.logback.classic.Logger;
+import ch.qos.logback.classic.LoggerContext;
+import ch.qos.logback.classic.spi.ILoggingEvent;
+import ch.qos.logback.classic.spi.IThrowableProxy;
+import ch.qos.logback.core.AppenderBase;
+import dev.callbridge.testkit.KafkaBrokerExtension;
+import dev.callbridge.dispatch.RunningBridge;
+import dev.callbridge.emulator.Faults;
+import dev.callbridge.emulator.RateLimits;
+import dev.callbridge.emulator.SlackEmulator;
+import dev.callbridge.model.event.CallEventData;
+import dev.callbridge.model.event.CallEvents;
+import dev.callbridge.model.event.Participant;
+import dev.callbridge.slack.SlackToken;
+import dev.callbridge.slack.SlackTokens;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.function.UnaryOperator;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.common.header.Header;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Runs the bridge with known tokens through successes, rate limits and refusals, with the Slack
+ * SDK's and the bridge's loggers at TRACE, and looks for the tokens everywhere they could leak.
+ */
+class TokenNeverLoggedTest {
+
+    @RegisterExtension
+    static final KafkaBrokerExtension KAFKA = new KafkaBrokerExtension();
+
+    private static final String REVOKED_TEAM = "T0REVOKED";
+    private static final String REVOKED_TOKEN = "xoxb-revoked-workspace-token";
+    private static final List<String> TOKENS = List.of(RunningBridge.TOKEN, REVOKED_TOKEN);
+
+    private final LoggerContext logging = (LoggerContext) LoggerFactory.getILoggerFactory();
+    private final Capture capture = new Capture();
+    private final Map<String, Level> levelsBefore = new java.util.HashMap<>();
+    private SlackEmulator slack;
+    private RunningBridge bridge;
+
+    @BeforeEach
+    void captureEverything() {
+        capture.setContext(logging);
+        capture.start();
+        Logger root = logging.getLogger(Logger.ROOT_LOGGER_NAME);
+        root.addAppender(capture);
+        for (String name : List.of(Logger.ROOT_LOGGER_NAME, "com.slack", "okhttp3", "dev.callbridge")) {
+            Logger logger = logging.getLogger(name);
+            levelsBefore.put(name, logger.getLevel());
+            logger.setLevel(name.equals(Logger.ROOT_LOGGER_NAME) ? Level.DEBUG : Level.TRACE);
+        }
+    }
+
+    @AfterEach
+    void restore() {
+        if (bridge != null) {
+            bridge.close();
+        }
+        if (slack != null) {
+            slack.close();
+        }
+        logging.getLogger(Logger.ROOT_LOGGER_NAME).detachAppender(capture);
+        levelsBefore.forEach((name, level) -> logging.getLogger(name).setLevel(level));
+    }
+
+    @Test
+    void theTokensAppearInNoLogLineRecordOrHeader() {
+        slack = SlackEmulator.builder().port(0)
+                .token(RunningBridge.TOKEN, RunningBridge.TEAM)
+                .revokedToken(REVOKED_TOKEN, REVOKED_TEAM)
+                .rateLimits(RateLimits.unlimited())
+                .faults(Faults.none().withSeed(11).withRateLimitBursts(0.2, 2, 1).withServerErrors(0.05))
+                .build().start();
+        bridge = new RunningBridge(KAFKA, slack, "secret-", UnaryOperator.identity(), UnaryOperator.identity())
+                .withTokens(new SlackTokens(new SlackToken(RunningBridge.TOKEN),
+                        Map.of(REVOKED_TEAM, new SlackToken(REVOKED_TOKEN))))
+                .startStreams().startDispatcher();
+        Instant t0 = Instant.parse("2026-03-02T09:00:00Z");
+        CallEvents good = CallEvents.sequenced("secret-good", "pbx-test", t0);
+        CallEvents refused = CallEvents.sequenced("secret-refused", "pbx-test", t0);
+        bridge.sendAll(List.of(
+                good.started("https://pbx.example/j/good", "Fine", null, List.of(Participant.slackUser("U0ONE"))),
+                good.after(Duration.ofSeconds(3)).joined(Participant.slackUser("U0TWO")),
+                good.after(Duration.ofSeconds(3)).ended(),
+                refused.started(new CallEventData.Started("https://pbx.example/j/bad", null, null, "Refused", null,
+                        null, null, REVOKED_TEAM, List.of()))));
+
+        await().atMost(Duration.ofSeconds(60)).until(() -> {
+            var views = bridge.views();
+            return views.containsKey("secret-good") && views.get("secret-good").observed().ended()
+                    && views.containsKey("secret-refused") && views.get("secret-refused").observed().addFailed();
+        });
+
+        assertThat(capture.lines).as("log lines captured").hasSizeGreaterThan(100);
+        assertThat(capture.lines).anyMatch(line -> line.contains("token_revoked"));
+        for (String token : TOKENS) {
+            assertThat(capture.lines).as("log lines").noneMatch(line -> line.contains(token));
+            for (ConsumerRecord<byte[], byte[]> record : bridge.everyRecord()) {
+                assertThat(text(record.key()) + text(record.value())).doesNotContain(token);
+                for (Header header : record.headers()) {
+                    assertThat(header.key() + text(header.value())).doesNotContain(token);
+                }
+            }
+        }
+    }
+
+    private static String text(byte[] bytes) {
+        return bytes == null ? "" : new String(bytes, StandardCharsets.UTF_8);
+    }
+
+    /** Keeps every log event's message, arguments and stack trace as text. */
+    private static final class Capture extends AppenderBase<ILoggingEvent> {
+        final ConcurrentLinkedQueue<String> lines = new ConcurrentLinkedQueue<>();
+
+        @Override
+        protected void append(ILoggingEvent event) {
+            StringBuilder line = new StringBuilder(event.getLoggerName()).append(' ').append(event.getFormattedMessage());
+            for (IThrowableProxy cause = event.getThrowableProxy(); cause != null; cause = cause.getCause()) {
+                line.append(' ').append(cause.getClassName()).append(": ").append(cause.getMessage());
+            }
+            event.getMDCPropertyMap().values().forEach(value -> line.append(' ').append(value));
+            lines.add(line.toString());
+        }
+    }
+}

@@ -1,0 +1,51 @@
+package dev.callbridge.emulator;
+
+import com.fasterxml.jackson.annotation.JsonCreator;
+import com.fasterxml.jackson.annotation.JsonValue;
+import java.util.Arrays;
+import java.util.Optional;
+
+/** The Slack Web API methods the emulator answers, each with the scope a token needs to call it. */
+public enum ApiMethod {
+    AUTH_TEST("auth.test", null),
+    CALLS_ADD("calls.add", Scopes.CALLS_WRITE),
+    CHAT_POST_MESSAGE("chat.postMessage", Scopes.CHAT_WRITE),
+    CALLS_PARTICIPANTS_ADD("calls.participants.add", Scopes.CALLS_WRITE),
+    CALLS_PARTICIPANTS_REMOVE("calls.participants.remove", Scopes.CALLS_WRITE),
+    CALLS_UPDATE("calls.update", Scopes.CALLS_WRITE),
+    CALLS_END("calls.end", Scopes.CALLS_WRITE),
+    CALLS_INFO("calls.info", Scopes.CALLS_READ);
+
+    private final String apiName;
+    private final String requiredScope;
+
+    ApiMethod(String apiName, String requiredScope) {
+        this.apiName = apiName;
+        this.requiredScope = requiredScope;
+    }
+
+    @JsonValue
+    public String apiName() {
+        return apiName;
+    }
+
+    /** The scope a token must hold; empty for methods any valid token may call. */
+    public Optional<String> requiredScope() {
+        return Optional.ofNullable(requiredScope);
+    }
+
+    public static Optional<ApiMethod> find(String apiName) {
+        return Arrays.stream(values()).filter(m -> m.apiName.equals(apiName)).findFirst();
+    }
+
+    @JsonCreator
+    public static ApiMethod fromApiName(String apiName) {
+        return find(apiName).orElseThrow(() -> new IllegalArgumentException("unknown Slack method: " + apiName));
+    }
+
+    /** The API name, so that the method reads as Slack spells it in JSON map keys and messages. */
+    @Override
+    public String toString() {
+        return apiName;
+    }
+}

@@ -1,0 +1,123 @@
+package dev.callbridge.emulator;
+
+import com.fasterxml.jackson.core.type.TypeReference;
+import com.fasterxml.jackson.databind.JavaType;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.URI;
+import java.net.URLEncoder;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
+
+/** A typed client for a {@link SlackEmulator}'s inspection and control API under {@code /_emulator/}. */
+public final class EmulatorClient {
+
+    private static final Duration TIMEOUT = Duration.ofSeconds(10);
+    private static final int NOT_FOUND = 404;
+
+    private final URI root;
+    private final HttpClient http =
+            HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(TIMEOUT).build();
+
+    /** @param inspectionUrl the emulator's {@link SlackEmulator#inspectionUrl()}, ending in {@code /_emulator/} */
+    public EmulatorClient(String inspectionUrl) {
+        this.root = URI.create(inspectionUrl.endsWith("/") ? inspectionUrl : inspectionUrl + "/");
+    }
+
+    /** Every call of every workspace, oldest first. */
+    public List<CallSnapshot> calls() {
+        return get("calls", new TypeReference<>() {});
+    }
+
+    /** The calls registered with {@code externalUniqueId}: more than one means a duplicate {@code calls.add}. */
+    public List<CallSnapshot> callsWithExternalId(String externalUniqueId) {
+        return get("calls?external_unique_id=" + URLEncoder.encode(externalUniqueId, StandardCharsets.UTF_8),
+                new TypeReference<>() {});
+    }
+
+    public Optional<CallSnapshot> call(String id) {
+        HttpResponse<byte[]> response = send(request("calls/" + URLEncoder.encode(id, StandardCharsets.UTF_8)).GET());
+        if (response.statusCode() == NOT_FOUND) {
+            return Optional.empty();
+        }
+        return Optional.of(read(response, EmulatorJson.mapper().constructType(CallSnapshot.class)));
+    }
+
+    public List<PostedMessage> messages() {
+        return get("messages", new TypeReference<>() {});
+    }
+
+    public EmulatorStats stats() {
+        return get("stats", new TypeReference<>() {});
+    }
+
+    public Faults faults() {
+        return get("faults", new TypeReference<>() {});
+    }
+
+    /** Replaces the fault settings, which restarts the fault sequence; returns the settings in force. */
+    public Faults faults(Faults faults) {
+        return put("faults", faults, Faults.class);
+    }
+
+    public RateLimits rateLimits() {
+        return get("rate-limits", new TypeReference<>() {});
+    }
+
+    /** Replaces the budgets, which restarts every rate-limit window; returns the budgets in force. */
+    public RateLimits rateLimits(RateLimits rateLimits) {
+        return put("rate-limits", rateLimits, RateLimits.class);
+    }
+
+    /** Forgets all calls, messages and counts; keeps the settings. */
+    public void reset() {
+        expectSuccess(send(request("reset").POST(HttpRequest.BodyPublishers.noBody())));
+    }
+
+    private <T> T get(String path, TypeReference<T> type) {
+        return read(send(request(path).GET()), EmulatorJson.mapper().constructType(type));
+    }
+
+    private <T> T put(String path, T value, Class<T> type) {
+        HttpRequest.Builder request = request(path)
+                .header("Content-Type", "application/json")
+                .PUT(HttpRequest.BodyPublishers.ofByteArray(EmulatorJson.write(value)));
+        return read(send(request), EmulatorJson.mapper().constructType(type));
+    }
+
+    private HttpRequest.Builder request(String path) {
+        return HttpRequest.newBuilder(root.resolve(path)).timeout(TIMEOUT);
+    }
+
+    private HttpResponse<byte[]> send(HttpRequest.Builder request) {
+        try {
+            return http.send(request.build(), HttpResponse.BodyHandlers.ofByteArray());
+        } catch (IOException e) {
+            throw new UncheckedIOException("the Slack emulator at " + root + " did not answer", e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while calling the Slack emulator", e);
+        }
+    }
+
+    private <T> T read(HttpResponse<byte[]> response, JavaType type) {
+        expectSuccess(response);
+        try {
+            return EmulatorJson.mapper().readValue(response.body(), type);
+        } catch (IOException e) {
+            throw new UncheckedIOException("unreadable answer from " + response.uri(), e);
+        }
+    }
+
+    private static void expectSuccess(HttpResponse<byte[]> response) {
+        if (response.statusCode() / 100 != 2) {
+            throw new IllegalStateException("the Slack emulator answered " + response.statusCode() + " to "
+                    + response.uri() + ": " + new String(response.body(), StandardCharsets.UTF_8));
+        }
+    }
+}

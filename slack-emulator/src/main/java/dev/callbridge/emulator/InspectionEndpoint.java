@@ -1,0 +1,148 @@
+package dev.callbridge.emulator;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import io.undertow.server.HttpHandler;
+import io.undertow.server.HttpServerExchange;
+import io.undertow.util.Headers;
+import io.undertow.util.HttpString;
+import io.undertow.util.Methods;
+import io.undertow.util.StatusCodes;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.util.Deque;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.function.Supplier;
+
+/**
+ * {@code /_emulator/}: what the emulated Slack holds and how it behaves, as JSON.
+ *
+ * <ul>
+ *   <li>{@code GET calls} (optionally {@code ?external_unique_id=} and {@code ?team_id=}),
+ *       {@code GET calls/<id>}, {@code GET messages}, {@code GET stats};
+ *   <li>{@code GET}/{@code PUT faults} and {@code GET}/{@code PUT rate-limits}: a PUT names only the
+ *       fields it changes and answers with the settings now in force;
+ *   <li>{@code POST reset}: forgets calls, messages and counts, restarts rate-limit windows and the
+ *       fault sequence; settings stay.
+ * </ul>
+ */
+final class InspectionEndpoint implements HttpHandler {
+
+    private final EmulatorState state;
+    private final RequestStats stats;
+    private final FaultInjector faults;
+    private final RateLimiter rateLimiter;
+    private final Runnable reset;
+
+    InspectionEndpoint(EmulatorState state, RequestStats stats, FaultInjector faults, RateLimiter rateLimiter,
+            Runnable reset) {
+        this.state = state;
+        this.stats = stats;
+        this.faults = faults;
+        this.rateLimiter = rateLimiter;
+        this.reset = reset;
+    }
+
+    @Override
+    public void handleRequest(HttpServerExchange exchange) throws IOException {
+        if (exchange.isInIoThread()) {
+            exchange.dispatch(this);
+            return;
+        }
+        exchange.startBlocking();
+        HttpString method = exchange.getRequestMethod();
+        String path = exchange.getRelativePath().replaceFirst("^/", "");
+        try {
+            route(exchange, method, path);
+        } catch (IllegalArgumentException e) {
+            write(exchange, StatusCodes.BAD_REQUEST, Map.of("error", e.getMessage()));
+        } catch (JsonProcessingException e) {
+            write(exchange, StatusCodes.BAD_REQUEST, Map.of("error", reason(e)));
+        }
+    }
+
+    private void route(HttpServerExchange exchange, HttpString method, String path) throws IOException {
+        boolean get = Methods.GET.equals(method);
+        boolean put = Methods.PUT.equals(method);
+        switch (path) {
+            case "calls" -> requireThen(exchange, get, () -> calls(exchange));
+            case "messages" -> requireThen(exchange, get, state::messages);
+            case "stats" -> requireThen(exchange, get,
+                    () -> new EmulatorStats(stats.snapshot(), state.duplicateCallsAdd()));
+            case "faults" -> {
+                if (put) {
+                    faults.settings(EmulatorJson.overlay(faults.settings(), body(exchange), Faults.class));
+                }
+                requireThen(exchange, get || put, faults::settings);
+            }
+            case "rate-limits" -> {
+                if (put) {
+                    rateLimiter.limits(EmulatorJson.overlay(rateLimiter.limits(), body(exchange), RateLimits.class));
+                }
+                requireThen(exchange, get || put, rateLimiter::limits);
+            }
+            case "reset" -> {
+                if (Methods.POST.equals(method)) {
+                    reset.run();
+                    exchange.setStatusCode(StatusCodes.NO_CONTENT);
+                    exchange.endExchange();
+                } else {
+                    write(exchange, StatusCodes.METHOD_NOT_ALLOWED, Map.of("error", "use POST"));
+                }
+            }
+            default -> {
+                if (path.startsWith("calls/")) {
+                    String id = path.substring("calls/".length());
+                    state.call(id).ifPresentOrElse(
+                            call -> requireThen(exchange, get, () -> call),
+                            () -> write(exchange, StatusCodes.NOT_FOUND, Map.of("error", "no call " + id)));
+                } else {
+                    write(exchange, StatusCodes.NOT_FOUND, Map.of("error", "no such resource: " + path));
+                }
+            }
+        }
+    }
+
+    private List<CallSnapshot> calls(HttpServerExchange exchange) {
+        String externalUniqueId = query(exchange, "external_unique_id");
+        String teamId = query(exchange, "team_id");
+        return state.calls().stream()
+                .filter(call -> externalUniqueId == null || externalUniqueId.equals(call.externalUniqueId()))
+                .filter(call -> teamId == null || teamId.equals(call.teamId()))
+                .toList();
+    }
+
+    private static void requireThen(HttpServerExchange exchange, boolean allowed, Supplier<?> body) {
+        if (allowed) {
+            write(exchange, StatusCodes.OK, body.get());
+        } else {
+            write(exchange, StatusCodes.METHOD_NOT_ALLOWED,
+                    Map.of("error", exchange.getRequestMethod() + " not allowed"));
+        }
+    }
+
+    private static String query(HttpServerExchange exchange, String name) {
+        Deque<String> values = exchange.getQueryParameters().get(name);
+        return values == null ? null : values.peekFirst();
+    }
+
+    private static byte[] body(HttpServerExchange exchange) throws IOException {
+        return exchange.getInputStream().readAllBytes();
+    }
+
+    /** Why a body was refused: for a setting out of range, the record's own validation message. */
+    private static String reason(JsonProcessingException e) {
+        Throwable cause = e;
+        while (cause.getCause() != null) {
+            cause = cause.getCause();
+        }
+        return cause == e ? e.getOriginalMessage() : Objects.toString(cause.getMessage());
+    }
+
+    private static void write(HttpServerExchange exchange, int status, Object body) {
+        exchange.setStatusCode(status);
+        exchange.getResponseHeaders().put(Headers.CONTENT_TYPE, "application/json; charset=utf-8");
+        exchange.getResponseSender().send(ByteBuffer.wrap(EmulatorJson.write(body)));
+    }
+}

@@ -1,0 +1,225 @@
+package dev.callbridge.emulator;
+
+import io.undertow.Undertow;
+import io.undertow.UndertowOptions;
+import io.undertow.server.handlers.PathHandler;
+import java.net.InetSocketAddress;
+import java.util.ArrayList;
+import java.util.List;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A stateful stand-in for Slack's Web API: the Calls methods, {@code chat.postMessage} and
+ * {@code auth.test} under {@code /api/}, close enough that the official Slack SDK cannot tell it
+ * from Slack; and an inspection and control API under {@code /_emulator/}.
+ *
+ * <pre>{@code
+ * SlackEmulator slack = SlackEmulator.builder().token(TokenGrant.bot("xoxb-test", "T0001")).build().start();
+ * slackConfig.setMethodsEndpointUrlPrefix(slack.baseUrl());
+ * }</pre>
+ */
+public final class SlackEmulator implements AutoCloseable {
+
+    private static final Logger LOG = LoggerFactory.getLogger(SlackEmulator.class);
+    private static final String API_PATH = "/api";
+    private static final String INSPECTION_PATH = "/_emulator";
+    /** Far above any Slack argument; a body past it is refused rather than buffered. */
+    private static final long MAX_BODY_BYTES = 2L * 1024 * 1024;
+
+    static {
+        // Undertow logs through jboss-logging, which would pick the log4j2 that Kafka brings along and
+        // bypass the logback configuration; a provider chosen by the user is left alone.
+        System.getProperties().putIfAbsent("org.jboss.logging.provider", "slf4j");
+    }
+
+    private final String host;
+    private final Undertow server;
+    private final EmulatorState state = new EmulatorState();
+    private final RequestStats stats = new RequestStats();
+    private final RateLimiter rateLimiter;
+    private final FaultInjector faults;
+    private int boundPort;
+    private boolean running;
+    private EmulatorClient client;
+
+    private SlackEmulator(Builder builder) {
+        this.host = builder.host;
+        this.rateLimiter = new RateLimiter(builder.rateLimits, System::nanoTime);
+        this.faults = new FaultInjector(builder.faults);
+        WebApiEndpoint api = new WebApiEndpoint(new Tokens(builder.tokens), faults, rateLimiter,
+                new WebApiMethods(state, builder.directory), stats, builder.listener);
+        InspectionEndpoint inspection = new InspectionEndpoint(state, stats, faults, rateLimiter, this::reset);
+        this.server = Undertow.builder()
+                .addHttpListener(builder.port, host)
+                .setServerOption(UndertowOptions.MAX_ENTITY_SIZE, MAX_BODY_BYTES)
+                .setHandler(new PathHandler()
+                        .addPrefixPath(API_PATH, api)
+                        .addPrefixPath(INSPECTION_PATH, inspection))
+                .build();
+    }
+
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /**
+     * Binds the port and starts serving.
+     *
+     * @throws IllegalStateException if already running
+     * @throws RuntimeException from Undertow when the port cannot be bound
+     */
+    public synchronized SlackEmulator start() {
+        if (running) {
+            throw new IllegalStateException("the Slack emulator is already running at " + baseUrl());
+        }
+        server.start();
+        boundPort = ((InetSocketAddress) server.getListenerInfo().get(0).getAddress()).getPort();
+        client = new EmulatorClient(inspectionUrl());
+        running = true;
+        LOG.info("Slack emulator serving {}", baseUrl());
+        return this;
+    }
+
+    public synchronized void stop() {
+        if (running) {
+            server.stop();
+            running = false;
+        }
+    }
+
+    @Override
+    public void close() {
+        stop();
+    }
+
+    /** The port bound; meaningful once started (a requested port 0 becomes an ephemeral one). */
+    public synchronized int port() {
+        return boundPort;
+    }
+
+    /** The Web API prefix, ending in {@code /api/}: pass it to {@code SlackConfig#setMethodsEndpointUrlPrefix}. */
+    public String baseUrl() {
+        return root() + API_PATH + "/";
+    }
+
+    /** The inspection and control API's prefix, ending in {@code /_emulator/}. */
+    public String inspectionUrl() {
+        return root() + INSPECTION_PATH + "/";
+    }
+
+    /**
+     * The client for the inspection and control API.
+     *
+     * @throws IllegalStateException before the first start, when there is no address to call yet
+     */
+    public synchronized EmulatorClient client() {
+        if (client == null) {
+            throw new IllegalStateException("the Slack emulator has not been started");
+        }
+        return client;
+    }
+
+    private String root() {
+        // A wildcard bind is reachable on loopback; a URL naming the wildcard address would not be.
+        String urlHost = host.equals("0.0.0.0") || host.equals("::") ? "127.0.0.1" : host;
+        if (urlHost.contains(":")) {
+            urlHost = "[" + urlHost + "]";
+        }
+        return "http://" + urlHost + ":" + port();
+    }
+
+    private void reset() {
+        state.clear();
+        stats.clear();
+        rateLimiter.clear();
+        faults.restart();
+    }
+
+    /** Settings of an emulator; every one has a default except the tokens. */
+    public static final class Builder {
+
+        private String host = "127.0.0.1";
+        private int port = 0;
+        private final List<TokenGrant> tokens = new ArrayList<>();
+        private RateLimits rateLimits = RateLimits.slack();
+        private Faults faults = Faults.none();
+        private Directory directory = Directory.defaults();
+        private RequestListener listener = RequestListener.NONE;
+
+        private Builder() {}
+
+        /** The address to bind; loopback by default. */
+        public Builder host(String newHost) {
+            host = newHost;
+            return this;
+        }
+
+        /** The port to bind; 0, the default, picks a free one. */
+        public Builder port(int newPort) {
+            if (newPort < 0 || newPort > 65535) {
+                throw new IllegalArgumentException("port must be 0 (any free port) or a TCP port, was " + newPort);
+            }
+            port = newPort;
+            return this;
+        }
+
+        public Builder token(TokenGrant grant) {
+            tokens.add(grant);
+            return this;
+        }
+
+        /** A bot token of {@code teamId} with every scope. */
+        public Builder token(String token, String teamId) {
+            return token(TokenGrant.bot(token, teamId));
+        }
+
+        /** A token of {@code teamId} that Slack has revoked: every request with it gets {@code token_revoked}. */
+        public Builder revokedToken(String token, String teamId) {
+            return token(TokenGrant.bot(token, teamId).asRevoked());
+        }
+
+        /** The budgets of every method; {@link RateLimits#slack()} by default. */
+        public Builder rateLimits(RateLimits newRateLimits) {
+            rateLimits = newRateLimits;
+            return this;
+        }
+
+        /** Puts one method in a tier, keeping the other methods' budgets. */
+        public Builder tier(ApiMethod method, Tier tier) {
+            rateLimits = rateLimits.with(method, tier);
+            return this;
+        }
+
+        public Builder rateLimit(ApiMethod method, RateLimit limit) {
+            rateLimits = rateLimits.with(method, limit);
+            return this;
+        }
+
+        /** The faults to inject; none by default. */
+        public Builder faults(Faults newFaults) {
+            faults = newFaults;
+            return this;
+        }
+
+        /** Which users and channels exist; {@link Directory#defaults()} by default. */
+        public Builder directory(Directory newDirectory) {
+            directory = newDirectory;
+            return this;
+        }
+
+        /** Told of every request as it arrives, for measurements; none by default. */
+        public Builder requestListener(RequestListener newListener) {
+            listener = newListener;
+            return this;
+        }
+
+        /** @throws IllegalStateException without a token: an emulator nobody can call is a mistake */
+        public SlackEmulator build() {
+            if (tokens.isEmpty()) {
+                throw new IllegalStateException("the Slack emulator needs at least one token");
+            }
+            return new SlackEmulator(this);
+        }
+    }
+}

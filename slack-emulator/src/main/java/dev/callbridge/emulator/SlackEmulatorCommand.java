@@ -1,0 +1,127 @@
+package dev.callbridge.emulator;
+
+import java.io.PrintWriter;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/** {@code slack-emulator}: runs the Slack Web API emulator on its own until interrupted. */
+@Command(
+        name = "slack-emulator",
+        mixinStandardHelpOptions = true,
+        description = {
+            "Serves Slack's Calls API, chat.postMessage and auth.test under /api/,",
+            "and an inspection and control API under /_emulator/.",
+            "Prints the Web API base URL (for SlackConfig#setMethodsEndpointUrlPrefix) and runs until interrupted."
+        })
+public final class SlackEmulatorCommand implements Callable<Integer> {
+
+    static final String DEFAULT_TOKEN = "xoxb-emulator@T0EMULATOR";
+
+    @Spec
+    private CommandSpec spec;
+
+    @Option(names = "--host", defaultValue = "127.0.0.1", description = "Address to bind (default: ${DEFAULT-VALUE}).")
+    private String host;
+
+    @Option(names = "--port", defaultValue = "8089",
+            description = "Port to listen on; 0 for any free port (default: ${DEFAULT-VALUE}).")
+    private int port;
+
+    @Option(names = "--token", paramLabel = "TOKEN@TEAM_ID[:SCOPE,...]",
+            description = "A bot token to accept, its workspace, and its scopes (default: all). Repeatable. "
+                    + "Without any: " + DEFAULT_TOKEN + ".")
+    private List<String> tokens = new ArrayList<>();
+
+    @Option(names = "--revoked-token", paramLabel = "TOKEN@TEAM_ID",
+            description = "A token answered with token_revoked. Repeatable.")
+    private List<String> revokedTokens = new ArrayList<>();
+
+    @Option(names = "--tiers", defaultValue = "slack",
+            description = "Rate-limit preset: " + RateLimits.PRESETS + " (default: ${DEFAULT-VALUE}).")
+    private String tiers;
+
+    @Option(names = "--unknown-user", paramLabel = "SLACK_ID",
+            description = "A user id to answer with user_not_found, besides ids starting with "
+                    + Directory.UNKNOWN_USER_PREFIX + ". Repeatable.")
+    private List<String> unknownUsers = new ArrayList<>();
+
+    @Option(names = "--seed", defaultValue = "0",
+            description = "Seed of the fault sequence (default: ${DEFAULT-VALUE}).")
+    private long seed;
+
+    @Option(names = "--fault-429-rate", defaultValue = "0", description = "Share of requests starting a burst of 429s.")
+    private double rateLimitBurstRate;
+
+    @Option(names = "--fault-429-burst", defaultValue = "3",
+            description = "Requests per 429 burst (default: ${DEFAULT-VALUE}).")
+    private int rateLimitBurstLength;
+
+    @Option(names = "--fault-retry-after", defaultValue = "1",
+            description = "Retry-After of burst 429s, seconds (default: ${DEFAULT-VALUE}).")
+    private int rateLimitRetryAfterSeconds;
+
+    @Option(names = "--fault-5xx-rate", defaultValue = "0", description = "Share of requests answered HTTP 503.")
+    private double serverErrorRate;
+
+    @Option(names = "--fault-slow-rate", defaultValue = "0", description = "Share of requests answered late.")
+    private double slowRate;
+
+    @Option(names = "--fault-slow-ms", defaultValue = "5000",
+            description = "Delay of a late answer, ms (default: ${DEFAULT-VALUE}).")
+    private long slowMillis;
+
+    @Option(names = "--fault-drop-rate", defaultValue = "0",
+            description = "Share of requests whose connection is closed unanswered.")
+    private double dropRate;
+
+    @Option(names = "--drop-before-apply",
+            description = "Drop connections before applying the request (default: after, so a retry repeats it).")
+    private boolean dropBeforeApply;
+
+    public static void main(String[] args) {
+        // Run on its own, the emulator logs as its jar configures; embedded, it leaves logging to its host.
+        System.getProperties().putIfAbsent("logback.configurationFile", "dev/callbridge/emulator/logback.xml");
+        System.exit(new CommandLine(new SlackEmulatorCommand()).execute(args));
+    }
+
+    @Override
+    public Integer call() throws InterruptedException {
+        SlackEmulator emulator = emulator().start();
+        CountDownLatch stopped = new CountDownLatch(1);
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            emulator.stop();
+            stopped.countDown();
+        }, "slack-emulator-shutdown"));
+        PrintWriter out = spec.commandLine().getOut();
+        out.println(emulator.baseUrl());
+        out.println("inspection API: " + emulator.inspectionUrl());
+        out.flush();
+        stopped.await();
+        return 0;
+    }
+
+    /** The emulator these options describe, not yet started. */
+    SlackEmulator emulator() {
+        try {
+            SlackEmulator.Builder builder = SlackEmulator.builder()
+                    .host(host)
+                    .port(port)
+                    .rateLimits(RateLimits.preset(tiers))
+                    .directory(Directory.defaults().withUnknownUsers(unknownUsers.toArray(String[]::new)))
+                    .faults(new Faults(seed, rateLimitBurstRate, rateLimitBurstLength, rateLimitRetryAfterSeconds,
+                            serverErrorRate, slowRate, slowMillis, dropRate, !dropBeforeApply));
+            (tokens.isEmpty() ? List.of(DEFAULT_TOKEN) : tokens).forEach(t -> builder.token(TokenGrant.parse(t)));
+            revokedTokens.forEach(t -> builder.token(TokenGrant.parse(t).asRevoked()));
+            return builder.build();
+        } catch (IllegalArgumentException e) {
+            throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage(), e);
+        }
+    }
+}

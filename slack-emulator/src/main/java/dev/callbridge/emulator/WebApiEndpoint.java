@@ -1,0 +1,127 @@
+package dev.callbridge.emulator;
+
+import dev.callbridge.emulator.FaultInjector.Decision;
+import io.undertow.server.HttpHandler;
+import io.undertow.server.HttpServerExchange;
+import io.undertow.util.Headers;
+import io.undertow.util.SameThreadExecutor;
+import java.nio.ByteBuffer;
+import java.time.Instant;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.Optional;
+import java.util.OptionalInt;
+import java.util.TreeSet;
+import java.util.concurrent.TimeUnit;
+import org.xnio.IoUtils;
+
+/**
+ * {@code /api/<method>}: Slack's Web API. A request is read, authenticated, given its injected fault,
+ * checked against its scope and budget, then applied. Requests run on Undertow's worker pool; a slow
+ * answer waits on the I/O thread's timer, so it holds no worker while it waits.
+ */
+final class WebApiEndpoint implements HttpHandler {
+
+    private final RequestBodyReader reader = new RequestBodyReader();
+    private final Tokens tokens;
+    private final FaultInjector faults;
+    private final RateLimiter rateLimiter;
+    private final WebApiMethods methods;
+    private final RequestStats stats;
+    private final RequestListener listener;
+
+    WebApiEndpoint(Tokens tokens, FaultInjector faults, RateLimiter rateLimiter, WebApiMethods methods,
+            RequestStats stats, RequestListener listener) {
+        this.tokens = tokens;
+        this.faults = faults;
+        this.rateLimiter = rateLimiter;
+        this.methods = methods;
+        this.stats = stats;
+        this.listener = listener;
+    }
+
+    @Override
+    public void handleRequest(HttpServerExchange exchange) {
+        if (exchange.isInIoThread()) {
+            exchange.dispatch(this);
+            return;
+        }
+        Instant receivedAt = Instant.now();
+        exchange.startBlocking();
+        Optional<ApiMethod> method = ApiMethod.find(exchange.getRelativePath().replaceFirst("^/", ""));
+        if (method.isEmpty()) {
+            write(exchange, ApiAnswer.error("unknown_method"));
+            return;
+        }
+        stats.received(method.get());
+        serve(exchange, method.get(), receivedAt);
+    }
+
+    private void serve(HttpServerExchange exchange, ApiMethod method, Instant receivedAt) {
+        ApiRequest request;
+        TokenGrant grant;
+        try {
+            request = reader.read(exchange, method);
+            Map<String, String> params = new HashMap<>(request.params());
+            params.remove("token");
+            listener.received(method.apiName(), params, receivedAt);
+            grant = tokens.authenticate(request.token());
+        } catch (MethodError e) {
+            answer(exchange, method, ApiAnswer.error(e));
+            return;
+        }
+        Decision decision = faults.next(grant.teamId(), method);
+        switch (decision.fault()) {
+            case RATE_LIMIT_BURST ->
+                    answer(exchange, method, ApiAnswer.rateLimited(decision.settings().rateLimitRetryAfterSeconds()));
+            case SERVER_ERROR -> answer(exchange, method, ApiAnswer.serviceUnavailable());
+            case DROP -> {
+                if (decision.settings().dropAfterApply()) {
+                    // Applied, and then the answer is lost with the connection.
+                    decide(request, grant);
+                }
+                stats.dropped(method);
+                IoUtils.safeClose(exchange.getConnection());
+            }
+            case SLOW -> answerLater(exchange, method, decide(request, grant), decision.settings().slowMillis());
+            case NONE -> answer(exchange, method, decide(request, grant));
+        }
+    }
+
+    private ApiAnswer decide(ApiRequest request, TokenGrant grant) {
+        Optional<String> missingScope = request.method().requiredScope()
+                .filter(scope -> !grant.scopes().contains(scope));
+        if (missingScope.isPresent()) {
+            return ApiAnswer.error(new MethodError("missing_scope", Map.of(
+                    "needed", missingScope.get(),
+                    "provided", String.join(",", new TreeSet<>(grant.scopes())))));
+        }
+        OptionalInt retryAfter =
+                rateLimiter.admit(grant.teamId(), request.method(), request.optional("channel").orElse(""));
+        if (retryAfter.isPresent()) {
+            return ApiAnswer.rateLimited(retryAfter.getAsInt());
+        }
+        return methods.apply(request, grant);
+    }
+
+    private void answerLater(HttpServerExchange exchange, ApiMethod method, ApiAnswer answer, long delayMillis) {
+        stats.delayed(method);
+        // Keeps the exchange open past this handler; the timer hands the answer back to a worker.
+        exchange.dispatch(SameThreadExecutor.INSTANCE, () -> exchange.getIoThread().executeAfter(
+                () -> exchange.dispatch(later -> answer(later, method, answer)), delayMillis, TimeUnit.MILLISECONDS));
+    }
+
+    private void answer(HttpServerExchange exchange, ApiMethod method, ApiAnswer answer) {
+        stats.answered(method, answer);
+        write(exchange, answer);
+    }
+
+    private static void write(HttpServerExchange exchange, ApiAnswer answer) {
+        exchange.setStatusCode(answer.status());
+        exchange.getResponseHeaders().put(Headers.CONTENT_TYPE, "application/json; charset=utf-8");
+        if (answer.retryAfterSeconds() > 0) {
+            exchange.getResponseHeaders().put(Headers.RETRY_AFTER, answer.retryAfterSeconds());
+        }
+        exchange.getResponseSender().send(ByteBuffer.wrap(EmulatorJson.write(answer.body())));
+    }
+}

@@ -1,0 +1,72 @@
+package dev.callbridge.emulator;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import com.slack.api.Slack;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import org.junit.jupiter.api.Test;
+import picocli.CommandLine;
+
+/** {@code slack-emulator}'s options, and the emulator they describe. */
+class SlackEmulatorCommandTest {
+
+    @Test
+    void optionsDescribeTokensTiersAndFaults() throws Exception {
+        SlackEmulatorCommand command = new SlackEmulatorCommand();
+        new CommandLine(command).parseArgs("--port", "0",
+                "--token", "xoxb-ops@T0OPS:calls:read,calls:write",
+                "--revoked-token", "xoxb-old@T0OPS",
+                "--tiers", "sdk",
+                "--seed", "11", "--fault-5xx-rate", "0.05", "--fault-drop-rate", "0.02", "--drop-before-apply");
+
+        try (SlackEmulator emulator = command.emulator().start()) {
+            Slack slack = SlackSdk.slack(emulator);
+            assertThat(slack.methods("xoxb-ops").authTest(r -> r).getTeamId()).isEqualTo("T0OPS");
+            assertThat(slack.methods("xoxb-ops").chatPostMessage(r -> r.channel("C1").text("x")).getError())
+                    .isEqualTo("missing_scope");
+            assertThat(slack.methods("xoxb-old").authTest(r -> r).getError()).isEqualTo("token_revoked");
+            assertThat(emulator.client().rateLimits()).isEqualTo(RateLimits.sdk());
+            assertThat(emulator.client().faults()).isEqualTo(
+                    new Faults(11, 0, 3, 1, 0.05, 0, 5_000, 0.02, false));
+        }
+    }
+
+    @Test
+    void withoutATokenTheDefaultOneWorks() throws Exception {
+        SlackEmulatorCommand command = new SlackEmulatorCommand();
+        new CommandLine(command).parseArgs("--port", "0");
+
+        try (SlackEmulator emulator = command.emulator().start()) {
+            String token = SlackEmulatorCommand.DEFAULT_TOKEN.split("@")[0];
+            assertThat(SlackSdk.slack(emulator).methods(token).authTest(r -> r).isOk()).isTrue();
+            assertThat(emulator.client().rateLimits()).isEqualTo(RateLimits.slack());
+        }
+    }
+
+    @Test
+    void anUnknownPresetOrMalformedTokenIsAUsageError() {
+        SlackEmulatorCommand badPreset = new SlackEmulatorCommand();
+        new CommandLine(badPreset).parseArgs("--tiers", "fast");
+        assertThatThrownBy(badPreset::emulator).isInstanceOf(CommandLine.ParameterException.class)
+                .hasMessageContaining("slack, sdk, unlimited");
+
+        SlackEmulatorCommand badToken = new SlackEmulatorCommand();
+        new CommandLine(badToken).parseArgs("--token", "xoxb-no-team");
+        assertThatThrownBy(badToken::emulator).isInstanceOf(CommandLine.ParameterException.class)
+                .hasMessageContaining("TOKEN@TEAM_ID")
+                .hasMessageNotContaining("xoxb-no-team");
+    }
+
+    @Test
+    void helpNamesTheCommandAndItsOptions() {
+        StringWriter out = new StringWriter();
+        CommandLine commandLine = new CommandLine(new SlackEmulatorCommand());
+        commandLine.setOut(new PrintWriter(out));
+
+        assertThat(commandLine.execute("--help")).isZero();
+        assertThat(out.toString())
+                .contains("slack-emulator", "--port", "--token", "--tiers", "--seed", "--fault-429-rate");
+    }
+}
