@@ -50,29 +50,4 @@ public record DispatcherConfig(
             throw new IllegalArgumentException("commitInterval must not be negative, was " + commitInterval);
         }
     }
-
-    public DispatcherConfig withBudgets(Map<SlackMethod, Budget> newBudgets, Budget newDefault) {
-        return new DispatcherConfig(bootstrapServers, groupId, transactionalId, topics, newBudgets, newDefault,
-                retryPolicy, maxInlineWait, concurrency, commitInterval, requestTimeout, consumerOverrides, producerOverrides);
-    }
-
-    public DispatcherConfig withGroupId(String newGroupId) {
-        return new DispatcherConfig(bootstrapServers, newGroupId, transactionalId, topics, budgets, defaultBudget,
-                retryPolicy, maxInlineWait, concurrency, commitInterval, requestTimeout, consumerOverrides, producerOverrides);
-    }
-
-    public DispatcherConfig withRetryPolicy(RetryPolicy policy) {
-        return new DispatcherConfig(bootstrapServers, groupId, transactionalId, topics, budgets, defaultBudget,
-                policy, maxInlineWait, concurrency, commitInterval, requestTimeout, consumerOverrides, producerOverrides);
-    }
-
-    public DispatcherConfig withRequestTimeout(Duration timeout) {
-        return new DispatcherConfig(bootstrapServers, groupId, transactionalId, topics, budgets, defaultBudget,
-                retryPolicy, maxInlineWait, concurrency, commitInterval, timeout, consumerOverrides, producerOverrides);
-    }
-
-    public DispatcherConfig withConsumerOverrides(Map<String, Object> overrides) {
-        return new DispatcherConfig(bootstrapServers, groupId, transactionalId, topics, budgets, defaultBudget,
-                retryPolicy, maxInlineWait, concurrency, commitInterval, requestTimeout, overrides, producerOverrides);
-    }
 }

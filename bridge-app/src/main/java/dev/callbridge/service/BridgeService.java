@@ -4,6 +4,7 @@ import dev.callbridge.config.BridgeConfig;
 import dev.callbridge.dispatch.Dispatcher;
 import dev.callbridge.metrics.BridgeMetrics;
 import dev.callbridge.slack.SdkSlackClient;
+import dev.callbridge.slack.SlackClient;
 import dev.callbridge.topology.Backlogs;
 import dev.callbridge.topology.CallTopology;
 import dev.callbridge.topology.DeadLetterHandler;
@@ -24,6 +25,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.function.UnaryOperator;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.streams.KafkaStreams;
@@ -62,10 +64,20 @@ public final class BridgeService implements AutoCloseable {
     private Dispatcher dispatcher;
     private CleanStopMarker cleanStop;
     private SdkSlackClient slack;
+    private final UnaryOperator<SlackClient> around;
     private HttpEndpoints http;
 
     public BridgeService(BridgeConfig config) {
+        this(config, UnaryOperator.identity());
+    }
+
+    /**
+     * A bridge whose every Slack request passes through {@code around}, which may watch, hold or
+     * answer it in Slack's place: how tests put a request on hold or see each attempt as it goes.
+     */
+    public BridgeService(BridgeConfig config, UnaryOperator<SlackClient> around) {
         this.config = config;
+        this.around = around;
     }
 
     /** Starts everything; returns once the parts run (readiness follows when Kafka Streams is RUNNING). */
@@ -105,7 +117,7 @@ public final class BridgeService implements AutoCloseable {
 
         slack = new SdkSlackClient(config.slackBaseUrl(), config.tokens(), config.slackTimeout(),
                 config.dispatchConcurrency());
-        dispatcher = new Dispatcher(config.dispatcher(), slack, clock, metrics);
+        dispatcher = new Dispatcher(config.dispatcher(), around.apply(slack), clock, metrics);
         dispatcher.start();
 
         http = new HttpEndpoints(config.httpPort(), this::isLive, this::isReady, registry);

@@ -7,6 +7,7 @@ import dev.callbridge.dispatch.Budget;
 import dev.callbridge.model.op.SlackMethod;
 import dev.callbridge.slack.SlackToken;
 import dev.callbridge.slack.SlackTokens;
+import dev.callbridge.testkit.BridgeSettings;
 import dev.callbridge.topology.CallStateLimit;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -57,6 +58,13 @@ class BridgeConfigTest {
         assertThat(config.reconciler().staleAfter()).isEqualTo(Duration.ofHours(1));
         assertThat(config.reconciler()).isEqualTo(BridgeConfig.load(Map.of("BRIDGE_KAFKA_BOOTSTRAP_SERVERS", "localhost:9092",
                 "BRIDGE_SLACK_DEFAULT_CHANNEL", "C0CALLS", "BRIDGE_CALLS_STALE_AFTER", "1h"), null, false).reconciler());
+    }
+
+    @Test
+    void theTestKitsBudgetVariablesAreTheOnesTheBridgeReads() {
+        for (SlackMethod method : SlackMethod.values()) {
+            assertThat(BridgeSettings.budgetVariable(method)).isEqualTo(ConfigSource.envName("slack.budget." + method.apiName()));
+        }
     }
 
     @Test

@@ -3,13 +3,14 @@ package dev.callbridge.dispatch;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import dev.callbridge.e2e.BridgeRig;
+import dev.callbridge.service.BridgeService;
+import dev.callbridge.testkit.DemoWorkspace;
 import dev.callbridge.testkit.KafkaBrokerExtension;
 import dev.callbridge.emulator.CallSnapshot;
 import dev.callbridge.emulator.CallUser;
 import dev.callbridge.emulator.EmulatorStats;
 import dev.callbridge.emulator.Faults;
-import dev.callbridge.emulator.RateLimits;
-import dev.callbridge.emulator.SlackEmulator;
 import dev.callbridge.model.deadletter.DeadLetter;
 import dev.callbridge.model.event.CallEvent;
 import dev.callbridge.model.event.CallEvents;
@@ -30,7 +31,6 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.function.UnaryOperator;
 import java.util.stream.Collectors;
 import java.util.stream.IntStream;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -49,22 +49,18 @@ class DispatcherOnRealBrokerTest {
     private static final JsonSerde<CallOp> OPS = new JsonSerde<>(CallOp.class);
     private static final JsonSerde<OpResult> RESULTS = new JsonSerde<>(OpResult.class);
 
-    private SlackEmulator slack;
-    private RunningBridge bridge;
+    private BridgeRig rig;
+    private BridgeService bridge;
 
-    private SlackEmulator emulator(RateLimits limits, Faults faults) {
-        slack = SlackEmulator.builder().port(0).token(RunningBridge.TOKEN, RunningBridge.TEAM)
-                .rateLimits(limits).faults(faults).build().start();
-        return slack;
+    private BridgeRig rig(String prefix, Faults faults) {
+        rig = BridgeRig.start(KAFKA, prefix, faults);
+        return rig;
     }
 
     @AfterEach
     void stop() {
-        if (bridge != null) {
-            bridge.close();
-        }
-        if (slack != null) {
-            slack.close();
+        if (rig != null) {
+            rig.close();
         }
     }
 
@@ -91,7 +87,7 @@ class DispatcherOnRealBrokerTest {
 
     private List<CallSnapshot> awaitEnded(List<String> callIds, Duration atMost) {
         return await().atMost(atMost).pollInterval(Duration.ofMillis(250)).until(
-                () -> slack.client().calls(),
+                () -> rig.emulator().calls(),
                 calls -> callIds.stream().allMatch(id -> calls.stream()
                         .anyMatch(c -> c.externalUniqueId().equals(id) && c.ended())));
     }
@@ -108,7 +104,7 @@ class DispatcherOnRealBrokerTest {
             assertThat(call.title()).isEqualTo("Renamed " + n);
             assertThat(call.users()).extracting(DispatcherOnRealBrokerTest::userKey)
                     .containsExactlyInAnyOrder("slack:U0GUEST" + n, "external:+1555" + n);
-            assertThat(call.channels()).containsExactly(RunningBridge.CHANNEL);
+            assertThat(call.channels()).containsExactly(DemoWorkspace.CHANNEL);
         }
     }
 
@@ -118,44 +114,43 @@ class DispatcherOnRealBrokerTest {
 
     @Test
     void operationsReachSlackInOrderPerCall() {
-        emulator(RateLimits.unlimited(), Faults.none());
-        bridge = RunningBridge.start(KAFKA, slack, "order-");
+        rig("order-", Faults.none());
+        bridge = rig.startService(rig.settings("0"));
         List<String> callIds = IntStream.range(0, 20).mapToObj(n -> "order-call-" + n).toList();
 
-        bridge.sendAll(interleaved(IntStream.range(0, callIds.size())
+        rig.send(interleaved(IntStream.range(0, callIds.size())
                 .mapToObj(n -> lifecycle(callIds.get(n), n)).toList()));
         List<CallSnapshot> calls = awaitEnded(callIds, Duration.ofSeconds(60));
 
         assertMirrored(calls, callIds);
-        EmulatorStats stats = slack.client().stats();
+        EmulatorStats stats = rig.emulator().stats();
         assertThat(stats.duplicateCallsAdd()).isZero();
         // An operation out of order would have met invalid_call_id or inactive_call.
         stats.methods().forEach((method, counts) -> assertThat(counts.errors()).as(method).isEmpty());
-        assertThat(bridge.committed(bridge.topics.callOpsDeadLetters().name())).isEmpty();
-        assertThat(bridge.dispatcherHealthy()).isTrue();
+        assertThat(rig.committed(rig.topics.callOpsDeadLetters().name())).isEmpty();
+        assertThat(bridge.isLive() && bridge.isReady()).isTrue();
     }
 
     @Test
     void a429StormIsRiddenOutWithNothingLostAndNothingSentBeforeItWasDue() {
-        emulator(RateLimits.unlimited(), Faults.none().withSeed(42).withRateLimitBursts(0.15, 4, 1));
+        rig("storm-", Faults.none().withSeed(42).withRateLimitBursts(0.15, 4, 1));
         SendLog sends = new SendLog();
-        bridge = new RunningBridge(KAFKA, slack, "storm-", UnaryOperator.identity(), sends::wrap)
-                .startStreams().startDispatcher();
+        bridge = rig.startService(rig.settings("0"), sends::wrap);
         List<String> callIds = IntStream.range(0, 12).mapToObj(n -> "storm-call-" + n).toList();
 
-        bridge.sendAll(interleaved(IntStream.range(0, callIds.size())
+        rig.send(interleaved(IntStream.range(0, callIds.size())
                 .mapToObj(n -> lifecycle(callIds.get(n), n)).toList()));
         List<CallSnapshot> calls = awaitEnded(callIds, Duration.ofSeconds(90));
 
         assertMirrored(calls, callIds);
-        EmulatorStats stats = slack.client().stats();
+        EmulatorStats stats = rig.emulator().stats();
         long rateLimited = stats.methods().values().stream().mapToLong(c -> c.rateLimited()).sum();
         assertThat(rateLimited).as("the storm happened").isPositive();
         assertThat(stats.duplicateCallsAdd()).isZero();
-        assertThat(bridge.committed(bridge.topics.callOpsDeadLetters().name())).isEmpty();
+        assertThat(rig.committed(rig.topics.callOpsDeadLetters().name())).isEmpty();
 
         List<ConsumerRecord<byte[], byte[]>> parked = new ArrayList<>();
-        bridge.topics.callOpsRetries().forEach(tier -> parked.addAll(bridge.committed(tier.topic())));
+        rig.topics.callOpsRetries().forEach(tier -> parked.addAll(rig.committed(tier.topic())));
         assertThat(parked).as("operations waited in retry topics").isNotEmpty();
         for (ConsumerRecord<byte[], byte[]> record : parked) {
             CallOp op = OPS.fromBytes(record.value());
@@ -171,34 +166,34 @@ class DispatcherOnRealBrokerTest {
 
     @Test
     void terminalErrorsAreDeadLetteredWithTheirReasonAndAFailedResult() {
-        emulator(RateLimits.unlimited(), Faults.none());
-        bridge = RunningBridge.start(KAFKA, slack, "terminal-");
+        rig("terminal-", Faults.none());
+        bridge = rig.startService(rig.settings("0"));
         CallEvents call = CallEvents.sequenced("terminal-call", "pbx-test", T0);
-        bridge.sendAll(List.of(
+        rig.send(List.of(
                 call.started("https://pbx.example/j/t", "Doomed block", "CUNKNOWN1", List.of()),
                 call.after(Duration.ofSeconds(1)).joined(Participant.slackUser("UNKNOWN42")),
                 call.after(Duration.ofSeconds(1)).joined(Participant.slackUser("U0REAL")),
                 call.after(Duration.ofSeconds(9)).ended()));
 
         CallState view = await().atMost(Duration.ofSeconds(60)).until(
-                () -> bridge.views().get("terminal-call"), v -> v != null && v.observed().ended());
+                () -> rig.views().get("terminal-call"), v -> v != null && v.observed().ended());
 
         assertThat(view.observed().block()).isEqualTo(BlockStatus.FAILED);
         assertThat(view.observed().rejected()).contains("slack:UNKNOWN42");
         assertThat(view.observed().participants()).containsOnlyKeys("slack:U0REAL");
-        List<ConsumerRecord<byte[], byte[]>> dead = bridge.committed(bridge.topics.callOpsDeadLetters().name());
+        List<ConsumerRecord<byte[], byte[]>> dead = rig.committed(rig.topics.callOpsDeadLetters().name());
         // The unknown user may first be refused in a batch with U0REAL, then again on their own.
         assertThat(dead).extracting(r -> DeadLetter.from(r.headers()).orElseThrow().reason())
                 .contains("channel_not_found", "user_not_found")
                 .containsOnly("channel_not_found", "user_not_found");
         assertThat(dead).allSatisfy(r -> {
             DeadLetter deadLetter = DeadLetter.from(r.headers()).orElseThrow();
-            assertThat(deadLetter.origin().topic()).startsWith(bridge.topics.callOps().name());
+            assertThat(deadLetter.origin().topic()).startsWith(rig.topics.callOps().name());
             assertThat(deadLetter.operation().method()).isIn("chat.postMessage", "calls.participants.add");
             assertThat(deadLetter.operation().attempts()).isEqualTo(1);
             assertThat(OPS.fromBytes(r.value()).externalUniqueId()).isEqualTo("terminal-call");
         });
-        List<OpResult> failed = bridge.committed(bridge.topics.callResults().name()).stream()
+        List<OpResult> failed = rig.committed(rig.topics.callResults().name()).stream()
                 .map(r -> RESULTS.fromBytes(r.value()))
                 .filter(r -> r instanceof OpResult.Failed)
                 .toList();
@@ -206,48 +201,47 @@ class DispatcherOnRealBrokerTest {
                 .contains("channel_not_found", "user_not_found")
                 .containsOnly("channel_not_found", "user_not_found")
                 .hasSameSizeAs(dead);
-        assertThat(slack.client().callsWithExternalId("terminal-call")).singleElement()
+        assertThat(rig.emulator().callsWithExternalId("terminal-call")).singleElement()
                 .satisfies(c -> assertThat(c.ended()).isTrue());
     }
 
     @Test
     void anUnknownPersonInCallsAddDoesNotLoseTheCall() {
-        emulator(RateLimits.unlimited(), Faults.none());
-        bridge = RunningBridge.start(KAFKA, slack, "unknown-");
+        rig("unknown-", Faults.none());
+        bridge = rig.startService(rig.settings("0"));
         CallEvents call = CallEvents.sequenced("unknown-call", "pbx-test", T0);
-        bridge.sendAll(List.of(
+        rig.send(List.of(
                 call.started("https://pbx.example/j/u", "With a stranger", null,
                         List.of(Participant.slackUser("UNKNOWN42"), Participant.slackUser("U0REAL"))),
                 call.after(Duration.ofSeconds(9)).ended()));
 
         CallState view = await().atMost(Duration.ofSeconds(60)).until(
-                () -> bridge.views().get("unknown-call"), v -> v != null && v.observed().ended());
+                () -> rig.views().get("unknown-call"), v -> v != null && v.observed().ended());
 
         assertThat(view.observed().participants()).containsOnlyKeys("slack:U0REAL");
         assertThat(view.observed().rejected()).containsExactly("slack:UNKNOWN42");
         assertThat(view.observed().refusals()).containsEntry("slack:UNKNOWN42", "user_not_found");
-        assertThat(slack.client().callsWithExternalId("unknown-call")).singleElement().satisfies(c -> {
+        assertThat(rig.emulator().callsWithExternalId("unknown-call")).singleElement().satisfies(c -> {
             assertThat(c.ended()).isTrue();
             assertThat(c.users()).extracting(DispatcherOnRealBrokerTest::userKey).containsExactly("slack:U0REAL");
-            assertThat(c.channels()).containsExactly(RunningBridge.CHANNEL);
+            assertThat(c.channels()).containsExactly(DemoWorkspace.CHANNEL);
         });
     }
 
     @Test
     void anOperationNothingWasHeardOfForItsTimeoutIsNotSentButReportedExpired() {
-        emulator(RateLimits.unlimited(), Faults.none());
-        bridge = new RunningBridge(KAFKA, slack, "expired-", UnaryOperator.identity(), UnaryOperator.identity())
-                .startDispatcher();
+        rig("expired-", Faults.none());
+        bridge = rig.startService(rig.settings("0"));
         CallOp stale = add("expired-call");
         CallOp fresh = add("fresh-call");
         long timeout = Duration.ofMinutes(15).toMillis();
-        bridge.sendOp(stale, Map.of(CallOp.ISSUED_AT_HEADER, Long.toString(System.currentTimeMillis() - 2 * timeout),
+        rig.sendOp(stale, null, Map.of(CallOp.ISSUED_AT_HEADER, Long.toString(System.currentTimeMillis() - 2 * timeout),
                 CallOp.TIMEOUT_HEADER, Long.toString(timeout)));
-        bridge.sendOp(fresh, Map.of(CallOp.ISSUED_AT_HEADER, Long.toString(System.currentTimeMillis()),
+        rig.sendOp(fresh, null, Map.of(CallOp.ISSUED_AT_HEADER, Long.toString(System.currentTimeMillis()),
                 CallOp.TIMEOUT_HEADER, Long.toString(timeout)));
 
         List<OpResult> results = await().atMost(Duration.ofSeconds(60)).until(
-                () -> bridge.committed(bridge.topics.callResults().name()).stream()
+                () -> rig.committed(rig.topics.callResults().name()).stream()
                         .map(r -> RESULTS.fromBytes(r.value())).toList(),
                 r -> r.size() >= 2);
 
@@ -255,36 +249,35 @@ class DispatcherOnRealBrokerTest {
                 .isInstanceOf(OpResult.Expired.class);
         assertThat(results).filteredOn(r -> r.opId().equals(fresh.opId())).singleElement()
                 .isInstanceOf(OpResult.Succeeded.class);
-        assertThat(slack.client().callsWithExternalId("expired-call")).isEmpty();
-        assertThat(bridge.committed(bridge.topics.callOpsDeadLetters().name())).isEmpty();
+        assertThat(rig.emulator().callsWithExternalId("expired-call")).isEmpty();
+        assertThat(rig.committed(rig.topics.callOpsDeadLetters().name())).isEmpty();
     }
 
     @Test
     void aLongWaitForBudgetIsReportedToTheReconcilerOnceAThirdOfTheTimeoutPassedWithoutWord() {
-        emulator(RateLimits.unlimited(), Faults.none());
+        rig("heard-", Faults.none());
         // One calls.add a minute: the second and third wait a minute or more, parked in the retry tiers.
-        bridge = new RunningBridge(KAFKA, slack, "heard-",
-                config -> config.withBudgets(Map.of(SlackMethod.CALLS_ADD, new Budget(1, 1)), new Budget(60_000, 100)),
-                UnaryOperator.identity()).startDispatcher();
+        bridge = rig.startService(rig.settings("0").budget(SlackMethod.CALLS_ADD, 1)
+                .with("BRIDGE_SLACK_BUDGET_BURST", "1"));
         long timeout = Duration.ofMinutes(15).toMillis();
         long now = System.currentTimeMillis();
         CallOp first = add("heard-first");
         CallOp silentLong = add("heard-silent");
         CallOp justIssued = add("heard-fresh");
-        bridge.sendOp(first, Map.of(CallOp.ISSUED_AT_HEADER, Long.toString(now),
+        rig.sendOp(first, null, Map.of(CallOp.ISSUED_AT_HEADER, Long.toString(now),
                 CallOp.TIMEOUT_HEADER, Long.toString(timeout)));
-        await().atMost(Duration.ofSeconds(30)).until(() -> bridge.committed(bridge.topics.callResults().name()).size() == 1);
-        bridge.sendOp(silentLong, Map.of(CallOp.ISSUED_AT_HEADER, Long.toString(now - Duration.ofMinutes(6).toMillis()),
+        await().atMost(Duration.ofSeconds(30)).until(() -> rig.committed(rig.topics.callResults().name()).size() == 1);
+        rig.sendOp(silentLong, null, Map.of(CallOp.ISSUED_AT_HEADER, Long.toString(now - Duration.ofMinutes(6).toMillis()),
                 CallOp.TIMEOUT_HEADER, Long.toString(timeout)));
-        bridge.sendOp(justIssued, Map.of(CallOp.ISSUED_AT_HEADER, Long.toString(now),
+        rig.sendOp(justIssued, null, Map.of(CallOp.ISSUED_AT_HEADER, Long.toString(now),
                 CallOp.TIMEOUT_HEADER, Long.toString(timeout)));
 
         List<ConsumerRecord<byte[], byte[]>> parked = await().atMost(Duration.ofSeconds(60)).until(() -> {
             List<ConsumerRecord<byte[], byte[]>> all = new ArrayList<>();
-            bridge.topics.callOpsRetries().forEach(tier -> all.addAll(bridge.committed(tier.topic())));
+            rig.topics.callOpsRetries().forEach(tier -> all.addAll(rig.committed(tier.topic())));
             return all;
         }, all -> all.size() >= 2);
-        List<OpResult> results = bridge.committed(bridge.topics.callResults().name()).stream()
+        List<OpResult> results = rig.committed(rig.topics.callResults().name()).stream()
                 .map(r -> RESULTS.fromBytes(r.value())).toList();
 
         assertThat(results).filteredOn(r -> r.opId().equals(silentLong.opId())).singleElement()
@@ -298,8 +291,8 @@ class DispatcherOnRealBrokerTest {
     }
 
     private static CallOp add(String call) {
-        return new CallOp.AddCall(call + ":k0:1:calls.add", call, RunningBridge.TEAM, "https://pbx.example/j/" + call,
-                null, null, "Waiting", RunningBridge.CREATOR, T0.getEpochSecond(), List.of());
+        return new CallOp.AddCall(call + ":k0:1:calls.add", call, DemoWorkspace.TEAM, "https://pbx.example/j/" + call,
+                null, null, "Waiting", DemoWorkspace.CREATOR, T0.getEpochSecond(), List.of());
     }
 
     static String header(ConsumerRecord<byte[], byte[]> record, String name) {

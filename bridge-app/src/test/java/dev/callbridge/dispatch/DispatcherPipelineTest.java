@@ -3,10 +3,11 @@ package dev.callbridge.dispatch;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import dev.callbridge.e2e.BridgeRig;
+import dev.callbridge.service.BridgeService;
+import dev.callbridge.testkit.BridgeSettings;
+import dev.callbridge.testkit.DemoWorkspace;
 import dev.callbridge.testkit.KafkaBrokerExtension;
-import dev.callbridge.emulator.Faults;
-import dev.callbridge.emulator.RateLimits;
-import dev.callbridge.emulator.SlackEmulator;
 import dev.callbridge.model.event.Participant;
 import dev.callbridge.model.json.JsonSerde;
 import dev.callbridge.model.op.CallOp;
@@ -21,7 +22,6 @@ import java.util.Set;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.function.UnaryOperator;
 import java.util.stream.Collectors;
 import java.util.stream.IntStream;
 import org.apache.kafka.clients.admin.Admin;
@@ -50,17 +50,13 @@ class DispatcherPipelineTest {
 
     private final CountDownLatch hang = new CountDownLatch(1);
     private final AtomicBoolean hanging = new AtomicBoolean(true);
-    private SlackEmulator slack;
-    private RunningBridge bridge;
+    private BridgeRig rig;
 
     @AfterEach
     void stop() {
         hang.countDown();
-        if (bridge != null) {
-            bridge.close();
-        }
-        if (slack != null) {
-            slack.close();
+        if (rig != null) {
+            rig.close();
         }
     }
 
@@ -80,13 +76,13 @@ class DispatcherPipelineTest {
     }
 
     private static CallOp add(String call) {
-        return new CallOp.AddCall(CallOp.opId(call, 1, SlackMethod.CALLS_ADD), call, RunningBridge.TEAM,
-                "https://pbx.example/j/" + call, null, null, "Call " + call, RunningBridge.CREATOR, 1_772_442_000L,
+        return new CallOp.AddCall(CallOp.opId(call, 1, SlackMethod.CALLS_ADD), call, DemoWorkspace.TEAM,
+                "https://pbx.example/j/" + call, null, null, "Call " + call, DemoWorkspace.CREATOR, 1_772_442_000L,
                 List.of(Participant.slackUser("U0HOST")));
     }
 
     private Set<String> answeredOps() {
-        return bridge.committed(bridge.topics.callResults().name()).stream()
+        return rig.committed(rig.topics.callResults().name()).stream()
                 .map(record -> RESULTS.fromBytes(record.value()))
                 .filter(result -> result instanceof OpResult.Succeeded)
                 .map(OpResult::opId)
@@ -94,17 +90,16 @@ class DispatcherPipelineTest {
     }
 
     private long callsAddRequests() {
-        return slack.client().stats().of(dev.callbridge.emulator.ApiMethod.CALLS_ADD).requests();
+        return rig.emulator().stats().of(dev.callbridge.emulator.ApiMethod.CALLS_ADD).requests();
     }
 
     @Test
     void aHangingRequestHoldsBackNoOtherAnswerAndARestartSendsOnlyWhatWasInFlight() throws Exception {
-        slack = SlackEmulator.builder().port(0).token(RunningBridge.TOKEN, RunningBridge.TEAM)
-                .rateLimits(RateLimits.unlimited()).faults(Faults.none()).build().start();
-        bridge = new RunningBridge(KAFKA, slack, PREFIX, config -> config.withRequestTimeout(Duration.ofSeconds(1)),
-                this::hangingOnTheSlowCall).startDispatcher();
+        rig = BridgeRig.start(KAFKA, PREFIX);
+        BridgeSettings settings = rig.settings("0").with("BRIDGE_SLACK_TIMEOUT", "1s");
+        BridgeService bridge = rig.startService(settings, this::hangingOnTheSlowCall);
         List<String> fastCalls = IntStream.range(0, 5).mapToObj(n -> "pipe-fast-" + n).toList();
-        TopicPartition ops = new TopicPartition(bridge.topics.callOps().name(), 0);
+        TopicPartition ops = new TopicPartition(rig.topics.callOps().name(), 0);
         try (KafkaProducer<String, byte[]> producer = new KafkaProducer<>(
                 Map.of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, KAFKA.bootstrapServers()),
                 new StringSerializer(), new ByteArraySerializer())) {
@@ -118,7 +113,7 @@ class DispatcherPipelineTest {
         assertThat(answeredOps()).doesNotContain(add(SLOW_CALL).opId());
         try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, KAFKA.bootstrapServers()))) {
             OffsetAndMetadata committed = await().atMost(Duration.ofSeconds(10)).until(
-                    () -> admin.listConsumerGroupOffsets(PREFIX + "dispatcher").partitionsToOffsetAndMetadata()
+                    () -> admin.listConsumerGroupOffsets(BridgeRig.config(settings).dispatcher().groupId()).partitionsToOffsetAndMetadata()
                             .get().get(ops),
                     offset -> offset != null && !offset.metadata().isEmpty());
             assertThat(committed.offset()).as("held at the hanging operation").isZero();
@@ -127,43 +122,40 @@ class DispatcherPipelineTest {
         }
 
         // A stop gives up on the hanging request after the request timeout, as a crash would lose it.
-        bridge.stopDispatcher();
+        rig.stopService(bridge);
         assertThat(callsAddRequests()).isEqualTo(5);
         hanging.set(false);
-        bridge.startDispatcher();
+        bridge = rig.startService(settings);
 
         await().atMost(Duration.ofSeconds(30)).until(() -> answeredOps().contains(add(SLOW_CALL).opId()));
         assertThat(callsAddRequests()).as("only the operation that was in flight is sent again").isEqualTo(6);
-        assertThat(bridge.metric("bridge.calls.add.uncertain")).as("and counted as a calls.add that may be repeated")
+        assertThat(BridgeRig.count(bridge, "bridge.calls.add.uncertain")).as("and counted as a calls.add that may be repeated")
                 .isEqualTo(1.0);
-        assertThat(slack.client().stats().duplicateCallsAdd()).isZero();
-        assertThat(bridge.committed(bridge.topics.callOpsDeadLetters().name())).isEmpty();
+        assertThat(rig.emulator().stats().duplicateCallsAdd()).isZero();
+        assertThat(rig.committed(rig.topics.callOpsDeadLetters().name())).isEmpty();
     }
 
     @Test
     void operationsWaitingSecondsForTheirSlotWaitInMemoryAndGoAtThePace() {
-        slack = SlackEmulator.builder().port(0).token(RunningBridge.TOKEN, RunningBridge.TEAM)
-                .rateLimits(RateLimits.unlimited()).faults(Faults.none()).build().start();
+        rig = BridgeRig.start(KAFKA, "pace-");
         // Two calls.add a second: the fourth of four sent at once waits 1.5 s, within the 5 s inline wait.
-        bridge = new RunningBridge(KAFKA, slack, "pace-",
-                config -> config.withBudgets(Map.of(SlackMethod.CALLS_ADD, new Budget(120, 1)), new Budget(60_000, 100)),
-                UnaryOperator.identity()).startDispatcher();
+        rig.startService(rig.settings("0").budget(SlackMethod.CALLS_ADD, 120).with("BRIDGE_SLACK_BUDGET_BURST", "1"));
         List<String> calls = IntStream.range(0, 4).mapToObj(n -> "pace-call-" + n).toList();
         try (KafkaProducer<String, byte[]> producer = new KafkaProducer<>(
                 Map.of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, KAFKA.bootstrapServers()),
                 new StringSerializer(), new ByteArraySerializer())) {
             calls.forEach(call -> producer.send(
-                    new ProducerRecord<>(bridge.topics.callOps().name(), 0, call, OPS.toBytes(add(call)))));
+                    new ProducerRecord<>(rig.topics.callOps().name(), 0, call, OPS.toBytes(add(call)))));
         }
 
         await().atMost(Duration.ofSeconds(30)).until(() -> callsAddRequests() == 4
-                && bridge.committed(bridge.topics.callResults().name()).size() == 4);
-        List<Long> answered = bridge.committed(bridge.topics.callResults().name()).stream()
+                && rig.committed(rig.topics.callResults().name()).size() == 4);
+        List<Long> answered = rig.committed(rig.topics.callResults().name()).stream()
                 .map(record -> record.timestamp()).sorted().toList();
         for (int i = 1; i < answered.size(); i++) {
             assertThat(answered.get(i) - answered.get(i - 1)).as("gap before answer %d", i).isGreaterThanOrEqualTo(400);
         }
-        bridge.topics.callOpsRetries().forEach(tier -> assertThat(bridge.committed(tier.topic()))
+        rig.topics.callOpsRetries().forEach(tier -> assertThat(rig.committed(tier.topic()))
                 .as("parked in %s", tier.topic()).isEmpty());
     }
 }

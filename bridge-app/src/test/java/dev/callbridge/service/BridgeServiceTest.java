@@ -6,10 +6,11 @@ import static org.awaitility.Awaitility.await;
 
 import dev.callbridge.config.BridgeConfig;
 import dev.callbridge.config.BridgeConfigException;
+import dev.callbridge.testkit.BridgeSettings;
+import dev.callbridge.testkit.DemoWorkspace;
 import dev.callbridge.topics.Topics;
 import dev.callbridge.testkit.KafkaBrokerExtension;
 import dev.callbridge.emulator.SlackEmulator;
-import dev.callbridge.dispatch.RunningBridge;
 import dev.callbridge.model.event.CallEvents;
 import dev.callbridge.model.event.CloudEventCodec;
 import dev.callbridge.model.event.Participant;
@@ -62,20 +63,10 @@ class BridgeServiceTest {
     }
 
     private Map<String, String> environment(String prefix) {
-        Map<String, String> env = new HashMap<>();
-        env.put("BRIDGE_KAFKA_BOOTSTRAP_SERVERS", KAFKA.bootstrapServers());
-        env.put("BRIDGE_APPLICATION_ID", prefix + "bridge");
-        env.put("BRIDGE_TOPICS_PREFIX", prefix);
-        env.put("BRIDGE_TOPICS_PARTITIONS", "2");
-        env.put("BRIDGE_TOPICS_REPLICATION_FACTOR", "1");
-        env.put("BRIDGE_STATE_DIR", stateDir.toString());
-        env.put("BRIDGE_HTTP_PORT", "0");
-        env.put("BRIDGE_SLACK_BASE_URL", slack.baseUrl());
-        env.put("BRIDGE_SLACK_DEFAULT_CHANNEL", "C0CALLS");
-        env.put("BRIDGE_SLACK_DEFAULT_CREATED_BY", "U0BRIDGEBOT");
-        env.put("BRIDGE_KAFKA_STREAMS_COMMIT_INTERVAL_MS", "100");
-        env.put("SLACK_TOKEN", RunningBridge.TOKEN);
-        return env;
+        return BridgeSettings.of(KAFKA.bootstrapServers(), prefix, slack.baseUrl(), stateDir)
+                .with("BRIDGE_TOPICS_PARTITIONS", "2")
+                .with("BRIDGE_KAFKA_STREAMS_COMMIT_INTERVAL_MS", "100")
+                .variables();
     }
 
     private HttpResponse<String> get(String path) throws Exception {
@@ -85,12 +76,12 @@ class BridgeServiceTest {
 
     @Test
     void itCreatesItsTopicsBecomesReadyMirrorsACallAndReportsMetrics() throws Exception {
-        slack = SlackEmulator.builder().port(0).token(RunningBridge.TOKEN, RunningBridge.TEAM).build().start();
+        slack = SlackEmulator.builder().port(0).token(DemoWorkspace.TOKEN, DemoWorkspace.TEAM).build().start();
         service = new BridgeService(BridgeConfig.load(environment("svc-"), null)).start();
 
         assertThat(get("/healthz").statusCode()).isEqualTo(200);
         await().atMost(Duration.ofSeconds(60)).until(() -> get("/readyz").statusCode() == 200);
-        Topics topics = Topics.withPrefix("svc-", CloudEventCodec.DEFAULT_MAX_RECORD_BYTES);
+        Topics topics = BridgeConfig.load(environment("svc-"), null).topics();
         try (KafkaProducer<String, byte[]> producer = new KafkaProducer<>(
                 Map.of("bootstrap.servers", KAFKA.bootstrapServers()), new StringSerializer(), new ByteArraySerializer())) {
             CallEvents call = CallEvents.sequenced("svc-call", "pbx-test", Instant.parse("2026-03-02T09:00:00Z"));
@@ -117,7 +108,7 @@ class BridgeServiceTest {
                 .contains("bridge_calls_live")
                 .contains("kafka_stream")
                 .contains("bridge_dispatch_transactions_total{outcome=\"committed\"}")
-                .doesNotContain(RunningBridge.TOKEN);
+                .doesNotContain(DemoWorkspace.TOKEN);
 
         // A clean stop is noted, so the next start keeps the recovery store instead of rebuilding it.
         Path marker = stateDir.resolve("svc-bridge").resolve(".bridge-stopped-cleanly");
@@ -129,8 +120,8 @@ class BridgeServiceTest {
 
     @Test
     void streamThreadsThatKeepFailingOnTheSameRecordMakeHealthzUnhealthy() throws Exception {
-        slack = SlackEmulator.builder().port(0).token(RunningBridge.TOKEN, RunningBridge.TEAM).build().start();
-        Map<String, String> env = environment("loop-");
+        slack = SlackEmulator.builder().port(0).token(DemoWorkspace.TOKEN, DemoWorkspace.TEAM).build().start();
+        Map<String, String> env = new HashMap<>(environment("loop-"));
         // A failed thread's group member is given up on soon, so its replacement gets the task back quickly.
         env.put("BRIDGE_KAFKA_STREAMS_MAIN_CONSUMER_SESSION_TIMEOUT_MS", "6000");
         // An internal topic that takes no event at all (only transaction markers): re-keying a misrouted
@@ -141,7 +132,7 @@ class BridgeServiceTest {
         }
         service = new BridgeService(BridgeConfig.load(env, null)).start();
         await().atMost(Duration.ofSeconds(60)).until(() -> get("/readyz").statusCode() == 200);
-        Topics topics = Topics.withPrefix("loop-", CloudEventCodec.DEFAULT_MAX_RECORD_BYTES);
+        Topics topics = BridgeConfig.load(env, null).topics();
         try (KafkaProducer<String, byte[]> producer = new KafkaProducer<>(
                 Map.of("bootstrap.servers", KAFKA.bootstrapServers()), new StringSerializer(), new ByteArraySerializer())) {
             CallEvents call = CallEvents.sequenced("loop-call", "pbx-test", Instant.parse("2026-03-02T09:00:00Z"));
@@ -157,8 +148,8 @@ class BridgeServiceTest {
 
     @Test
     void topicsWhosePartitionsDoNotMatchAreRefusedWithAClearMessage() {
-        slack = SlackEmulator.builder().port(0).token(RunningBridge.TOKEN, RunningBridge.TEAM).build().start();
-        Topics topics = Topics.withPrefix("bad-", CloudEventCodec.DEFAULT_MAX_RECORD_BYTES);
+        slack = SlackEmulator.builder().port(0).token(DemoWorkspace.TOKEN, DemoWorkspace.TEAM).build().start();
+        Topics topics = BridgeConfig.load(environment("bad-"), null).topics();
         KAFKA.createTopics(4, topics.callEvents().name());
         KAFKA.createTopics(2, topics.callResults().name());
 

@@ -9,23 +9,19 @@ import ch.qos.logback.classic.LoggerContext;
 import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.classic.spi.IThrowableProxy;
 import ch.qos.logback.core.AppenderBase;
+import dev.callbridge.e2e.BridgeRig;
+import dev.callbridge.testkit.DemoWorkspace;
 import dev.callbridge.testkit.KafkaBrokerExtension;
-import dev.callbridge.dispatch.RunningBridge;
 import dev.callbridge.emulator.Faults;
-import dev.callbridge.emulator.RateLimits;
-import dev.callbridge.emulator.SlackEmulator;
 import dev.callbridge.model.event.CallEventData;
 import dev.callbridge.model.event.CallEvents;
 import dev.callbridge.model.event.Participant;
-import dev.callbridge.slack.SlackToken;
-import dev.callbridge.slack.SlackTokens;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentLinkedQueue;
-import java.util.function.UnaryOperator;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.common.header.Header;
 import org.junit.jupiter.api.AfterEach;
@@ -45,13 +41,12 @@ class TokenNeverLoggedTest {
 
     private static final String REVOKED_TEAM = "T0REVOKED";
     private static final String REVOKED_TOKEN = "xoxb-revoked-workspace-token";
-    private static final List<String> TOKENS = List.of(RunningBridge.TOKEN, REVOKED_TOKEN);
+    private static final List<String> TOKENS = List.of(DemoWorkspace.TOKEN, REVOKED_TOKEN);
 
     private final LoggerContext logging = (LoggerContext) LoggerFactory.getILoggerFactory();
     private final Capture capture = new Capture();
     private final Map<String, Level> levelsBefore = new java.util.HashMap<>();
-    private SlackEmulator slack;
-    private RunningBridge bridge;
+    private BridgeRig rig;
 
     @BeforeEach
     void captureEverything() {
@@ -68,11 +63,8 @@ class TokenNeverLoggedTest {
 
     @AfterEach
     void restore() {
-        if (bridge != null) {
-            bridge.close();
-        }
-        if (slack != null) {
-            slack.close();
+        if (rig != null) {
+            rig.close();
         }
         logging.getLogger(Logger.ROOT_LOGGER_NAME).detachAppender(capture);
         levelsBefore.forEach((name, level) -> logging.getLogger(name).setLevel(level));
@@ -80,20 +72,14 @@ class TokenNeverLoggedTest {
 
     @Test
     void theTokensAppearInNoLogLineRecordOrHeader() {
-        slack = SlackEmulator.builder().port(0)
-                .token(RunningBridge.TOKEN, RunningBridge.TEAM)
+        rig = BridgeRig.start(KAFKA, "secret-", BridgeRig.demoEmulator()
                 .revokedToken(REVOKED_TOKEN, REVOKED_TEAM)
-                .rateLimits(RateLimits.unlimited())
-                .faults(Faults.none().withSeed(11).withRateLimitBursts(0.2, 2, 1).withServerErrors(0.05))
-                .build().start();
-        bridge = new RunningBridge(KAFKA, slack, "secret-", UnaryOperator.identity(), UnaryOperator.identity())
-                .withTokens(new SlackTokens(new SlackToken(RunningBridge.TOKEN),
-                        Map.of(REVOKED_TEAM, new SlackToken(REVOKED_TOKEN))))
-                .startStreams().startDispatcher();
+                .faults(Faults.none().withSeed(11).withRateLimitBursts(0.2, 2, 1).withServerErrors(0.05)));
+        rig.startService(rig.settings("0").with("SLACK_TOKEN_" + REVOKED_TEAM, REVOKED_TOKEN));
         Instant t0 = Instant.parse("2026-03-02T09:00:00Z");
         CallEvents good = CallEvents.sequenced("secret-good", "pbx-test", t0);
         CallEvents refused = CallEvents.sequenced("secret-refused", "pbx-test", t0);
-        bridge.sendAll(List.of(
+        rig.send(List.of(
                 good.started("https://pbx.example/j/good", "Fine", null, List.of(Participant.slackUser("U0ONE"))),
                 good.after(Duration.ofSeconds(3)).joined(Participant.slackUser("U0TWO")),
                 good.after(Duration.ofSeconds(3)).ended(),
@@ -101,7 +87,7 @@ class TokenNeverLoggedTest {
                         null, null, REVOKED_TEAM, List.of()))));
 
         await().atMost(Duration.ofSeconds(60)).until(() -> {
-            var views = bridge.views();
+            var views = rig.views();
             return views.containsKey("secret-good") && views.get("secret-good").observed().ended()
                     && views.containsKey("secret-refused") && views.get("secret-refused").observed().addFailed();
         });
@@ -110,7 +96,7 @@ class TokenNeverLoggedTest {
         assertThat(capture.lines).anyMatch(line -> line.contains("token_revoked"));
         for (String token : TOKENS) {
             assertThat(capture.lines).as("log lines").noneMatch(line -> line.contains(token));
-            for (ConsumerRecord<byte[], byte[]> record : bridge.everyRecord()) {
+            for (ConsumerRecord<byte[], byte[]> record : rig.everyRecord()) {
                 assertThat(text(record.key()) + text(record.value())).doesNotContain(token);
                 for (Header header : record.headers()) {
                     assertThat(header.key() + text(header.value())).doesNotContain(token);

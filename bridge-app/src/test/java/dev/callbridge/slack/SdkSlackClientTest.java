@@ -2,7 +2,6 @@ package dev.callbridge.slack;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.callbridge.dispatch.RunningBridge;
 import dev.callbridge.emulator.Faults;
 import dev.callbridge.emulator.RateLimit;
 import dev.callbridge.emulator.RateLimits;
@@ -10,6 +9,7 @@ import dev.callbridge.emulator.ApiMethod;
 import dev.callbridge.emulator.SlackEmulator;
 import dev.callbridge.model.event.Participant;
 import dev.callbridge.model.op.CallOp;
+import dev.callbridge.testkit.DemoWorkspace;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -27,9 +27,9 @@ class SdkSlackClientTest {
     private SdkSlackClient client;
 
     private SdkSlackClient client(RateLimits limits, Faults faults) throws Exception {
-        slack = SlackEmulator.builder().port(0).token(RunningBridge.TOKEN, RunningBridge.TEAM)
+        slack = SlackEmulator.builder().port(0).token(DemoWorkspace.TOKEN, DemoWorkspace.TEAM)
                 .rateLimits(limits).faults(faults).build().start();
-        client = new SdkSlackClient(slack.baseUrl(), new SlackTokens(new SlackToken(RunningBridge.TOKEN), Map.of()),
+        client = new SdkSlackClient(slack.baseUrl(), new SlackTokens(new SlackToken(DemoWorkspace.TOKEN), Map.of()),
                 Duration.ofSeconds(2));
         return client;
     }
@@ -97,14 +97,14 @@ class SdkSlackClientTest {
 
     @Test
     void anotherWorkspacesCallIsNeverSentWithTheDefaultWorkspacesToken() throws Exception {
-        slack = SlackEmulator.builder().port(0).token(RunningBridge.TOKEN, RunningBridge.TEAM).build().start();
+        slack = SlackEmulator.builder().port(0).token(DemoWorkspace.TOKEN, DemoWorkspace.TEAM).build().start();
         client = new SdkSlackClient(slack.baseUrl(),
-                new SlackTokens(new SlackToken(RunningBridge.TOKEN), Map.of()).withDefaultTeamId(RunningBridge.TEAM),
+                new SlackTokens(new SlackToken(DemoWorkspace.TOKEN), Map.of()).withDefaultTeamId(DemoWorkspace.TEAM),
                 Duration.ofSeconds(2));
 
         assertThat(client.send(addFor("T0ELSEWHERE"))).isEqualTo(new SlackAnswer.Error("no_token_configured"));
         assertThat(slack.client().stats().of(ApiMethod.CALLS_ADD).requests()).isZero();
-        assertThat(client.send(addFor(RunningBridge.TEAM))).isInstanceOf(SlackAnswer.Ok.class);
+        assertThat(client.send(addFor(DemoWorkspace.TEAM))).isInstanceOf(SlackAnswer.Ok.class);
     }
 
     private static CallOp.AddCall addFor(String teamId) {
@@ -114,7 +114,7 @@ class SdkSlackClientTest {
 
     @Test
     void aWorkspaceWithoutATokenIsRefusedWithoutARequest() throws Exception {
-        slack = SlackEmulator.builder().port(0).token(RunningBridge.TOKEN, RunningBridge.TEAM).build().start();
+        slack = SlackEmulator.builder().port(0).token(DemoWorkspace.TOKEN, DemoWorkspace.TEAM).build().start();
         client = new SdkSlackClient(slack.baseUrl(), new SlackTokens(null, Map.of()), Duration.ofSeconds(2));
         assertThat(client.send(ADD)).isEqualTo(new SlackAnswer.Error("no_token_configured"));
         assertThat(slack.client().stats().of(ApiMethod.CALLS_ADD).requests()).isZero();

@@ -2,6 +2,8 @@ package dev.callbridge.devkit.bench;
 
 import dev.callbridge.config.BridgeConfig;
 import dev.callbridge.config.ConfigSource;
+import dev.callbridge.testkit.BridgeSettings;
+import dev.callbridge.testkit.DemoWorkspace;
 import dev.callbridge.topics.Topics;
 import dev.callbridge.testkit.EmbeddedKafka;
 import dev.callbridge.emulator.SlackEmulator;
@@ -38,13 +40,9 @@ import org.apache.kafka.common.serialization.StringSerializer;
  */
 final class BenchWorld implements AutoCloseable {
 
-    static final String TOKEN = "xoxb-bench-token";
-    static final String TEAM = "T0BENCH";
-    static final String CHANNEL = "C0CALLS";
-    static final String CREATOR = "U0BRIDGEBOT";
     static final int PARTITIONS = 6;
     /** Far above anything the benchmark offers: "unlimited" budgets on the bridge's side. */
-    static final String UNLIMITED_PER_MINUTE = "6000000";
+    private static final int UNLIMITED_PER_MINUTE = 6_000_000;
 
     final EmbeddedKafka kafka;
     final Path workDir;
@@ -66,28 +64,19 @@ final class BenchWorld implements AutoCloseable {
 
     /** The environment of a bridge for one part: its own prefix, application id and state directory. */
     Map<String, String> bridgeEnvironment(String prefix, SlackEmulator slack, boolean unlimitedBudgets) {
-        Map<String, String> env = new HashMap<>();
-        env.put("BRIDGE_KAFKA_BOOTSTRAP_SERVERS", kafka.bootstrapServers());
-        env.put("BRIDGE_APPLICATION_ID", prefix + "bridge");
-        env.put("BRIDGE_INSTANCE_ID", prefix + "bench-0");
-        env.put("BRIDGE_TOPICS_PREFIX", prefix);
-        env.put("BRIDGE_TOPICS_PARTITIONS", String.valueOf(PARTITIONS));
-        env.put("BRIDGE_TOPICS_REPLICATION_FACTOR", "1");
-        env.put("BRIDGE_STATE_DIR", workDir.resolve(prefix + "state").toString());
-        env.put("BRIDGE_HTTP_PORT", "0");
-        env.put("BRIDGE_SLACK_BASE_URL", slack.baseUrl());
-        env.put("BRIDGE_SLACK_DEFAULT_CHANNEL", CHANNEL);
-        env.put("BRIDGE_SLACK_DEFAULT_CREATED_BY", CREATOR);
-        env.put("SLACK_TOKEN", TOKEN);
+        BridgeSettings settings = BridgeSettings.of(kafka.bootstrapServers(), prefix, slack.baseUrl(),
+                        workDir.resolve(prefix + "state"))
+                .with("BRIDGE_INSTANCE_ID", prefix + "bench-0")
+                .with("BRIDGE_TOPICS_PARTITIONS", String.valueOf(PARTITIONS));
         if (unlimitedBudgets) {
-            env.put("BRIDGE_SLACK_BUDGET_DEFAULT", UNLIMITED_PER_MINUTE);
-            env.put("BRIDGE_SLACK_BUDGET_BURST", "1000");
+            settings.with("BRIDGE_SLACK_BUDGET_DEFAULT", String.valueOf(UNLIMITED_PER_MINUTE))
+                    .with("BRIDGE_SLACK_BUDGET_BURST", "1000");
             for (SlackMethod method : SlackMethod.values()) {
-                env.put(ConfigSource.envName("slack.budget." + method.apiName()), UNLIMITED_PER_MINUTE);
+                settings.budget(method, UNLIMITED_PER_MINUTE);
             }
         }
-        env.putAll(overrides);
-        return env;
+        overrides.forEach(settings::with);
+        return new HashMap<>(settings.variables());
     }
 
     BridgeService startBridge(Map<String, String> env) {
@@ -222,7 +211,7 @@ final class BenchWorld implements AutoCloseable {
     }
 
     static SlackEmulator.Builder emulator() {
-        return SlackEmulator.builder().port(0).token(TOKEN, TEAM);
+        return SlackEmulator.builder().port(0).token(DemoWorkspace.TOKEN, DemoWorkspace.TEAM);
     }
 
     private synchronized KafkaProducer<String, byte[]> producer(String topic) {

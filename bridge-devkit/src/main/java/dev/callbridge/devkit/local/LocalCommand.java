@@ -1,6 +1,9 @@
 package dev.callbridge.devkit.local;
 
 import dev.callbridge.config.BridgeConfig;
+import dev.callbridge.model.op.SlackMethod;
+import dev.callbridge.testkit.BridgeSettings;
+import dev.callbridge.testkit.DemoWorkspace;
 import dev.callbridge.testkit.TempDirs;
 import dev.callbridge.testkit.EmbeddedKafka;
 import dev.callbridge.emulator.RateLimits;
@@ -10,7 +13,6 @@ import io.micrometer.core.instrument.Counter;
 import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.HashMap;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
@@ -29,9 +31,6 @@ import picocli.CommandLine.Option;
 @Command(name = "local", mixinStandardHelpOptions = true,
         description = "Run Kafka, the Slack emulator, the bridge and demo traffic on this machine.")
 public final class LocalCommand implements Callable<Integer> {
-
-    static final String TOKEN = "xoxb-local-demo-token";
-    static final String TEAM = "T0LOCAL";
 
     @Option(names = "--kafka-port", defaultValue = "9092", description = "Kafka's port on localhost (default ${DEFAULT-VALUE}).")
     int kafkaPort;
@@ -90,7 +89,7 @@ public final class LocalCommand implements Callable<Integer> {
         try {
             out.println("Starting Kafka on localhost:" + kafkaPort + " ...");
             kafka = new EmbeddedKafka(kafkaPort).start();
-            slack = SlackEmulator.builder().port(slackPort).token(TOKEN, TEAM).rateLimits(limits).build().start();
+            slack = SlackEmulator.builder().port(slackPort).token(DemoWorkspace.TOKEN, DemoWorkspace.TEAM).rateLimits(limits).build().start();
             bridge = new BridgeService(BridgeConfig.load(bridgeEnvironment(kafka, slack, workDir), null)).start();
             board = new CallBoard(boardPort, slack.client()::calls).start();
             if (!noDemo) {
@@ -123,34 +122,23 @@ public final class LocalCommand implements Callable<Integer> {
         }
     }
 
+    /** The demo's bridge: the default application id and topic names, so Kafka's tools find them as documented. */
     private Map<String, String> bridgeEnvironment(EmbeddedKafka kafka, SlackEmulator slack, Path workDir) {
-        Map<String, String> env = new HashMap<>();
-        env.put("BRIDGE_KAFKA_BOOTSTRAP_SERVERS", kafka.bootstrapServers());
-        env.put("BRIDGE_TOPICS_PARTITIONS", "3");
-        env.put("BRIDGE_TOPICS_REPLICATION_FACTOR", "1");
-        env.put("BRIDGE_STATE_DIR", workDir.resolve("state").toString());
-        env.put("BRIDGE_HTTP_PORT", Integer.toString(httpPort));
-        env.put("BRIDGE_INSTANCE_ID", "local");
-        env.put("BRIDGE_SLACK_BASE_URL", slack.baseUrl());
-        env.put("BRIDGE_SLACK_DEFAULT_TEAM_ID", TEAM);
-        env.put("BRIDGE_SLACK_DEFAULT_CHANNEL", "C0DEMOCALLS");
-        env.put("BRIDGE_SLACK_DEFAULT_CREATED_BY", "U0DEMOBOT");
-        env.put("BRIDGE_KAFKA_STREAMS_COMMIT_INTERVAL_MS", "100");
+        BridgeSettings settings = BridgeSettings.of(kafka.bootstrapServers(), "", slack.baseUrl(), workDir.resolve("state"))
+                .without("BRIDGE_APPLICATION_ID")
+                .with("BRIDGE_INSTANCE_ID", "local")
+                .with("BRIDGE_HTTP_PORT", Integer.toString(httpPort))
+                .with("BRIDGE_KAFKA_STREAMS_COMMIT_INTERVAL_MS", "100");
         if (tiers.equals("unlimited")) {
-            env.put("BRIDGE_SLACK_BUDGET_DEFAULT", "60000");
-            for (String method : new String[] {"calls.add", "calls.participants.add", "calls.participants.remove",
-                    "calls.update", "calls.end", "calls.info", "chat.postMessage"}) {
-                env.put("BRIDGE_SLACK_BUDGET_" + method.toUpperCase().replace('.', '_'), "60000");
-            }
-            env.put("BRIDGE_SLACK_BUDGET_BURST", "100");
+            settings.unlimitedBudgets();
         } else if (tiers.equals("sdk")) {
-            for (String method : new String[] {"calls.add", "calls.participants.add", "calls.participants.remove",
-                    "calls.update", "calls.end", "calls.info"}) {
-                env.put("BRIDGE_SLACK_BUDGET_" + method.toUpperCase().replace('.', '_'), "20");
+            for (SlackMethod method : SlackMethod.values()) {
+                if (method != SlackMethod.CHAT_POST_MESSAGE) {
+                    settings.budget(method, 20);
+                }
             }
         }
-        env.put("SLACK_TOKEN", TOKEN);
-        return env;
+        return settings.variables();
     }
 
     private void printWhereToLook(EmbeddedKafka kafka, SlackEmulator slack, CallBoard board, BridgeService bridge) {

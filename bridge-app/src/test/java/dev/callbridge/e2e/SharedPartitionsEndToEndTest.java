@@ -1,4 +1,4 @@
-package dev.callbridge.devkit.e2e;
+package dev.callbridge.e2e;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
@@ -26,8 +26,8 @@ class SharedPartitionsEndToEndTest {
         List<CallEvent> events = scenario.inOrder();
         int beforeStop = CALLS * 3;
         try (BridgeRig rig = BridgeRig.start(KAFKA, "e2e-pair-")) {
-            BridgeService survivor = rig.startService(rig.environment("a").withShortSessions());
-            BridgeService leaving = rig.startService(rig.environment("b").withShortSessions());
+            BridgeService survivor = rig.startService(rig.settings("a").shortSessions());
+            BridgeService leaving = rig.startService(rig.settings("b").shortSessions());
             // Both hold partitions of the input and of the operations once the group has settled.
             await().atMost(Duration.ofSeconds(60)).pollInterval(SlackExpectations.POLL)
                     .until(() -> survivor.isReady() && leaving.isReady());

@@ -1,10 +1,11 @@
-package dev.callbridge.devkit.e2e;
+package dev.callbridge.e2e;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import dev.callbridge.emulator.EmulatorStats;
 import dev.callbridge.service.BridgeService;
+import dev.callbridge.testkit.BridgeSettings;
 import dev.callbridge.testkit.KafkaBrokerExtension;
 import java.time.Duration;
 import java.util.Map;
@@ -28,7 +29,7 @@ class ReplayEndToEndTest {
     void replayingEveryEventAgainWithStateIntactSendsNothingToSlack() throws Exception {
         CallScenario scenario = CallScenario.lifecycles("e2e-replay-", 10);
         try (BridgeRig rig = BridgeRig.start(KAFKA, "e2e-replay-")) {
-            BridgeEnvironment env = rig.environment("one");
+            BridgeSettings env = rig.settings("one");
             BridgeService first = rig.startService(env);
             rig.send(scenario.inOrder());
             rig.expect.awaitConverged(scenario.expected());
@@ -40,7 +41,7 @@ class ReplayEndToEndTest {
             // The replay: every original record once more, read by the same application on the same state.
             rig.send(scenario.inOrder());
             BridgeService second = rig.startService(env);
-            String applicationId = env.config().applicationId();
+            String applicationId = BridgeRig.config(env).applicationId();
             await().atMost(Duration.ofSeconds(60)).pollInterval(SlackExpectations.POLL)
                     .until(() -> inputConsumed(rig, applicationId));
             // Give the dispatcher time to send anything the replay might have produced.
@@ -65,7 +66,7 @@ class ReplayEndToEndTest {
             Map<TopicPartition, OffsetSpec> latest = committed.keySet().stream()
                     .filter(p -> p.topic().equals(input))
                     .collect(Collectors.toMap(p -> p, p -> OffsetSpec.latest()));
-            if (latest.size() != BridgeEnvironment.PARTITIONS) {
+            if (latest.size() != BridgeRig.PARTITIONS) {
                 return false;
             }
             var ends = admin.listOffsets(latest).all().get();

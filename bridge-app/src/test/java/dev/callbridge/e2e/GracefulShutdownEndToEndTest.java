@@ -1,10 +1,11 @@
-package dev.callbridge.devkit.e2e;
+package dev.callbridge.e2e;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.callbridge.emulator.EmulatorStats;
 import dev.callbridge.emulator.Faults;
 import dev.callbridge.model.event.CallEvent;
+import dev.callbridge.testkit.BridgeSettings;
 import dev.callbridge.testkit.KafkaBrokerExtension;
 import java.nio.file.Files;
 import java.util.List;
@@ -23,7 +24,7 @@ class GracefulShutdownEndToEndTest {
         CallScenario scenario = CallScenario.lifecycles("e2e-term-", 6);
         List<CallEvent> events = scenario.inOrder();
         try (BridgeRig rig = BridgeRig.start(KAFKA, "e2e-term-", Faults.none())) {
-            BridgeEnvironment env = rig.environment("pod-0");
+            BridgeSettings env = rig.settings("pod-0");
             Process first = rig.launchProcess(env, "first");
             rig.send(events);
             rig.expect.awaitConverged(scenario.expected());

@@ -1,4 +1,4 @@
-package dev.callbridge.devkit.e2e;
+package dev.callbridge.e2e;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -18,7 +18,7 @@ class CallLifecycleEndToEndTest {
     void twentyWholeLifecyclesEachBecomeOneSlackCallWithTheRightPeopleTitleAndEnd() {
         CallScenario scenario = CallScenario.lifecycles("e2e-life-", 20);
         try (BridgeRig rig = BridgeRig.start(KAFKA, "e2e-life-")) {
-            rig.startService(rig.environment("one"));
+            rig.startService(rig.settings("one"));
             rig.send(scenario.inOrder());
 
             rig.expect.awaitConverged(scenario.expected());
@@ -39,7 +39,7 @@ class CallLifecycleEndToEndTest {
     void everyEventTwiceWithNeighboursSwappedEndsInTheSameSlackState() {
         CallScenario scenario = CallScenario.lifecycles("e2e-dup-", 12);
         try (BridgeRig rig = BridgeRig.start(KAFKA, "e2e-dup-")) {
-            rig.startService(rig.environment("one"));
+            rig.startService(rig.settings("one"));
             rig.send(scenario.duplicatedAndSwapped());
 
             rig.expect.awaitConverged(scenario.expected());

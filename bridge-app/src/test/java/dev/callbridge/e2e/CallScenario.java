@@ -1,4 +1,4 @@
-package dev.callbridge.devkit.e2e;
+package dev.callbridge.e2e;
 
 import dev.callbridge.model.event.CallEvent;
 import dev.callbridge.model.event.CallEvents;

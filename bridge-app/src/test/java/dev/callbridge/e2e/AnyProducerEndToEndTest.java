@@ -1,8 +1,8 @@
-package dev.callbridge.devkit.e2e;
+package dev.callbridge.e2e;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.callbridge.devkit.e2e.BridgeRig.Placement;
+import dev.callbridge.e2e.BridgeRig.Placement;
 import dev.callbridge.testkit.KafkaBrokerExtension;
 import dev.callbridge.topology.CallPartitioner;
 import java.nio.charset.StandardCharsets;
@@ -22,7 +22,7 @@ class AnyProducerEndToEndTest {
     @RegisterExtension
     static final KafkaBrokerExtension KAFKA = new KafkaBrokerExtension();
 
-    private static final int PARTITIONS = BridgeEnvironment.PARTITIONS;
+    private static final int PARTITIONS = BridgeRig.PARTITIONS;
     private static final Duration GAP = Duration.ofMillis(40);
 
     @Test
@@ -33,7 +33,7 @@ class AnyProducerEndToEndTest {
                 .count();
         assertThat(elsewhere).as("calls librdkafka puts on another partition than Java's").isGreaterThanOrEqualTo(4);
         try (BridgeRig rig = BridgeRig.start(KAFKA, "e2e-crc-")) {
-            rig.startService(rig.environment("one"));
+            rig.startService(rig.settings("one"));
             rig.sendOverTime(scenario.inOrder(), GAP,
                     event -> new Placement(event.subject(), crc32Partition(event.subject())));
 
@@ -49,7 +49,7 @@ class AnyProducerEndToEndTest {
         CallScenario scenario = CallScenario.lifecycles("e2e-spread-", 9);
         AtomicInteger sent = new AtomicInteger();
         try (BridgeRig rig = BridgeRig.start(KAFKA, "e2e-spread-")) {
-            rig.startService(rig.environment("one"));
+            rig.startService(rig.settings("one"));
             // Round-robin partitions; every third record has no key, every other one some other key.
             rig.sendOverTime(scenario.inOrder(), GAP, event -> {
                 int n = sent.getAndIncrement();

@@ -1,4 +1,4 @@
-package dev.callbridge.devkit.e2e;
+package dev.callbridge.e2e;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
@@ -8,6 +8,7 @@ import dev.callbridge.emulator.CallSnapshot;
 import dev.callbridge.emulator.CallUser;
 import dev.callbridge.emulator.EmulatorClient;
 import dev.callbridge.emulator.EmulatorStats;
+import dev.callbridge.testkit.DemoWorkspace;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -42,7 +43,7 @@ final class SlackExpectations {
             assertThat(mirrored.title()).as("title of %s", call.externalId()).isEqualTo(call.title());
             assertThat(mirrored.ended()).as("%s ended", call.externalId()).isEqualTo(call.ended());
             assertThat(mirrored.channels()).as("channels showing %s", call.externalId())
-                    .contains(BridgeEnvironment.CHANNEL);
+                    .contains(DemoWorkspace.CHANNEL);
         }
         return calls;
     }
@@ -53,7 +54,7 @@ final class SlackExpectations {
         for (ExpectedCall call : expected) {
             assertThat(calls.get(call.externalId())).as("Slack calls for %s", call.externalId()).hasSize(1);
             assertThat(newest(calls.get(call.externalId())).channels()).as("call blocks for %s", call.externalId())
-                    .containsExactly(BridgeEnvironment.CHANNEL);
+                    .containsExactly(DemoWorkspace.CHANNEL);
         }
         EmulatorStats stats = slack.stats();
         assertThat(stats.duplicateCallsAdd()).as("duplicate calls.add").isZero();
@@ -96,7 +97,7 @@ final class SlackExpectations {
         return mirrored.ended() == expected.ended()
                 && Objects.equals(mirrored.title(), expected.title())
                 && slackIds(mirrored).equals(expected.slackUsers())
-                && mirrored.channels().contains(BridgeEnvironment.CHANNEL);
+                && mirrored.channels().contains(DemoWorkspace.CHANNEL);
     }
 
     /** The emulator lists calls oldest first; a repeated calls.add makes the newest the one the bridge knows. */

@@ -1,8 +1,9 @@
-package dev.callbridge.devkit.e2e;
+package dev.callbridge.e2e;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import dev.callbridge.testkit.BridgeSettings;
 import dev.callbridge.testkit.TempDirs;
 import dev.callbridge.testkit.KafkaBrokerExtension;
 import dev.callbridge.emulator.CallSnapshot;
@@ -35,7 +36,7 @@ class ResetReplayEndToEndTest {
         List<ExpectedCall> expected = new ArrayList<>(ended.expected());
         expected.addAll(live.expected());
         try (BridgeRig rig = BridgeRig.start(KAFKA, "e2e-reset-")) {
-            BridgeEnvironment env = rig.environment("one");
+            BridgeSettings env = rig.settings("one");
             BridgeService first = rig.startService(env);
             rig.send(ended.inOrder());
             rig.send(live.inOrder());
@@ -44,9 +45,9 @@ class ResetReplayEndToEndTest {
             EmulatorStats before = rig.emulator().stats();
             List<CallSnapshot> slackBefore = rig.emulator().calls();
 
-            Path stateDir = env.config().stateDir();
+            Path stateDir = BridgeRig.config(env).stateDir();
             assertThat(stateDir).isNotEmptyDirectory();
-            String applicationId = env.config().applicationId();
+            String applicationId = BridgeRig.config(env).applicationId();
             Process reset = resetTool(rig, applicationId,
                     rig.topics.callEvents().name() + "," + rig.topics.callResults().name());
             assertThat(reset.waitFor(120, TimeUnit.SECONDS)).as("reset tool finished").isTrue();

@@ -1,5 +1,6 @@
-package dev.callbridge.devkit.e2e;
+package dev.callbridge.e2e;
 
+import dev.callbridge.testkit.BridgeSettings;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
@@ -8,6 +9,7 @@ import com.slack.api.SlackConfig;
 import com.slack.api.methods.request.calls.participants.CallsParticipantsRemoveRequest;
 import com.slack.api.model.CallParticipant;
 import dev.callbridge.cli.BridgeCommand;
+import dev.callbridge.testkit.DemoWorkspace;
 import dev.callbridge.testkit.KafkaBrokerExtension;
 import dev.callbridge.emulator.CallSnapshot;
 import dev.callbridge.emulator.CallUser;
@@ -37,7 +39,7 @@ class OperatorCommandsEndToEndTest {
     /** What one command printed and its exit code. */
     record Run(int exitCode, String output) {}
 
-    private static Run bridge(BridgeEnvironment env, String... args) {
+    private static Run bridge(BridgeSettings env, String... args) {
         StringWriter out = new StringWriter();
         int code = BridgeCommand.commandLine(env.variables()).setOut(new PrintWriter(out)).execute(args);
         return new Run(code, out.toString());
@@ -48,7 +50,7 @@ class OperatorCommandsEndToEndTest {
         CallScenario scenario = CallScenario.lifecycles("e2e-ops-live-", 1).withoutEnds();
         String call = scenario.calls().get(0).externalId();
         try (BridgeRig rig = BridgeRig.start(KAFKA, "e2e-ops-live-")) {
-            BridgeEnvironment env = rig.environment("one");
+            BridgeSettings env = rig.settings("one");
             rig.startService(env);
             rig.send(scenario.inOrder());
             CallSnapshot inSlack = rig.expect.awaitConverged(scenario.expected()).get(call).get(0);
@@ -61,7 +63,7 @@ class OperatorCommandsEndToEndTest {
 
             // Someone removes U0C in Slack itself; the bridge still believes U0C is on the call.
             try (Slack slack = Slack.getInstance(sdkConfig(rig))) {
-                assertThat(slack.methods(BridgeEnvironment.TOKEN).callsParticipantsRemove(
+                assertThat(slack.methods(DemoWorkspace.TOKEN).callsParticipantsRemove(
                         CallsParticipantsRemoveRequest.builder().id(inSlack.id())
                                 .users(List.of(CallParticipant.builder().slackId("U0C").build())).build()).isOk())
                         .isTrue();
@@ -85,7 +87,7 @@ class OperatorCommandsEndToEndTest {
         CallEvents second = CallEvents.sequenced("e2e-ops-events-b", "pbx-e2e", T0);
         String longTitle = "Quarterly review " + "x".repeat(1500);
         try (BridgeRig rig = BridgeRig.start(KAFKA, "e2e-ops-events-")) {
-            BridgeEnvironment strict = rig.environment("one").with("BRIDGE_EVENTS_MAX_BYTES", "1024");
+            BridgeSettings strict = rig.settings("one").with("BRIDGE_EVENTS_MAX_BYTES", "1024");
             BridgeService service = rig.startService(strict);
             List<CallEvent> events = List.of(
                     first.started("https://pbx.example/j/a", longTitle, null, List.of(Participant.slackUser("U1"))),
@@ -95,7 +97,7 @@ class OperatorCommandsEndToEndTest {
             await().atMost(Duration.ofSeconds(30)).until(
                     () -> rig.committed(rig.topics.callEventsDeadLetters().name()).size() == 2);
             rig.stopService(service);
-            BridgeEnvironment relaxed = rig.environment("one");
+            BridgeSettings relaxed = rig.settings("one");
             rig.startService(relaxed);
 
             Run dryRun = bridge(relaxed, "redrive", "--dead-letters", "events", "--call", "e2e-ops-events-a", "--dry-run");
@@ -123,7 +125,7 @@ class OperatorCommandsEndToEndTest {
         Instant testStart = Instant.now();
         try (BridgeRig rig = BridgeRig.start(KAFKA, "e2e-ops-ops-")) {
             // A token for another workspace only: calls.add has no token to go with, and fails for good.
-            BridgeEnvironment tokenless = rig.environment("one").without("SLACK_TOKEN")
+            BridgeSettings tokenless = rig.settings("one").without("SLACK_TOKEN")
                     .with("SLACK_TOKEN_T0ELSEWHERE", "xoxb-another-workspace");
             BridgeService service = rig.startService(tokenless);
             rig.send(List.of(call.started("https://pbx.example/j/a", "Standup", null, List.of(Participant.slackUser("U1")))));
@@ -134,7 +136,7 @@ class OperatorCommandsEndToEndTest {
                     () -> bridge(tokenless, "show-call", "e2e-ops-ops-a").output().contains("FAILED"));
             rig.stopService(service);
 
-            BridgeEnvironment fixed = rig.environment("one");
+            BridgeSettings fixed = rig.settings("one");
             rig.startService(fixed);
             // Only what was dead-lettered since this test began.
             Run redrive = bridge(fixed, "redrive", "--dead-letters", "ops", "--since", testStart.toString());

@@ -1,4 +1,4 @@
-package dev.callbridge.devkit.e2e;
+package dev.callbridge.e2e;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
@@ -35,7 +35,7 @@ class BadInputEndToEndTest {
         List<CallEvent> good = scenario.inOrder();
         Map<String, byte[]> bad = malformed(good.get(0));
         try (BridgeRig rig = BridgeRig.start(KAFKA, "e2e-bad-")) {
-            rig.startService(rig.environment("one"));
+            rig.startService(rig.settings("one"));
             // One bad record after every few good ones, on the keys of good calls so they share their partitions.
             int every = good.size() / (bad.size() + 1);
             List<Map.Entry<String, byte[]>> badRecords = new ArrayList<>(bad.entrySet());

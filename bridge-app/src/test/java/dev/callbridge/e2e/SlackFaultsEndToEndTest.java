@@ -1,4 +1,4 @@
-package dev.callbridge.devkit.e2e;
+package dev.callbridge.e2e;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -22,7 +22,7 @@ class SlackFaultsEndToEndTest {
         // A third of requests open a burst: that request and the next four of its method get 429, Retry-After 1 s.
         Faults storm = Faults.none().withSeed(11).withRateLimitBursts(0.3, 5, 1);
         try (BridgeRig rig = BridgeRig.start(KAFKA, "e2e-storm-", storm)) {
-            rig.startService(rig.environment("one"));
+            rig.startService(rig.settings("one"));
             rig.send(scenario.inOrder());
 
             rig.expect.awaitConverged(scenario.expected());
@@ -46,7 +46,7 @@ class SlackFaultsEndToEndTest {
                 .withServerErrors(0.05)
                 .withSlowAnswers(0.02, 2_500);
         try (BridgeRig rig = BridgeRig.start(KAFKA, "e2e-faults-", spec)) {
-            rig.startService(rig.environment("one").with("BRIDGE_SLACK_TIMEOUT", "1s"));
+            rig.startService(rig.settings("one").with("BRIDGE_SLACK_TIMEOUT", "1s"));
             rig.send(scenario.inOrder());
 
             rig.expect.awaitConverged(scenario.expected());

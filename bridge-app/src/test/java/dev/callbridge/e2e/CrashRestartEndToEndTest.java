@@ -1,4 +1,4 @@
-package dev.callbridge.devkit.e2e;
+package dev.callbridge.e2e;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
@@ -7,6 +7,7 @@ import dev.callbridge.emulator.ApiMethod;
 import dev.callbridge.emulator.CallSnapshot;
 import dev.callbridge.emulator.Faults;
 import dev.callbridge.model.event.CallEvent;
+import dev.callbridge.testkit.BridgeSettings;
 import dev.callbridge.testkit.KafkaBrokerExtension;
 import java.nio.file.Files;
 import java.time.Duration;
@@ -34,7 +35,7 @@ class CrashRestartEndToEndTest {
         // Some answers are slow, so the kill is likely to land while requests are in flight.
         Faults slowSometimes = Faults.none().withSeed(3).withSlowAnswers(0.3, 150);
         try (BridgeRig rig = BridgeRig.start(KAFKA, "e2e-crash-", slowSometimes)) {
-            BridgeEnvironment env = rig.environment("pod-0");
+            BridgeSettings env = rig.settings("pod-0");
             Process first = rig.launchProcess(env, "first");
             rig.send(events.subList(0, beforeKill));
             await().atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofMillis(50))

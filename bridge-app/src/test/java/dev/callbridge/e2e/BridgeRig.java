@@ -1,0 +1,265 @@
+package dev.callbridge.e2e;
+
+import static org.awaitility.Awaitility.await;
+
+import dev.callbridge.cli.BridgeCommand;
+import dev.callbridge.config.BridgeConfig;
+import dev.callbridge.emulator.EmulatorClient;
+import dev.callbridge.emulator.Faults;
+import dev.callbridge.emulator.RateLimits;
+import dev.callbridge.emulator.SlackEmulator;
+import dev.callbridge.model.event.CallEvent;
+import dev.callbridge.model.event.CloudEventCodec;
+import dev.callbridge.model.json.JsonSerde;
+import dev.callbridge.model.op.CallOp;
+import dev.callbridge.model.state.CallState;
+import dev.callbridge.service.BridgeService;
+import dev.callbridge.slack.SlackClient;
+import dev.callbridge.testkit.BridgeSettings;
+import dev.callbridge.testkit.CommittedRecords;
+import dev.callbridge.testkit.DemoWorkspace;
+import dev.callbridge.testkit.KafkaBrokerExtension;
+import dev.callbridge.testkit.TempDirs;
+import dev.callbridge.topics.Topics;
+import io.micrometer.core.instrument.Counter;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Function;
+import java.util.function.UnaryOperator;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.header.internals.RecordHeaders;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+
+/**
+ * One test's world on the shared broker: a Slack emulator, a topic prefix of its own, a producer, and
+ * the bridge instances the test starts, each from its {@link BridgeSettings} through
+ * {@code BridgeConfig} as {@code bridge run} starts one (in this JVM, or as {@code bridge run}
+ * processes the test may kill), all stopped on {@link #close()}.
+ */
+public final class BridgeRig implements AutoCloseable {
+
+    public static final int PARTITIONS = 3;
+    private static final Duration READY_TIMEOUT = Duration.ofSeconds(60);
+    private static final JsonSerde<CallOp> OPS = new JsonSerde<>(CallOp.class);
+    private static final JsonSerde<CallState> VIEWS = new JsonSerde<>(CallState.class);
+
+    public final String prefix;
+    public final Topics topics;
+    public final SlackEmulator slack;
+    final SlackExpectations expect;
+    private final String bootstrapServers;
+    private final Path workDir;
+    private final KafkaProducer<String, byte[]> producer;
+    private final CloudEventCodec codec = new CloudEventCodec();
+    private final List<BridgeService> services = new ArrayList<>();
+    private final List<Process> processes = new ArrayList<>();
+
+    private BridgeRig(String bootstrapServers, String prefix, SlackEmulator.Builder emulator) {
+        this.bootstrapServers = bootstrapServers;
+        this.prefix = prefix;
+        this.slack = emulator.build().start();
+        this.expect = new SlackExpectations(slack.client());
+        try {
+            this.workDir = Files.createTempDirectory(prefix);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        this.topics = config(settings("rig")).topics();
+        this.producer = new KafkaProducer<>(Map.of(
+                ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers,
+                ProducerConfig.ACKS_CONFIG, "all"), new StringSerializer(), new ByteArraySerializer());
+    }
+
+    /** An emulator serving the {@link DemoWorkspace} on a free port, without rate limits. */
+    public static SlackEmulator.Builder demoEmulator() {
+        return SlackEmulator.builder().port(0).token(DemoWorkspace.TOKEN, DemoWorkspace.TEAM)
+                .rateLimits(RateLimits.unlimited());
+    }
+
+    public static BridgeRig start(KafkaBrokerExtension kafka, String prefix, SlackEmulator.Builder emulator) {
+        return new BridgeRig(kafka.bootstrapServers(), prefix, emulator);
+    }
+
+    public static BridgeRig start(KafkaBrokerExtension kafka, String prefix, Faults faults) {
+        return start(kafka, prefix, demoEmulator().faults(faults));
+    }
+
+    public static BridgeRig start(KafkaBrokerExtension kafka, String prefix) {
+        return start(kafka, prefix, Faults.none());
+    }
+
+    public EmulatorClient emulator() {
+        return slack.client();
+    }
+
+    /** The settings of instance {@code instanceId} of this rig's bridge, with a state directory of its own. */
+    public BridgeSettings settings(String instanceId) {
+        return BridgeSettings.forTest(bootstrapServers, prefix, slack.baseUrl(), workDir.resolve("state-" + instanceId))
+                .with("BRIDGE_INSTANCE_ID", instanceId);
+    }
+
+    /** The configuration {@code bridge run} reads from these settings. */
+    public static BridgeConfig config(BridgeSettings settings) {
+        return BridgeConfig.load(settings.variables(), null);
+    }
+
+    /** Starts a bridge in this JVM and waits until it is ready (Kafka Streams RUNNING, dispatcher assigned). */
+    public BridgeService startService(BridgeSettings settings) {
+        return startService(settings, UnaryOperator.identity());
+    }
+
+    /** As {@link #startService(BridgeSettings)}, every Slack request passing through {@code around}. */
+    public BridgeService startService(BridgeSettings settings, UnaryOperator<SlackClient> around) {
+        BridgeService service = new BridgeService(config(settings), around).start();
+        services.add(service);
+        await().atMost(READY_TIMEOUT).pollInterval(SlackExpectations.POLL).until(service::isReady);
+        return service;
+    }
+
+    /** Stops an instance started by {@link #startService} cleanly: it finishes its work, commits and leaves. */
+    public void stopService(BridgeService service) {
+        if (services.remove(service)) {
+            service.stop();
+        }
+    }
+
+    /** A counter's total over all its tags, in one bridge's metrics. */
+    public static double count(BridgeService service, String counter) {
+        return service.metrics().registry().find(counter).counters().stream().mapToDouble(Counter::count).sum();
+    }
+
+    /**
+     * Starts {@code bridge run} in a JVM of its own with {@code settings} as its environment, so that
+     * the test can kill it without a shutdown; its output goes to {@code <name>.log} in the work directory.
+     */
+    public Process launchProcess(BridgeSettings settings, String name) {
+        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+        ProcessBuilder builder = new ProcessBuilder(java, "-Xmx384m", "-cp", System.getProperty("java.class.path"),
+                BridgeCommand.class.getName(), "run");
+        builder.environment().putAll(settings.variables());
+        builder.redirectErrorStream(true).redirectOutput(log(name).toFile());
+        try {
+            Process process = builder.start();
+            processes.add(process);
+            return process;
+        } catch (IOException e) {
+            throw new UncheckedIOException("could not start bridge run", e);
+        }
+    }
+
+    public Path log(String name) {
+        return workDir.resolve(name + ".log");
+    }
+
+    /** Produces the events in structured mode, keyed by their call, and waits until Kafka has them. */
+    public void send(List<CallEvent> events) {
+        events.forEach(event -> producer.send(
+                new ProducerRecord<>(topics.callEvents().name(), event.subject(), codec.encodeStructured(event))));
+        producer.flush();
+    }
+
+    public void send(CallEvent event) {
+        send(List.of(event));
+    }
+
+    /**
+     * Sends the events one by one, {@code gap} apart, each with the key and partition {@code placement}
+     * chooses, as a producer with another partitioner than Java's would ({@code null} partition: the
+     * Java client's choice).
+     */
+    void sendOverTime(List<CallEvent> events, Duration gap, Function<CallEvent, Placement> placement) {
+        for (CallEvent event : events) {
+            Placement where = placement.apply(event);
+            producer.send(new ProducerRecord<>(topics.callEvents().name(), where.partition(), where.key(),
+                    codec.encodeStructured(event)));
+            producer.flush();
+            try {
+                Thread.sleep(gap.toMillis());
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException("interrupted while sending", e);
+            }
+        }
+    }
+
+    /** Where a producer puts one record: its key (may be {@code null}) and partition. */
+    record Placement(String key, Integer partition) {}
+
+    /** Writes a raw record to the input topic, as a broken or hostile producer might. */
+    public void sendRaw(String key, byte[] value, Map<String, String> headers) {
+        producer.send(new ProducerRecord<>(topics.callEvents().name(), null, key, value, headers(headers)));
+        producer.flush();
+    }
+
+    /** Writes an operation straight to {@code slack.call-ops} on {@code partition}, as the reconciler would. */
+    public void sendOp(CallOp op, Integer partition, Map<String, String> headers) {
+        producer.send(new ProducerRecord<>(topics.callOps().name(), partition, op.externalUniqueId(), OPS.toBytes(op),
+                headers(headers)));
+        producer.flush();
+    }
+
+    private static RecordHeaders headers(Map<String, String> headers) {
+        RecordHeaders recordHeaders = new RecordHeaders();
+        headers.forEach((name, text) -> recordHeaders.add(name, text.getBytes(StandardCharsets.UTF_8)));
+        return recordHeaders;
+    }
+
+    /** Every committed record of one of this rig's topics. */
+    public List<ConsumerRecord<byte[], byte[]>> committed(String topic) {
+        return CommittedRecords.readAll(bootstrapServers, topic);
+    }
+
+    /** Every committed record of every topic of this rig's bridge. */
+    public List<ConsumerRecord<byte[], byte[]>> everyRecord() {
+        List<ConsumerRecord<byte[], byte[]>> all = new ArrayList<>();
+        topics.names().forEach(topic -> all.addAll(committed(topic)));
+        return all;
+    }
+
+    /** The latest committed view of each call on {@code slack.calls}. */
+    public Map<String, CallState> views() {
+        Map<String, CallState> latest = new LinkedHashMap<>();
+        for (ConsumerRecord<byte[], byte[]> record : committed(topics.calls().name())) {
+            String key = new String(record.key(), StandardCharsets.UTF_8);
+            CallState view = VIEWS.fromBytes(record.value());
+            if (view == null) {
+                latest.remove(key);
+            } else {
+                latest.put(key, view);
+            }
+        }
+        return latest;
+    }
+
+    public String bootstrapServers() {
+        return bootstrapServers;
+    }
+
+    @Override
+    public void close() {
+        processes.forEach(Process::destroyForcibly);
+        for (Process process : processes) {
+            try {
+                process.waitFor();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+        services.forEach(BridgeService::stop);
+        producer.close();
+        slack.close();
+        TempDirs.deleteRecursively(workDir);
+    }
+}
