@@ -2,6 +2,7 @@ package dev.callbridge.model.event;
 
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -68,8 +69,18 @@ public final class CallEventSerde implements Serde<CallEvent> {
 
             @Override
             public CallEvent deserialize(String topic, Headers headers, byte[] data) {
-                return codec.decode(data, headers);
+                return codec.decode(data, textHeaders(headers));
             }
         };
+    }
+
+    private static Map<String, String> textHeaders(Headers headers) {
+        Map<String, String> text = new HashMap<>();
+        if (headers != null) {
+            for (Header header : headers) {
+                text.put(header.key().toLowerCase(Locale.ROOT), CloudEventCodec.headerText(header.value()));
+            }
+        }
+        return text;
     }
 }

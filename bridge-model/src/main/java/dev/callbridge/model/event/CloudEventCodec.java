@@ -3,18 +3,8 @@ package dev.callbridge.model.event;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.IntNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import com.fasterxml.jackson.databind.node.TextNode;
 import dev.callbridge.model.json.WireJson;
-import io.cloudevents.CloudEvent;
-import io.cloudevents.CloudEventData;
-import io.cloudevents.SpecVersion;
-import io.cloudevents.core.builder.CloudEventBuilder;
-import io.cloudevents.jackson.JsonCloudEventData;
-import io.cloudevents.jackson.JsonFormat;
-import io.cloudevents.kafka.CloudEventSerializer;
-import io.cloudevents.kafka.KafkaMessageFactory;
 import java.io.IOException;
 import java.net.URI;
 import java.net.URISyntaxException;
@@ -23,7 +13,6 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.OffsetDateTime;
-import java.time.ZoneOffset;
 import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -31,22 +20,12 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
-import org.apache.kafka.common.header.Header;
-import org.apache.kafka.common.header.Headers;
-import org.apache.kafka.common.header.internals.RecordHeaders;
 
 /**
  * Reads and writes call events as CloudEvents 1.0 in JSON: structured mode (the whole event is the
- * record value) and binary mode ({@code ce_*} headers, {@code data} as the value). The CloudEvents
- * SDK reads and writes the envelope; reading then validates everything the bridge relies on,
- * including the ranges Slack's Calls API takes, and reports each problem with the field it concerns.
- *
- * <p>The SDK stops at the first problem of an envelope and names it only in an exception's message,
- * and it refuses some records the contract takes (a {@code sequence} beyond 32 bits, a {@code source}
- * that is not a URI, an extension header outside {@code [a-z0-9]}). A record the SDK refuses, or
- * that fails validation, is therefore read again as sent, attribute by attribute: that reading
- * names every problem, or takes the record when it has none. Writing needs a {@code source} that
- * is a URI, since the SDK holds it as one.
+ * record value) and binary mode ({@code ce_*} headers, {@code data} as the value). Reading validates
+ * everything the bridge relies on, including the ranges Slack's Calls API takes, and reports each
+ * problem with the field it concerns.
  */
 public final class CloudEventCodec {
 
@@ -58,10 +37,6 @@ public final class CloudEventCodec {
     public static final int DEFAULT_MAX_RECORD_BYTES = 64 * 1024;
 
     private static final ObjectMapper JSON = WireJson.mapper();
-    /** The contract ignores attributes it does not know, whatever their names. */
-    private static final JsonFormat FORMAT = new JsonFormat().withForceIgnoreInvalidExtensionNameDeserialization();
-    private static final CloudEventSerializer BINARY = new CloudEventSerializer();
-    private static final String SEQUENCE = "sequence";
     /** Slack's Calls API reads {@code date_start} and {@code duration} as 32-bit integers. */
     private static final long MAX_SLACK_SECONDS = Integer.MAX_VALUE;
     /** How far an event's {@code time} may lie ahead of the decoding clock: room for a fast producer clock. */
@@ -96,65 +71,19 @@ public final class CloudEventCodec {
     public record BinaryEvent(Map<String, String> headers, byte[] data) {}
 
     /**
-     * Decodes one record value with its text headers, named in lower case.
+     * Decodes one record value with its headers.
      *
      * @throws InvalidEventException naming every violation found
      */
     public CallEvent decode(byte[] value, Map<String, String> headers) {
-        RecordHeaders recordHeaders = new RecordHeaders();
-        headers.forEach((name, text) -> recordHeaders.add(name, text == null ? null : text.getBytes(StandardCharsets.UTF_8)));
-        return decode(value, recordHeaders);
-    }
-
-    /**
-     * Decodes one record value with its Kafka headers.
-     *
-     * @throws InvalidEventException naming every violation found
-     */
-    public CallEvent decode(byte[] value, Headers headers) {
-        Headers lowerCase = lowerCase(headers);
-        int size = (value == null ? 0 : value.length) + headersSize(lowerCase);
+        int size = (value == null ? 0 : value.length) + headersSize(headers);
         if (size > maxRecordBytes) {
             throw InvalidEventException.of("record", RejectReason.OVERSIZE,
                     "record is " + size + " bytes, the limit is " + maxRecordBytes);
         }
-        boolean binary = lowerCase.lastHeader(BINARY_HEADER_PREFIX + "specversion") != null;
-        Instant latestTime = clock.instant().plus(MAX_TIME_AHEAD);
-        CallEvent event = readWithSdk(value, lowerCase, binary, latestTime);
-        return event != null ? event : readAsSent(value, lowerCase, binary, latestTime);
-    }
-
-    /** The event as the SDK reads the envelope, or null when the SDK refuses it or it is not valid. */
-    private static CallEvent readWithSdk(byte[] value, Headers headers, boolean binary, Instant latestTime) {
-        CloudEvent envelope;
-        try {
-            envelope = binary ? KafkaMessageFactory.createReader(headers, value).toEvent() : FORMAT.deserialize(value);
-        } catch (RuntimeException refused) {
-            // CloudEventRWException, EventDeserializationException, IllegalStateException: a message, no field.
-            return null;
-        }
-        CloudEventData data = envelope.getData();
-        JsonNode dataNode;
-        if (data == null) {
-            dataNode = null;
-        } else if (data instanceof JsonCloudEventData json) {
-            dataNode = json.getNode();
-        } else if (binary) {
-            dataNode = parse(data.toBytes(), "data");
-        } else {
-            // Structured data that is not inline JSON: data_base64, or text of another content type.
-            return null;
-        }
-        Reader reader = new Reader(dataNode, latestTime);
-        CallEvent event = reader.read(envelope);
-        return reader.violations.isEmpty() ? event : null;
-    }
-
-    /** Reads the record's attributes as sent, naming every problem; takes what the contract takes beyond the SDK. */
-    private static CallEvent readAsSent(byte[] value, Headers headers, boolean binary, Instant latestTime) {
         ObjectNode attributes;
         JsonNode data;
-        if (binary) {
+        if (headers.containsKey(BINARY_HEADER_PREFIX + "specversion")) {
             attributes = binaryAttributes(headers);
             data = value == null || value.length == 0 ? null : parse(value, "data");
         } else {
@@ -166,80 +95,64 @@ public final class CloudEventCodec {
             attributes = (ObjectNode) root;
             data = root.get("data");
         }
-        Reader reader = new Reader(data, latestTime);
-        CallEvent event = reader.read(attributes);
-        reader.throwIfInvalid();
-        return event;
+        return new Reader(attributes, data, clock.instant().plus(MAX_TIME_AHEAD)).read();
     }
 
     public byte[] encodeStructured(CallEvent event) {
-        return FORMAT.serialize(cloudEvent(event));
+        ObjectNode root = JSON.createObjectNode();
+        root.put("specversion", SPEC_VERSION);
+        root.put("id", event.id());
+        root.put("source", event.source());
+        root.put("type", event.type().wireName());
+        root.put("subject", event.subject());
+        root.put("time", event.time().toString());
+        if (event.sequence() != null) {
+            root.put("sequence", event.sequence());
+        }
+        root.put("datacontenttype", "application/json");
+        root.set("data", JSON.valueToTree(event.data()));
+        try {
+            return JSON.writeValueAsBytes(root);
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException("cannot encode call event " + event.id(), e);
+        }
     }
 
     public BinaryEvent encodeBinary(CallEvent event) {
-        RecordHeaders recordHeaders = new RecordHeaders();
-        byte[] data = BINARY.serialize(null, recordHeaders, cloudEvent(event));
         Map<String, String> headers = new LinkedHashMap<>();
-        recordHeaders.forEach(header -> headers.put(header.key(), headerText(header.value())));
-        return new BinaryEvent(headers, data);
+        headers.put(BINARY_HEADER_PREFIX + "specversion", SPEC_VERSION);
+        headers.put(BINARY_HEADER_PREFIX + "id", event.id());
+        headers.put(BINARY_HEADER_PREFIX + "source", event.source());
+        headers.put(BINARY_HEADER_PREFIX + "type", event.type().wireName());
+        headers.put(BINARY_HEADER_PREFIX + "subject", event.subject());
+        headers.put(BINARY_HEADER_PREFIX + "time", event.time().toString());
+        if (event.sequence() != null) {
+            headers.put(BINARY_HEADER_PREFIX + "sequence", event.sequence().toString());
+        }
+        headers.put(CONTENT_TYPE_HEADER, "application/json");
+        try {
+            return new BinaryEvent(headers, JSON.writeValueAsBytes(event.data()));
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException("cannot encode call event " + event.id(), e);
+        }
     }
 
-    private static CloudEvent cloudEvent(CallEvent event) {
-        CloudEventBuilder builder = CloudEventBuilder.v1()
-                .withId(event.id())
-                .withSource(URI.create(event.source()))
-                .withType(event.type().wireName())
-                .withSubject(event.subject())
-                .withTime(event.time().atOffset(ZoneOffset.UTC))
-                .withDataContentType("application/json")
-                .withData(JsonCloudEventData.wrap(JSON.valueToTree(event.data())));
-        Long sequence = event.sequence();
-        if (sequence != null) {
-            // CloudEvents integers have 32 bits; the contract takes a larger sequence as digits.
-            if (sequence <= Integer.MAX_VALUE) {
-                builder.withExtension(SEQUENCE, sequence.intValue());
-            } else {
-                builder.withExtension(SEQUENCE, sequence.toString());
-            }
-        }
-        return builder.build();
-    }
-
-    /** The headers with their names in lower case, since the SDK matches {@code ce_} and content-type exactly. */
-    private static Headers lowerCase(Headers headers) {
-        if (headers == null) {
-            return new RecordHeaders();
-        }
-        for (Header header : headers) {
-            if (!header.key().equals(header.key().toLowerCase(Locale.ROOT))) {
-                RecordHeaders lowerCase = new RecordHeaders();
-                headers.forEach(h -> lowerCase.add(h.key().toLowerCase(Locale.ROOT), h.value()));
-                return lowerCase;
-            }
-        }
-        return headers;
-    }
-
-    /** The characters of the header names and values, as the size limit counts them. */
-    private static int headersSize(Headers headers) {
+    private static int headersSize(Map<String, String> headers) {
         int size = 0;
-        for (Header header : headers) {
-            size += header.key().length() + (header.value() == null ? 0 : headerText(header.value()).length());
+        for (Map.Entry<String, String> header : headers.entrySet()) {
+            size += header.getKey().length() + (header.getValue() == null ? 0 : header.getValue().length());
         }
         return size;
     }
 
-    private static ObjectNode binaryAttributes(Headers headers) {
+    private static ObjectNode binaryAttributes(Map<String, String> headers) {
         ObjectNode attributes = JSON.createObjectNode();
-        String contentType = null;
-        for (Header header : headers) {
-            String name = header.key();
-            if (name.startsWith(BINARY_HEADER_PREFIX) && header.value() != null) {
-                attributes.put(name.substring(BINARY_HEADER_PREFIX.length()), headerText(header.value()));
-            } else if (name.equals(CONTENT_TYPE_HEADER) && header.value() != null) {
-                contentType = headerText(header.value());
+        headers.forEach((name, value) -> {
+            if (name.startsWith(BINARY_HEADER_PREFIX) && value != null) {
+                attributes.put(name.substring(BINARY_HEADER_PREFIX.length()), value);
             }
-        }
+        });
+        String contentType = headers.get(CONTENT_TYPE_HEADER);
         if (contentType != null && !attributes.has("datacontenttype")) {
             attributes.put("datacontenttype", contentType);
         }
@@ -266,88 +179,47 @@ public final class CloudEventCodec {
         return node.getNodeType().name().toLowerCase(Locale.ROOT);
     }
 
-    /**
-     * One decoding pass that keeps going after a problem, so the error names them all: over the
-     * attributes as sent, or over the SDK's envelope; the data is read the same way in both.
-     */
+    /** One decoding pass that keeps going after a problem, so the error names them all. */
     private static final class Reader {
+        private final ObjectNode attributes;
         private final JsonNode data;
         private final Instant latestTime;
         private final List<Violation> violations = new ArrayList<>();
 
-        Reader(JsonNode data, Instant latestTime) {
+        Reader(ObjectNode attributes, JsonNode data, Instant latestTime) {
+            this.attributes = attributes;
             this.data = data;
             this.latestTime = latestTime;
         }
 
-        CallEvent read(ObjectNode attributes) {
+        CallEvent read() {
             String specVersion = requiredText(attributes, "specversion", "specversion");
             if (specVersion != null && !SPEC_VERSION.equals(specVersion)) {
                 invalid("specversion", "must be \"1.0\", got \"" + specVersion + "\"");
             }
-            CallEventType type = readType(requiredText(attributes, "type", "type"));
+            CallEventType type = readType();
             String id = requiredText(attributes, "id", "id");
             String source = requiredText(attributes, "source", "source");
             String subject = requiredText(attributes, "subject", "subject");
-            Instant time = readTime(requiredText(attributes, "time", "time"));
-            Long sequence = readSequence(attributes.get(SEQUENCE));
-            checkContentType(optionalText(attributes, "datacontenttype", "datacontenttype"));
+            Instant time = readTime();
+            Long sequence = readSequence();
+            String contentType = optionalText(attributes, "datacontenttype", "datacontenttype");
+            if (contentType != null && !contentType.toLowerCase(Locale.ROOT).contains("json")) {
+                invalid("datacontenttype", "must be JSON (application/json), got \"" + contentType + "\"");
+            }
             if (attributes.has("data_base64")) {
                 invalid("data_base64", "is not supported; send data as JSON");
             }
-            return event(id, source, type, subject, time, sequence);
-        }
-
-        /** The SDK has checked that id, source and type are there, source a URI and time RFC 3339. */
-        CallEvent read(CloudEvent envelope) {
-            if (envelope.getSpecVersion() != SpecVersion.V1) {
-                invalid("specversion", "must be \"1.0\", got \"" + envelope.getSpecVersion() + "\"");
-            }
-            CallEventType type = readType(required(envelope.getType(), "type"));
-            String id = required(envelope.getId(), "id");
-            String source = required(envelope.getSource().toString(), "source");
-            String subject = required(envelope.getSubject(), "subject");
-            Instant time = null;
-            if (envelope.getTime() == null) {
-                missing("time", "is required");
-            } else {
-                time = checkTime(envelope.getTime().toInstant());
-            }
-            Long sequenceNumber = readSequence(extensionNode(envelope.getExtension(SEQUENCE)));
-            checkContentType(envelope.getDataContentType());
-            return event(id, source, type, subject, time, sequenceNumber);
-        }
-
-        /** The SDK holds an extension read from JSON or a header as an Integer, a String or a Boolean. */
-        private static JsonNode extensionNode(Object value) {
-            if (value == null) {
-                return null;
-            }
-            if (value instanceof Integer number) {
-                return IntNode.valueOf(number);
-            }
-            return value instanceof String text ? TextNode.valueOf(text) : JSON.valueToTree(value);
-        }
-
-        void throwIfInvalid() {
+            CallEventData eventData = type == null ? null : readData(type, time);
             if (!violations.isEmpty()) {
                 violations.sort((a, b) -> Integer.compare(a.reason().ordinal(), b.reason().ordinal()));
                 throw new InvalidEventException(violations);
             }
+            return new CallEvent(id, source, type, subject, time, sequence, eventData);
         }
 
-        private CallEvent event(String id, String source, CallEventType type, String subject, Instant time, Long sequence) {
-            CallEventData eventData = type == null ? null : readData(type, time);
-            return violations.isEmpty() ? new CallEvent(id, source, type, subject, time, sequence, eventData) : null;
-        }
-
-        private void checkContentType(String contentType) {
-            if (contentType != null && !contentType.toLowerCase(Locale.ROOT).contains("json")) {
-                invalid("datacontenttype", "must be JSON (application/json), got \"" + contentType + "\"");
-            }
-        }
-
-        private CallEventType readType(String type) {
+        private CallEventType readType() {
+            String type = requiredText(attributes, "type", "type");
             if (type == null) {
                 return null;
             }
@@ -358,7 +230,8 @@ public final class CloudEventCodec {
             return known.orElse(null);
         }
 
-        private Instant readTime(String time) {
+        private Instant readTime() {
+            String time = requiredText(attributes, "time", "time");
             if (time == null) {
                 return null;
             }
@@ -369,10 +242,6 @@ public final class CloudEventCodec {
                 invalid("time", "must be an RFC 3339 timestamp such as 2026-01-31T09:30:00Z, got \"" + time + "\"");
                 return null;
             }
-            return checkTime(instant);
-        }
-
-        private Instant checkTime(Instant instant) {
             if (instant.isBefore(Instant.EPOCH)) {
                 invalid("time", instant + " is before 1970; expected when the provider saw the change");
                 return null;
@@ -385,7 +254,8 @@ public final class CloudEventCodec {
             return instant;
         }
 
-        private Long readSequence(JsonNode node) {
+        private Long readSequence() {
+            JsonNode node = attributes.get("sequence");
             if (node == null || node.isNull()) {
                 return null;
             }
@@ -551,23 +421,19 @@ public final class CloudEventCodec {
 
         private String requiredText(JsonNode object, String name, String path) {
             JsonNode node = object.get(name);
-            if (node != null && !node.isNull() && !node.isTextual()) {
-                invalid(path, "must be a string, got " + describe(node));
-                return null;
-            }
-            return required(node == null ? null : node.textValue(), path);
-        }
-
-        private String required(String value, String path) {
-            if (value == null) {
+            if (node == null || node.isNull()) {
                 missing(path, "is required");
                 return null;
             }
-            if (value.isBlank()) {
+            if (!node.isTextual()) {
+                invalid(path, "must be a string, got " + describe(node));
+                return null;
+            }
+            if (node.asText().isBlank()) {
                 missing(path, "must not be empty");
                 return null;
             }
-            return value;
+            return node.asText();
         }
 
         private String optionalText(JsonNode object, String name, String path) {
