@@ -71,6 +71,18 @@ final class BenchCalls {
                 List.of(Participant.slackUser("U" + tag + "A"), Participant.external("+1555" + n, "Caller")));
     }
 
+    /** A town-hall call starting with {@code people} on it: half Slack users, half callers with an avatar. */
+    static CallEvent townHall(String id, int n, int people) {
+        CallEvents call = CallEvents.sequenced(id, "pbx-bench", T0.plusMillis(n));
+        List<Participant> everyone = IntStream.range(0, people)
+                .mapToObj(i -> i % 2 == 0
+                        ? Participant.slackUser("U" + Integer.toString(n, 36).toUpperCase(Locale.ROOT) + "P" + i)
+                        : new Participant(null, "+1555" + n + "0" + i, "Caller " + i + " of town hall " + n,
+                                "https://avatars.example.com/" + n + "/" + i + ".png"))
+                .toList();
+        return call.started("https://pbx.example/j/" + id, "Town hall " + n, "C0TOWNHALL", everyone);
+    }
+
     /** A call that starts and ends at once: three requests (add, block, end). */
     static List<CallEvent> startedAndEnded(String id, int n) {
         CallEvents call = CallEvents.sequenced(id, "pbx-bench", T0.plusMillis(n));

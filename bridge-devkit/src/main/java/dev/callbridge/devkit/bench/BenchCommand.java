@@ -26,14 +26,15 @@ import picocli.CommandLine.Option;
 /**
  * {@code bench}: measures the bridge against SPEC §9's targets on this machine and writes a report
  * (JSON, Markdown and a chart) into a folder. Everything runs here: an in-process KRaft broker, the
- * Slack emulator, the bridge in process (and in a JVM of its own for the memory part).
+ * Slack emulator, the bridge in process (and in a JVM of its own for the memory part); decoding
+ * needs none of them and runs before the broker starts.
  */
 @Command(name = "bench", mixinStandardHelpOptions = true,
-        description = "Measure throughput, latency, Slack economy, rate limits and memory; write a report.")
+        description = "Measure decoding, throughput, latency, Slack economy, rate limits and memory; write a report.")
 public final class BenchCommand implements Callable<Integer> {
 
     /** The parts of the benchmark, in the order they run. */
-    enum Part { THROUGHPUT, LATENCY, ECONOMY, RATE_LIMITS, MEMORY }
+    enum Part { DECODE, THROUGHPUT, LATENCY, ECONOMY, RATE_LIMITS, MEMORY }
 
     @Option(names = "--out", paramLabel = "DIR", defaultValue = "bench-report",
             description = "Folder for report.json, report.md and report.png. Default: ${DEFAULT-VALUE}.")
@@ -42,6 +43,14 @@ public final class BenchCommand implements Callable<Integer> {
     @Option(names = "--only", split = ",", paramLabel = "PART",
             description = "Run only these parts: ${COMPLETION-CANDIDATES} (comma-separated).")
     Set<Part> only;
+
+    @Option(names = "--decode-warmup-seconds", defaultValue = "10",
+            description = "Decoding: seconds of decoding the mix first, not reported. Default: ${DEFAULT-VALUE}.")
+    int decodeWarmupSeconds;
+
+    @Option(names = "--decode-seconds", defaultValue = "5",
+            description = "Decoding: seconds measured per slice of records. Default: ${DEFAULT-VALUE}.")
+    int decodeSeconds;
 
     @Option(names = "--calls", defaultValue = "2000",
             description = "Throughput: call lifecycles (5 events each) pre-loaded. Default: ${DEFAULT-VALUE}.")
@@ -96,35 +105,42 @@ public final class BenchCommand implements Callable<Integer> {
         Set<Part> parts = only == null || only.isEmpty() ? EnumSet.allOf(Part.class) : EnumSet.copyOf(only);
         Instant startedAt = Instant.now();
         long start = System.nanoTime();
-        Path workDir = Files.createTempDirectory("call-bridge-bench-");
+        BenchReport.Decoding decoding = null;
         BenchReport.Throughput throughput = null;
         BenchReport.Latency latency = null;
         BenchReport.Economy economy = null;
         BenchReport.RateLimitRun rateLimits = null;
         BenchReport.Memory memory = null;
-        try (EmbeddedKafka kafka = new EmbeddedKafka().start(); BenchWorld world = new BenchWorld(kafka, workDir, bridgeSettings)) {
-            log.println("bench: broker at " + kafka.bootstrapServers() + ", work in " + workDir
-                    + (bridgeSettings.isEmpty() ? "" : ", bridge settings " + bridgeSettings));
-            if (parts.contains(Part.THROUGHPUT)) {
-                throughput = new ThroughputBench(world, log).run(calls, warmupCalls);
+        if (parts.contains(Part.DECODE)) {
+            decoding = new DecodeBench(log).run(Duration.ofSeconds(decodeWarmupSeconds), Duration.ofSeconds(decodeSeconds));
+        }
+        // Every part but decoding needs the broker.
+        if (parts.stream().anyMatch(part -> part != Part.DECODE)) {
+            Path workDir = Files.createTempDirectory("call-bridge-bench-");
+            try (EmbeddedKafka kafka = new EmbeddedKafka().start(); BenchWorld world = new BenchWorld(kafka, workDir, bridgeSettings)) {
+                log.println("bench: broker at " + kafka.bootstrapServers() + ", work in " + workDir
+                        + (bridgeSettings.isEmpty() ? "" : ", bridge settings " + bridgeSettings));
+                if (parts.contains(Part.THROUGHPUT)) {
+                    throughput = new ThroughputBench(world, log).run(calls, warmupCalls);
+                }
+                if (parts.contains(Part.LATENCY)) {
+                    latency = new LatencyBench(world, log).run(latencySamples);
+                }
+                if (parts.contains(Part.ECONOMY)) {
+                    economy = new EconomyBench(world, log).run(burstCalls);
+                }
+                if (parts.contains(Part.RATE_LIMITS)) {
+                    rateLimits = new RateLimitBench(world, log).run(budget, overloadSeconds, budgetBurst);
+                }
+                if (parts.contains(Part.MEMORY)) {
+                    memory = new MemoryBench(world, log).run(memoryCalls, memoryHeap);
+                }
+            } finally {
+                TempDirs.deleteRecursively(workDir);
             }
-            if (parts.contains(Part.LATENCY)) {
-                latency = new LatencyBench(world, log).run(latencySamples);
-            }
-            if (parts.contains(Part.ECONOMY)) {
-                economy = new EconomyBench(world, log).run(burstCalls);
-            }
-            if (parts.contains(Part.RATE_LIMITS)) {
-                rateLimits = new RateLimitBench(world, log).run(budget, overloadSeconds, budgetBurst);
-            }
-            if (parts.contains(Part.MEMORY)) {
-                memory = new MemoryBench(world, log).run(memoryCalls, memoryHeap);
-            }
-        } finally {
-            TempDirs.deleteRecursively(workDir);
         }
         BenchReport report = new BenchReport(machine(), startedAt, Duration.ofNanos(System.nanoTime() - start),
-                throughput, latency, economy, rateLimits, memory,
+                decoding, throughput, latency, economy, rateLimits, memory,
                 targets(throughput, latency, economy, rateLimits, memory));
         ReportWriter.write(report, out);
         log.println();

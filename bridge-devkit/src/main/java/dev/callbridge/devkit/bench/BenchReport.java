@@ -13,6 +13,7 @@ public record BenchReport(
         Machine machine,
         Instant startedAt,
         Duration took,
+        Decoding decoding,
         Throughput throughput,
         Latency latency,
         Economy economy,
@@ -23,6 +24,28 @@ public record BenchReport(
     /** Where the run happened. */
     public record Machine(String os, String arch, int cpus, long memoryBytes, String cpuModel, String javaVersion,
             String kafkaVersion) {}
+
+    /**
+     * In-process decoding of input records by the input topic's deserializer, one slice of records
+     * after another, after a warm-up on the mix.
+     *
+     * @param perSlice how long each slice was decoded, split into {@code rounds} rounds
+     */
+    public record Decoding(Duration warmUp, Duration perSlice, int rounds, List<DecodeSlice> slices) {}
+
+    /**
+     * One slice's decoding figures: time from the median round, allocation over all rounds.
+     *
+     * @param averageRecordBytes the value and the text of the headers, as the size limit counts them
+     * @param rejected records of the slice that the codec rejects
+     * @param eventsPerSecond by the clock
+     * @param nanosPerEvent by the clock
+     * @param cpuNanosPerEvent the decoding thread's CPU time, or -1 where the JVM does not measure it
+     * @param allocatedBytesPerEvent heap allocated by the decoding thread per record, or -1 where the JVM does not
+     *     count it
+     */
+    public record DecodeSlice(String name, int records, double averageRecordBytes, int rejected,
+            double eventsPerSecond, double nanosPerEvent, double cpuNanosPerEvent, double allocatedBytesPerEvent) {}
 
     /**
      * End-to-end throughput beside a pass-through Kafka Streams application on the same broker with

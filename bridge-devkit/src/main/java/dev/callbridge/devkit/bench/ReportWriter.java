@@ -1,5 +1,6 @@
 package dev.callbridge.devkit.bench;
 
+import dev.callbridge.devkit.bench.BenchReport.Decoding;
 import dev.callbridge.devkit.bench.BenchReport.Economy;
 import dev.callbridge.devkit.bench.BenchReport.Latency;
 import dev.callbridge.devkit.bench.BenchReport.Machine;
@@ -100,6 +101,9 @@ public final class ReportWriter {
         }
         md.append("![chart](report.png)\n\n");
 
+        if (report.decoding() != null) {
+            decoding(md, report.decoding());
+        }
         if (report.throughput() != null) {
             throughput(md, report.throughput());
         }
@@ -120,6 +124,9 @@ public final class ReportWriter {
 
     private static List<String> notRun(BenchReport report) {
         List<String> parts = new ArrayList<>();
+        if (report.decoding() == null) {
+            parts.add("decoding");
+        }
         if (report.throughput() == null) {
             parts.add("throughput");
         }
@@ -136,6 +143,22 @@ public final class ReportWriter {
             parts.add("memory");
         }
         return parts;
+    }
+
+    private static void decoding(StringBuilder md, Decoding d) {
+        md.append("## Decoding\n\n");
+        md.append("The input deserializer on one thread, no broker; ").append(seconds(d.warmUp()))
+                .append(" to warm up, then ").append(seconds(d.perSlice())).append(" per slice in ")
+                .append(count(d.rounds())).append(" rounds; times are the median round's, CPU time the decoding ")
+                .append("thread's.\n\n");
+        table(md, 1, row("Slice", "Records", "Bytes/record", "Rejected", "Events/s", "ns/event", "CPU ns/event",
+                "Allocated/event"), d.slices().stream()
+                        .map(s -> row(s.name(), count(s.records()), count(Math.round(s.averageRecordBytes())),
+                                count(s.rejected()), count(Math.round(s.eventsPerSecond())),
+                                count(Math.round(s.nanosPerEvent())),
+                                s.cpuNanosPerEvent() < 0 ? "n/a" : count(Math.round(s.cpuNanosPerEvent())),
+                                s.allocatedBytesPerEvent() < 0 ? "n/a" : count(Math.round(s.allocatedBytesPerEvent())) + " B"))
+                        .toList());
     }
 
     private static void throughput(StringBuilder md, Throughput t) {

@@ -3,6 +3,8 @@ package dev.callbridge.devkit.bench;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.callbridge.devkit.bench.BenchReport.DecodeSlice;
+import dev.callbridge.devkit.bench.BenchReport.Decoding;
 import dev.callbridge.devkit.bench.BenchReport.Economy;
 import dev.callbridge.devkit.bench.BenchReport.Latency;
 import dev.callbridge.devkit.bench.BenchReport.Machine;
@@ -43,6 +45,7 @@ class ReportWriterTest {
         JsonNode json = WireJson.mapper().readTree(dir.resolve("report.json").toFile());
         assertThat(json.at("/started_at").asText()).isEqualTo("2026-05-04T09:15:00Z");
         assertThat(json.at("/machine/cpu_model").asText()).isEqualTo("AMD EPYC 7B13");
+        assertThat(json.at("/decoding/slices/0/nanos_per_event").asDouble()).isEqualTo(2_812.0);
         assertThat(json.at("/throughput/ratio").asDouble()).isEqualTo(0.6247);
         assertThat(json.at("/throughput/bridge_took").asText()).isEqualTo("PT41.3S");
         assertThat(json.at("/throughput/bridge_curve")).hasSize(fullReport().throughput().bridgeCurve().size());
@@ -69,6 +72,11 @@ class ReportWriterTest {
                 .contains("| Unloaded latency p99 | < 250 ms | 159.4 ms | ✓ |")
                 .contains("| Budget used under 10× overload | ≥ 95 % per method | 91.2 % (chat.postMessage) | ✗ |")
                 .contains("![chart](report.png)")
+                // Decoding
+                .contains("10.0 s to warm up, then 5.0 s per slice in 10 rounds",
+                        "| Slice | Records | Bytes/record | Rejected | Events/s | ns/event | CPU ns/event | Allocated/event |\n",
+                        "| mix | 10,000 | 1,012 | 500 | 355,619 | 2,812 | 2,703 | 9,731 B |",
+                        "| invalid | 500 | 498 | 500 | 401,606 | 2,490 | n/a | n/a |")
                 // Throughput
                 .contains("| Events | 250,000 |", "| Partitions | 12 |", "| Bridge events/s | 6,053.3 |",
                         "| Bridge took | 41.3 s |", "| Slack requests | 61,250 |", "| Pass-through took | 25.8 s |",
@@ -87,6 +95,7 @@ class ReportWriterTest {
                 .contains("| Active calls | 100,000 |", "| Heap max | 512.0 MiB |", "| Heap after GC | 143.5 MiB |",
                         "| RocksDB on disk | 88.2 MiB |", "| RocksDB memory | 64.0 MiB |", "| RSS | 903.7 MiB |",
                         "| Load took | 95.6 s |", "| Survived | yes |");
+        assertThat(md.indexOf("## Decoding")).isLessThan(md.indexOf("## Throughput"));
         assertThat(md.indexOf("## Throughput")).isLessThan(md.indexOf("## Unloaded latency"));
     }
 
@@ -96,13 +105,14 @@ class ReportWriterTest {
 
         JsonNode json = WireJson.mapper().readTree(dir.resolve("report.json").toFile());
         assertThat(json.has("machine")).isTrue();
+        assertThat(json.has("decoding")).isFalse();
         assertThat(json.has("throughput")).isFalse();
         assertThat(json.has("latency")).isFalse();
         assertThat(json.has("memory")).isFalse();
         String md = Files.readString(dir.resolve("report.md"));
-        assertThat(md).contains("Not run: throughput, latency, economy, rate limits, memory.")
+        assertThat(md).contains("Not run: decoding, throughput, latency, economy, rate limits, memory.")
                 .contains("## Targets (SPEC §9)\n\nNo target was measured.")
-                .doesNotContain("## Throughput", "## Unloaded latency", "## Economy", "## Rate limits", "## Memory");
+                .doesNotContain("## Decoding", "## Throughput", "## Unloaded latency", "## Economy", "## Rate limits", "## Memory");
     }
 
     @Test
@@ -142,6 +152,9 @@ class ReportWriterTest {
                 new Machine("Linux", "amd64", 8, 32L * 1024 * 1024 * 1024, "AMD EPYC 7B13", "17.0.15", "4.3.1"),
                 Instant.parse("2026-05-04T09:15:00Z"),
                 Duration.ofMillis(372_400),
+                new Decoding(Duration.ofSeconds(10), Duration.ofSeconds(5), 10, List.of(
+                        new DecodeSlice("mix", 10_000, 1_012.4, 500, 355_618.7, 2_812, 2_703, 9_731.2),
+                        new DecodeSlice("invalid", 500, 497.6, 500, 401_606.4, 2_490, -1, -1))),
                 new Throughput(20_000, 250_000, 12, 6_053.3, Duration.ofMillis(41_300), 61_250, 9_689.9,
                         Duration.ofMillis(25_800), 0.6247, curve(250_000, 41.3), curve(250_000, 25.8)),
                 new Latency(LATENCY_SAMPLES, 60.9, 124.3, 159.4, 279.4, latencySamples()),
@@ -167,7 +180,7 @@ class ReportWriterTest {
 
     private static BenchReport nothingRun() {
         return new BenchReport(new Machine("Linux", "aarch64", 4, bytes(16_384), "Neoverse-N1", "17.0.15", "4.3.1"),
-                Instant.parse("2026-05-04T09:15:00Z"), Duration.ofSeconds(2), null, null, null, null, null, List.of());
+                Instant.parse("2026-05-04T09:15:00Z"), Duration.ofSeconds(2), null, null, null, null, null, null, List.of());
     }
 
     /** Nothing taken while the app starts, then a steady rate until every event is in. */
