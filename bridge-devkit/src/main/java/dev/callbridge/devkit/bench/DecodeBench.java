@@ -1,17 +1,14 @@
 package dev.callbridge.devkit.bench;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.callbridge.devkit.bench.BenchReport.DecodeSlice;
 import dev.callbridge.devkit.bench.BenchReport.Decoding;
+import dev.callbridge.devkit.local.CallEventRecords;
 import dev.callbridge.model.event.CallEvent;
 import dev.callbridge.model.event.CallEventSerde;
 import dev.callbridge.model.event.CloudEventCodec;
 import dev.callbridge.model.event.InvalidEventException;
-import dev.callbridge.model.json.WireJson;
-import java.io.IOException;
 import java.io.PrintStream;
-import java.io.UncheckedIOException;
 import java.lang.management.ManagementFactory;
 import java.lang.management.ThreadMXBean;
 import java.nio.charset.StandardCharsets;
@@ -46,7 +43,6 @@ final class DecodeBench {
     /** Records decoded between looks at the clock; a look costs far less than one decode. */
     private static final int CLOCK_EVERY = 16;
     private static final String TOPIC = "telephony.call-events";
-    private static final ObjectMapper JSON = WireJson.mapper();
     private static final ThreadMXBean THREADS = ManagementFactory.getThreadMXBean();
 
     private final CloudEventCodec codec = new CloudEventCodec();
@@ -211,11 +207,11 @@ final class DecodeBench {
                 byte[] whole = codec.encodeStructured(started);
                 yield structured(Arrays.copyOf(whole, whole.length / 2));
             }
-            case 1 -> structured(edited(started, root -> root.put("type", "call.transferred")));
-            case 2 -> structured(edited(started, root -> root.remove("specversion")));
-            case 3 -> structured(edited(started, root -> ((ObjectNode) root.get("data")).remove("join_url")));
-            case 4 -> structured(edited(started, root -> ((ObjectNode) root.get("data")).put("join_url", "/j/" + n)));
-            case 5 -> structured(edited(started, root -> root.put("data_base64", "e30=").remove("data")));
+            case 1 -> structured(CallEventRecords.edited(codec, started, root -> root.put("type", "call.transferred")));
+            case 2 -> structured(CallEventRecords.edited(codec, started, root -> root.remove("specversion")));
+            case 3 -> structured(CallEventRecords.edited(codec, started, root -> ((ObjectNode) root.get("data")).remove("join_url")));
+            case 4 -> structured(CallEventRecords.edited(codec, started, root -> ((ObjectNode) root.get("data")).put("join_url", "/j/" + n)));
+            case 5 -> structured(CallEventRecords.edited(codec, started, root -> root.put("data_base64", "e30=").remove("data")));
             case 6 -> binary(started, headers -> headers.put(header + "time", "yesterday at noon"));
             case 7 -> binary(started, headers -> headers.remove(header + "subject"));
             case 8 -> binary(started, headers -> headers.put(header + "sequence", "-3"));
@@ -243,15 +239,5 @@ final class DecodeBench {
         RecordHeaders headers = new RecordHeaders();
         text.forEach((name, value) -> headers.add(name, value.getBytes(StandardCharsets.UTF_8)));
         return headers;
-    }
-
-    private byte[] edited(CallEvent event, Consumer<ObjectNode> edit) {
-        try {
-            ObjectNode root = (ObjectNode) JSON.readTree(codec.encodeStructured(event));
-            edit.accept(root);
-            return JSON.writeValueAsBytes(root);
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot rewrite the bench event " + event.id(), e);
-        }
     }
 }

@@ -1,19 +1,14 @@
 package dev.callbridge.devkit.local;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.callbridge.model.event.CallEvent;
 import dev.callbridge.model.event.CallEvents;
 import dev.callbridge.model.event.CloudEventCodec;
-import dev.callbridge.model.json.WireJson;
-import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.time.Instant;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Random;
-import java.util.function.Consumer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 
 /**
@@ -25,7 +20,6 @@ final class MalformedRecords {
     /** What is wrong with a record; between them every dead-letter reason shows up but oversize. */
     enum Flaw { TRUNCATED, UNKNOWN_TYPE, NO_SUBJECT, NO_JOIN_URL, BAD_TIME }
 
-    private static final ObjectMapper JSON = WireJson.mapper();
 
     private final String topic;
     private final String source;
@@ -50,9 +44,9 @@ final class MalformedRecords {
                 byte[] whole = codec.encodeStructured(started);
                 yield structured(callId, Arrays.copyOf(whole, whole.length / 2));
             }
-            case UNKNOWN_TYPE -> structured(callId, edited(started, root -> root.put("type", "call.transferred")));
-            case NO_SUBJECT -> structured(callId, edited(started, root -> root.remove("subject")));
-            case NO_JOIN_URL -> structured(callId, edited(started, root -> ((ObjectNode) root.get("data")).remove("join_url")));
+            case UNKNOWN_TYPE -> structured(callId, CallEventRecords.edited(codec, started, root -> root.put("type", "call.transferred")));
+            case NO_SUBJECT -> structured(callId, CallEventRecords.edited(codec, started, root -> root.remove("subject")));
+            case NO_JOIN_URL -> structured(callId, CallEventRecords.edited(codec, started, root -> ((ObjectNode) root.get("data")).remove("join_url")));
             case BAD_TIME -> {
                 CloudEventCodec.BinaryEvent binary = codec.encodeBinary(started);
                 Map<String, String> headers = new LinkedHashMap<>(binary.headers());
@@ -64,15 +58,5 @@ final class MalformedRecords {
 
     private ProducerRecord<String, byte[]> structured(String callId, byte[] value) {
         return CallEventRecords.structured(topic, callId, value);
-    }
-
-    private byte[] edited(CallEvent event, Consumer<ObjectNode> edit) {
-        try {
-            ObjectNode root = (ObjectNode) JSON.readTree(codec.encodeStructured(event));
-            edit.accept(root);
-            return JSON.writeValueAsBytes(root);
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot rewrite the demo event " + event.id(), e);
-        }
     }
 }
