@@ -1,12 +1,12 @@
 package dev.callbridge.dispatch;
 
-import dev.callbridge.topics.RetryTier;
-import dev.callbridge.topics.Topics;
 import dev.callbridge.metrics.BridgeMetrics;
 import dev.callbridge.model.json.JsonSerde;
 import dev.callbridge.model.op.CallOp;
 import dev.callbridge.slack.SlackAnswer;
 import dev.callbridge.slack.SlackClient;
+import dev.callbridge.topics.RetryTier;
+import dev.callbridge.topics.Topics;
 import io.micrometer.core.instrument.binder.kafka.KafkaClientMetrics;
 import java.time.Clock;
 import java.time.Duration;

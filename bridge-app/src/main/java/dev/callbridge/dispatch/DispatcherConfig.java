@@ -1,7 +1,7 @@
 package dev.callbridge.dispatch;
 
-import dev.callbridge.topics.Topics;
 import dev.callbridge.model.op.SlackMethod;
+import dev.callbridge.topics.Topics;
 import java.time.Duration;
 import java.util.Map;
 import java.util.Objects;

@@ -1,11 +1,11 @@
 package dev.callbridge.dispatch;
 
-import dev.callbridge.topics.RetryTier;
-import dev.callbridge.topics.Topics;
 import dev.callbridge.model.deadletter.DeadLetter;
 import dev.callbridge.model.json.JsonSerde;
 import dev.callbridge.model.op.CallOp;
 import dev.callbridge.model.result.OpResult;
+import dev.callbridge.topics.RetryTier;
+import dev.callbridge.topics.Topics;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;

@@ -1,7 +1,7 @@
 package dev.callbridge.operator;
 
-import dev.callbridge.topics.Topic;
 import dev.callbridge.model.state.CallState;
+import dev.callbridge.topics.Topic;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;

@@ -1,11 +1,11 @@
 package dev.callbridge.operator;
 
-import dev.callbridge.topics.Topics;
 import dev.callbridge.model.op.SlackMethod;
 import dev.callbridge.model.result.OpResult;
 import dev.callbridge.model.state.CallState;
 import dev.callbridge.slack.SdkSlackClient;
 import dev.callbridge.slack.SlackCallInfo;
+import dev.callbridge.topics.Topics;
 import java.time.Clock;
 import java.util.HashMap;
 import java.util.Map;

@@ -1,9 +1,9 @@
 package dev.callbridge.operator;
 
-import dev.callbridge.topics.Topics;
 import dev.callbridge.model.deadletter.DeadLetter;
 import dev.callbridge.model.op.CallOp;
 import dev.callbridge.model.result.OpResult;
+import dev.callbridge.topics.Topics;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.ArrayList;

@@ -1,11 +1,11 @@
 package dev.callbridge.topology;
 
-import dev.callbridge.topics.Topics;
 import dev.callbridge.metrics.BridgeMetrics;
 import dev.callbridge.model.event.CallEvent;
 import dev.callbridge.model.state.CallState;
 import dev.callbridge.reconcile.CallInput;
 import dev.callbridge.reconcile.Reconciler;
+import dev.callbridge.topics.Topics;
 import java.util.Map;
 import java.util.Properties;
 import org.apache.kafka.common.serialization.Serdes;

@@ -1,7 +1,7 @@
 package dev.callbridge.topology;
 
-import dev.callbridge.topics.Topics;
 import dev.callbridge.reconcile.ReconcilerSettings;
+import dev.callbridge.topics.Topics;
 import java.time.Duration;
 import java.util.Objects;
 

@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import dev.callbridge.config.BridgeConfig;
-import dev.callbridge.topics.Topics;
 import dev.callbridge.metrics.BridgeMetrics;
 import dev.callbridge.model.event.Participant;
 import dev.callbridge.model.json.JsonSerde;
@@ -13,6 +12,7 @@ import dev.callbridge.model.result.OpResult;
 import dev.callbridge.slack.SlackAnswer;
 import dev.callbridge.slack.SlackCallInfo;
 import dev.callbridge.slack.SlackClient;
+import dev.callbridge.topics.Topics;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;

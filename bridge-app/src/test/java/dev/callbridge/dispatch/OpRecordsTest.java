@@ -3,9 +3,9 @@ package dev.callbridge.dispatch;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.callbridge.config.BridgeConfig;
-import dev.callbridge.topics.Topics;
 import dev.callbridge.model.deadletter.DeadLetter;
 import dev.callbridge.model.op.CallOp;
+import dev.callbridge.topics.Topics;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;

@@ -3,12 +3,12 @@ package dev.callbridge.e2e;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import dev.callbridge.testkit.BridgeSettings;
-import dev.callbridge.testkit.TempDirs;
-import dev.callbridge.testkit.KafkaBrokerExtension;
 import dev.callbridge.emulator.CallSnapshot;
 import dev.callbridge.emulator.EmulatorStats;
 import dev.callbridge.service.BridgeService;
+import dev.callbridge.testkit.BridgeSettings;
+import dev.callbridge.testkit.KafkaBrokerExtension;
+import dev.callbridge.testkit.TempDirs;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;

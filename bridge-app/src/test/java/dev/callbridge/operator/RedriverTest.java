@@ -2,12 +2,12 @@ package dev.callbridge.operator;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.callbridge.topics.Topics;
 import dev.callbridge.model.deadletter.DeadLetter;
 import dev.callbridge.model.event.Participant;
 import dev.callbridge.model.op.CallOp;
 import dev.callbridge.model.op.SlackMethod;
 import dev.callbridge.model.result.OpResult;
+import dev.callbridge.topics.Topics;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Instant;

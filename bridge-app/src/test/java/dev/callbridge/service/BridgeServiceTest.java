@@ -6,14 +6,14 @@ import static org.awaitility.Awaitility.await;
 
 import dev.callbridge.config.BridgeConfig;
 import dev.callbridge.config.BridgeConfigException;
-import dev.callbridge.testkit.BridgeSettings;
-import dev.callbridge.testkit.DemoWorkspace;
-import dev.callbridge.topics.Topics;
-import dev.callbridge.testkit.KafkaBrokerExtension;
 import dev.callbridge.emulator.SlackEmulator;
 import dev.callbridge.model.event.CallEvents;
 import dev.callbridge.model.event.CloudEventCodec;
 import dev.callbridge.model.event.Participant;
+import dev.callbridge.testkit.BridgeSettings;
+import dev.callbridge.testkit.DemoWorkspace;
+import dev.callbridge.testkit.KafkaBrokerExtension;
+import dev.callbridge.topics.Topics;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;

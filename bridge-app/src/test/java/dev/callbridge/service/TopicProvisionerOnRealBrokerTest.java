@@ -2,9 +2,9 @@ package dev.callbridge.service;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.callbridge.topics.Topics;
-import dev.callbridge.testkit.KafkaBrokerExtension;
 import dev.callbridge.model.event.CloudEventCodec;
+import dev.callbridge.testkit.KafkaBrokerExtension;
+import dev.callbridge.topics.Topics;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;

@@ -2,10 +2,10 @@ package dev.callbridge.slack;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.callbridge.emulator.ApiMethod;
 import dev.callbridge.emulator.Faults;
 import dev.callbridge.emulator.RateLimit;
 import dev.callbridge.emulator.RateLimits;
-import dev.callbridge.emulator.ApiMethod;
 import dev.callbridge.emulator.SlackEmulator;
 import dev.callbridge.model.event.Participant;
 import dev.callbridge.model.op.CallOp;

@@ -1,9 +1,9 @@
 package dev.callbridge.topology;
 
-import dev.callbridge.topics.Topics;
 import dev.callbridge.model.json.JsonSerde;
 import dev.callbridge.model.op.CallOp;
 import dev.callbridge.model.result.OpResult;
+import dev.callbridge.topics.Topics;
 import java.time.Duration;
 import java.util.List;
 import java.util.Properties;

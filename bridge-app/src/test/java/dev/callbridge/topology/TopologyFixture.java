@@ -1,13 +1,13 @@
 package dev.callbridge.topology;
 
 import dev.callbridge.config.BridgeConfig;
-import dev.callbridge.topics.Topics;
 import dev.callbridge.metrics.BridgeMetrics;
 import dev.callbridge.model.event.CallEvent;
 import dev.callbridge.model.event.CloudEventCodec;
 import dev.callbridge.model.op.CallOp;
 import dev.callbridge.model.result.OpResult;
 import dev.callbridge.model.state.CallState;
+import dev.callbridge.topics.Topics;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;

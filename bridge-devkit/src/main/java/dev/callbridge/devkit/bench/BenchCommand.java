@@ -1,8 +1,8 @@
 package dev.callbridge.devkit.bench;
 
-import dev.callbridge.testkit.TempDirs;
 import dev.callbridge.devkit.bench.BenchReport.Target;
 import dev.callbridge.testkit.EmbeddedKafka;
+import dev.callbridge.testkit.TempDirs;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.lang.management.ManagementFactory;

@@ -2,14 +2,14 @@ package dev.callbridge.devkit.bench;
 
 import dev.callbridge.cli.BridgeCommand;
 import dev.callbridge.config.BridgeConfig;
-import dev.callbridge.service.TopicProvisioner;
-import dev.callbridge.topics.Topics;
 import dev.callbridge.devkit.bench.BenchReport.Memory;
 import dev.callbridge.emulator.ApiMethod;
 import dev.callbridge.emulator.EmulatorClient;
 import dev.callbridge.emulator.RateLimits;
 import dev.callbridge.emulator.SlackEmulator;
 import dev.callbridge.model.event.CallEvent;
+import dev.callbridge.service.TopicProvisioner;
+import dev.callbridge.topics.Topics;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.io.UncheckedIOException;

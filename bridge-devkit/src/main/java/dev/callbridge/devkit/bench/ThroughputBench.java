@@ -1,8 +1,6 @@
 package dev.callbridge.devkit.bench;
 
 import dev.callbridge.config.BridgeConfig;
-import dev.callbridge.service.TopicProvisioner;
-import dev.callbridge.topics.Topics;
 import dev.callbridge.devkit.bench.BenchReport.Progress;
 import dev.callbridge.devkit.bench.BenchReport.Throughput;
 import dev.callbridge.emulator.ApiMethod;
@@ -11,6 +9,8 @@ import dev.callbridge.emulator.RateLimits;
 import dev.callbridge.emulator.SlackEmulator;
 import dev.callbridge.model.event.CallEvent;
 import dev.callbridge.service.BridgeService;
+import dev.callbridge.service.TopicProvisioner;
+import dev.callbridge.topics.Topics;
 import java.io.PrintStream;
 import java.time.Duration;
 import java.util.ArrayList;

@@ -1,14 +1,14 @@
 package dev.callbridge.devkit.local;
 
 import dev.callbridge.config.BridgeConfig;
-import dev.callbridge.model.op.SlackMethod;
-import dev.callbridge.testkit.BridgeSettings;
-import dev.callbridge.testkit.DemoWorkspace;
-import dev.callbridge.testkit.TempDirs;
-import dev.callbridge.testkit.EmbeddedKafka;
 import dev.callbridge.emulator.RateLimits;
 import dev.callbridge.emulator.SlackEmulator;
+import dev.callbridge.model.op.SlackMethod;
 import dev.callbridge.service.BridgeService;
+import dev.callbridge.testkit.BridgeSettings;
+import dev.callbridge.testkit.DemoWorkspace;
+import dev.callbridge.testkit.EmbeddedKafka;
+import dev.callbridge.testkit.TempDirs;
 import io.micrometer.core.instrument.Counter;
 import java.io.PrintStream;
 import java.nio.file.Files;
