@@ -68,10 +68,10 @@ final class ReconcileCommand implements Callable<Integer> {
             return ToolSettings.configurationError(e);
         }
         PrintWriter out = spec.commandLine().getOut();
-        try (SdkSlackClient slack = new SdkSlackClient(config.slackBaseUrl(), config.tokens(), config.slackTimeout())) {
-            DriftCheck reconciler = new DriftCheck(config.adminProperties(), config.topics(), slack,
+        try (SdkSlackClient slack = new SdkSlackClient(config.slackBaseUrl(), config.tokens(), config.slackTimeout(), 1)) {
+            DriftCheck driftCheck = new DriftCheck(config.adminProperties(), config.topics(), slack,
                     Clock.systemUTC());
-            Finding finding = reconciler.inspect(call);
+            Finding finding = driftCheck.inspect(call);
             int code = report(finding, out);
             if (code != DRIFT || !repair) {
                 out.flush();
@@ -84,19 +84,19 @@ final class ReconcileCommand implements Callable<Integer> {
                 out.flush();
                 return ToolSettings.TRY_AGAIN;
             }
-            reconciler.repair(compared);
+            driftCheck.repair(compared);
             out.println("Handed Slack's state to the bridge; it repairs the drift through its usual operations.");
             out.flush();
-            return wait.isZero() ? 0 : awaitSync(reconciler, wait, out);
+            return wait.isZero() ? 0 : awaitSync(driftCheck, wait, out);
         }
     }
 
-    private int awaitSync(DriftCheck reconciler, Duration wait, PrintWriter out) throws InterruptedException {
+    private int awaitSync(DriftCheck driftCheck, Duration wait, PrintWriter out) throws InterruptedException {
         long deadline = System.nanoTime() + wait.toNanos();
         Finding latest = null;
         while (System.nanoTime() < deadline) {
             Thread.sleep(1000);
-            latest = reconciler.inspect(call);
+            latest = driftCheck.inspect(call);
             if (latest instanceof Finding.Compared compared && compared.drift().inSync()
                     && !compared.drift().unknownToBridge() && compared.view().inFlight() == null) {
                 out.println("In sync: Slack shows what the bridge wants.");

@@ -19,6 +19,7 @@ import java.util.HashMap;
 import java.util.Map;
 import java.util.Objects;
 import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.streams.StreamsConfig;
 
 /**
  * The bridge's whole configuration, built once at start-up from the environment and an optional
@@ -147,7 +148,10 @@ public record BridgeConfig(
         }
         CallStateLimit stateLimit = new CallStateLimit(maxStateBytes,
                 source.positiveInt("calls.participants.max", 1000));
-        Map<String, String> streams = source.withPrefix("kafka.streams");
+        Map<String, String> streams = new HashMap<>(source.withPrefix("kafka.streams"));
+        // An operation reaches the dispatcher only when its transaction commits: half of exactly-once's
+        // 100 ms default halves the wait an event has before it can go to Slack.
+        streams.putIfAbsent(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, "50");
         return new BridgeConfig(
                 source.required("kafka.bootstrap.servers"),
                 source.string("application.id", "call-bridge"),

@@ -93,23 +93,12 @@ public final class Redriver {
         List<ProducerRecord<byte[], byte[]>> out = new ArrayList<>();
         try (TopicReader reader = new TopicReader(clientProperties)) {
             reader.readToEnd(reader.partitions(topic), record -> {
-                String key = record.key() == null ? null : new String(record.key(), StandardCharsets.UTF_8);
-                DeadLetter.Reading reading = DeadLetter.from(record.headers());
-                Instant timestamp = deadLetteredAt(reading, record.timestamp());
-                if (!selection.matches(key, timestamp)) {
-                    return;
-                }
-                String at = where(record);
-                if (!(reading instanceof DeadLetter.Reading.Valid valid)) {
-                    items.add(new Item(at, key, timestamp, null, "skipped: " + unreadable(reading)));
-                    return;
-                }
-                ProducerRecord<byte[], byte[]> redriven = redriven(source, record, valid.deadLetter());
-                if (redriven == null) {
-                    items.add(new Item(at, key, timestamp, null, "skipped: " + skipReason(source, valid.deadLetter())));
-                } else {
-                    items.add(new Item(at, key, timestamp, redriven.topic(), valid.deadLetter().reason()));
-                    out.add(redriven);
+                Decision decision = decide(source, selection, record);
+                if (decision != null) {
+                    items.add(decision.item());
+                    if (decision.redriven() != null) {
+                        out.add(decision.redriven());
+                    }
                 }
             });
         }
@@ -117,6 +106,26 @@ public final class Redriver {
             send(out);
         }
         return items;
+    }
+
+    /** What the redrive does with one dead letter: its line in the listing, and the record to write unless skipped. */
+    record Decision(Item item, ProducerRecord<byte[], byte[]> redriven) {}
+
+    /** The decision for one dead letter, or {@code null} when {@code selection} leaves it out. */
+    Decision decide(Source source, Selection selection, ConsumerRecord<byte[], byte[]> record) {
+        String key = record.key() == null ? null : new String(record.key(), StandardCharsets.UTF_8);
+        DeadLetter.Reading reading = DeadLetter.from(record.headers());
+        Instant timestamp = deadLetteredAt(reading, record.timestamp());
+        if (!selection.matches(key, timestamp)) {
+            return null;
+        }
+        String at = where(record);
+        if (!(reading instanceof DeadLetter.Reading.Valid valid)) {
+            return new Decision(new Item(at, key, timestamp, null, "skipped: " + unreadable(reading)), null);
+        }
+        ProducerRecord<byte[], byte[]> redriven = redriven(source, record, valid.deadLetter());
+        String note = redriven == null ? "skipped: " + skipReason(source, valid.deadLetter()) : valid.deadLetter().reason();
+        return new Decision(new Item(at, key, timestamp, redriven == null ? null : redriven.topic(), note), redriven);
     }
 
     /** What one dead letter becomes: the record to write, or {@code null} when it cannot be redriven. */

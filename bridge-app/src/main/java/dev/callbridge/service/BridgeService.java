@@ -57,7 +57,7 @@ public final class BridgeService implements AutoCloseable {
     });
     /** The dispatcher's time, which also stamps the topology's dead letters. */
     private final Clock clock = Clock.systemUTC();
-    private final StreamThreadFailures threadFailures = new StreamThreadFailures(Clock.systemUTC());
+    private final StreamThreadFailures threadFailures = new StreamThreadFailures(clock);
     private RecordLimits recordLimits;
     private KafkaStreams streams;
     private KafkaStreamsMetrics streamsMetrics;

@@ -35,17 +35,13 @@ public final class SdkSlackClient implements SlackClient, AutoCloseable {
     /** Slack's production Web API. */
     public static final String SLACK_API_URL = "https://slack.com/api/";
     private static final Duration DEFAULT_RETRY_AFTER = Duration.ofSeconds(1);
-    private static final int DEFAULT_CONNECTIONS = 16;
 
     private final Slack slack;
     private final SlackTokens tokens;
 
-    /** Keeps {@value #DEFAULT_CONNECTIONS} idle connections, the dispatcher's default concurrency. */
-    public SdkSlackClient(String baseUrl, SlackTokens tokens, Duration timeout) {
-        this(baseUrl, tokens, timeout, DEFAULT_CONNECTIONS);
-    }
-
     /**
+     * A client of the Web API at {@code baseUrl} with these tokens.
+     *
      * @param baseUrl the Web API's base URL, ending in {@code /api/}
      * @param timeout the longest a request may take, connection and answer included
      * @param connections idle connections kept open: as many as requests sent at once, or every

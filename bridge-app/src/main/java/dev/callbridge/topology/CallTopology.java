@@ -96,9 +96,6 @@ public final class CallTopology {
         return builder.build();
     }
 
-    /** Kafka Streams' {@code commit.interval.ms} unless {@code kafka.streams.commit.interval.ms} says otherwise. */
-    public static final int DEFAULT_COMMIT_INTERVAL_MS = 50;
-
     public static Properties streamsProperties(TopologyConfig config) {
         return streamsProperties(config, BridgeMetrics.discarding());
     }
@@ -113,9 +110,6 @@ public final class CallTopology {
         props.put(BridgeMetrics.CONFIG_KEY, metrics);
         props.put(RecordLimits.CONFIG_KEY, new RecordLimits());
         props.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.EXACTLY_ONCE_V2);
-        // An operation reaches the dispatcher only when its transaction commits: half of exactly-once's
-        // 100 ms default halves the wait an event has before it can go to Slack.
-        props.put(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, DEFAULT_COMMIT_INTERVAL_MS);
         props.put(StreamsConfig.DESERIALIZATION_EXCEPTION_HANDLER_CLASS_CONFIG, DeadLetterHandler.class);
         props.put(StreamsConfig.PROCESSING_EXCEPTION_HANDLER_CLASS_CONFIG, DeadLetterHandler.class);
         props.put(StreamsConfig.PRODUCTION_EXCEPTION_HANDLER_CLASS_CONFIG, DeadLetterHandler.class);

@@ -61,6 +61,13 @@ class BridgeConfigTest {
     }
 
     @Test
+    void kafkaStreamsCommitsEvery50MsUnlessToldOtherwise() {
+        assertThat(BridgeConfig.defaults().streamsOverrides()).containsEntry("commit.interval.ms", "50");
+        assertThat(BridgeConfig.defaults(Map.of("kafka.streams.commit.interval.ms", "200")).streamsOverrides())
+                .containsEntry("commit.interval.ms", "200");
+    }
+
+    @Test
     void theTestKitsBudgetVariablesAreTheOnesTheBridgeReads() {
         for (SlackMethod method : SlackMethod.values()) {
             assertThat(BridgeSettings.budgetVariable(method)).isEqualTo(ConfigSource.envName("slack.budget." + method.apiName()));

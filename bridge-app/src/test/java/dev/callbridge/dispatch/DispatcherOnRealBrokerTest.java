@@ -21,6 +21,7 @@ import dev.callbridge.model.state.ObservedCall.BlockStatus;
 import dev.callbridge.service.BridgeService;
 import dev.callbridge.slack.SlackAnswer;
 import dev.callbridge.slack.SlackClient;
+import dev.callbridge.testkit.BridgeSettings;
 import dev.callbridge.testkit.DemoWorkspace;
 import dev.callbridge.testkit.KafkaBrokerExtension;
 import java.nio.charset.StandardCharsets;
@@ -55,6 +56,11 @@ class DispatcherOnRealBrokerTest {
     private BridgeRig rig(String prefix, Faults faults) {
         rig = BridgeRig.start(KAFKA, prefix, faults);
         return rig;
+    }
+
+    /** The operations these tests write name the demo workspace, which the bridge's one token serves. */
+    private BridgeSettings settings() {
+        return rig.settings("0").with("BRIDGE_SLACK_DEFAULT_TEAM_ID", DemoWorkspace.TEAM);
     }
 
     @AfterEach
@@ -115,7 +121,7 @@ class DispatcherOnRealBrokerTest {
     @Test
     void operationsReachSlackInOrderPerCall() {
         rig("order-", Faults.none());
-        bridge = rig.startService(rig.settings("0"));
+        bridge = rig.startService(settings());
         List<String> callIds = IntStream.range(0, 20).mapToObj(n -> "order-call-" + n).toList();
 
         rig.send(interleaved(IntStream.range(0, callIds.size())
@@ -135,7 +141,7 @@ class DispatcherOnRealBrokerTest {
     void a429StormIsRiddenOutWithNothingLostAndNothingSentBeforeItWasDue() {
         rig("storm-", Faults.none().withSeed(42).withRateLimitBursts(0.15, 4, 1));
         SendLog sends = new SendLog();
-        bridge = rig.startService(rig.settings("0"), sends::wrap);
+        bridge = rig.startService(settings(), sends::wrap);
         List<String> callIds = IntStream.range(0, 12).mapToObj(n -> "storm-call-" + n).toList();
 
         rig.send(interleaved(IntStream.range(0, callIds.size())
@@ -167,7 +173,7 @@ class DispatcherOnRealBrokerTest {
     @Test
     void terminalErrorsAreDeadLetteredWithTheirReasonAndAFailedResult() {
         rig("terminal-", Faults.none());
-        bridge = rig.startService(rig.settings("0"));
+        bridge = rig.startService(settings());
         CallEvents call = CallEvents.sequenced("terminal-call", "pbx-test", T0);
         rig.send(List.of(
                 call.started("https://pbx.example/j/t", "Doomed block", "CUNKNOWN1", List.of()),
@@ -208,7 +214,7 @@ class DispatcherOnRealBrokerTest {
     @Test
     void anUnknownPersonInCallsAddDoesNotLoseTheCall() {
         rig("unknown-", Faults.none());
-        bridge = rig.startService(rig.settings("0"));
+        bridge = rig.startService(settings());
         CallEvents call = CallEvents.sequenced("unknown-call", "pbx-test", T0);
         rig.send(List.of(
                 call.started("https://pbx.example/j/u", "With a stranger", null,
@@ -231,7 +237,7 @@ class DispatcherOnRealBrokerTest {
     @Test
     void anOperationNothingWasHeardOfForItsTimeoutIsNotSentButReportedExpired() {
         rig("expired-", Faults.none());
-        bridge = rig.startService(rig.settings("0"));
+        bridge = rig.startService(settings());
         CallOp stale = add("expired-call");
         CallOp fresh = add("fresh-call");
         long timeout = Duration.ofMinutes(15).toMillis();
@@ -257,7 +263,7 @@ class DispatcherOnRealBrokerTest {
     void aLongWaitForBudgetIsReportedToTheReconcilerOnceAThirdOfTheTimeoutPassedWithoutWord() {
         rig("heard-", Faults.none());
         // One calls.add a minute: the second and third wait a minute or more, parked in the retry tiers.
-        bridge = rig.startService(rig.settings("0").budget(SlackMethod.CALLS_ADD, 1)
+        bridge = rig.startService(settings().budget(SlackMethod.CALLS_ADD, 1)
                 .with("BRIDGE_SLACK_BUDGET_BURST", "1"));
         long timeout = Duration.ofMinutes(15).toMillis();
         long now = System.currentTimeMillis();

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import dev.callbridge.e2e.BridgeRig;
+import dev.callbridge.emulator.ApiMethod;
 import dev.callbridge.model.event.Participant;
 import dev.callbridge.model.json.JsonSerde;
 import dev.callbridge.model.op.CallOp;
@@ -52,6 +53,11 @@ class DispatcherPipelineTest {
     private final AtomicBoolean hanging = new AtomicBoolean(true);
     private BridgeRig rig;
 
+    /** The operations these tests write name the demo workspace, which the bridge's one token serves. */
+    private BridgeSettings settings() {
+        return rig.settings("0").with("BRIDGE_SLACK_DEFAULT_TEAM_ID", DemoWorkspace.TEAM);
+    }
+
     @AfterEach
     void stop() {
         hang.countDown();
@@ -90,13 +96,13 @@ class DispatcherPipelineTest {
     }
 
     private long callsAddRequests() {
-        return rig.emulator().stats().of(dev.callbridge.emulator.ApiMethod.CALLS_ADD).requests();
+        return rig.emulator().stats().of(ApiMethod.CALLS_ADD).requests();
     }
 
     @Test
     void aHangingRequestHoldsBackNoOtherAnswerAndARestartSendsOnlyWhatWasInFlight() throws Exception {
         rig = BridgeRig.start(KAFKA, PREFIX);
-        BridgeSettings settings = rig.settings("0").with("BRIDGE_SLACK_TIMEOUT", "1s");
+        BridgeSettings settings = settings().with("BRIDGE_SLACK_TIMEOUT", "1s");
         BridgeService bridge = rig.startService(settings, this::hangingOnTheSlowCall);
         List<String> fastCalls = IntStream.range(0, 5).mapToObj(n -> "pipe-fast-" + n).toList();
         TopicPartition ops = new TopicPartition(rig.topics.callOps().name(), 0);
@@ -139,7 +145,7 @@ class DispatcherPipelineTest {
     void operationsWaitingSecondsForTheirSlotWaitInMemoryAndGoAtThePace() {
         rig = BridgeRig.start(KAFKA, "pace-");
         // Two calls.add a second: the fourth of four sent at once waits 1.5 s, within the 5 s inline wait.
-        rig.startService(rig.settings("0").budget(SlackMethod.CALLS_ADD, 120).with("BRIDGE_SLACK_BUDGET_BURST", "1"));
+        rig.startService(settings().budget(SlackMethod.CALLS_ADD, 120).with("BRIDGE_SLACK_BUDGET_BURST", "1"));
         List<String> calls = IntStream.range(0, 4).mapToObj(n -> "pace-call-" + n).toList();
         try (KafkaProducer<String, byte[]> producer = new KafkaProducer<>(
                 Map.of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, KAFKA.bootstrapServers()),

@@ -50,7 +50,7 @@ import org.apache.kafka.common.serialization.StringSerializer;
  */
 public final class BridgeRig implements AutoCloseable {
 
-    public static final int PARTITIONS = 3;
+    public static final int PARTITIONS = BridgeSettings.PARTITIONS;
     private static final Duration READY_TIMEOUT = Duration.ofSeconds(60);
     private static final JsonSerde<CallOp> OPS = new JsonSerde<>(CallOp.class);
     private static final JsonSerde<CallState> VIEWS = new JsonSerde<>(CallState.class);
@@ -84,7 +84,7 @@ public final class BridgeRig implements AutoCloseable {
 
     /** An emulator serving the {@link DemoWorkspace} on a free port, without rate limits. */
     public static SlackEmulator.Builder demoEmulator() {
-        return SlackEmulator.builder().port(0).token(DemoWorkspace.TOKEN, DemoWorkspace.TEAM)
+        return DemoWorkspace.emulator()
                 .rateLimits(RateLimits.unlimited());
     }
 

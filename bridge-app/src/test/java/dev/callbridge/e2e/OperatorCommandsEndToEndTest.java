@@ -1,6 +1,5 @@
 package dev.callbridge.e2e;
 
-import dev.callbridge.testkit.BridgeSettings;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
@@ -15,6 +14,7 @@ import dev.callbridge.model.event.CallEvent;
 import dev.callbridge.model.event.CallEvents;
 import dev.callbridge.model.event.Participant;
 import dev.callbridge.service.BridgeService;
+import dev.callbridge.testkit.BridgeSettings;
 import dev.callbridge.testkit.DemoWorkspace;
 import dev.callbridge.testkit.KafkaBrokerExtension;
 import java.io.PrintWriter;

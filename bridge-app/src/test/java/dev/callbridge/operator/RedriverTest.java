@@ -48,6 +48,54 @@ class RedriverTest {
     }
 
     @Test
+    void aSelectedDeadLetterIsListedWithItsReasonAndWritten() {
+        Redriver.Decision decision = redriver.decide(Redriver.Source.EVENTS, Redriver.Selection.all(), deadLetter(
+                "p.telephony.call-events.dlt", "p.telephony.call-events", "call-1", utf8("{}"), ROOMY));
+
+        assertThat(decision.item().skipped()).isFalse();
+        assertThat(decision.item().note()).isEqualTo("oversize");
+        assertThat(decision.item().timestamp()).isEqualTo(DEAD_LETTERED);
+        assertThat(decision.redriven().topic()).isEqualTo("p.telephony.call-events");
+    }
+
+    @Test
+    void aRecordWithUnreadableDeadLetterHeadersIsListedAsSkippedWithTheProblemAndNotWritten() {
+        ConsumerRecord<byte[], byte[]> good = deadLetter(
+                "p.telephony.call-events.dlt", "p.telephony.call-events", "call-1", utf8("{}"), ROOMY);
+        RecordHeaders broken = new RecordHeaders(good.headers().toArray());
+        broken.remove("dlt.partition");
+        broken.add("dlt.partition", utf8("two"));
+
+        Redriver.Decision decision = redriver.decide(Redriver.Source.EVENTS, Redriver.Selection.all(), new ConsumerRecord<>(
+                good.topic(), 1, 8, good.timestamp(), TimestampType.CREATE_TIME, -1, -1, good.key(), good.value(), broken,
+                Optional.empty()));
+
+        assertThat(decision.redriven()).isNull();
+        assertThat(decision.item().skipped()).isTrue();
+        assertThat(decision.item().note()).startsWith("skipped: unreadable dead-letter headers").contains("dlt.partition");
+    }
+
+    @Test
+    void aRecordWithoutDeadLetterHeadersIsListedAsSkipped() {
+        ConsumerRecord<byte[], byte[]> plain = new ConsumerRecord<>("p.slack.call-ops.dlt", 0, 3, 1_000L,
+                TimestampType.CREATE_TIME, -1, -1, utf8("call-1"), utf8("{}"), new RecordHeaders(), Optional.empty());
+
+        Redriver.Decision decision = redriver.decide(Redriver.Source.OPS, Redriver.Selection.all(), plain);
+
+        assertThat(decision.redriven()).isNull();
+        assertThat(decision.item().note()).isEqualTo("skipped: not a dead letter: it has no dlt.* header");
+        assertThat(decision.item().timestamp()).isEqualTo(Instant.ofEpochMilli(1_000L));
+    }
+
+    @Test
+    void aDeadLetterTheSelectionLeavesOutIsNotListed() {
+        Redriver.Selection otherCall = new Redriver.Selection(java.util.Set.of("call-2"), null, null);
+
+        assertThat(redriver.decide(Redriver.Source.EVENTS, otherCall, deadLetter(
+                "p.telephony.call-events.dlt", "p.telephony.call-events", "call-1", utf8("{}"), ROOMY))).isNull();
+    }
+
+    @Test
     void anEventGoesBackToTheInputWithItsHeadersLessTheDeadLetterOnes() {
         ProducerRecord<byte[], byte[]> out = redriven(Redriver.Source.EVENTS, deadLetter(
                 "p.telephony.call-events.dlt", "p.telephony.call-events", "call-1", utf8("{}"), ROOMY));

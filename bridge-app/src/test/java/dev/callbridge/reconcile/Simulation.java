@@ -45,12 +45,12 @@ final class Simulation {
         this.now = start;
     }
 
-    /** A simulation where Slack always answers at once and with success. */
     /** The reconciler's settings as {@code bridge run} would read them: its defaults, but for these keys. */
     static ReconcilerSettings settings(Map<String, String> keys) {
         return BridgeConfig.defaults(keys).reconciler();
     }
 
+    /** A simulation where Slack always answers at once and with success. */
     static Simulation reliable(ReconcilerSettings settings, SlackModel slack, Instant start) {
         return new Simulation(settings, slack, new Random(0), 0, 0, start);
     }

@@ -76,7 +76,7 @@ class BridgeServiceTest {
 
     @Test
     void itCreatesItsTopicsBecomesReadyMirrorsACallAndReportsMetrics() throws Exception {
-        slack = SlackEmulator.builder().port(0).token(DemoWorkspace.TOKEN, DemoWorkspace.TEAM).build().start();
+        slack = DemoWorkspace.emulator().build().start();
         service = new BridgeService(BridgeConfig.load(environment("svc-"), null)).start();
 
         assertThat(get("/healthz").statusCode()).isEqualTo(200);
@@ -120,7 +120,7 @@ class BridgeServiceTest {
 
     @Test
     void streamThreadsThatKeepFailingOnTheSameRecordMakeHealthzUnhealthy() throws Exception {
-        slack = SlackEmulator.builder().port(0).token(DemoWorkspace.TOKEN, DemoWorkspace.TEAM).build().start();
+        slack = DemoWorkspace.emulator().build().start();
         Map<String, String> env = new HashMap<>(environment("loop-"));
         // A failed thread's group member is given up on soon, so its replacement gets the task back quickly.
         env.put("BRIDGE_KAFKA_STREAMS_MAIN_CONSUMER_SESSION_TIMEOUT_MS", "6000");
@@ -148,7 +148,7 @@ class BridgeServiceTest {
 
     @Test
     void topicsWhosePartitionsDoNotMatchAreRefusedWithAClearMessage() {
-        slack = SlackEmulator.builder().port(0).token(DemoWorkspace.TOKEN, DemoWorkspace.TEAM).build().start();
+        slack = DemoWorkspace.emulator().build().start();
         Topics topics = BridgeConfig.load(environment("bad-"), null).topics();
         KAFKA.createTopics(4, topics.callEvents().name());
         KAFKA.createTopics(2, topics.callResults().name());

@@ -27,10 +27,10 @@ class SdkSlackClientTest {
     private SdkSlackClient client;
 
     private SdkSlackClient client(RateLimits limits, Faults faults) throws Exception {
-        slack = SlackEmulator.builder().port(0).token(DemoWorkspace.TOKEN, DemoWorkspace.TEAM)
+        slack = DemoWorkspace.emulator()
                 .rateLimits(limits).faults(faults).build().start();
         client = new SdkSlackClient(slack.baseUrl(), new SlackTokens(new SlackToken(DemoWorkspace.TOKEN), Map.of()),
-                Duration.ofSeconds(2));
+                Duration.ofSeconds(2), 2);
         return client;
     }
 
@@ -97,10 +97,10 @@ class SdkSlackClientTest {
 
     @Test
     void anotherWorkspacesCallIsNeverSentWithTheDefaultWorkspacesToken() throws Exception {
-        slack = SlackEmulator.builder().port(0).token(DemoWorkspace.TOKEN, DemoWorkspace.TEAM).build().start();
+        slack = DemoWorkspace.emulator().build().start();
         client = new SdkSlackClient(slack.baseUrl(),
                 new SlackTokens(new SlackToken(DemoWorkspace.TOKEN), Map.of()).withDefaultTeamId(DemoWorkspace.TEAM),
-                Duration.ofSeconds(2));
+                Duration.ofSeconds(2), 2);
 
         assertThat(client.send(addFor("T0ELSEWHERE"))).isEqualTo(new SlackAnswer.Error("no_token_configured"));
         assertThat(slack.client().stats().of(ApiMethod.CALLS_ADD).requests()).isZero();
@@ -114,8 +114,8 @@ class SdkSlackClientTest {
 
     @Test
     void aWorkspaceWithoutATokenIsRefusedWithoutARequest() throws Exception {
-        slack = SlackEmulator.builder().port(0).token(DemoWorkspace.TOKEN, DemoWorkspace.TEAM).build().start();
-        client = new SdkSlackClient(slack.baseUrl(), new SlackTokens(null, Map.of()), Duration.ofSeconds(2));
+        slack = DemoWorkspace.emulator().build().start();
+        client = new SdkSlackClient(slack.baseUrl(), new SlackTokens(null, Map.of()), Duration.ofSeconds(2), 2);
         assertThat(client.send(ADD)).isEqualTo(new SlackAnswer.Error("no_token_configured"));
         assertThat(slack.client().stats().of(ApiMethod.CALLS_ADD).requests()).isZero();
     }

@@ -37,11 +37,10 @@ class CallTopologyTest {
     }
 
     @Test
-    void theBridgeRunsExactlyOnceAndCommitsEvery50Ms() {
+    void theBridgeRunsExactlyOnce() {
         java.util.Properties props = CallTopology.streamsProperties(TopologyFixture.usualConfig());
 
-        assertThat(props).containsEntry(org.apache.kafka.streams.StreamsConfig.PROCESSING_GUARANTEE_CONFIG, "exactly_once_v2")
-                .containsEntry(org.apache.kafka.streams.StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, 50);
+        assertThat(props).containsEntry(org.apache.kafka.streams.StreamsConfig.PROCESSING_GUARANTEE_CONFIG, "exactly_once_v2");
     }
 
     @Test

@@ -13,8 +13,10 @@ import java.util.Map;
  */
 public final class BridgeSettings {
 
+    /** The partitions of every topic of a bridge started from these settings. */
+    public static final int PARTITIONS = 3;
     /** Far above what any test sends, so the dispatcher never parks work for budget against an unlimited emulator. */
-    private static final String UNLIMITED_PER_MINUTE = "60000";
+    private static final int UNLIMITED_PER_MINUTE = 60_000;
 
     private final Map<String, String> variables = new LinkedHashMap<>();
 
@@ -23,8 +25,9 @@ public final class BridgeSettings {
     /**
      * A bridge on {@code bootstrapServers} whose topics, application id and groups all start with
      * {@code prefix}, so bridges sharing a broker never see each other's records; one replica, three
-     * partitions, health and metrics on a free port, the {@link DemoWorkspace}'s token and defaults,
-     * and Slack at {@code slackBaseUrl}. Everything else is the bridge's own default.
+     * partitions, health and metrics on a free port, the {@link DemoWorkspace}'s token (serving calls
+     * that name no workspace), channel and creator, and Slack at {@code slackBaseUrl}. Everything else
+     * is the bridge's own default.
      */
     public static BridgeSettings of(String bootstrapServers, String prefix, String slackBaseUrl, Path stateDir) {
         return new BridgeSettings()
@@ -32,12 +35,11 @@ public final class BridgeSettings {
                 .with("BRIDGE_APPLICATION_ID", prefix + "bridge")
                 .with("BRIDGE_INSTANCE_ID", prefix + "0")
                 .with("BRIDGE_TOPICS_PREFIX", prefix)
-                .with("BRIDGE_TOPICS_PARTITIONS", "3")
+                .with("BRIDGE_TOPICS_PARTITIONS", Integer.toString(PARTITIONS))
                 .with("BRIDGE_TOPICS_REPLICATION_FACTOR", "1")
                 .with("BRIDGE_STATE_DIR", stateDir.toString())
                 .with("BRIDGE_HTTP_PORT", "0")
                 .with("BRIDGE_SLACK_BASE_URL", slackBaseUrl)
-                .with("BRIDGE_SLACK_DEFAULT_TEAM_ID", DemoWorkspace.TEAM)
                 .with("BRIDGE_SLACK_DEFAULT_CHANNEL", DemoWorkspace.CHANNEL)
                 .with("BRIDGE_SLACK_DEFAULT_CREATED_BY", DemoWorkspace.CREATOR)
                 .with("SLACK_TOKEN", DemoWorkspace.TOKEN);
@@ -68,11 +70,6 @@ public final class BridgeSettings {
         return this;
     }
 
-    /** Names this instance; each instance of a group needs its own, and its own state directory. */
-    public BridgeSettings instance(String instanceId, Path stateDir) {
-        return with("BRIDGE_INSTANCE_ID", instanceId).with("BRIDGE_STATE_DIR", stateDir.toString());
-    }
-
     /** The budget of {@code method} in requests a minute. */
     public BridgeSettings budget(SlackMethod method, int perMinute) {
         return with(budgetVariable(method), Integer.toString(perMinute));
@@ -80,9 +77,14 @@ public final class BridgeSettings {
 
     /** Budgets no test reaches, for every method, with a burst of 200. */
     public BridgeSettings unlimitedBudgets() {
-        with("BRIDGE_SLACK_BUDGET_DEFAULT", UNLIMITED_PER_MINUTE).with("BRIDGE_SLACK_BUDGET_BURST", "200");
+        return budgets(UNLIMITED_PER_MINUTE, 200);
+    }
+
+    /** The same budget for every method, the default included, and the burst every budget allows. */
+    public BridgeSettings budgets(int perMinute, int burst) {
+        with("BRIDGE_SLACK_BUDGET_DEFAULT", Integer.toString(perMinute)).with("BRIDGE_SLACK_BUDGET_BURST", Integer.toString(burst));
         for (SlackMethod method : SlackMethod.values()) {
-            with(budgetVariable(method), UNLIMITED_PER_MINUTE);
+            budget(method, perMinute);
         }
         return this;
     }
@@ -97,20 +99,9 @@ public final class BridgeSettings {
                 .with("BRIDGE_KAFKA_CONSUMER_SESSION_TIMEOUT_MS", "6000");
     }
 
-    public String get(String variable) {
-        return variables.get(variable);
-    }
-
     /** The variables, as a process environment or for {@code BridgeConfig.load}. */
     public Map<String, String> variables() {
         return Map.copyOf(variables);
-    }
-
-    /** A copy to change for another instance or run. */
-    public BridgeSettings copy() {
-        BridgeSettings copy = new BridgeSettings();
-        copy.variables.putAll(variables);
-        return copy;
     }
 
     /** The variable holding {@code method}'s budget, e.g. {@code BRIDGE_SLACK_BUDGET_CALLS_PARTICIPANTS_ADD}. */

@@ -5,10 +5,8 @@ import dev.callbridge.config.ConfigSource;
 import dev.callbridge.emulator.SlackEmulator;
 import dev.callbridge.model.event.CallEvent;
 import dev.callbridge.model.event.CloudEventCodec;
-import dev.callbridge.model.op.SlackMethod;
 import dev.callbridge.service.BridgeService;
 import dev.callbridge.testkit.BridgeSettings;
-import dev.callbridge.testkit.DemoWorkspace;
 import dev.callbridge.testkit.EmbeddedKafka;
 import dev.callbridge.topics.Topics;
 import java.nio.file.Path;
@@ -69,11 +67,7 @@ final class BenchWorld implements AutoCloseable {
                 .with("BRIDGE_INSTANCE_ID", prefix + "bench-0")
                 .with("BRIDGE_TOPICS_PARTITIONS", String.valueOf(PARTITIONS));
         if (unlimitedBudgets) {
-            settings.with("BRIDGE_SLACK_BUDGET_DEFAULT", String.valueOf(UNLIMITED_PER_MINUTE))
-                    .with("BRIDGE_SLACK_BUDGET_BURST", "1000");
-            for (SlackMethod method : SlackMethod.values()) {
-                settings.budget(method, UNLIMITED_PER_MINUTE);
-            }
+            settings.budgets(UNLIMITED_PER_MINUTE, 1000);
         }
         overrides.forEach(settings::with);
         return new HashMap<>(settings.variables());
@@ -208,10 +202,6 @@ final class BenchWorld implements AutoCloseable {
             Thread.currentThread().interrupt();
             throw new IllegalStateException(e);
         }
-    }
-
-    static SlackEmulator.Builder emulator() {
-        return SlackEmulator.builder().port(0).token(DemoWorkspace.TOKEN, DemoWorkspace.TEAM);
     }
 
     private synchronized KafkaProducer<String, byte[]> producer(String topic) {

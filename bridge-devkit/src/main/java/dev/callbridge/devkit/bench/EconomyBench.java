@@ -8,6 +8,7 @@ import dev.callbridge.emulator.RateLimits;
 import dev.callbridge.emulator.SlackEmulator;
 import dev.callbridge.model.event.CallEvent;
 import dev.callbridge.service.BridgeService;
+import dev.callbridge.testkit.DemoWorkspace;
 import java.io.PrintStream;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -29,7 +30,7 @@ final class EconomyBench {
     }
 
     Economy run(int calls) {
-        try (SlackEmulator slack = BenchWorld.emulator().rateLimits(RateLimits.unlimited()).build().start()) {
+        try (SlackEmulator slack = DemoWorkspace.emulator().rateLimits(RateLimits.unlimited()).build().start()) {
             EmulatorClient emulator = slack.client();
             BridgeService bridge = world.startBridge(world.bridgeEnvironment(PREFIX, slack, true));
             try {

@@ -4,6 +4,7 @@ import dev.callbridge.devkit.bench.BenchReport.Latency;
 import dev.callbridge.emulator.RateLimits;
 import dev.callbridge.emulator.SlackEmulator;
 import dev.callbridge.service.BridgeService;
+import dev.callbridge.testkit.DemoWorkspace;
 import java.io.PrintStream;
 import java.time.Duration;
 import java.time.Instant;
@@ -32,7 +33,7 @@ final class LatencyBench {
 
     Latency run(int samples) {
         Map<String, Instant> addReceived = new ConcurrentHashMap<>();
-        SlackEmulator.Builder emulator = BenchWorld.emulator().rateLimits(RateLimits.unlimited())
+        SlackEmulator.Builder emulator = DemoWorkspace.emulator().rateLimits(RateLimits.unlimited())
                 .requestListener((method, params, receivedAt) -> {
                     if (method.equals("calls.add") && params.containsKey("external_unique_id")) {
                         addReceived.putIfAbsent(params.get("external_unique_id"), receivedAt);

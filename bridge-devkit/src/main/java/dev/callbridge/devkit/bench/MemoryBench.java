@@ -9,6 +9,7 @@ import dev.callbridge.emulator.RateLimits;
 import dev.callbridge.emulator.SlackEmulator;
 import dev.callbridge.model.event.CallEvent;
 import dev.callbridge.service.TopicProvisioner;
+import dev.callbridge.testkit.DemoWorkspace;
 import dev.callbridge.topics.Topics;
 import java.io.IOException;
 import java.io.PrintStream;
@@ -56,7 +57,7 @@ final class MemoryBench {
                     BridgeConfig.defaults().recoveryRetention());
         }
         world.awaitLeaders(topics.names());
-        try (SlackEmulator slack = BenchWorld.emulator().rateLimits(RateLimits.unlimited()).build().start()) {
+        try (SlackEmulator slack = DemoWorkspace.emulator().rateLimits(RateLimits.unlimited()).build().start()) {
             EmulatorClient emulator = slack.client();
             log.printf("memory: pre-loading %,d calls that start and stay live ...%n", calls);
             for (int from = 0; from < calls; from += BATCH) {

@@ -11,6 +11,7 @@ import dev.callbridge.emulator.RateLimit;
 import dev.callbridge.emulator.RateLimits;
 import dev.callbridge.emulator.SlackEmulator;
 import dev.callbridge.service.BridgeService;
+import dev.callbridge.testkit.DemoWorkspace;
 import java.io.PrintStream;
 import java.time.Duration;
 import java.time.Instant;
@@ -56,7 +57,7 @@ final class RateLimitBench {
         for (ApiMethod method : LIMITED) {
             limits = limits.with(method, RateLimit.perMinute(perMinute));
         }
-        SlackEmulator.Builder builder = BenchWorld.emulator().rateLimits(limits)
+        SlackEmulator.Builder builder = DemoWorkspace.emulator().rateLimits(limits)
                 .requestListener((method, params, at) ->
                         received.computeIfAbsent(method, m -> Collections.synchronizedList(new ArrayList<>())).add(at));
         try (SlackEmulator slack = builder.build().start()) {

@@ -10,6 +10,7 @@ import dev.callbridge.emulator.SlackEmulator;
 import dev.callbridge.model.event.CallEvent;
 import dev.callbridge.service.BridgeService;
 import dev.callbridge.service.TopicProvisioner;
+import dev.callbridge.testkit.DemoWorkspace;
 import dev.callbridge.topics.Topics;
 import java.io.PrintStream;
 import java.time.Duration;
@@ -89,7 +90,7 @@ final class ThroughputBench {
 
         log.println("throughput: the bridge ...");
         List<Progress> bridgeCurve = new ArrayList<>();
-        try (SlackEmulator slack = BenchWorld.emulator().rateLimits(RateLimits.unlimited()).build().start()) {
+        try (SlackEmulator slack = DemoWorkspace.emulator().rateLimits(RateLimits.unlimited()).build().start()) {
             EmulatorClient emulator = slack.client();
             BridgeService bridge = world.startBridge(world.bridgeEnvironment(prefix, slack, true));
             try {

@@ -89,7 +89,7 @@ public final class LocalCommand implements Callable<Integer> {
         try {
             out.println("Starting Kafka on localhost:" + kafkaPort + " ...");
             kafka = new EmbeddedKafka(kafkaPort).start();
-            slack = SlackEmulator.builder().port(slackPort).token(DemoWorkspace.TOKEN, DemoWorkspace.TEAM).rateLimits(limits).build().start();
+            slack = DemoWorkspace.emulator().port(slackPort).rateLimits(limits).build().start();
             bridge = new BridgeService(BridgeConfig.load(bridgeEnvironment(kafka, slack, workDir), null)).start();
             board = new CallBoard(boardPort, slack.client()::calls).start();
             if (!noDemo) {
@@ -127,6 +127,7 @@ public final class LocalCommand implements Callable<Integer> {
         BridgeSettings settings = BridgeSettings.of(kafka.bootstrapServers(), "", slack.baseUrl(), workDir.resolve("state"))
                 .without("BRIDGE_APPLICATION_ID")
                 .with("BRIDGE_INSTANCE_ID", "local")
+                .with("BRIDGE_SLACK_DEFAULT_TEAM_ID", DemoWorkspace.TEAM)
                 .with("BRIDGE_HTTP_PORT", Integer.toString(httpPort))
                 .with("BRIDGE_KAFKA_STREAMS_COMMIT_INTERVAL_MS", "100");
         if (tiers.equals("unlimited")) {
