@@ -1,0 +1,198 @@
+package dev.callbridge.slackapp;
+
+import com.slack.api.Slack;
+import com.slack.api.SlackConfig;
+import com.slack.api.bolt.App;
+import com.slack.api.bolt.AppConfig;
+import com.slack.api.bolt.request.Request;
+import com.slack.api.bolt.request.RequestHeaders;
+import com.slack.api.bolt.response.Response;
+import com.slack.api.bolt.service.InstallationService;
+import com.slack.api.bolt.util.SlackRequestParser;
+import com.slack.api.model.event.AppUninstalledEvent;
+import com.slack.api.model.event.TokensRevokedEvent;
+import com.sun.net.httpserver.HttpExchange;
+import com.sun.net.httpserver.HttpHandler;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.URLDecoder;
+import java.nio.charset.StandardCharsets;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The bridge as a Slack app, on Bolt for Java behind the bridge's own HTTP server: "Add to Slack"
+ * ({@code /slack/install}), the OAuth v2 callback ({@code /slack/oauth/callback}) that stores the
+ * installation, and the Events API ({@code /slack/events}, signatures checked) where an uninstall or
+ * a revocation removes it.
+ */
+public final class SlackApp {
+
+    public static final String INSTALL_PATH = "/slack/install";
+    public static final String CALLBACK_PATH = "/slack/oauth/callback";
+    public static final String EVENTS_PATH = "/slack/events";
+    /** Bodies larger than Slack ever sends are refused before they are read. */
+    private static final int MAX_BODY_BYTES = 1 << 20;
+
+    private static final Logger LOG = LoggerFactory.getLogger(SlackApp.class);
+
+    private final App app;
+    private final SlackRequestParser parser;
+    private final MeterRegistry registry;
+
+    /**
+     * @param slackApiUrl the Web API base URL ({@code https://slack.com/api/} or the emulator's), where
+     *     the OAuth code is exchanged for tokens
+     */
+    public SlackApp(SlackAppConfig config, String slackApiUrl, InstallationService installations, MeterRegistry registry,
+            Clock clock) {
+        this.registry = registry;
+        SlackConfig slackConfig = new SlackConfig();
+        slackConfig.setMethodsEndpointUrlPrefix(slackApiUrl.endsWith("/") ? slackApiUrl : slackApiUrl + "/");
+        slackConfig.setPrettyResponseLoggingEnabled(false);
+        AppConfig appConfig = AppConfig.builder()
+                .slack(Slack.getInstance(slackConfig))
+                .clientId(config.clientId())
+                .clientSecret(config.clientSecret())
+                .signingSecret(config.signingSecret())
+                .scope(config.scopes())
+                .redirectUri(config.redirectUrl())
+                .appPath("/slack")
+                .oauthInstallPath("/install")
+                .oauthRedirectUriPath("/oauth/callback")
+                .oAuthInstallPathEnabled(true)
+                .oAuthRedirectUriPathEnabled(true)
+                .stateValidationEnabled(true)
+                .build();
+        this.app = new AuthorizeAt(appConfig, config.authorizeUrl()).asOAuthApp(true)
+                .service(installations)
+                .service(new SignedState(config.clientSecret(), clock));
+        app.event(AppUninstalledEvent.class, (payload, context) -> {
+            removed(installations, payload.getEnterpriseId(), payload.getTeamId(), "app_uninstalled");
+            return context.ack();
+        });
+        app.event(TokensRevokedEvent.class, (payload, context) -> {
+            List<String> bots = payload.getEvent().getTokens() == null ? null : payload.getEvent().getTokens().getBot();
+            // Only the bot token sends Calls API requests; a revoked user token leaves the install usable.
+            if (bots != null && !bots.isEmpty()) {
+                removed(installations, payload.getEnterpriseId(), payload.getTeamId(), "tokens_revoked");
+            }
+            return context.ack();
+        });
+        this.parser = new SlackRequestParser(app.config());
+    }
+
+    private void removed(InstallationService installations, String enterpriseId, String teamId, String why) {
+        LOG.info("Slack app removed from workspace {} ({}): its installation is deleted", teamId, why);
+        installations.deleteAll(enterpriseId, teamId);
+        Counter.builder("bridge.slack.app.removals").description("workspaces that uninstalled the app or revoked its token")
+                .tag("reason", why).register(registry).increment();
+    }
+
+    /** The routes to serve, by path. */
+    public Map<String, HttpHandler> routes() {
+        Map<String, HttpHandler> routes = new LinkedHashMap<>();
+        for (String path : List.of(INSTALL_PATH, CALLBACK_PATH, EVENTS_PATH)) {
+            routes.put(path, this::handle);
+        }
+        return routes;
+    }
+
+    private void handle(HttpExchange exchange) throws IOException {
+        try (exchange) {
+            String path = exchange.getRequestURI().getPath();
+            byte[] body = readBody(exchange.getRequestBody());
+            if (body == null) {
+                respond(exchange, Response.builder().statusCode(413).contentType("text/plain; charset=utf-8")
+                        .body("request body too large\n").build());
+                return;
+            }
+            SlackRequestParser.HttpRequest raw = SlackRequestParser.HttpRequest.builder()
+                    .requestUri(path)
+                    .queryString(query(exchange.getRequestURI().getRawQuery()))
+                    .headers(new RequestHeaders(exchange.getRequestHeaders()))
+                    .requestBody(new String(body, StandardCharsets.UTF_8))
+                    .remoteAddress(exchange.getRemoteAddress().getAddress().getHostAddress())
+                    .build();
+            Response response;
+            try {
+                Request<?> request = parser.parse(raw);
+                response = request == null
+                        ? Response.builder().statusCode(404).contentType("text/plain; charset=utf-8").body("not found\n").build()
+                        : app.run(request);
+            } catch (Exception e) {
+                LOG.warn("Slack app request to {} failed: {}", path, e.toString());
+                response = Response.builder().statusCode(500).contentType("text/plain; charset=utf-8")
+                        .body("internal error\n").build();
+            }
+            if (path.equals(EVENTS_PATH) && response.getStatusCode() == 401) {
+                Counter.builder("bridge.slack.app.refused").description("Events API requests refused for a bad or stale signature")
+                        .register(registry).increment();
+            }
+            respond(exchange, response);
+        }
+    }
+
+    private static byte[] readBody(InputStream in) throws IOException {
+        byte[] bytes = in.readNBytes(MAX_BODY_BYTES + 1);
+        return bytes.length > MAX_BODY_BYTES ? null : bytes;
+    }
+
+    private static Map<String, List<String>> query(String rawQuery) {
+        Map<String, List<String>> query = new LinkedHashMap<>();
+        if (rawQuery == null || rawQuery.isEmpty()) {
+            return query;
+        }
+        for (String pair : rawQuery.split("&")) {
+            int eq = pair.indexOf('=');
+            String name = URLDecoder.decode(eq < 0 ? pair : pair.substring(0, eq), StandardCharsets.UTF_8);
+            String value = eq < 0 ? "" : URLDecoder.decode(pair.substring(eq + 1), StandardCharsets.UTF_8);
+            query.computeIfAbsent(name, n -> new ArrayList<>()).add(value);
+        }
+        return query;
+    }
+
+    private static void respond(HttpExchange exchange, Response response) throws IOException {
+        if (response.getHeaders() != null) {
+            response.getHeaders().forEach((name, values) -> exchange.getResponseHeaders().put(name, values));
+        }
+        if (response.getContentType() != null) {
+            exchange.getResponseHeaders().set("Content-Type", response.getContentType());
+        }
+        byte[] bytes = response.getBody() == null ? new byte[0] : response.getBody().getBytes(StandardCharsets.UTF_8);
+        int status = response.getStatusCode() == null ? 200 : response.getStatusCode();
+        exchange.sendResponseHeaders(status, bytes.length == 0 ? -1 : bytes.length);
+        if (bytes.length > 0) {
+            try (OutputStream out = exchange.getResponseBody()) {
+                out.write(bytes);
+            }
+        }
+    }
+
+    /** Bolt's app with "Add to Slack" pointing at the configured authorize page, so the emulator can stand in for Slack. */
+    private static final class AuthorizeAt extends App {
+
+        private final String authorizeUrl;
+
+        AuthorizeAt(AppConfig config, String authorizeUrl) {
+            super(config);
+            this.authorizeUrl = authorizeUrl;
+        }
+
+        @Override
+        public String buildAuthorizeUrl(String state, String nonce) {
+            String url = super.buildAuthorizeUrl(state, nonce);
+            return url != null && url.startsWith(SlackAppConfig.SLACK_AUTHORIZE_URL)
+                    ? authorizeUrl + url.substring(SlackAppConfig.SLACK_AUTHORIZE_URL.length())
+                    : url;
+        }
+    }
+}
