@@ -8,6 +8,7 @@ import dev.callbridge.model.op.SlackMethod;
 import dev.callbridge.reconcile.ReconcilerSettings;
 import dev.callbridge.slack.SdkSlackClient;
 import dev.callbridge.slack.SlackTokens;
+import dev.callbridge.slackapp.SlackAppConfig;
 import dev.callbridge.topics.Topics;
 import dev.callbridge.topology.CallStateLimit;
 import dev.callbridge.topology.RecordLimits;
@@ -16,8 +17,11 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.EnumMap;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
+import java.util.stream.Collectors;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.streams.StreamsConfig;
 
@@ -52,7 +56,14 @@ public record BridgeConfig(
         CallStateLimit stateLimit,
         Map<String, String> streamsOverrides,
         Map<String, String> consumerOverrides,
-        Map<String, String> producerOverrides) {
+        Map<String, String> producerOverrides,
+        SlackAppConfig slackApp) {
+
+    /** The bot scopes the Slack app asks for: what the Calls API and the call block need. */
+    private static final String APP_SCOPES = "calls:read,calls:write,chat:write";
+    /** The settings that turn the Slack app on: all of them, or none. */
+    private static final List<String> APP_KEYS = List.of("slack.app.client.id", "slack.app.client.secret",
+            "slack.app.signing.secret", "slack.app.encryption.keys");
 
     /** Slack's documented tiers: {@code calls.*} in Tier 3 (50 a minute), {@code chat.postMessage} about one a second. */
     private static final Map<SlackMethod, Integer> SLACK_TIER_PER_MINUTE = Map.of(
@@ -102,9 +113,11 @@ public record BridgeConfig(
             tokens = tokens.orElse(SlackTokens.fromDirectory(dir));
         }
         tokens = tokens.withDefaultTeamId(defaultTeamId);
-        if (tokenRequired && tokens.isEmpty()) {
+        SlackAppConfig slackApp = slackApp(source);
+        if (tokenRequired && tokens.isEmpty() && slackApp == null) {
             throw new BridgeConfigException("no Slack token: set SLACK_TOKEN (or SLACK_TOKEN_<TEAM_ID>), or "
-                    + ConfigSource.describe("slack.token.dir"));
+                    + ConfigSource.describe("slack.token.dir") + ", or install the Slack app (" + APP_KEYS.stream()
+                    .map(ConfigSource::describe).collect(Collectors.joining(", ")) + ")");
         }
         int replication = source.positiveInt("topics.replication.factor", 3);
         if (replication > Short.MAX_VALUE) {
@@ -181,7 +194,36 @@ public record BridgeConfig(
                 stateLimit,
                 streams,
                 source.withPrefix("kafka.consumer"),
-                source.withPrefix("kafka.producer"));
+                source.withPrefix("kafka.producer"),
+                slackApp);
+    }
+
+    /** The Slack app's settings, or {@code null} when none of them is given. */
+    private static SlackAppConfig slackApp(ConfigSource source) {
+        List<String> given = APP_KEYS.stream().filter(key -> source.get(key).isPresent()).toList();
+        if (given.isEmpty()) {
+            return null;
+        }
+        for (String key : APP_KEYS) {
+            if (!given.contains(key)) {
+                throw new BridgeConfigException(ConfigSource.describe(key) + " is missing: the Slack app needs "
+                        + APP_KEYS.stream().map(ConfigSource::describe).collect(Collectors.joining(", ")));
+            }
+        }
+        return new SlackAppConfig(
+                source.required("slack.app.client.id"),
+                source.required("slack.app.client.secret"),
+                source.required("slack.app.signing.secret"),
+                source.string("slack.app.scopes", APP_SCOPES),
+                source.get("slack.app.redirect.url").orElse(null),
+                source.string("slack.app.authorize.url", SlackAppConfig.SLACK_AUTHORIZE_URL),
+                source.required("slack.app.encryption.keys"),
+                source.duration("slack.app.token.refresh.before", Duration.ofMinutes(15)));
+    }
+
+    /** The Slack app's settings, when the bridge is installed as one. */
+    public Optional<SlackAppConfig> app() {
+        return Optional.ofNullable(slackApp);
     }
 
     /**
@@ -251,6 +293,7 @@ public record BridgeConfig(
         return "BridgeConfig[bootstrapServers=" + bootstrapServers + ", applicationId=" + applicationId
                 + ", instanceId=" + instanceId + ", topicPrefix='" + topicPrefix + "', partitions=" + topicPartitions
                 + ", replication=" + topicReplicationFactor + ", stateDir=" + stateDir + ", httpPort=" + httpPort
-                + ", slackBaseUrl=" + slackBaseUrl + ", tokens=" + tokens + ", budgets=" + budgets + "]";
+                + ", slackBaseUrl=" + slackBaseUrl + ", tokens=" + tokens + ", budgets=" + budgets + ", slackApp="
+                + slackApp + "]";
     }
 }

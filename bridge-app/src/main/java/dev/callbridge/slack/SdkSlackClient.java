@@ -37,7 +37,7 @@ public final class SdkSlackClient implements SlackClient, AutoCloseable {
     private static final Duration DEFAULT_RETRY_AFTER = Duration.ofSeconds(1);
 
     private final Slack slack;
-    private final SlackTokens tokens;
+    private final TokenSource tokens;
 
     /**
      * A client of the Web API at {@code baseUrl} with these tokens.
@@ -47,7 +47,7 @@ public final class SdkSlackClient implements SlackClient, AutoCloseable {
      * @param connections idle connections kept open: as many as requests sent at once, or every
      *     request beyond the pool's size opens (and for Slack, handshakes) a connection of its own
      */
-    public SdkSlackClient(String baseUrl, SlackTokens tokens, Duration timeout, int connections) {
+    public SdkSlackClient(String baseUrl, TokenSource tokens, Duration timeout, int connections) {
         SlackConfig config = new SlackConfig();
         config.setMethodsEndpointUrlPrefix(baseUrl.endsWith("/") ? baseUrl : baseUrl + "/");
         config.setHttpClientCallTimeoutMillis(Math.toIntExact(timeout.toMillis()));

@@ -22,7 +22,7 @@ import java.util.stream.Stream;
  * directory of mounted secret files (one file per workspace, named by its team id, {@code default}
  * for the default), the way Kubernetes mounts a Secret.
  */
-public final class SlackTokens {
+public final class SlackTokens implements TokenSource {
 
     public static final String DEFAULT_VARIABLE = "SLACK_TOKEN";
     public static final String WORKSPACE_VARIABLE_PREFIX = "SLACK_TOKEN_";
@@ -104,6 +104,7 @@ public final class SlackTokens {
      * The workspace's own token; the default token for no workspace ({@code null}) and for the
      * default workspace; for any other workspace none.
      */
+    @Override
     public Optional<SlackToken> forWorkspace(String teamId) {
         if (teamId == null) {
             return Optional.ofNullable(defaultToken);

@@ -61,6 +61,30 @@ class BridgeConfigTest {
     }
 
     @Test
+    void theSlackAppNeedsAllItsSecretsAndThenNoTokenOfItsOwn() {
+        Map<String, String> env = minimal();
+        env.remove("SLACK_TOKEN");
+        env.put("BRIDGE_SLACK_APP_CLIENT_ID", "123.456");
+        env.put("BRIDGE_SLACK_APP_CLIENT_SECRET", "client-secret-value");
+        env.put("BRIDGE_SLACK_APP_SIGNING_SECRET", "signing-secret-value");
+
+        assertThatThrownBy(() -> BridgeConfig.load(env, null)).isInstanceOf(BridgeConfigException.class)
+                .hasMessageContaining("BRIDGE_SLACK_APP_ENCRYPTION_KEYS (slack.app.encryption.keys) is missing");
+
+        env.put("BRIDGE_SLACK_APP_ENCRYPTION_KEYS", "k1:encryption-key-value");
+        BridgeConfig config = BridgeConfig.load(env, null);
+
+        assertThat(config.app()).hasValueSatisfying(app -> {
+            assertThat(app.clientId()).isEqualTo("123.456");
+            assertThat(app.scopes()).isEqualTo("calls:read,calls:write,chat:write");
+            assertThat(app.authorizeUrl()).isEqualTo("https://slack.com/oauth/v2/authorize");
+        });
+        assertThat(config.toString()).contains("123.456")
+                .doesNotContain("client-secret-value", "signing-secret-value", "encryption-key-value");
+        assertThat(BridgeConfig.load(minimal(), null).app()).isEmpty();
+    }
+
+    @Test
     void kafkaStreamsCommitsEvery50MsUnlessToldOtherwise() {
         assertThat(BridgeConfig.defaults().streamsOverrides()).containsEntry("commit.interval.ms", "50");
         assertThat(BridgeConfig.defaults(Map.of("kafka.streams.commit.interval.ms", "200")).streamsOverrides())

@@ -1,0 +1,10 @@
+package dev.callbridge.slack;
+
+import java.util.Optional;
+
+/** Where the dispatcher finds the token for a workspace: configured tokens, installations, or both. */
+public interface TokenSource {
+
+    /** The token to send a request for {@code teamId} with ({@code null}: the operation names no workspace). */
+    Optional<SlackToken> forWorkspace(String teamId);
+}
