@@ -5,9 +5,14 @@ import com.fasterxml.jackson.annotation.JsonValue;
 import java.util.Arrays;
 import java.util.Optional;
 
-/** The Slack Web API methods the emulator answers, each with the scope a token needs to call it. */
+/**
+ * The Slack Web API methods the emulator answers, each with the scope a token needs to call it;
+ * {@code oauth.v2.access} takes an app's client credentials instead of a token.
+ */
 public enum ApiMethod {
     AUTH_TEST("auth.test", null),
+    AUTH_REVOKE("auth.revoke", null),
+    OAUTH_V2_ACCESS("oauth.v2.access", null),
     CALLS_ADD("calls.add", Scopes.CALLS_WRITE),
     CHAT_POST_MESSAGE("chat.postMessage", Scopes.CHAT_WRITE),
     CALLS_PARTICIPANTS_ADD("calls.participants.add", Scopes.CALLS_WRITE),

@@ -12,6 +12,7 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 
 /** A typed client for a {@link SlackEmulator}'s inspection and control API under {@code /_emulator/}. */
@@ -74,9 +75,54 @@ public final class EmulatorClient {
         return put("rate-limits", rateLimits, RateLimits.class);
     }
 
-    /** Forgets all calls, messages and counts; keeps the settings. */
+    /**
+     * Forgets all calls, messages, counts, installs, issued tokens and deliveries; keeps the settings
+     * and the configured tokens, unrevoked.
+     */
     public void reset() {
         expectSuccess(send(request("reset").POST(HttpRequest.BodyPublishers.noBody())));
+    }
+
+    /** Every app's installs, by workspace: their tokens by id, never the tokens themselves. */
+    public List<Installation> installations() {
+        return get("installations", new TypeReference<>() {});
+    }
+
+    /**
+     * Uninstalls the app from the workspace, as its admin would: every token of the install is
+     * revoked, then the app is sent {@code tokens_revoked} and {@code app_uninstalled}.
+     */
+    public void uninstall(String clientId, String teamId) {
+        post("installations/uninstall", Map.of("client_id", clientId, "team_id", teamId));
+    }
+
+    /** Every access token of every app installed in the workspace answers {@code token_expired} from now on. */
+    public void expireTokens(String teamId) {
+        post("installations/expire-tokens", Map.of("team_id", teamId));
+    }
+
+    /** The access token with this id (from {@link #installations()}) answers {@code token_expired} from now on. */
+    public void expireToken(String tokenId) {
+        post("tokens/expire", Map.of("token_id", tokenId));
+    }
+
+    /**
+     * The token with this id (from {@link #installations()}) is revoked: an access token answers
+     * {@code token_revoked} and the app is sent {@code tokens_revoked}; a refresh token renews nothing.
+     */
+    public void revokeToken(String tokenId) {
+        post("tokens/revoke", Map.of("token_id", tokenId));
+    }
+
+    /** Sends the app's events URL Slack's {@code url_verification} challenge and waits for the outcome. */
+    public Delivery verifyEventsUrl(String clientId) {
+        return read(send(postRequest("url-verification", Map.of("client_id", clientId))),
+                EmulatorJson.mapper().constructType(Delivery.class));
+    }
+
+    /** Every Events API request sent since the last reset, oldest first, with its status and retries. */
+    public List<Delivery> deliveries() {
+        return get("deliveries", new TypeReference<>() {});
     }
 
     private <T> T get(String path, TypeReference<T> type) {
@@ -88,6 +134,16 @@ public final class EmulatorClient {
                 .header("Content-Type", "application/json")
                 .PUT(HttpRequest.BodyPublishers.ofByteArray(EmulatorJson.write(value)));
         return read(send(request), EmulatorJson.mapper().constructType(type));
+    }
+
+    private void post(String path, Map<String, String> fields) {
+        expectSuccess(send(postRequest(path, fields)));
+    }
+
+    private HttpRequest.Builder postRequest(String path, Map<String, String> fields) {
+        return request(path)
+                .header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofByteArray(EmulatorJson.write(fields)));
     }
 
     private HttpRequest.Builder request(String path) {

@@ -5,17 +5,22 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
 import java.util.Queue;
+import java.util.Set;
+import java.util.SortedMap;
+import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.ConcurrentMap;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.LongAdder;
 
-/** Everything the emulated Slack remembers: workspaces with their calls, and posted messages. */
+/** Everything the emulated Slack remembers: workspaces with their names and calls, and posted messages. */
 final class EmulatorState {
 
     private static final int CALL_ID_DIGITS = 10;
 
+    private final Set<String> configuredTeams;
+    private final ConcurrentMap<String, String> workspaceNames = new ConcurrentHashMap<>();
     private final ConcurrentMap<String, Workspace> workspaces = new ConcurrentHashMap<>();
     private final Queue<PostedMessage> messages = new ConcurrentLinkedQueue<>();
     private final LongAdder duplicateCallsAdd = new LongAdder();
@@ -23,8 +28,39 @@ final class EmulatorState {
     private final AtomicLong callSequence = new AtomicLong();
     private final AtomicLong lastTsMicros = new AtomicLong();
 
+    /** @param configuredTeams the workspaces of the configured tokens, which exist from the start and after a reset */
+    EmulatorState(Set<String> configuredTeams) {
+        this.configuredTeams = Set.copyOf(configuredTeams);
+    }
+
     Workspace workspace(String teamId) {
         return workspaces.computeIfAbsent(teamId, id -> new Workspace());
+    }
+
+    /**
+     * Makes a workspace exist under {@code name}, unless it exists already.
+     *
+     * @param name {@code null} for the name an unnamed workspace has
+     */
+    void nameWorkspace(String teamId, String name) {
+        workspaceNames.putIfAbsent(teamId, name == null ? defaultName(teamId) : name);
+    }
+
+    String workspaceName(String teamId) {
+        return workspaceNames.getOrDefault(teamId, defaultName(teamId));
+    }
+
+    /** The names of the workspaces an app may be installed in, by team id. */
+    SortedMap<String, String> workspaceNames() {
+        SortedMap<String, String> names = new TreeMap<>();
+        configuredTeams.forEach(teamId -> names.put(teamId, workspaceName(teamId)));
+        names.putAll(workspaceNames);
+        return names;
+    }
+
+    /** The name of a workspace nobody named, also its domain: {@code emulated-t0001} for {@code T0001}. */
+    static String defaultName(String teamId) {
+        return "emulated-" + teamId.toLowerCase(Locale.ROOT);
     }
 
     /** A new call id in Slack's shape: {@code R} and capitals and digits, in creation order. */
@@ -72,6 +108,7 @@ final class EmulatorState {
     }
 
     void clear() {
+        workspaceNames.clear();
         workspaces.clear();
         messages.clear();
         duplicateCallsAdd.reset();

@@ -1,6 +1,7 @@
 package dev.callbridge.emulator;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
 import io.undertow.server.HttpHandler;
 import io.undertow.server.HttpServerExchange;
 import io.undertow.util.Headers;
@@ -10,8 +11,10 @@ import io.undertow.util.StatusCodes;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.util.Deque;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.NoSuchElementException;
 import java.util.Objects;
 import java.util.function.Supplier;
 
@@ -23,8 +26,14 @@ import java.util.function.Supplier;
  *       {@code GET calls/<id>}, {@code GET messages}, {@code GET stats};
  *   <li>{@code GET}/{@code PUT faults} and {@code GET}/{@code PUT rate-limits}: a PUT names only the
  *       fields it changes and answers with the settings now in force;
- *   <li>{@code POST reset}: forgets calls, messages and counts, restarts rate-limit windows and the
- *       fault sequence; settings stay.
+ *   <li>{@code GET installations}: the apps' installs with their tokens' ids, never the tokens;
+ *   <li>{@code POST installations/uninstall} ({@code {"client_id", "team_id"}}),
+ *       {@code POST installations/expire-tokens} ({@code {"team_id"}}), {@code POST tokens/expire} and
+ *       {@code POST tokens/revoke} ({@code {"token_id"}}): what an admin or time does to an install;
+ *   <li>{@code POST url-verification} ({@code {"client_id"}}): sends the app's events URL Slack's
+ *       challenge and answers with the outcome; {@code GET deliveries}: every Events API request sent;
+ *   <li>{@code POST reset}: forgets calls, messages, counts, installs, issued tokens and deliveries,
+ *       restarts rate-limit windows and the fault sequence; settings and configured tokens stay.
  * </ul>
  */
 final class InspectionEndpoint implements HttpHandler {
@@ -33,14 +42,18 @@ final class InspectionEndpoint implements HttpHandler {
     private final RequestStats stats;
     private final FaultInjector faults;
     private final RateLimiter rateLimiter;
+    private final Installations installations;
+    private final EventsApi events;
     private final Runnable reset;
 
     InspectionEndpoint(EmulatorState state, RequestStats stats, FaultInjector faults, RateLimiter rateLimiter,
-            Runnable reset) {
+            Installations installations, EventsApi events, Runnable reset) {
         this.state = state;
         this.stats = stats;
         this.faults = faults;
         this.rateLimiter = rateLimiter;
+        this.installations = installations;
+        this.events = events;
         this.reset = reset;
     }
 
@@ -55,6 +68,8 @@ final class InspectionEndpoint implements HttpHandler {
         String path = exchange.getRelativePath().replaceFirst("^/", "");
         try {
             route(exchange, method, path);
+        } catch (NoSuchElementException e) {
+            write(exchange, StatusCodes.NOT_FOUND, Map.of("error", e.getMessage()));
         } catch (IllegalArgumentException e) {
             write(exchange, StatusCodes.BAD_REQUEST, Map.of("error", e.getMessage()));
         } catch (JsonProcessingException e) {
@@ -65,6 +80,7 @@ final class InspectionEndpoint implements HttpHandler {
     private void route(HttpServerExchange exchange, HttpString method, String path) throws IOException {
         boolean get = Methods.GET.equals(method);
         boolean put = Methods.PUT.equals(method);
+        boolean post = Methods.POST.equals(method);
         switch (path) {
             case "calls" -> requireThen(exchange, get, () -> calls(exchange));
             case "messages" -> requireThen(exchange, get, state::messages);
@@ -82,13 +98,43 @@ final class InspectionEndpoint implements HttpHandler {
                 }
                 requireThen(exchange, get || put, rateLimiter::limits);
             }
+            case "installations" -> requireThen(exchange, get, installations::installations);
+            case "deliveries" -> requireThen(exchange, get, events::deliveries);
+            case "installations/uninstall" -> {
+                if (requirePost(exchange, post)) {
+                    Map<String, String> fields = fields(exchange, "client_id", "team_id");
+                    done(exchange, () -> installations.uninstall(fields.get("client_id"), fields.get("team_id")));
+                }
+            }
+            case "installations/expire-tokens" -> {
+                if (requirePost(exchange, post)) {
+                    String teamId = fields(exchange, "team_id").get("team_id");
+                    done(exchange, () -> installations.expireTokens(teamId));
+                }
+            }
+            case "tokens/expire" -> {
+                if (requirePost(exchange, post)) {
+                    String tokenId = fields(exchange, "token_id").get("token_id");
+                    done(exchange, () -> installations.expireById(tokenId));
+                }
+            }
+            case "tokens/revoke" -> {
+                if (requirePost(exchange, post)) {
+                    String tokenId = fields(exchange, "token_id").get("token_id");
+                    done(exchange, () -> installations.revokeById(tokenId));
+                }
+            }
+            case "url-verification" -> {
+                if (requirePost(exchange, post)) {
+                    String clientId = fields(exchange, "client_id").get("client_id");
+                    EmulatedApp app = installations.app(clientId)
+                            .orElseThrow(() -> new NoSuchElementException("no app has the client id " + clientId));
+                    write(exchange, StatusCodes.OK, events.verify(app));
+                }
+            }
             case "reset" -> {
-                if (Methods.POST.equals(method)) {
-                    reset.run();
-                    exchange.setStatusCode(StatusCodes.NO_CONTENT);
-                    exchange.endExchange();
-                } else {
-                    write(exchange, StatusCodes.METHOD_NOT_ALLOWED, Map.of("error", "use POST"));
+                if (requirePost(exchange, post)) {
+                    done(exchange, reset);
                 }
             }
             default -> {
@@ -120,6 +166,44 @@ final class InspectionEndpoint implements HttpHandler {
             write(exchange, StatusCodes.METHOD_NOT_ALLOWED,
                     Map.of("error", exchange.getRequestMethod() + " not allowed"));
         }
+    }
+
+    private static boolean requirePost(HttpServerExchange exchange, boolean post) {
+        if (!post) {
+            write(exchange, StatusCodes.METHOD_NOT_ALLOWED, Map.of("error", "use POST"));
+        }
+        return post;
+    }
+
+    private static void done(HttpServerExchange exchange, Runnable control) {
+        control.run();
+        exchange.setStatusCode(StatusCodes.NO_CONTENT);
+        exchange.endExchange();
+    }
+
+    /**
+     * The text fields of a control's JSON body, every one required; any other field is refused, so
+     * that a typo is not lost.
+     */
+    private static Map<String, String> fields(HttpServerExchange exchange, String... names) throws IOException {
+        JsonNode body = EmulatorJson.mapper().readTree(body(exchange));
+        if (body == null || !body.isObject()) {
+            throw new IllegalArgumentException("expected a JSON object with " + String.join(", ", names));
+        }
+        Map<String, String> fields = new LinkedHashMap<>();
+        for (String name : names) {
+            JsonNode value = body.get(name);
+            if (value == null || !value.isTextual() || value.asText().isBlank()) {
+                throw new IllegalArgumentException(name + " is required");
+            }
+            fields.put(name, value.asText());
+        }
+        body.fieldNames().forEachRemaining(name -> {
+            if (!fields.containsKey(name)) {
+                throw new IllegalArgumentException("unknown field " + name + ", expected " + String.join(", ", names));
+            }
+        });
+        return fields;
     }
 
     private static String query(HttpServerExchange exchange, String name) {

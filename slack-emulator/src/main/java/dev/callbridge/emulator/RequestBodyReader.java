@@ -13,6 +13,7 @@ import java.io.IOException;
 import java.net.URLDecoder;
 import java.nio.charset.Charset;
 import java.nio.charset.StandardCharsets;
+import java.util.Base64;
 import java.util.Deque;
 import java.util.HashMap;
 import java.util.Locale;
@@ -25,6 +26,8 @@ import java.util.Map;
  * <p>The token comes from {@code Authorization: Bearer}, else from a {@code token} argument of a
  * form body or the query. A {@code token} field inside a JSON body is ignored, as Slack ignores it:
  * a client that sends its token there gets {@code not_authed} here too, not a false success.
+ * {@code Authorization: Basic}, with which the SDK sends an app's client credentials to
+ * {@code oauth.v2.access}, overrides {@code client_id} and {@code client_secret}.
  *
  * <p>Url-encoded bodies are decoded here rather than by Undertow's parser, which skips a badly
  * encoded pair and logs its value: that value could be a token, and Slack answers
@@ -36,6 +39,7 @@ final class RequestBodyReader {
     private static final String TEXT_PLAIN = "text/plain";
     private static final String JSON = "application/json";
     private static final String BEARER = "Bearer ";
+    private static final String BASIC = "Basic ";
 
     private final FormParserFactory multipart = FormParserFactory.builder(false)
             .addParser(new MultiPartParserDefinition())
@@ -73,7 +77,25 @@ final class RequestBodyReader {
         if (authorization != null && authorization.startsWith(BEARER)) {
             token = authorization.substring(BEARER.length()).trim();
         }
+        if (authorization != null && authorization.startsWith(BASIC)) {
+            params.putAll(clientCredentials(authorization.substring(BASIC.length()).trim()));
+        }
         return new ApiRequest(method, token, params);
+    }
+
+    /** {@code client_id} and {@code client_secret} from Basic credentials; none when they are malformed. */
+    private static Map<String, String> clientCredentials(String encoded) {
+        String decoded;
+        try {
+            // ISO-8859-1, as OkHttp encodes Basic credentials by default.
+            decoded = new String(Base64.getDecoder().decode(encoded), StandardCharsets.ISO_8859_1);
+        } catch (IllegalArgumentException e) {
+            return Map.of();
+        }
+        int colon = decoded.indexOf(':');
+        return colon < 0
+                ? Map.of()
+                : Map.of("client_id", decoded.substring(0, colon), "client_secret", decoded.substring(colon + 1));
     }
 
     private Map<String, String> readMultipart(HttpServerExchange exchange) {

@@ -4,8 +4,11 @@ import io.undertow.Undertow;
 import io.undertow.UndertowOptions;
 import io.undertow.server.handlers.PathHandler;
 import java.net.InetSocketAddress;
+import java.time.Clock;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.stream.Collectors;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -35,26 +38,38 @@ public final class SlackEmulator implements AutoCloseable {
 
     private final String host;
     private final Undertow server;
-    private final EmulatorState state = new EmulatorState();
+    private final EmulatorState state;
     private final RequestStats stats = new RequestStats();
     private final RateLimiter rateLimiter;
     private final FaultInjector faults;
+    private final Tokens tokens;
+    private final EventsApi events;
+    private final Installations installations;
+    private final List<EmulatedApp> apps;
     private int boundPort;
     private boolean running;
     private EmulatorClient client;
 
     private SlackEmulator(Builder builder) {
+        Clock clock = Clock.systemUTC();
         this.host = builder.host;
+        this.apps = List.copyOf(builder.apps);
+        this.state = new EmulatorState(builder.tokens.stream().map(TokenGrant::teamId).collect(Collectors.toSet()));
         this.rateLimiter = new RateLimiter(builder.rateLimits, System::nanoTime);
         this.faults = new FaultInjector(builder.faults);
-        WebApiEndpoint api = new WebApiEndpoint(new Tokens(builder.tokens), faults, rateLimiter,
-                new WebApiMethods(state, builder.directory), stats, builder.listener);
-        InspectionEndpoint inspection = new InspectionEndpoint(state, stats, faults, rateLimiter, this::reset);
+        this.tokens = new Tokens(builder.tokens, clock);
+        this.events = new EventsApi(builder.eventRetryDelays, builder.eventTimeout, clock);
+        this.installations = new Installations(apps, tokens, state, events, clock);
+        WebApiEndpoint api = new WebApiEndpoint(tokens, faults, rateLimiter,
+                new WebApiMethods(state, builder.directory, installations), stats, builder.listener);
+        InspectionEndpoint inspection =
+                new InspectionEndpoint(state, stats, faults, rateLimiter, installations, events, this::reset);
         this.server = Undertow.builder()
                 .addHttpListener(builder.port, host)
                 .setServerOption(UndertowOptions.MAX_ENTITY_SIZE, MAX_BODY_BYTES)
                 .setHandler(new PathHandler()
                         .addPrefixPath(API_PATH, api)
+                        .addExactPath(AuthorizePage.PATH, new AuthorizePage(installations, state))
                         .addPrefixPath(INSPECTION_PATH, inspection))
                 .build();
     }
@@ -78,6 +93,7 @@ public final class SlackEmulator implements AutoCloseable {
         client = new EmulatorClient(inspectionUrl());
         running = true;
         LOG.info("Slack emulator serving {}", baseUrl());
+        apps.forEach(app -> LOG.info("Slack emulator installs {} through {}", app, authorizeUrl()));
         return this;
     }
 
@@ -101,6 +117,14 @@ public final class SlackEmulator implements AutoCloseable {
     /** The Web API prefix, ending in {@code /api/}: pass it to {@code SlackConfig#setMethodsEndpointUrlPrefix}. */
     public String baseUrl() {
         return root() + API_PATH + "/";
+    }
+
+    /**
+     * The OAuth v2 authorize page, {@code https://slack.com/oauth/v2/authorize} on Slack: where the
+     * "Add to Slack" link goes. Append {@code &team=T…} to its query to allow an install without the page.
+     */
+    public String authorizeUrl() {
+        return root() + AuthorizePage.PATH;
     }
 
     /** The inspection and control API's prefix, ending in {@code /_emulator/}. */
@@ -134,14 +158,20 @@ public final class SlackEmulator implements AutoCloseable {
         stats.clear();
         rateLimiter.clear();
         faults.restart();
+        installations.clear();
+        tokens.reset();
+        events.clear();
     }
 
-    /** Settings of an emulator; every one has a default except the tokens. */
+    /** Settings of an emulator; every one has a default except the tokens and apps, of which it needs one. */
     public static final class Builder {
 
         private String host = "127.0.0.1";
         private int port = 0;
         private final List<TokenGrant> tokens = new ArrayList<>();
+        private final List<EmulatedApp> apps = new ArrayList<>();
+        private List<Duration> eventRetryDelays = EventsApi.DEFAULT_RETRY_DELAYS;
+        private Duration eventTimeout = EventsApi.SLACK_TIMEOUT;
         private RateLimits rateLimits = RateLimits.slack();
         private Faults faults = Faults.none();
         private Directory directory = Directory.defaults();
@@ -208,16 +238,41 @@ public final class SlackEmulator implements AutoCloseable {
             return this;
         }
 
+        /** A Slack app that workspaces can install through the authorize page and {@code oauth.v2.access}. */
+        public Builder app(EmulatedApp app) {
+            apps.add(app);
+            return this;
+        }
+
+        /**
+         * The waits before the three retries of a failed Events API request; 1, 2 and 4 seconds by
+         * default, where Slack waits about nothing, a minute and five minutes.
+         */
+        public Builder eventRetryDelays(Duration first, Duration second, Duration third) {
+            eventRetryDelays = List.of(first, second, third);
+            return this;
+        }
+
+        /** How long an events URL may answer before it counts as {@code http_timeout}; 3 s, as Slack, by default. */
+        public Builder eventTimeout(Duration timeout) {
+            eventTimeout = timeout;
+            return this;
+        }
+
         /** Told of every request as it arrives, for measurements; none by default. */
         public Builder requestListener(RequestListener newListener) {
             listener = newListener;
             return this;
         }
 
-        /** @throws IllegalStateException without a token: an emulator nobody can call is a mistake */
+        /**
+         * @throws IllegalStateException without a token or an app: an emulator nobody can call is a mistake
+         * @throws IllegalArgumentException when two apps share a client id or an app id, or a retry
+         *     delay or the events timeout is negative
+         */
         public SlackEmulator build() {
-            if (tokens.isEmpty()) {
-                throw new IllegalStateException("the Slack emulator needs at least one token");
+            if (tokens.isEmpty() && apps.isEmpty()) {
+                throw new IllegalStateException("the Slack emulator needs at least one token or app");
             }
             return new SlackEmulator(this);
         }

@@ -1,8 +1,12 @@
 package dev.callbridge.emulator;
 
 import java.io.PrintWriter;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+import java.util.TreeSet;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import picocli.CommandLine;
@@ -16,7 +20,9 @@ import picocli.CommandLine.Spec;
         name = "slack-emulator",
         mixinStandardHelpOptions = true,
         description = {
-            "Serves Slack's Calls API, chat.postMessage and auth.test under /api/,",
+            "Serves Slack's Calls API, chat.postMessage, auth.test, auth.revoke and",
+            "oauth.v2.access under /api/; for an app (--app-*), the OAuth authorize page",
+            "at /oauth/v2/authorize and Events API requests to the app;",
             "and an inspection and control API under /_emulator/.",
             "Prints the Web API base URL (for SlackConfig#setMethodsEndpointUrlPrefix) and runs until interrupted."
         })
@@ -85,6 +91,31 @@ public final class SlackEmulatorCommand implements Callable<Integer> {
             description = "Drop connections before applying the request (default: after, so a retry repeats it).")
     private boolean dropBeforeApply;
 
+    @Option(names = "--app-client-id", paramLabel = "CLIENT_ID",
+            description = "The client id of a Slack app that workspaces can install through OAuth v2; "
+                    + "needs --app-client-secret and --app-signing-secret.")
+    private String appClientId;
+
+    @Option(names = "--app-client-secret", paramLabel = "SECRET", description = "The app's client secret.")
+    private String appClientSecret;
+
+    @Option(names = "--app-signing-secret", paramLabel = "SECRET",
+            description = "The secret the app's Events API requests are signed with.")
+    private String appSigningSecret;
+
+    @Option(names = "--app-events-url", paramLabel = "URL",
+            description = "Where the app's Events API requests go (default: nowhere, no events).")
+    private String appEventsUrl;
+
+    @Option(names = "--app-token-lifetime", paramLabel = "DURATION", arity = "0..1", fallbackValue = "PT12H",
+            description = "Turns token rotation on: access tokens expire after DURATION (ISO-8601, e.g. PT30S; "
+                    + "alone: ${FALLBACK-VALUE}, as Slack). Default: off, tokens never expire.")
+    private Duration appTokenLifetime;
+
+    @Option(names = "--app-scopes", paramLabel = "SCOPE", split = ",",
+            description = "The scopes an install of the app may grant (default: all the emulated methods check).")
+    private Set<String> appScopes = new TreeSet<>();
+
     public static void main(String[] args) {
         // Run on its own, the emulator logs as its jar configures; embedded, it leaves logging to its host.
         System.getProperties().putIfAbsent("logback.configurationFile", "dev/callbridge/emulator/logback.xml");
@@ -102,6 +133,9 @@ public final class SlackEmulatorCommand implements Callable<Integer> {
         PrintWriter out = spec.commandLine().getOut();
         out.println(emulator.baseUrl());
         out.println("inspection API: " + emulator.inspectionUrl());
+        if (appClientId != null) {
+            out.println("authorize page: " + emulator.authorizeUrl());
+        }
         out.flush();
         stopped.await();
         return 0;
@@ -117,11 +151,30 @@ public final class SlackEmulatorCommand implements Callable<Integer> {
                     .directory(Directory.defaults().withUnknownUsers(unknownUsers.toArray(String[]::new)))
                     .faults(new Faults(seed, rateLimitBurstRate, rateLimitBurstLength, rateLimitRetryAfterSeconds,
                             serverErrorRate, slowRate, slowMillis, dropRate, !dropBeforeApply));
-            (tokens.isEmpty() ? List.of(DEFAULT_TOKEN) : tokens).forEach(t -> builder.token(TokenGrant.parse(t)));
+            Optional<EmulatedApp> app = app();
+            app.ifPresent(builder::app);
+            // The default token stands in for an app's installs only when there is no app.
+            (tokens.isEmpty() && app.isEmpty() ? List.of(DEFAULT_TOKEN) : tokens)
+                    .forEach(t -> builder.token(TokenGrant.parse(t)));
             revokedTokens.forEach(t -> builder.token(TokenGrant.parse(t).asRevoked()));
             return builder.build();
         } catch (IllegalArgumentException e) {
             throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage(), e);
         }
+    }
+
+    /** The app the {@code --app-*} options describe, if any; the three credentials go together. */
+    private Optional<EmulatedApp> app() {
+        boolean anyAppOption = appClientId != null || appClientSecret != null || appSigningSecret != null
+                || appEventsUrl != null || appTokenLifetime != null || !appScopes.isEmpty();
+        if (!anyAppOption) {
+            return Optional.empty();
+        }
+        if (appClientId == null || appClientSecret == null || appSigningSecret == null) {
+            throw new IllegalArgumentException(
+                    "an app needs all of --app-client-id, --app-client-secret and --app-signing-secret");
+        }
+        return Optional.of(new EmulatedApp(appClientId, appClientSecret, appSigningSecret, appEventsUrl,
+                appTokenLifetime, appScopes.isEmpty() ? Scopes.ALL : appScopes));
     }
 }

@@ -4,10 +4,10 @@ import dev.callbridge.emulator.FaultInjector.Decision;
 import io.undertow.server.HttpHandler;
 import io.undertow.server.HttpServerExchange;
 import io.undertow.util.Headers;
+import io.undertow.util.HttpString;
 import io.undertow.util.SameThreadExecutor;
 import java.nio.ByteBuffer;
 import java.time.Instant;
-import java.util.HashMap;
 import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalInt;
@@ -17,10 +17,15 @@ import org.xnio.IoUtils;
 
 /**
  * {@code /api/<method>}: Slack's Web API. A request is read, authenticated, given its injected fault,
- * checked against its scope and budget, then applied. Requests run on Undertow's worker pool; a slow
- * answer waits on the I/O thread's timer, so it holds no worker while it waits.
+ * checked against its scope and budget, then applied; answers to an authenticated request carry the
+ * token's scopes in {@code X-OAuth-Scopes}, as Slack's do. {@code oauth.v2.access}, which an app
+ * calls with its client credentials rather than a token, is applied at once, without faults or
+ * budgets. Requests run on Undertow's worker pool; a slow answer waits on the I/O thread's
+ * timer, so it holds no worker while it waits.
  */
 final class WebApiEndpoint implements HttpHandler {
+
+    private static final HttpString OAUTH_SCOPES = new HttpString("X-OAuth-Scopes");
 
     private final RequestBodyReader reader = new RequestBodyReader();
     private final Tokens tokens;
@@ -62,19 +67,21 @@ final class WebApiEndpoint implements HttpHandler {
         TokenGrant grant;
         try {
             request = reader.read(exchange, method);
-            Map<String, String> params = new HashMap<>(request.params());
-            params.remove("token");
-            listener.received(method.apiName(), params, receivedAt);
+            listener.received(method.apiName(), request.paramsWithoutSecrets(), receivedAt);
+            if (method == ApiMethod.OAUTH_V2_ACCESS) {
+                answer(exchange, method, methods.apply(request, null), null);
+                return;
+            }
             grant = tokens.authenticate(request.token());
         } catch (MethodError e) {
-            answer(exchange, method, ApiAnswer.error(e));
+            answer(exchange, method, ApiAnswer.error(e), null);
             return;
         }
         Decision decision = faults.next(grant.teamId(), method);
         switch (decision.fault()) {
-            case RATE_LIMIT_BURST ->
-                    answer(exchange, method, ApiAnswer.rateLimited(decision.settings().rateLimitRetryAfterSeconds()));
-            case SERVER_ERROR -> answer(exchange, method, ApiAnswer.serviceUnavailable());
+            case RATE_LIMIT_BURST -> answer(exchange, method,
+                    ApiAnswer.rateLimited(decision.settings().rateLimitRetryAfterSeconds()), grant);
+            case SERVER_ERROR -> answer(exchange, method, ApiAnswer.serviceUnavailable(), grant);
             case DROP -> {
                 if (decision.settings().dropAfterApply()) {
                     // Applied, and then the answer is lost with the connection.
@@ -83,8 +90,8 @@ final class WebApiEndpoint implements HttpHandler {
                 stats.dropped(method);
                 IoUtils.safeClose(exchange.getConnection());
             }
-            case SLOW -> answerLater(exchange, method, decide(request, grant), decision.settings().slowMillis());
-            case NONE -> answer(exchange, method, decide(request, grant));
+            case SLOW -> answerLater(exchange, method, decide(request, grant), grant, decision.settings().slowMillis());
+            case NONE -> answer(exchange, method, decide(request, grant), grant);
         }
     }
 
@@ -104,15 +111,21 @@ final class WebApiEndpoint implements HttpHandler {
         return methods.apply(request, grant);
     }
 
-    private void answerLater(HttpServerExchange exchange, ApiMethod method, ApiAnswer answer, long delayMillis) {
+    private void answerLater(HttpServerExchange exchange, ApiMethod method, ApiAnswer answer, TokenGrant grant,
+            long delayMillis) {
         stats.delayed(method);
         // Keeps the exchange open past this handler; the timer hands the answer back to a worker.
         exchange.dispatch(SameThreadExecutor.INSTANCE, () -> exchange.getIoThread().executeAfter(
-                () -> exchange.dispatch(later -> answer(later, method, answer)), delayMillis, TimeUnit.MILLISECONDS));
+                () -> exchange.dispatch(later -> answer(later, method, answer, grant)),
+                delayMillis, TimeUnit.MILLISECONDS));
     }
 
-    private void answer(HttpServerExchange exchange, ApiMethod method, ApiAnswer answer) {
+    /** @param grant the token's grant, whose scopes the answer names; {@code null} before authentication */
+    private void answer(HttpServerExchange exchange, ApiMethod method, ApiAnswer answer, TokenGrant grant) {
         stats.answered(method, answer);
+        if (grant != null) {
+            exchange.getResponseHeaders().put(OAUTH_SCOPES, String.join(",", new TreeSet<>(grant.scopes())));
+        }
         write(exchange, answer);
     }
 

@@ -28,17 +28,25 @@ final class WebApiMethods {
 
     private final EmulatorState state;
     private final Directory directory;
+    private final Installations installations;
     private final Clock clock = Clock.systemUTC();
 
-    WebApiMethods(EmulatorState state, Directory directory) {
+    WebApiMethods(EmulatorState state, Directory directory, Installations installations) {
         this.state = state;
         this.directory = directory;
+        this.installations = installations;
     }
 
+    /**
+     * @param grant the grant of the request's token; {@code null} for {@code oauth.v2.access}, which
+     *     an app calls with its client credentials
+     */
     ApiAnswer apply(ApiRequest request, TokenGrant grant) {
         try {
             return switch (request.method()) {
                 case AUTH_TEST -> authTest(grant);
+                case AUTH_REVOKE -> revoke(request);
+                case OAUTH_V2_ACCESS -> installations.access(request);
                 case CALLS_ADD -> addCall(request, grant);
                 case CHAT_POST_MESSAGE -> postMessage(request, grant);
                 case CALLS_PARTICIPANTS_ADD -> addParticipants(request, grant);
@@ -53,16 +61,24 @@ final class WebApiMethods {
     }
 
     private ApiAnswer authTest(TokenGrant grant) {
-        String domain = "emulated-" + grant.teamId().toLowerCase(Locale.ROOT);
         Map<String, Object> fields = new LinkedHashMap<>();
-        fields.put("url", "https://" + domain + ".slack.com/");
-        fields.put("team", domain);
+        fields.put("url", "https://" + EmulatorState.defaultName(grant.teamId()) + ".slack.com/");
+        fields.put("team", state.workspaceName(grant.teamId()));
         fields.put("user", grant.userId().toLowerCase(Locale.ROOT));
         fields.put("team_id", grant.teamId());
         fields.put("user_id", grant.userId());
         fields.put("bot_id", grant.botId());
         fields.put("is_enterprise_install", false);
         return ApiAnswer.ok(fields);
+    }
+
+    /** {@code test} (the SDK sends {@code true} or {@code false}) answers as if revoking, and revokes nothing. */
+    private ApiAnswer revoke(ApiRequest request) {
+        boolean test = request.optional("test").map(value -> value.equals("true") || value.equals("1")).orElse(false);
+        if (!test) {
+            installations.authRevoke(request.token());
+        }
+        return ApiAnswer.ok(Map.of("revoked", !test));
     }
 
     private ApiAnswer addCall(ApiRequest request, TokenGrant grant) {

@@ -1,5 +1,6 @@
 /**
- * A Slack Web API emulator for the Calls API, {@code chat.postMessage} and {@code auth.test}, for
+ * A Slack Web API emulator for the Calls API, {@code chat.postMessage} and {@code auth.test}, and for
+ * installable Slack apps (OAuth v2 with token rotation, {@code auth.revoke}, the Events API), for
  * tests, the local demo and users' staging ({@link dev.callbridge.emulator.SlackEmulator}, or
  * {@link dev.callbridge.emulator.SlackEmulatorCommand} on its own).
  *
@@ -23,6 +24,11 @@
  *   <li>A token inside a JSON body is ignored, as by Slack; JSON bodies authenticate by header.
  *   <li>Injected 429s and 503s are not applied; a slow answer is applied at once; a dropped
  *       connection is applied first unless configured otherwise.
+ *   <li>The authorize page needs a {@code redirect_uri} (the emulated apps have none configured to
+ *       fall back on), and {@code oauth.v2.access} the same one, to the letter; a code is refused
+ *       when another app presents it, and a refused {@code redirect_uri} leaves it usable.
+ *   <li>{@code oauth.v2.access} is neither rate-limited nor given faults: the app calls it with its
+ *       client credentials, so there is no workspace to count it against.
  * </ul>
  */
 package dev.callbridge.emulator;

@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import com.slack.api.Slack;
 import java.io.PrintWriter;
 import java.io.StringWriter;
+import java.util.Arrays;
 import org.junit.jupiter.api.Test;
 import picocli.CommandLine;
 
@@ -46,6 +47,49 @@ class SlackEmulatorCommandTest {
     }
 
     @Test
+    void appOptionsDescribeAnAppWithTokenRotationAndNoDefaultToken() throws Exception {
+        SlackEmulatorCommand command = new SlackEmulatorCommand();
+        new CommandLine(command).parseArgs("--port", "0",
+                "--app-client-id", Installs.CLIENT_ID, "--app-client-secret", Installs.CLIENT_SECRET,
+                "--app-signing-secret", Installs.SIGNING_SECRET, "--app-events-url", "http://127.0.0.1:9/slack/events",
+                "--app-token-lifetime", "PT30S", "--app-scopes", "calls:read,calls:write,chat:write");
+
+        try (SlackEmulator emulator = command.emulator().start()) {
+            Slack slack = SlackSdk.slack(emulator);
+            assertThat(Installs.install(emulator, slack, "T0XYZ").getExpiresIn()).isEqualTo(30);
+            assertThat(slack.methods(SlackEmulatorCommand.DEFAULT_TOKEN.split("@")[0]).authTest(r -> r).getError())
+                    .isEqualTo("invalid_auth");
+        }
+    }
+
+    @Test
+    void theTokenLifetimeOptionAloneMeansSlacksTwelveHoursAndWithoutItTokensDoNotRotate() throws Exception {
+        String[] app = {"--port", "0", "--app-client-id", Installs.CLIENT_ID, "--app-client-secret",
+            Installs.CLIENT_SECRET, "--app-signing-secret", Installs.SIGNING_SECRET};
+        SlackEmulatorCommand rotating = new SlackEmulatorCommand();
+        new CommandLine(rotating).parseArgs(concat(app, "--app-token-lifetime"));
+        SlackEmulatorCommand lasting = new SlackEmulatorCommand();
+        new CommandLine(lasting).parseArgs(app);
+
+        try (SlackEmulator emulator = rotating.emulator().start()) {
+            assertThat(Installs.install(emulator, SlackSdk.slack(emulator), "T0XYZ").getExpiresIn()).isEqualTo(43_200);
+        }
+        try (SlackEmulator emulator = lasting.emulator().start()) {
+            assertThat(Installs.install(emulator, SlackSdk.slack(emulator), "T0XYZ").getRefreshToken()).isNull();
+        }
+    }
+
+    @Test
+    void anAppWithoutAllItsCredentialsIsAUsageErrorThatShowsNoSecret() {
+        SlackEmulatorCommand command = new SlackEmulatorCommand();
+        new CommandLine(command).parseArgs("--app-client-id", "1111.2222", "--app-client-secret", "hush-hush");
+
+        assertThatThrownBy(command::emulator).isInstanceOf(CommandLine.ParameterException.class)
+                .hasMessageContaining("--app-signing-secret")
+                .hasMessageNotContaining("hush-hush");
+    }
+
+    @Test
     void anUnknownPresetOrMalformedTokenIsAUsageError() {
         SlackEmulatorCommand badPreset = new SlackEmulatorCommand();
         new CommandLine(badPreset).parseArgs("--tiers", "fast");
@@ -67,6 +111,14 @@ class SlackEmulatorCommandTest {
 
         assertThat(commandLine.execute("--help")).isZero();
         assertThat(out.toString())
-                .contains("slack-emulator", "--port", "--token", "--tiers", "--seed", "--fault-429-rate");
+                .contains("slack-emulator", "--port", "--token", "--tiers", "--seed", "--fault-429-rate")
+                .contains("--app-client-id", "--app-client-secret", "--app-signing-secret", "--app-events-url",
+                        "--app-token-lifetime", "--app-scopes");
+    }
+
+    private static String[] concat(String[] first, String... more) {
+        String[] all = Arrays.copyOf(first, first.length + more.length);
+        System.arraycopy(more, 0, all, first.length, more.length);
+        return all;
     }
 }
