@@ -29,6 +29,8 @@ final class InstallationTable implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(InstallationTable.class);
     private static final Duration POLL = Duration.ofMillis(100);
     private static final Duration RETRY = Duration.ofSeconds(1);
+    /** Long enough for a topic just created to reach the broker the consumer asks; a missing topic fails after it. */
+    private static final Duration TOPIC_WAIT = Duration.ofSeconds(5);
 
     /** An installation as read; its offset is its version, unique on the topic and kept by compaction. */
     record Entry(InstallationRecord record, int partition, long offset) {}
@@ -74,13 +76,7 @@ final class InstallationTable implements AutoCloseable {
                 topic.valueSerde().deserializer());
         Map<TopicPartition, Long> end;
         try {
-            List<TopicPartition> partitions = consumer.partitionsFor(topic.name(), timeout).stream()
-                    .map(info -> new TopicPartition(info.topic(), info.partition()))
-                    .toList();
-            if (partitions.isEmpty()) {
-                throw new IllegalStateException("topic " + topic.name() + " does not exist; the bridge's topic set-up"
-                        + " creates it");
-            }
+            List<TopicPartition> partitions = partitions(timeout);
             consumer.assign(partitions);
             consumer.seekToBeginning(partitions);
             end = consumer.endOffsets(partitions, timeout);
@@ -99,6 +95,23 @@ final class InstallationTable implements AutoCloseable {
         }
         LOG.info("Read {} installations from {} ({} records skipped as unreadable)", entries.size(), topic.name(),
                 unreadable.get());
+    }
+
+    private List<TopicPartition> partitions(Duration timeout) {
+        long deadline = System.nanoTime() + TOPIC_WAIT.toNanos();
+        while (true) {
+            List<TopicPartition> partitions = consumer.partitionsFor(topic.name(), timeout).stream()
+                    .map(info -> new TopicPartition(info.topic(), info.partition()))
+                    .toList();
+            if (!partitions.isEmpty()) {
+                return partitions;
+            }
+            if (System.nanoTime() > deadline) {
+                throw new IllegalStateException("topic " + topic.name() + " does not exist; the bridge's topic set-up"
+                        + " creates it");
+            }
+            sleep(POLL);
+        }
     }
 
     private void follow(Collection<TopicPartition> partitions) {

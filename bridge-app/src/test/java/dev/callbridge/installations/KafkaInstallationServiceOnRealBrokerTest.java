@@ -132,7 +132,7 @@ class KafkaInstallationServiceOnRealBrokerTest {
         assertThat(token.version()).isEqualTo(version(a, "T0ACME"));
         assertThat(b.installations()).extracting(Installation::key, Installation::teamName, Installation::tokenKeyId)
                 .containsExactly(tuple("-/T0ACME", "Acme T0ACME", "k1"));
-        assertThat(changesSeenByB).containsExactly("-/T0ACME");
+        await().atMost(WITHIN_SECONDS).untilAsserted(() -> assertThat(changesSeenByB).containsExactly("-/T0ACME"));
         assertThat(b.findBot(null, "T0ELSEWHERE")).isNull();
     }
 
@@ -218,8 +218,8 @@ class KafkaInstallationServiceOnRealBrokerTest {
         List<String> printed = new ArrayList<>(List.of(a.findBot(null, "T0ACME").toString(),
                 a.findInstaller(null, "T0ACME", null).toString(), a.findInstaller(null, "T0ACME", null).toBot().toString(),
                 a.botToken(null, "T0ACME").orElseThrow().toString(), a.installations().toString()));
-        assertThat(logs.list).isNotEmpty();
-        logs.list.forEach(event -> printed.add(event.getFormattedMessage()));
+        assertThat(loggedLines()).isNotEmpty();
+        printed.addAll(loggedLines());
         tokens.forEach(token -> assertThat(printed).noneMatch(line -> line.contains(token)));
     }
 
@@ -289,7 +289,7 @@ class KafkaInstallationServiceOnRealBrokerTest {
             assertThat(service.unreadableRecords()).isEqualTo(3);
         }
         assertThat(restarted.findBot(null, "T0AFTER").getBotAccessToken()).isEqualTo(ACCESS + "-T0AFTER");
-        assertThat(logs.list).extracting(ILoggingEvent::getFormattedMessage)
+        assertThat(loggedLines())
                 .anyMatch(line -> line.startsWith("Skipped the installation -/T0OTHERKEY at offset 1 of skip-slack.installations-0")
                         && line.contains("key 'k9'"))
                 .anyMatch(line -> line.startsWith("Skipped the installation -/T0GARBAGE at offset 2 of"))
@@ -305,6 +305,13 @@ class KafkaInstallationServiceOnRealBrokerTest {
         assertThatThrownBy(() -> start(missing, CIPHER))
                 .isInstanceOf(IllegalStateException.class)
                 .hasMessage("topic missing-slack.installations does not exist; the bridge's topic set-up creates it");
+    }
+
+    /** The lines logged so far; the appender appends under its own lock, from the readers' threads too. */
+    private List<String> loggedLines() {
+        synchronized (logs) {
+            return logs.list.stream().map(ILoggingEvent::getFormattedMessage).toList();
+        }
     }
 
     private static String text(byte[] bytes) {
