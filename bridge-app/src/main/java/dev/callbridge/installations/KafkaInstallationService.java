@@ -98,8 +98,6 @@ public final class KafkaInstallationService implements InstallationService, Auto
         }
     }
 
-    // Bolt's InstallationService
-
     /** Always false: the store keeps each workspace's latest installation only. */
     @Override
     public boolean isHistoricalDataEnabled() {
@@ -192,8 +190,6 @@ public final class KafkaInstallationService implements InstallationService, Auto
         Entry entry = table.find(enterpriseId, teamId);
         return entry == null ? null : installer(entry);
     }
-
-    // The dispatcher's side
 
     /**
      * The bot token serving a workspace, decrypted: the workspace's own installation, else (with no

@@ -54,24 +54,8 @@ public final class TopicProvisioner {
             Set<String> existing = admin.listTopics().names().get(TIMEOUT_SECONDS, TimeUnit.SECONDS);
             List<NewTopic> missing = new ArrayList<>();
             for (String name : topics.names()) {
-                if (name.equals(topics.installations().name())) {
-                    if (!existing.contains(name)) {
-                        // Every instance reads all of it and it holds one record per workspace: more partitions
-                        // would buy nothing. Compacted without retention, so an installation stays until deleted.
-                        missing.add(new NewTopic(name, 1, replicationFactor).configs(Map.of(
-                                TopicConfig.CLEANUP_POLICY_CONFIG, TopicConfig.CLEANUP_POLICY_COMPACT)));
-                    }
-                } else if (!existing.contains(name)) {
-                    NewTopic topic = new NewTopic(name, partitions, replicationFactor);
-                    if (name.equals(topics.calls().name())) {
-                        // Compacted for the last view of each call; deleted after the retention, so views of
-                        // calls long finished do not pile up.
-                        topic.configs(Map.of(
-                                TopicConfig.CLEANUP_POLICY_CONFIG,
-                                TopicConfig.CLEANUP_POLICY_COMPACT + "," + TopicConfig.CLEANUP_POLICY_DELETE,
-                                TopicConfig.RETENTION_MS_CONFIG, Long.toString(recoveryRetention.toMillis())));
-                    }
-                    missing.add(topic);
+                if (!existing.contains(name)) {
+                    missing.add(newTopic(topics, name, partitions, replicationFactor, recoveryRetention));
                 }
             }
             if (!missing.isEmpty()) {
@@ -84,6 +68,26 @@ public final class TopicProvisioner {
         } catch (ExecutionException | TimeoutException e) {
             throw new IllegalStateException("cannot create or inspect the bridge's topics: " + e.getMessage(), e);
         }
+    }
+
+    private static NewTopic newTopic(Topics topics, String name, int partitions, short replicationFactor,
+            Duration recoveryRetention) {
+        if (name.equals(topics.installations().name())) {
+            // Every instance reads all of it and it holds one record per workspace: more partitions would buy
+            // nothing. Compacted without retention, so an installation stays until it is removed.
+            return new NewTopic(name, 1, replicationFactor).configs(Map.of(
+                    TopicConfig.CLEANUP_POLICY_CONFIG, TopicConfig.CLEANUP_POLICY_COMPACT));
+        }
+        NewTopic topic = new NewTopic(name, partitions, replicationFactor);
+        if (name.equals(topics.calls().name())) {
+            // Compacted for the last view of each call; deleted after the retention, so views of
+            // calls long finished do not pile up.
+            topic.configs(Map.of(
+                    TopicConfig.CLEANUP_POLICY_CONFIG,
+                    TopicConfig.CLEANUP_POLICY_COMPACT + "," + TopicConfig.CLEANUP_POLICY_DELETE,
+                    TopicConfig.RETENTION_MS_CONFIG, Long.toString(recoveryRetention.toMillis())));
+        }
+        return topic;
     }
 
     /**
