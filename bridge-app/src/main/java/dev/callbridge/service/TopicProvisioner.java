@@ -26,9 +26,12 @@ import org.slf4j.LoggerFactory;
 /**
  * Makes sure the bridge's topics exist as it needs them: missing ones are created with the
  * configured partitions and replication ({@code slack.calls} compacted, its views kept for the
- * recovery retention), existing ones are checked —
+ * recovery retention; {@code slack.installations} compacted, kept for good, in one partition),
+ * existing ones are checked —
  * the input events and the results must have the same partition count, because both feed the same
- * per-call task, and {@code slack.calls} must be compacted, because it is read back after a reset.
+ * per-call task, {@code slack.calls} must be compacted, because it is read back after a reset, and
+ * {@code slack.installations} must be compacted and delete nothing by age, because it is the only
+ * record of the workspaces the app is installed in.
  */
 public final class TopicProvisioner {
 
@@ -52,16 +55,7 @@ public final class TopicProvisioner {
             List<NewTopic> missing = new ArrayList<>();
             for (String name : topics.names()) {
                 if (!existing.contains(name)) {
-                    NewTopic topic = new NewTopic(name, partitions, replicationFactor);
-                    if (name.equals(topics.calls().name())) {
-                        // Compacted for the last view of each call; deleted after the retention, so views of
-                        // calls long finished do not pile up.
-                        topic.configs(Map.of(
-                                TopicConfig.CLEANUP_POLICY_CONFIG,
-                                TopicConfig.CLEANUP_POLICY_COMPACT + "," + TopicConfig.CLEANUP_POLICY_DELETE,
-                                TopicConfig.RETENTION_MS_CONFIG, Long.toString(recoveryRetention.toMillis())));
-                    }
-                    missing.add(topic);
+                    missing.add(newTopic(topics, name, partitions, replicationFactor, recoveryRetention));
                 }
             }
             if (!missing.isEmpty()) {
@@ -74,6 +68,26 @@ public final class TopicProvisioner {
         } catch (ExecutionException | TimeoutException e) {
             throw new IllegalStateException("cannot create or inspect the bridge's topics: " + e.getMessage(), e);
         }
+    }
+
+    private static NewTopic newTopic(Topics topics, String name, int partitions, short replicationFactor,
+            Duration recoveryRetention) {
+        if (name.equals(topics.installations().name())) {
+            // Every instance reads all of it and it holds one record per workspace: more partitions would buy
+            // nothing. Compacted without retention, so an installation stays until it is removed.
+            return new NewTopic(name, 1, replicationFactor).configs(Map.of(
+                    TopicConfig.CLEANUP_POLICY_CONFIG, TopicConfig.CLEANUP_POLICY_COMPACT));
+        }
+        NewTopic topic = new NewTopic(name, partitions, replicationFactor);
+        if (name.equals(topics.calls().name())) {
+            // Compacted for the last view of each call; deleted after the retention, so views of
+            // calls long finished do not pile up.
+            topic.configs(Map.of(
+                    TopicConfig.CLEANUP_POLICY_CONFIG,
+                    TopicConfig.CLEANUP_POLICY_COMPACT + "," + TopicConfig.CLEANUP_POLICY_DELETE,
+                    TopicConfig.RETENTION_MS_CONFIG, Long.toString(recoveryRetention.toMillis())));
+        }
+        return topic;
     }
 
     /**
@@ -123,8 +137,10 @@ public final class TopicProvisioner {
                     + "; they must match, since both feed the same per-call task");
         }
         ConfigResource calls = new ConfigResource(ConfigResource.Type.TOPIC, topics.calls().name());
+        ConfigResource installations = new ConfigResource(ConfigResource.Type.TOPIC, topics.installations().name());
         Map<ConfigResource, Config> configs = new HashMap<>(
-                admin.describeConfigs(List.of(calls)).all().get(TIMEOUT_SECONDS, TimeUnit.SECONDS));
+                admin.describeConfigs(List.of(calls, installations)).all().get(TIMEOUT_SECONDS, TimeUnit.SECONDS));
+        checkKeptForGood(topics.installations().name(), configs.get(installations));
         String policy = configs.get(calls).get(TopicConfig.CLEANUP_POLICY_CONFIG).value();
         if (!policy.contains(TopicConfig.CLEANUP_POLICY_COMPACT)) {
             throw new BridgeConfigException(topics.calls().name() + " must be compacted (cleanup.policy=compact), is "
@@ -137,5 +153,16 @@ public final class TopicProvisioner {
                     + " reset may add calls whose views are gone", topics.calls().name(), retentionMs, recoveryRetention);
         }
         return events;
+    }
+
+    private static void checkKeptForGood(String topic, Config config) {
+        String policy = config.get(TopicConfig.CLEANUP_POLICY_CONFIG).value();
+        long retentionMs = Long.parseLong(config.get(TopicConfig.RETENTION_MS_CONFIG).value());
+        if (!policy.contains(TopicConfig.CLEANUP_POLICY_COMPACT)
+                || policy.contains(TopicConfig.CLEANUP_POLICY_DELETE) && retentionMs >= 0) {
+            throw new BridgeConfigException(topic + " must be compacted and keep records for good (cleanup.policy=compact),"
+                    + " is cleanup.policy=" + policy + " with retention.ms=" + retentionMs
+                    + "; otherwise installations disappear and their workspaces lose the bridge");
+        }
     }
 }

@@ -23,7 +23,8 @@ public record Topics(
         List<RetryTier> callOpsRetries,
         Topic<byte[], byte[]> callOpsDeadLetters,
         Topic<String, OpResult> callResults,
-        Topic<String, CallState> calls) {
+        Topic<String, CallState> calls,
+        Topic<String, byte[]> installations) {
 
     public static final String CALL_EVENTS = "telephony.call-events";
     public static final String CALL_EVENTS_DLT = "telephony.call-events.dlt";
@@ -34,6 +35,7 @@ public record Topics(
             List.of(Duration.ofSeconds(5), Duration.ofSeconds(30), Duration.ofMinutes(5));
     public static final String CALL_RESULTS = "slack.call-results";
     public static final String CALLS = "slack.calls";
+    public static final String INSTALLATIONS = "slack.installations";
 
     public static Topics withPrefix(String prefix, int maxEventBytes) {
         String p = prefix == null ? "" : prefix;
@@ -44,7 +46,9 @@ public record Topics(
                 RETRY_DELAYS.stream().map(d -> new RetryTier(p + CALL_OPS + ".retry-" + label(d), d)).toList(),
                 new Topic<>(p + CALL_OPS_DLT, Serdes.ByteArray(), Serdes.ByteArray()),
                 new Topic<>(p + CALL_RESULTS, Serdes.String(), new JsonSerde<>(OpResult.class)),
-                new Topic<>(p + CALLS, Serdes.String(), new JsonSerde<>(CallState.class)));
+                new Topic<>(p + CALLS, Serdes.String(), new JsonSerde<>(CallState.class)),
+                // Raw values: the installation store reads them itself, so an unreadable one is skipped, not fatal.
+                new Topic<>(p + INSTALLATIONS, Serdes.String(), Serdes.ByteArray()));
     }
 
     /**
@@ -67,7 +71,7 @@ public record Topics(
     /** Every topic name the bridge reads or writes. */
     public List<String> names() {
         List<String> names = new ArrayList<>(List.of(callEvents.name(), callEventsDeadLetters.name(), callOps.name(),
-                callOpsDeadLetters.name(), callResults.name(), calls.name()));
+                callOpsDeadLetters.name(), callResults.name(), calls.name(), installations.name()));
         callOpsRetries.forEach(tier -> names.add(tier.topic()));
         return names;
     }

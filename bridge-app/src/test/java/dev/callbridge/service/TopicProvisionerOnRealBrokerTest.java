@@ -1,7 +1,9 @@
 package dev.callbridge.service;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.callbridge.config.BridgeConfigException;
 import dev.callbridge.model.event.CloudEventCodec;
 import dev.callbridge.testkit.KafkaBrokerExtension;
 import dev.callbridge.topics.Topics;
@@ -13,6 +15,9 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CyclicBarrier;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.Config;
+import org.apache.kafka.common.config.ConfigResource;
+import org.apache.kafka.common.config.TopicConfig;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
@@ -42,5 +47,35 @@ class TopicProvisionerOnRealBrokerTest {
 
             assertThat(instances).allSatisfy(started -> assertThat(started.join()).isEqualTo(3));
         }
+    }
+
+    @Test
+    void theInstallationsAreKeptCompactedInOnePartitionWhateverTheBridgesPartitionCount() throws Exception {
+        Topics topics = Topics.withPrefix("kept-", CloudEventCodec.DEFAULT_MAX_RECORD_BYTES);
+        try (Admin admin = admin()) {
+            new TopicProvisioner(admin).ensure(topics, 3, (short) 1, Duration.ofDays(14));
+
+            String name = topics.installations().name();
+            assertThat(admin.describeTopics(List.of(name)).allTopicNames().get().get(name).partitions()).hasSize(1);
+            ConfigResource resource = new ConfigResource(ConfigResource.Type.TOPIC, name);
+            Config config = admin.describeConfigs(List.of(resource)).all().get().get(resource);
+            assertThat(config.get(TopicConfig.CLEANUP_POLICY_CONFIG).value()).isEqualTo("compact");
+        }
+    }
+
+    @Test
+    void anInstallationsTopicThatDeletesByAgeIsRefused() {
+        Topics topics = Topics.withPrefix("aging-", CloudEventCodec.DEFAULT_MAX_RECORD_BYTES);
+        KAFKA.createTopics(1, topics.installations().name());
+        try (Admin admin = admin()) {
+            assertThatThrownBy(() -> new TopicProvisioner(admin).ensure(topics, 3, (short) 1, Duration.ofDays(14)))
+                    .isInstanceOf(BridgeConfigException.class)
+                    .hasMessageStartingWith("aging-slack.installations must be compacted and keep records for good")
+                    .hasMessageContaining("cleanup.policy=delete");
+        }
+    }
+
+    private static Admin admin() {
+        return Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, KAFKA.bootstrapServers()));
     }
 }

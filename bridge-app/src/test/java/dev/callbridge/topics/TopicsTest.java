@@ -13,7 +13,7 @@ class TopicsTest {
     void namesEveryTopicWithThePrefix() {
         assertThat(topics.names()).allMatch(name -> name.startsWith("p."))
                 .contains("p.telephony.call-events", "p.slack.calls", "p.slack.call-ops.retry-5s",
-                        "p.slack.call-ops.retry-30s", "p.slack.call-ops.retry-5m");
+                        "p.slack.call-ops.retry-30s", "p.slack.call-ops.retry-5m", "p.slack.installations");
     }
 
     @Test
