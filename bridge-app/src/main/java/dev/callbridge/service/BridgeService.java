@@ -1,10 +1,17 @@
 package dev.callbridge.service;
 
+import com.sun.net.httpserver.HttpHandler;
 import dev.callbridge.config.BridgeConfig;
 import dev.callbridge.dispatch.Dispatcher;
+import dev.callbridge.installations.KafkaInstallationService;
+import dev.callbridge.installations.TokenCipher;
 import dev.callbridge.metrics.BridgeMetrics;
 import dev.callbridge.slack.SdkSlackClient;
 import dev.callbridge.slack.SlackClient;
+import dev.callbridge.slack.TokenSource;
+import dev.callbridge.slackapp.InstalledTokens;
+import dev.callbridge.slackapp.SlackApp;
+import dev.callbridge.slackapp.SlackAppConfig;
 import dev.callbridge.topology.Backlogs;
 import dev.callbridge.topology.CallTopology;
 import dev.callbridge.topology.DeadLetterHandler;
@@ -19,6 +26,7 @@ import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.Map;
 import java.util.Properties;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executors;
@@ -64,6 +72,12 @@ public final class BridgeService implements AutoCloseable {
     private Dispatcher dispatcher;
     private CleanStopMarker cleanStop;
     private SdkSlackClient slack;
+    private KafkaInstallationService installations;
+    private final ScheduledExecutorService tokenRotation = Executors.newSingleThreadScheduledExecutor(runnable -> {
+        Thread thread = new Thread(runnable, "token-rotation");
+        thread.setDaemon(true);
+        return thread;
+    });
     private final UnaryOperator<SlackClient> around;
     private HttpEndpoints http;
 
@@ -115,12 +129,24 @@ public final class BridgeService implements AutoCloseable {
         streams.start();
         backlogWatch.scheduleWithFixedDelay(this::watchBacklogs, 1, BACKLOG_WATCH_SECONDS, TimeUnit.SECONDS);
 
-        slack = new SdkSlackClient(config.slackBaseUrl(), config.tokens(), config.slackTimeout(),
-                config.dispatchConcurrency());
+        TokenSource tokens = config.tokens();
+        Map<String, HttpHandler> appRoutes = Map.of();
+        if (config.app().isPresent()) {
+            SlackAppConfig app = config.app().get();
+            installations = new KafkaInstallationService(config.adminProperties(), config.topics().installations(),
+                    TokenCipher.parseKeys(app.encryptionKeys()), clock).start();
+            SlackApp slackApp = new SlackApp(app, config.slackBaseUrl(), installations, registry, clock);
+            InstalledTokens installed = new InstalledTokens(config.tokens(), installations, slackApp.slack(), app,
+                    config.slackTimeout(), clock, registry);
+            tokenRotation.scheduleWithFixedDelay(() -> rotateDue(installed), 0, 1, TimeUnit.MINUTES);
+            tokens = installed;
+            appRoutes = slackApp.routes();
+        }
+        slack = new SdkSlackClient(config.slackBaseUrl(), tokens, config.slackTimeout(), config.dispatchConcurrency());
         dispatcher = new Dispatcher(config.dispatcher(), around.apply(slack), clock, metrics);
         dispatcher.start();
 
-        http = new HttpEndpoints(config.httpPort(), this::isLive, this::isReady, registry);
+        http = new HttpEndpoints(config.httpPort(), this::isLive, this::isReady, registry, appRoutes);
         http.start();
         LOG.info("Bridge started; health and metrics on port {}", http.port());
         return this;
@@ -138,6 +164,15 @@ public final class BridgeService implements AutoCloseable {
                 config.applicationId() + "-streams-" + config.instanceId());
         props.putAll(config.streamsOverrides());
         return props;
+    }
+
+    private static void rotateDue(InstalledTokens tokens) {
+        try {
+            tokens.rotateDue();
+        } catch (RuntimeException e) {
+            // The next round tries again; a token about to expire is also rotated when it is next used.
+            LOG.warn("Rotating the Slack app's tokens failed: {}", e.toString());
+        }
     }
 
     private void watchBacklogs() {
@@ -210,6 +245,10 @@ public final class BridgeService implements AutoCloseable {
             } catch (Exception e) {
                 LOG.debug("Closing the Slack client failed", e);
             }
+        }
+        tokenRotation.shutdownNow();
+        if (installations != null) {
+            installations.close();
         }
         LOG.info("Bridge stopped");
     }

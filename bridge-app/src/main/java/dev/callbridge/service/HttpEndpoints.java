@@ -1,6 +1,7 @@
 package dev.callbridge.service;
 
 import com.sun.net.httpserver.HttpExchange;
+import com.sun.net.httpserver.HttpHandler;
 import com.sun.net.httpserver.HttpServer;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.io.IOException;
@@ -8,19 +9,22 @@ import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
+import java.util.Map;
 import java.util.concurrent.Executors;
 import java.util.function.BooleanSupplier;
 
 /**
- * The bridge's HTTP endpoints for its platform: {@code /healthz} (the process works),
- * {@code /readyz} (it is processing: Kafka Streams RUNNING and the dispatcher holding partitions)
- * and {@code /metrics} (Prometheus text).
+ * The bridge's HTTP endpoints: for its platform {@code /healthz} (the process works), {@code /readyz}
+ * (it is processing: Kafka Streams RUNNING and the dispatcher holding partitions) and
+ * {@code /metrics} (Prometheus text); for Slack, the app's routes when it is one.
  */
 final class HttpEndpoints implements AutoCloseable {
 
     private final HttpServer server;
 
-    HttpEndpoints(int port, BooleanSupplier live, BooleanSupplier ready, PrometheusMeterRegistry registry) {
+    /** @param routes more paths to serve, such as the Slack app's */
+    HttpEndpoints(int port, BooleanSupplier live, BooleanSupplier ready, PrometheusMeterRegistry registry,
+            Map<String, HttpHandler> routes) {
         try {
             server = HttpServer.create(new InetSocketAddress(port), 0);
         } catch (IOException e) {
@@ -35,6 +39,7 @@ final class HttpEndpoints implements AutoCloseable {
         server.createContext("/readyz", exchange -> status(exchange, ready.getAsBoolean()));
         server.createContext("/metrics", exchange -> respond(exchange, 200,
                 "text/plain; version=0.0.4; charset=utf-8", registry.scrape()));
+        routes.forEach(server::createContext);
     }
 
     void start() {

@@ -97,6 +97,11 @@ public final class SlackApp {
                 .tag("reason", why).register(registry).increment();
     }
 
+    /** The Web API client the app exchanges OAuth codes with, for rotating tokens the same way. */
+    public Slack slack() {
+        return app.slack();
+    }
+
     /** The routes to serve, by path. */
     public Map<String, HttpHandler> routes() {
         Map<String, HttpHandler> routes = new LinkedHashMap<>();
