@@ -1,0 +1,181 @@
+package dev.callbridge.e2e;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import dev.callbridge.emulator.ApiMethod;
+import dev.callbridge.emulator.CallSnapshot;
+import dev.callbridge.emulator.EmulatedApp;
+import dev.callbridge.emulator.MethodCounts;
+import dev.callbridge.installations.TokenCipher;
+import dev.callbridge.model.deadletter.DeadLetter;
+import dev.callbridge.model.event.CallEventData;
+import dev.callbridge.model.event.CallEvents;
+import dev.callbridge.model.event.Participant;
+import dev.callbridge.service.BridgeService;
+import dev.callbridge.testkit.BridgeSettings;
+import dev.callbridge.testkit.KafkaBrokerExtension;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+/**
+ * The bridge as a Slack app, end to end on a real broker and the emulator: a workspace installed
+ * through "Add to Slack" while the bridge runs, its expiring token rotated, and an uninstall.
+ */
+class SlackAppEndToEndTest {
+
+    @RegisterExtension
+    static final KafkaBrokerExtension KAFKA = new KafkaBrokerExtension();
+
+    private static final String CLIENT_ID = "1111.2222";
+    private static final String CLIENT_SECRET = "app-client-secret-value";
+    private static final String SIGNING_SECRET = "app-signing-secret-value";
+    private static final String SECOND = "T0SECOND";
+    private static final Instant T0 = Instant.parse("2026-03-02T09:00:00Z");
+    private static final Pattern LINK = Pattern.compile("href=\"([^\"]*oauth/v2/authorize[^\"]*)\"");
+
+    private final HttpClient http = HttpClient.newBuilder().followRedirects(HttpClient.Redirect.NEVER).build();
+    private final String keys = TokenCipher.newKey("k1");
+
+    private static int freePort() {
+        try (ServerSocket socket = new ServerSocket(0)) {
+            return socket.getLocalPort();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    private BridgeSettings appSettings(BridgeRig rig, String instance, int port) {
+        return rig.settings(instance)
+                .with("BRIDGE_HTTP_PORT", Integer.toString(port))
+                .with("BRIDGE_SLACK_APP_CLIENT_ID", CLIENT_ID)
+                .with("BRIDGE_SLACK_APP_CLIENT_SECRET", CLIENT_SECRET)
+                .with("BRIDGE_SLACK_APP_SIGNING_SECRET", SIGNING_SECRET)
+                .with("BRIDGE_SLACK_APP_ENCRYPTION_KEYS", keys)
+                .with("BRIDGE_SLACK_APP_AUTHORIZE_URL", rig.slack.authorizeUrl())
+                .with("BRIDGE_SLACK_APP_REDIRECT_URL", "http://127.0.0.1:" + port + "/slack/oauth/callback")
+                .with("BRIDGE_SLACK_APP_TOKEN_REFRESH_BEFORE", "3s")
+                .shortSessions();
+    }
+
+    /** Clicks "Add to Slack" on the bridge at {@code port}, allows it for {@code team} and comes back to the bridge. */
+    private void install(int port, String team) throws Exception {
+        HttpResponse<String> start = http.send(HttpRequest.newBuilder(
+                URI.create("http://127.0.0.1:" + port + "/slack/install")).build(), HttpResponse.BodyHandlers.ofString());
+        String authorize = start.headers().firstValue("Location").orElseGet(() -> {
+            Matcher link = LINK.matcher(start.body());
+            assertThat(link.find()).as("an Add to Slack link in %s", start.body()).isTrue();
+            return link.group(1).replace("&amp;", "&");
+        });
+        List<String> cookies = new ArrayList<>();
+        start.headers().allValues("Set-Cookie").forEach(cookie -> cookies.add(cookie.split(";", 2)[0]));
+
+        HttpResponse<String> allowed = http.send(HttpRequest.newBuilder(URI.create(authorize + "&team=" + team
+                + "&team_name=Second")).build(), HttpResponse.BodyHandlers.ofString());
+        assertThat(allowed.statusCode()).as("the authorize page sends the browser back").isEqualTo(302);
+        String callback = allowed.headers().firstValue("Location").orElseThrow();
+
+        HttpResponse<String> done = http.send(HttpRequest.newBuilder(URI.create(callback))
+                .header("Cookie", String.join("; ", cookies)).build(), HttpResponse.BodyHandlers.ofString());
+        assertThat(done.statusCode()).as("the callback: %s", done.body()).isLessThan(400);
+    }
+
+    private static CallEvents inSecondWorkspace(BridgeRig rig, String callId) {
+        CallEvents call = CallEvents.sequenced(callId, "pbx-app", T0);
+        rig.send(call.started(new CallEventData.Started("https://pbx.example/j/" + callId, null, null, "Call " + callId,
+                "U0HOST", null, "C0SECOND", SECOND, List.of(Participant.slackUser("U0HOST")))));
+        return call;
+    }
+
+    private static long errors(BridgeRig rig, String error) {
+        return rig.emulator().stats().methods().values().stream()
+                .mapToLong(counts -> counts.errors().getOrDefault(error, 0L)).sum();
+    }
+
+    @Test
+    void aWorkspaceInstalledThroughOneInstanceIsServedByAnotherAndItsExpiringTokenIsRotatedWithNoFailedRequest()
+            throws Exception {
+        int portA = freePort();
+        int portB = freePort();
+        EmulatedApp app = EmulatedApp.of(CLIENT_ID, CLIENT_SECRET, SIGNING_SECRET)
+                .withEventsUrl("http://127.0.0.1:" + portA + "/slack/events")
+                .withTokenRotation(Duration.ofSeconds(8));
+        try (BridgeRig rig = BridgeRig.start(KAFKA, "e2e-app-", BridgeRig.demoEmulator().app(app))) {
+            BridgeService first = rig.startService(appSettings(rig, "a", portA));
+            BridgeService second = rig.startService(appSettings(rig, "b", portB));
+
+            install(portA, SECOND);
+            // The instance the workspace was installed through goes away; the other one, never restarted, serves it.
+            rig.stopService(first);
+            List<String> calls = new ArrayList<>();
+            for (int n = 0; n < 6; n++) {
+                String callId = "app-call-" + n;
+                calls.add(callId);
+                CallEvents call = inSecondWorkspace(rig, callId);
+                Thread.sleep(3_000);
+                rig.send(call.after(Duration.ofSeconds(30)).ended());
+            }
+
+            await().atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofMillis(250)).until(() -> calls.stream()
+                    .allMatch(id -> rig.emulator().callsWithExternalId(id).stream().anyMatch(CallSnapshot::ended)));
+            assertThat(calls).allSatisfy(id -> assertThat(rig.emulator().callsWithExternalId(id)).singleElement()
+                    .satisfies(c -> assertThat(c.teamId()).isEqualTo(SECOND)));
+            assertThat(errors(rig, "token_expired")).as("requests sent with an expired token").isZero();
+            assertThat(errors(rig, "invalid_auth")).isZero();
+            // Eighteen seconds of calls on eight-second tokens: at least one rotation while they went on.
+            assertThat(BridgeRig.count(second, "bridge.slack.token.rotations")).as("tokens rotated").isPositive();
+            List<ConsumerRecord<byte[], byte[]>> stored = rig.committed(rig.topics.installations().name());
+            assertThat(stored).isNotEmpty().allSatisfy(record -> assertThat(new String(record.value(), StandardCharsets.UTF_8))
+                    .doesNotContain("xoxb-", "xoxe-").contains("v1:k1:"));
+        }
+    }
+
+    @Test
+    void anUninstalledWorkspaceFailsAtOnceWhileAnotherKeepsBeingServed() throws Exception {
+        int port = freePort();
+        EmulatedApp app = EmulatedApp.of(CLIENT_ID, CLIENT_SECRET, SIGNING_SECRET)
+                .withEventsUrl("http://127.0.0.1:" + port + "/slack/events");
+        try (BridgeRig rig = BridgeRig.start(KAFKA, "e2e-uninstall-", BridgeRig.demoEmulator().app(app))) {
+            BridgeService bridge = rig.startService(appSettings(rig, "a", port));
+            install(port, SECOND);
+            CallEvents before = inSecondWorkspace(rig, "served-call");
+            await().atMost(Duration.ofSeconds(30)).until(() -> !rig.emulator().callsWithExternalId("served-call").isEmpty());
+
+            rig.emulator().uninstall(CLIENT_ID, SECOND);
+            await().atMost(Duration.ofSeconds(30)).until(() -> BridgeRig.count(bridge, "bridge.slack.app.removals") >= 1);
+            rig.send(before.after(Duration.ofSeconds(5)).ended());
+            inSecondWorkspace(rig, "orphan-call");
+            CallEvents demo = CallEvents.sequenced("demo-call", "pbx-app", T0);
+            rig.send(List.of(demo.started("https://pbx.example/j/demo"), demo.after(Duration.ofSeconds(5)).ended()));
+
+            await().atMost(Duration.ofSeconds(30)).until(() -> rig.emulator().callsWithExternalId("demo-call").stream()
+                    .anyMatch(CallSnapshot::ended));
+            List<DeadLetter> dead = await().atMost(Duration.ofSeconds(30)).until(
+                    () -> rig.committed(rig.topics.callOpsDeadLetters().name()).stream()
+                            .map(r -> DeadLetter.from(r.headers()).orElseThrow()).toList(),
+                    letters -> letters.size() >= 2);
+            assertThat(dead).allSatisfy(letter -> {
+                assertThat(letter.reason()).isEqualTo("no_token_configured");
+                assertThat(letter.operation().attempts()).as("dead-lettered without retries").isEqualTo(1);
+            });
+            assertThat(rig.emulator().callsWithExternalId("orphan-call")).isEmpty();
+            MethodCounts adds = rig.emulator().stats().of(ApiMethod.CALLS_ADD);
+            assertThat(adds.errors()).as("nothing was sent for the removed workspace").isEmpty();
+        }
+    }
+}
