@@ -49,6 +49,9 @@ class SlackAppEndToEndTest {
     private static final Instant T0 = Instant.parse("2026-03-02T09:00:00Z");
     private static final Pattern LINK = Pattern.compile("href=\"([^\"]*oauth/v2/authorize[^\"]*)\"");
 
+    @RegisterExtension
+    final EveryLogLine logs = new EveryLogLine();
+
     private final HttpClient http = HttpClient.newBuilder().followRedirects(HttpClient.Redirect.NEVER).build();
     private final String keys = TokenCipher.newKey("k1");
 
@@ -142,6 +145,10 @@ class SlackAppEndToEndTest {
             List<ConsumerRecord<byte[], byte[]>> stored = rig.committed(rig.topics.installations().name());
             assertThat(stored).isNotEmpty().allSatisfy(record -> assertThat(new String(record.value(), StandardCharsets.UTF_8))
                     .doesNotContain("xoxb-", "xoxe-").contains("v1:k1:"));
+            // Bolt's, the SDK's and the bridge's logs, at their most detailed, through an install and rotations.
+            assertThat(logs.lines()).as("log lines").hasSizeGreaterThan(100)
+                    .noneMatch(line -> line.contains("xoxb-") || line.contains("xoxe-") || line.contains(CLIENT_SECRET)
+                            || line.contains(SIGNING_SECRET) || line.contains(keys.substring(3)));
         }
     }
 

@@ -3,13 +3,8 @@ package dev.callbridge.service;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import ch.qos.logback.classic.Level;
-import ch.qos.logback.classic.Logger;
-import ch.qos.logback.classic.LoggerContext;
-import ch.qos.logback.classic.spi.ILoggingEvent;
-import ch.qos.logback.classic.spi.IThrowableProxy;
-import ch.qos.logback.core.AppenderBase;
 import dev.callbridge.e2e.BridgeRig;
+import dev.callbridge.e2e.EveryLogLine;
 import dev.callbridge.emulator.Faults;
 import dev.callbridge.model.event.CallEventData;
 import dev.callbridge.model.event.CallEvents;
@@ -20,15 +15,11 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
-import java.util.Map;
-import java.util.concurrent.ConcurrentLinkedQueue;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.common.header.Header;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
-import org.slf4j.LoggerFactory;
 
 /**
  * Runs the bridge with known tokens through successes, rate limits and refusals, with the Slack
@@ -43,31 +34,15 @@ class TokenNeverLoggedTest {
     private static final String REVOKED_TOKEN = "xoxb-revoked-workspace-token";
     private static final List<String> TOKENS = List.of(DemoWorkspace.TOKEN, REVOKED_TOKEN);
 
-    private final LoggerContext logging = (LoggerContext) LoggerFactory.getILoggerFactory();
-    private final Capture capture = new Capture();
-    private final Map<String, Level> levelsBefore = new java.util.HashMap<>();
+    @RegisterExtension
+    final EveryLogLine logs = new EveryLogLine();
     private BridgeRig rig;
-
-    @BeforeEach
-    void captureEverything() {
-        capture.setContext(logging);
-        capture.start();
-        Logger root = logging.getLogger(Logger.ROOT_LOGGER_NAME);
-        root.addAppender(capture);
-        for (String name : List.of(Logger.ROOT_LOGGER_NAME, "com.slack", "okhttp3", "dev.callbridge")) {
-            Logger logger = logging.getLogger(name);
-            levelsBefore.put(name, logger.getLevel());
-            logger.setLevel(name.equals(Logger.ROOT_LOGGER_NAME) ? Level.DEBUG : Level.TRACE);
-        }
-    }
 
     @AfterEach
     void restore() {
         if (rig != null) {
             rig.close();
         }
-        logging.getLogger(Logger.ROOT_LOGGER_NAME).detachAppender(capture);
-        levelsBefore.forEach((name, level) -> logging.getLogger(name).setLevel(level));
     }
 
     @Test
@@ -92,10 +67,10 @@ class TokenNeverLoggedTest {
                     && views.containsKey("secret-refused") && views.get("secret-refused").observed().addFailed();
         });
 
-        assertThat(capture.lines).as("log lines captured").hasSizeGreaterThan(100);
-        assertThat(capture.lines).anyMatch(line -> line.contains("token_revoked"));
+        assertThat(logs.lines()).as("log lines captured").hasSizeGreaterThan(100);
+        assertThat(logs.lines()).anyMatch(line -> line.contains("token_revoked"));
         for (String token : TOKENS) {
-            assertThat(capture.lines).as("log lines").noneMatch(line -> line.contains(token));
+            assertThat(logs.lines()).as("log lines").noneMatch(line -> line.contains(token));
             for (ConsumerRecord<byte[], byte[]> record : rig.everyRecord()) {
                 assertThat(text(record.key()) + text(record.value())).doesNotContain(token);
                 for (Header header : record.headers()) {
@@ -107,20 +82,5 @@ class TokenNeverLoggedTest {
 
     private static String text(byte[] bytes) {
         return bytes == null ? "" : new String(bytes, StandardCharsets.UTF_8);
-    }
-
-    /** Keeps every log event's message, arguments and stack trace as text. */
-    private static final class Capture extends AppenderBase<ILoggingEvent> {
-        final ConcurrentLinkedQueue<String> lines = new ConcurrentLinkedQueue<>();
-
-        @Override
-        protected void append(ILoggingEvent event) {
-            StringBuilder line = new StringBuilder(event.getLoggerName()).append(' ').append(event.getFormattedMessage());
-            for (IThrowableProxy cause = event.getThrowableProxy(); cause != null; cause = cause.getCause()) {
-                line.append(' ').append(cause.getClassName()).append(": ").append(cause.getMessage());
-            }
-            event.getMDCPropertyMap().values().forEach(value -> line.append(' ').append(value));
-            lines.add(line.toString());
-        }
     }
 }
