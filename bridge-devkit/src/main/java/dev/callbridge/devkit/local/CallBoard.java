@@ -21,7 +21,7 @@ import org.slf4j.LoggerFactory;
  * every second.
  *
  * <pre>{@code
- * CallBoard board = new CallBoard(8090, emulator.client()::calls).start();
+ * CallBoard board = new CallBoard(8090, emulator.client()::calls, null).start();
  * System.out.println("Calls: " + board.url());
  * }</pre>
  */
@@ -33,18 +33,21 @@ public final class CallBoard implements AutoCloseable {
 
     private final int requestedPort;
     private final Supplier<List<CallSnapshot>> calls;
+    private final String installUrl;
     private HttpServer server;
 
     /**
      * @param port the port to serve on; 0 picks a free one
      * @param calls where the calls come from, normally {@code emulator.client()::calls}
+     * @param installUrl the bridge's "Add to Slack" link to show, or {@code null}
      */
-    public CallBoard(int port, Supplier<List<CallSnapshot>> calls) {
+    public CallBoard(int port, Supplier<List<CallSnapshot>> calls, String installUrl) {
         if (port < 0 || port > 65535) {
             throw new IllegalArgumentException("port must be 0 (any free port) or a TCP port, was " + port);
         }
         this.requestedPort = port;
         this.calls = Objects.requireNonNull(calls, "calls");
+        this.installUrl = installUrl;
     }
 
     /**
@@ -106,7 +109,7 @@ public final class CallBoard implements AutoCloseable {
                 return;
             }
             switch (exchange.getRequestURI().getPath()) {
-                case "/" -> respondWithCalls(exchange, CallBoardPage::render);
+                case "/" -> respondWithCalls(exchange, (calls, now) -> CallBoardPage.render(calls, now, installUrl));
                 case CallBoardPage.BOARD_PATH -> respondWithCalls(exchange, CallBoardPage::board);
                 default -> respond(exchange, 404, "text/plain", "not found; the call board is at /\n");
             }

@@ -100,8 +100,11 @@ final class CallBoardPage {
 
     private CallBoardPage() {}
 
-    /** The whole page: the board as of {@code now}, with the style and the script that keeps it fresh. */
-    static String render(List<CallSnapshot> calls, Instant now) {
+    /**
+     * The whole page: the board as of {@code now}, with the style and the script that keeps it fresh,
+     * and an "Add to Slack" link to {@code installUrl} unless it is {@code null}.
+     */
+    static String render(List<CallSnapshot> calls, Instant now, String installUrl) {
         return """
                 <!DOCTYPE html>
                 <html lang="en">
@@ -113,11 +116,13 @@ final class CallBoardPage {
                 <script>%s</script>
                 </head>
                 <body>
-                <header><h1>Calls in Slack</h1><p id="status">as the Slack emulator holds them, refreshed every second</p></header>
+                <header><h1>Calls in Slack</h1><p id="status">as the Slack emulator holds them, refreshed every second</p>%s</header>
                 <main id="board">%s</main>
                 </body>
                 </html>
-                """.formatted(STYLE, SCRIPT, board(calls, now));
+                """.formatted(STYLE, SCRIPT, installUrl == null ? "" : "<p><a href=\"" + escape(installUrl)
+                        + "\">Add to Slack</a>: install the demo app into another workspace; its calls appear here too</p>",
+                        board(calls, now));
     }
 
     /** The part the page replaces on each refresh: the totals and one card per call, newest first. */
@@ -158,6 +163,7 @@ final class CallBoardPage {
 
         List<String> meta = new ArrayList<>();
         meta.add(escape(call.id()));
+        meta.add(escape(call.teamId()));
         if (call.externalDisplayId() != null) {
             meta.add(escape(call.externalDisplayId()));
         }

@@ -68,8 +68,8 @@ record CallScript(String callId, boolean binary, boolean sequenced, List<Step> s
         steps = List.copyOf(steps);
     }
 
-    /** Draws a call whose length and size follow {@code settings}. */
-    static CallScript plan(Random random, DemoTraffic.Settings settings) {
+    /** Draws a call whose length and size follow {@code settings}, in workspace {@code teamId} ({@code null}: the default). */
+    static CallScript plan(Random random, DemoTraffic.Settings settings, String teamId) {
         String callId = uuid(random);
         long shortest = settings.shortestCall().toMillis();
         long length = shortest + (long) (random.nextDouble() * (settings.longestCall().toMillis() - shortest));
@@ -87,7 +87,7 @@ record CallScript(String callId, boolean binary, boolean sequenced, List<Step> s
 
         List<Step> steps = new ArrayList<>();
         steps.add(new Step(Duration.ZERO, events -> events.started(new CallEventData.Started(
-                joinUrl, desktopUrl, displayId, title, createdBy, events.now().getEpochSecond(), channel, null,
+                joinUrl, desktopUrl, displayId, title, createdBy, events.now().getEpochSecond(), channel, teamId,
                 List.of(host)))));
         for (Participant person : people.subList(1, people.size())) {
             long joinAt = (long) (length * (0.02 + (LAST_JOIN - 0.02) * random.nextDouble()));

@@ -6,6 +6,7 @@ import dev.callbridge.model.event.CloudEventCodec;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Random;
@@ -15,6 +16,7 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Supplier;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.Producer;
 import org.apache.kafka.clients.producer.ProducerConfig;
@@ -55,6 +57,7 @@ public final class DemoTraffic implements AutoCloseable {
     private final Random random;
     private final Map<String, LiveCall> live = new LinkedHashMap<>();
     private boolean stopping;
+    private volatile Supplier<List<String>> otherWorkspaces = List::of;
 
     // Read from any thread.
     private final AtomicLong callsStarted = new AtomicLong();
@@ -97,6 +100,12 @@ public final class DemoTraffic implements AutoCloseable {
      *
      * @throws IllegalStateException if started or stopped before: a stopped generator has closed its producer
      */
+    /** Spreads the calls over these workspaces too, asked again for each call: those the app was installed in. */
+    public DemoTraffic alsoIn(Supplier<List<String>> workspaces) {
+        this.otherWorkspaces = workspaces;
+        return this;
+    }
+
     public synchronized void start() {
         if (started || stopped) {
             throw new IllegalStateException("a demo traffic generator starts only once");
@@ -145,7 +154,10 @@ public final class DemoTraffic implements AutoCloseable {
             return;
         }
         scheduler.schedule(guarded(this::startCall), nextArrivalMillis(), TimeUnit.MILLISECONDS);
-        CallScript script = CallScript.plan(random, settings);
+        List<String> others = otherWorkspaces.get();
+        // As many calls in each other workspace as in the default one; no draw at all without others.
+        int pick = others.isEmpty() ? 0 : random.nextInt(others.size() + 1);
+        CallScript script = CallScript.plan(random, settings, pick == 0 ? null : others.get(pick - 1));
         LiveCall call = new LiveCall(script, script.events(settings.source(), Instant.now()), System.nanoTime());
         live.put(script.callId(), call);
         callsStarted.incrementAndGet();

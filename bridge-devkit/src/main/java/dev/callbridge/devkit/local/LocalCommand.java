@@ -1,10 +1,14 @@
 package dev.callbridge.devkit.local;
 
 import dev.callbridge.config.BridgeConfig;
+import dev.callbridge.emulator.EmulatedApp;
+import dev.callbridge.emulator.Installation;
 import dev.callbridge.emulator.RateLimits;
 import dev.callbridge.emulator.SlackEmulator;
+import dev.callbridge.installations.TokenCipher;
 import dev.callbridge.model.op.SlackMethod;
 import dev.callbridge.service.BridgeService;
+import dev.callbridge.slackapp.SlackApp;
 import dev.callbridge.testkit.BridgeSettings;
 import dev.callbridge.testkit.DemoWorkspace;
 import dev.callbridge.testkit.EmbeddedKafka;
@@ -13,6 +17,7 @@ import io.micrometer.core.instrument.Counter;
 import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
@@ -31,6 +36,10 @@ import picocli.CommandLine.Option;
 @Command(name = "local", mixinStandardHelpOptions = true,
         description = "Run Kafka, the Slack emulator, the bridge and demo traffic on this machine.")
 public final class LocalCommand implements Callable<Integer> {
+
+    /** The demo's Slack app, which "Add to Slack" on the call board installs into another workspace. */
+    private static final EmulatedApp DEMO_APP = EmulatedApp.of("1000.2000", "local-demo-client-secret",
+            "local-demo-signing-secret");
 
     @Option(names = "--kafka-port", defaultValue = "9092", description = "Kafka's port on localhost (default ${DEFAULT-VALUE}).")
     int kafkaPort;
@@ -89,12 +98,15 @@ public final class LocalCommand implements Callable<Integer> {
         try {
             out.println("Starting Kafka on localhost:" + kafkaPort + " ...");
             kafka = new EmbeddedKafka(kafkaPort).start();
-            slack = DemoWorkspace.emulator().port(slackPort).rateLimits(limits).build().start();
+            slack = DemoWorkspace.emulator().port(slackPort).rateLimits(limits)
+                    .app(DEMO_APP.withEventsUrl(bridgeUrl() + SlackApp.EVENTS_PATH)).build().start();
             bridge = new BridgeService(BridgeConfig.load(bridgeEnvironment(kafka, slack, workDir), null)).start();
-            board = new CallBoard(boardPort, slack.client()::calls).start();
+            board = new CallBoard(boardPort, slack.client()::calls, bridgeUrl() + SlackApp.INSTALL_PATH).start();
             if (!noDemo) {
+                SlackEmulator emulator = slack;
                 traffic = DemoTraffic.toBroker(kafka.bootstrapServers(), "telephony.call-events",
-                        DemoTraffic.Settings.defaults().withCallsPerMinute(callsPerMinute));
+                        DemoTraffic.Settings.defaults().withCallsPerMinute(callsPerMinute))
+                        .alsoIn(() -> installedWorkspaces(emulator));
                 traffic.start();
             }
             printWhereToLook(kafka, slack, board, bridge);
@@ -122,6 +134,17 @@ public final class LocalCommand implements Callable<Integer> {
         }
     }
 
+    /** The bridge's own address, where the browser and the emulator reach the Slack app. */
+    private String bridgeUrl() {
+        return "http://localhost:" + httpPort;
+    }
+
+    /** The workspaces the demo app was installed in through "Add to Slack", besides the demo workspace. */
+    private static List<String> installedWorkspaces(SlackEmulator slack) {
+        return slack.client().installations().stream().map(Installation::teamId)
+                .filter(team -> !team.equals(DemoWorkspace.TEAM)).distinct().toList();
+    }
+
     /** The demo's bridge: the default application id and topic names, so Kafka's tools find them as documented. */
     private Map<String, String> bridgeEnvironment(EmbeddedKafka kafka, SlackEmulator slack, Path workDir) {
         BridgeSettings settings = BridgeSettings.of(kafka.bootstrapServers(), "", slack.baseUrl(), workDir.resolve("state"))
@@ -129,7 +152,13 @@ public final class LocalCommand implements Callable<Integer> {
                 .with("BRIDGE_INSTANCE_ID", "local")
                 .with("BRIDGE_SLACK_DEFAULT_TEAM_ID", DemoWorkspace.TEAM)
                 .with("BRIDGE_HTTP_PORT", Integer.toString(httpPort))
-                .with("BRIDGE_KAFKA_STREAMS_COMMIT_INTERVAL_MS", "100");
+                .with("BRIDGE_KAFKA_STREAMS_COMMIT_INTERVAL_MS", "100")
+                .with("BRIDGE_SLACK_APP_CLIENT_ID", DEMO_APP.clientId())
+                .with("BRIDGE_SLACK_APP_CLIENT_SECRET", DEMO_APP.clientSecret())
+                .with("BRIDGE_SLACK_APP_SIGNING_SECRET", DEMO_APP.signingSecret())
+                .with("BRIDGE_SLACK_APP_ENCRYPTION_KEYS", TokenCipher.newKey("local"))
+                .with("BRIDGE_SLACK_APP_AUTHORIZE_URL", slack.authorizeUrl())
+                .with("BRIDGE_SLACK_APP_REDIRECT_URL", bridgeUrl() + SlackApp.CALLBACK_PATH);
         if (tiers.equals("unlimited")) {
             settings.unlimitedBudgets();
         } else if (tiers.equals("sdk")) {
@@ -150,6 +179,8 @@ public final class LocalCommand implements Callable<Integer> {
         out.println("  Slack emulator  " + slack.baseUrl() + "   inspect: " + slack.inspectionUrl() + "calls");
         out.println("  Call board      " + board.url());
         out.println("  Bridge          http://localhost:" + bridge.httpPort() + "/metrics  /readyz  /healthz");
+        out.println("  Add to Slack    " + bridgeUrl() + SlackApp.INSTALL_PATH
+                + "   installs the demo app into another workspace; its calls then join the traffic");
         out.println(noDemo ? "  No demo traffic: produce CloudEvents to telephony.call-events."
                 : "  Demo traffic    " + callsPerMinute + " calls a minute, with duplicates, reordering and bad records");
         out.println("Press Ctrl-C to stop and remove everything.");

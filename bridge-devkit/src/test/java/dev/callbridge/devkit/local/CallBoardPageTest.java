@@ -88,7 +88,7 @@ class CallBoardPageTest {
                         new CallUser(null, "x2", "Eve", "\" onload=\"alert(2)")),
                 List.of("C0<i>"));
 
-        String page = CallBoardPage.render(List.of(hostile), NOW);
+        String page = CallBoardPage.render(List.of(hostile), NOW, null);
 
         assertThat(page)
                 .contains("&lt;script&gt;alert(&#39;title&#39;)&lt;/script&gt;")
@@ -102,8 +102,15 @@ class CallBoardPageTest {
     }
 
     @Test
+    void thePageLinksToAddToSlackWhenTheBridgeIsAnApp() {
+        assertThat(CallBoardPage.render(List.of(), NOW, "http://localhost:8080/slack/install"))
+                .contains("<a href=\"http://localhost:8080/slack/install\">Add to Slack</a>");
+        assertThat(CallBoardPage.render(List.of(), NOW, null)).doesNotContain("Add to Slack");
+    }
+
+    @Test
     void theContentSecurityPolicyAllowsExactlyThePagesOwnStyleAndScript() throws Exception {
-        String page = CallBoardPage.render(List.of(), NOW);
+        String page = CallBoardPage.render(List.of(), NOW, null);
 
         assertThat(CallBoardPage.CONTENT_SECURITY_POLICY)
                 .contains("'" + sha256(between(page, "<style>", "</style>")) + "'")

@@ -26,7 +26,7 @@ class CallBoardTest {
         slack.addCall(call -> call.externalUniqueId("pbx-1").joinUrl("https://meet.example/1")
                 .title("Quarterly <review>")
                 .users(List.of(CallParticipant.builder().externalId("tel:+155501").displayName("Priya Raman").build())));
-        board = new CallBoard(0, slack.client()::calls).start();
+        board = new CallBoard(0, slack.client()::calls, null).start();
     }
 
     @AfterAll
@@ -69,7 +69,7 @@ class CallBoardTest {
     void anUnreachableEmulatorShowsAsUnavailable() throws Exception {
         try (CallBoard failing = new CallBoard(0, () -> {
             throw new IllegalStateException("the Slack emulator did not answer");
-        }).start()) {
+        }, null).start()) {
             HttpResponse<String> page = HTTP.send(HttpRequest.newBuilder(URI.create(failing.url() + "board")).build(),
                     HttpResponse.BodyHandlers.ofString());
 

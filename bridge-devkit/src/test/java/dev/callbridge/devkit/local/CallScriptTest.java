@@ -25,7 +25,7 @@ class CallScriptTest {
     void aCallStartsWithItsHostThenPeopleComeAndGoUntilItEnds() {
         Random random = new Random(SETTINGS.seed());
         for (int i = 0; i < 2_000; i++) {
-            CallScript script = CallScript.plan(random, SETTINGS);
+            CallScript script = CallScript.plan(random, SETTINGS, null);
             List<CallEvent> events = play(script);
 
             assertThat(events.get(0).type()).isEqualTo(CallEventType.STARTED);
@@ -58,7 +58,7 @@ class CallScriptTest {
         Random random = new Random(SETTINGS.seed());
         List<CallScript> scripts = new ArrayList<>();
         for (int i = 0; i < 500; i++) {
-            scripts.add(CallScript.plan(random, SETTINGS));
+            scripts.add(CallScript.plan(random, SETTINGS, null));
         }
 
         assertThat(scripts).extracting(CallScript::binary).contains(true, false);
@@ -77,8 +77,8 @@ class CallScriptTest {
 
     @Test
     void aSeedRepeatsItsCalls() {
-        CallScript first = CallScript.plan(new Random(3), SETTINGS);
-        CallScript again = CallScript.plan(new Random(3), SETTINGS);
+        CallScript first = CallScript.plan(new Random(3), SETTINGS, null);
+        CallScript again = CallScript.plan(new Random(3), SETTINGS, null);
 
         assertThat(again.callId()).isEqualTo(first.callId());
         assertThat(play(again)).isEqualTo(play(first));

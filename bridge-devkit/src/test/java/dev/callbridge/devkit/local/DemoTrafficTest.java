@@ -39,6 +39,8 @@ import org.junit.jupiter.params.provider.CsvSource;
 class DemoTrafficTest {
 
     private static final String TOPIC = "telephony.call-events";
+    /** A workspace the demo app was installed in through "Add to Slack". */
+    private static final String INSTALLED = "T0INSTALLED";
     private static final CloudEventCodec CODEC = new CloudEventCodec();
     /** Fifty calls a second lasting a fraction of one, so a run shows many calls both ended and cut short. */
     private static final DemoTraffic.Settings FAST = DemoTraffic.Settings.defaults()
@@ -59,7 +61,7 @@ class DemoTrafficTest {
     @BeforeAll
     static void runTheGeneratorForAWhile() throws InterruptedException {
         producer = new MockProducer<>(true, null, new StringSerializer(), new ByteArraySerializer());
-        DemoTraffic traffic = new DemoTraffic(producer, TOPIC, FAST);
+        DemoTraffic traffic = new DemoTraffic(producer, TOPIC, FAST).alsoIn(() -> List.of(INSTALLED));
         traffic.start();
         await().atMost(Duration.ofSeconds(20)).until(() -> traffic.counts().callsEnded() >= 80);
         traffic.stop();
@@ -84,6 +86,19 @@ class DemoTrafficTest {
             assertThat(distinctIds(events, CallEventType.STARTED)).as("call.started of %s", callId).hasSize(1);
             assertThat(distinctIds(events, CallEventType.ENDED)).as("call.ended of %s", callId).hasSize(1);
         });
+    }
+
+    @Test
+    void callsAreSpreadOverTheDefaultWorkspaceAndTheInstalledOnes() {
+        Map<String, Long> byWorkspace = eventsByCall.values().stream()
+                .flatMap(List::stream)
+                .filter(event -> event.data() instanceof CallEventData.Started)
+                .collect(Collectors.groupingBy(event -> String.valueOf(((CallEventData.Started) event.data()).teamId()),
+                        Collectors.counting()));
+
+        assertThat(byWorkspace).containsOnlyKeys("null", INSTALLED);
+        assertThat(byWorkspace.get(INSTALLED)).as("calls in the installed workspace").isGreaterThan(10);
+        assertThat(byWorkspace.get("null")).as("calls in the default workspace").isGreaterThan(10);
     }
 
     @Test
