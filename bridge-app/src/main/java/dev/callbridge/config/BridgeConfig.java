@@ -218,7 +218,8 @@ public record BridgeConfig(
                 source.get("slack.app.redirect.url").orElse(null),
                 source.string("slack.app.authorize.url", SlackAppConfig.SLACK_AUTHORIZE_URL),
                 source.required("slack.app.encryption.keys"),
-                source.duration("slack.app.token.refresh.before", Duration.ofMinutes(15)));
+                source.duration("slack.app.token.refresh.before", Duration.ofMinutes(15)),
+                source.get("slack.app.completion.url").orElse(null));
     }
 
     /** The Slack app's settings, when the bridge is installed as one. */

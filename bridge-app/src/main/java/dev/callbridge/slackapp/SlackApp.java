@@ -71,6 +71,7 @@ public final class SlackApp {
                 .oAuthInstallPathEnabled(true)
                 .oAuthRedirectUriPathEnabled(true)
                 .stateValidationEnabled(true)
+                .oauthCompletionUrl(config.completionUrl())
                 .build();
         this.app = new AuthorizeAt(appConfig, config.authorizeUrl()).asOAuthApp(true)
                 .service(installations)

@@ -14,6 +14,7 @@ import java.util.Objects;
  * @param authorizeUrl where "Add to Slack" sends the browser: Slack's authorize page, or the emulator's
  * @param encryptionKeys the keys that encrypt stored tokens, {@code keyId:base64Key[,...]}, the first used for new writes
  * @param refreshBefore how long before an access token expires it is rotated
+ * @param completionUrl where the browser goes once an install is stored; {@code null} for Slack's app page
  */
 public record SlackAppConfig(
         String clientId,
@@ -23,7 +24,8 @@ public record SlackAppConfig(
         String redirectUrl,
         String authorizeUrl,
         String encryptionKeys,
-        Duration refreshBefore) {
+        Duration refreshBefore,
+        String completionUrl) {
 
     /** Slack's own authorize page, which Bolt links to. */
     public static final String SLACK_AUTHORIZE_URL = "https://slack.com/oauth/v2/authorize";
@@ -42,6 +44,6 @@ public record SlackAppConfig(
     public String toString() {
         // The secrets and keys never print.
         return "SlackAppConfig[clientId=" + clientId + ", scopes=" + scopes + ", redirectUrl=" + redirectUrl
-                + ", authorizeUrl=" + authorizeUrl + ", refreshBefore=" + refreshBefore + "]";
+                + ", authorizeUrl=" + authorizeUrl + ", refreshBefore=" + refreshBefore + ", completionUrl=" + completionUrl + "]";
     }
 }

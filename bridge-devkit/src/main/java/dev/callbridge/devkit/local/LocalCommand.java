@@ -158,7 +158,8 @@ public final class LocalCommand implements Callable<Integer> {
                 .with("BRIDGE_SLACK_APP_SIGNING_SECRET", DEMO_APP.signingSecret())
                 .with("BRIDGE_SLACK_APP_ENCRYPTION_KEYS", TokenCipher.newKey("local"))
                 .with("BRIDGE_SLACK_APP_AUTHORIZE_URL", slack.authorizeUrl())
-                .with("BRIDGE_SLACK_APP_REDIRECT_URL", bridgeUrl() + SlackApp.CALLBACK_PATH);
+                .with("BRIDGE_SLACK_APP_REDIRECT_URL", bridgeUrl() + SlackApp.CALLBACK_PATH)
+                .with("BRIDGE_SLACK_APP_COMPLETION_URL", "http://localhost:" + boardPort + "/");
         if (tiers.equals("unlimited")) {
             settings.unlimitedBudgets();
         } else if (tiers.equals("sdk")) {
