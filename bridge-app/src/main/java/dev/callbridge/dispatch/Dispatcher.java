@@ -5,6 +5,7 @@ import dev.callbridge.model.json.JsonSerde;
 import dev.callbridge.model.op.CallOp;
 import dev.callbridge.slack.SlackAnswer;
 import dev.callbridge.slack.SlackClient;
+import dev.callbridge.slack.SlackErrorCodes;
 import dev.callbridge.topics.RetryTier;
 import dev.callbridge.topics.Topics;
 import io.micrometer.core.instrument.binder.kafka.KafkaClientMetrics;
@@ -117,6 +118,11 @@ public final class Dispatcher implements AutoCloseable {
     private final Map<TopicPartition, Instant> pausedUntil = new HashMap<>();
     /** Partitions whose offset metadata has no room for one more operation in flight. */
     private final Set<TopicPartition> full = new HashSet<>();
+    /**
+     * Workspaces the app was uninstalled from whose first refused operation was dead-lettered as their
+     * summary: the rest fail with a result only, until an operation there succeeds again.
+     */
+    private final Set<String> uninstalledSummarized = ConcurrentHashMap.newKeySet();
     /** Announced operations waiting for the commit that names them. */
     private final List<Work> announced = new ArrayList<>();
     /** Whether something finished or was announced whose commit should not wait for the interval. */
@@ -467,6 +473,9 @@ public final class Dispatcher implements AutoCloseable {
         log(disposition);
         CallOp op = work.op();
         if (disposition instanceof Disposition.Done done) {
+            if (op.teamId() != null) {
+                uninstalledSummarized.remove(op.teamId());
+            }
             if (!Decider.ALREADY_POSTED.equals(done.outcome())) {
                 metrics.eventToSlack(Duration.between(Instant.ofEpochMilli(work.record().timestamp()), clock.instant()));
             }
@@ -474,10 +483,17 @@ public final class Dispatcher implements AutoCloseable {
         } else if (disposition instanceof Disposition.Retry retry) {
             finish(work, List.of(records.result(retry.interim()), records.park(work, clock.instant().plus(retry.delay()),
                     retry.next(), null, true, retry.uncertain())));
+        } else if (disposition instanceof Disposition.DeadLetter dead
+                && SlackErrorCodes.APP_UNINSTALLED.equals(dead.reason()) && !uninstalledSummarized.add(String.valueOf(op.teamId()))) {
+            finish(work, List.of(records.result(dead.result())));
         } else if (disposition instanceof Disposition.DeadLetter dead) {
             metrics.deadLetter(topics.callOpsDeadLetters().name(), dead.reason());
+            String detail = SlackErrorCodes.APP_UNINSTALLED.equals(dead.reason())
+                    ? "the Slack app was uninstalled from workspace " + op.teamId() + " (or its bot token revoked); its"
+                            + " later operations fail with a result but no dead letter each, until it is installed again"
+                    : dead.detail();
             finish(work, List.of(records.result(dead.result()),
-                    records.deadLetter(work.record(), dead.reason(), dead.detail(), op, work.attempts().attempt())));
+                    records.deadLetter(work.record(), dead.reason(), detail, op, work.attempts().attempt())));
         } else {
             throw new IllegalStateException("no records for " + disposition);
         }

@@ -49,7 +49,7 @@ public final class Reconciler {
     private static final Set<String> CALL_LEVEL_ERRORS = Set.of("invalid_auth", "not_authed", "account_inactive",
             "token_revoked", "token_expired", "no_permission", "missing_scope", "not_allowed_token_type",
             "team_access_not_granted", "access_denied", "accesslimited", "ekm_access_denied",
-            "enterprise_is_restricted", "two_factor_setup_required", "not_authorized", "no_token_configured",
+            "enterprise_is_restricted", "two_factor_setup_required", "not_authorized", "no_token_configured", "app_uninstalled",
             "invalid_call_id");
 
     private static final Comparator<DesiredCall.End> TIED_ENDS = Comparator

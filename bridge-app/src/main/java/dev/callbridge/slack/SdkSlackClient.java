@@ -68,7 +68,7 @@ public final class SdkSlackClient implements SlackClient, AutoCloseable {
     public SlackAnswer send(CallOp op) {
         Optional<SlackToken> token = tokens.forWorkspace(op.teamId());
         if (token.isEmpty()) {
-            return new SlackAnswer.Error(SlackErrorCodes.NO_TOKEN);
+            return new SlackAnswer.Error(tokens.missing(op.teamId()));
         }
         MethodsClient methods = slack.methods(token.get().reveal());
         try {

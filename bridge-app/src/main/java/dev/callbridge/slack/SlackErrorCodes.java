@@ -14,6 +14,8 @@ public final class SlackErrorCodes {
 
     /** The bridge has no token for the operation's workspace; not a Slack code. */
     public static final String NO_TOKEN = "no_token_configured";
+    /** The Slack app was uninstalled from the operation's workspace, or its bot token revoked; not a Slack code. */
+    public static final String APP_UNINSTALLED = "app_uninstalled";
 
     /** How an error code is taken. */
     public enum Kind {
@@ -54,6 +56,7 @@ public final class SlackErrorCodes {
             Map.entry("two_factor_setup_required", Kind.TERMINAL),
             Map.entry("not_authorized", Kind.TERMINAL),
             Map.entry(NO_TOKEN, Kind.TERMINAL),
+            Map.entry(APP_UNINSTALLED, Kind.TERMINAL),
             // The request itself is wrong; it will be wrong next time too.
             Map.entry("invalid_arguments", Kind.TERMINAL),
             Map.entry("invalid_arg_name", Kind.TERMINAL),

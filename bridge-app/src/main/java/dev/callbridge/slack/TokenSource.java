@@ -7,4 +7,9 @@ public interface TokenSource {
 
     /** The token to send a request for {@code teamId} with ({@code null}: the operation names no workspace). */
     Optional<SlackToken> forWorkspace(String teamId);
+
+    /** Why there is no token for {@code teamId}: the error its operations fail with. */
+    default String missing(String teamId) {
+        return SlackErrorCodes.NO_TOKEN;
+    }
 }

@@ -7,6 +7,7 @@ import com.slack.api.methods.response.oauth.OAuthV2AccessResponse;
 import dev.callbridge.installations.Installation;
 import dev.callbridge.installations.KafkaInstallationService;
 import dev.callbridge.installations.WorkspaceToken;
+import dev.callbridge.slack.SlackErrorCodes;
 import dev.callbridge.slack.SlackToken;
 import dev.callbridge.slack.TokenSource;
 import io.micrometer.core.instrument.Counter;
@@ -16,6 +17,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
 import org.slf4j.Logger;
@@ -42,6 +44,8 @@ public final class InstalledTokens implements TokenSource {
     private final Clock clock;
     private final MeterRegistry registry;
     private final ConcurrentMap<String, Object> turns = new ConcurrentHashMap<>();
+    /** Workspaces whose installation this instance saw removed (and not installed again) since it started. */
+    private final Set<String> removed = ConcurrentHashMap.newKeySet();
 
     /**
      * @param requestTimeout the longest a Slack request takes: a token that expires sooner is rotated
@@ -56,6 +60,21 @@ public final class InstalledTokens implements TokenSource {
         this.inUse = requestTimeout;
         this.clock = clock;
         this.registry = registry;
+        installations.onChange(this::changed);
+    }
+
+    private void changed(String key) {
+        String teamId = key.substring(key.indexOf('/') + 1);
+        if (installations.botToken(null, teamId).isPresent()) {
+            removed.remove(teamId);
+        } else {
+            removed.add(teamId);
+        }
+    }
+
+    @Override
+    public String missing(String teamId) {
+        return teamId != null && removed.contains(teamId) ? SlackErrorCodes.APP_UNINSTALLED : configured.missing(teamId);
     }
 
     @Override

@@ -12,6 +12,8 @@ import dev.callbridge.model.deadletter.DeadLetter;
 import dev.callbridge.model.event.CallEventData;
 import dev.callbridge.model.event.CallEvents;
 import dev.callbridge.model.event.Participant;
+import dev.callbridge.model.json.JsonSerde;
+import dev.callbridge.model.result.OpResult;
 import dev.callbridge.service.BridgeService;
 import dev.callbridge.testkit.BridgeSettings;
 import dev.callbridge.testkit.KafkaBrokerExtension;
@@ -47,6 +49,7 @@ class SlackAppEndToEndTest {
     private static final String SIGNING_SECRET = "app-signing-secret-value";
     private static final String SECOND = "T0SECOND";
     private static final Instant T0 = Instant.parse("2026-03-02T09:00:00Z");
+    private static final JsonSerde<OpResult> RESULTS = new JsonSerde<>(OpResult.class);
     private static final Pattern LINK = Pattern.compile("href=\"([^\"]*oauth/v2/authorize[^\"]*)\"");
 
     @RegisterExtension
@@ -172,14 +175,21 @@ class SlackAppEndToEndTest {
 
             await().atMost(Duration.ofSeconds(30)).until(() -> rig.emulator().callsWithExternalId("demo-call").stream()
                     .anyMatch(CallSnapshot::ended));
-            List<DeadLetter> dead = await().atMost(Duration.ofSeconds(30)).until(
-                    () -> rig.committed(rig.topics.callOpsDeadLetters().name()).stream()
-                            .map(r -> DeadLetter.from(r.headers()).orElseThrow()).toList(),
-                    letters -> letters.size() >= 2);
-            assertThat(dead).allSatisfy(letter -> {
-                assertThat(letter.reason()).isEqualTo("no_token_configured");
-                assertThat(letter.operation().attempts()).as("dead-lettered without retries").isEqualTo(1);
+            List<OpResult.Failed> refused = await().atMost(Duration.ofSeconds(30)).until(
+                    () -> rig.committed(rig.topics.callResults().name()).stream()
+                            .map(r -> RESULTS.fromBytes(r.value()))
+                            .filter(r -> r instanceof OpResult.Failed).map(r -> (OpResult.Failed) r).toList(),
+                    failed -> failed.size() >= 2);
+            assertThat(refused).extracting(OpResult.Failed::error).containsOnly("app_uninstalled");
+            // One dead letter sums the workspace up; the other refusals are results only, none retried.
+            List<DeadLetter> dead = rig.committed(rig.topics.callOpsDeadLetters().name()).stream()
+                    .map(r -> DeadLetter.from(r.headers()).orElseThrow()).toList();
+            assertThat(dead).singleElement().satisfies(letter -> {
+                assertThat(letter.reason()).isEqualTo("app_uninstalled");
+                assertThat(letter.detail()).contains(SECOND, "installed again");
+                assertThat(letter.operation().attempts()).isEqualTo(1);
             });
+            assertThat(rig.views().get("orphan-call").observed().addFailed()).as("the call's view says so").isTrue();
             assertThat(rig.emulator().callsWithExternalId("orphan-call")).isEmpty();
             MethodCounts adds = rig.emulator().stats().of(ApiMethod.CALLS_ADD);
             assertThat(adds.errors()).as("nothing was sent for the removed workspace").isEmpty();
