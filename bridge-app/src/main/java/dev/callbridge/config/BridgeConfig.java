@@ -3,6 +3,7 @@ package dev.callbridge.config;
 import dev.callbridge.dispatch.Budget;
 import dev.callbridge.dispatch.DispatcherConfig;
 import dev.callbridge.dispatch.RetryPolicy;
+import dev.callbridge.installations.TokenCipher;
 import dev.callbridge.model.event.CloudEventCodec;
 import dev.callbridge.model.op.SlackMethod;
 import dev.callbridge.reconcile.ReconcilerSettings;
@@ -209,6 +210,11 @@ public record BridgeConfig(
                 throw new BridgeConfigException(ConfigSource.describe(key) + " is missing: the Slack app needs "
                         + APP_KEYS.stream().map(ConfigSource::describe).collect(Collectors.joining(", ")));
             }
+        }
+        try {
+            TokenCipher.parseKeys(source.required("slack.app.encryption.keys"));
+        } catch (IllegalArgumentException e) {
+            throw new BridgeConfigException(ConfigSource.describe("slack.app.encryption.keys") + ": " + e.getMessage());
         }
         return new SlackAppConfig(
                 source.required("slack.app.client.id"),

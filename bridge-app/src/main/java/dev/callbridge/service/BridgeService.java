@@ -73,6 +73,7 @@ public final class BridgeService implements AutoCloseable {
     private CleanStopMarker cleanStop;
     private SdkSlackClient slack;
     private KafkaInstallationService installations;
+    private SlackApp slackApp;
     private final ScheduledExecutorService tokenRotation = Executors.newSingleThreadScheduledExecutor(runnable -> {
         Thread thread = new Thread(runnable, "token-rotation");
         thread.setDaemon(true);
@@ -100,7 +101,7 @@ public final class BridgeService implements AutoCloseable {
         int callPartitions;
         try (Admin admin = Admin.create(config.adminProperties())) {
             callPartitions = new TopicProvisioner(admin).ensure(config.topics(), config.topicPartitions(),
-                    config.topicReplicationFactor(), config.recoveryRetention());
+                    config.topicReplicationFactor(), config.recoveryRetention(), config.app().isPresent());
             // Records the topology writes stay within what each topic takes, so none is refused.
             recordLimits = RecordLimits.read(admin, config.topics().names());
         } catch (InterruptedException e) {
@@ -135,9 +136,9 @@ public final class BridgeService implements AutoCloseable {
             SlackAppConfig app = config.app().get();
             installations = new KafkaInstallationService(config.adminProperties(), config.topics().installations(),
                     TokenCipher.parseKeys(app.encryptionKeys()), clock).start();
-            SlackApp slackApp = new SlackApp(app, config.slackBaseUrl(), installations, registry, clock);
+            slackApp = new SlackApp(app, config.slackBaseUrl(), config.slackTimeout(), installations, registry, clock);
             InstalledTokens installed = new InstalledTokens(config.tokens(), installations, slackApp.slack(), app,
-                    config.slackTimeout(), clock, registry);
+                    config.slackTimeout(), tokenRotation, clock, registry);
             tokenRotation.scheduleWithFixedDelay(() -> rotateDue(installed), 0, 1, TimeUnit.MINUTES);
             tokens = installed;
             appRoutes = slackApp.routes();
@@ -246,7 +247,16 @@ public final class BridgeService implements AutoCloseable {
                 LOG.debug("Closing the Slack client failed", e);
             }
         }
-        tokenRotation.shutdownNow();
+        // A rotation under way finishes and stores its token: Slack has already used up the old one.
+        tokenRotation.shutdown();
+        try {
+            tokenRotation.awaitTermination(15, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        if (slackApp != null) {
+            slackApp.close();
+        }
         if (installations != null) {
             installations.close();
         }

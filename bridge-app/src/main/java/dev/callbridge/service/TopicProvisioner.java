@@ -47,13 +47,20 @@ public final class TopicProvisioner {
     /**
      * Creates what is missing and checks what exists; throws {@link BridgeConfigException} on a mismatch.
      *
+     * @param slackApp whether the bridge is a Slack app, and so needs {@code slack.installations}
+     *
      * @return the partition count of the input topic (and so of the results topic)
      */
-    public int ensure(Topics topics, int partitions, short replicationFactor, Duration recoveryRetention) {
+    public int ensure(Topics topics, int partitions, short replicationFactor, Duration recoveryRetention,
+            boolean slackApp) {
         try {
             Set<String> existing = admin.listTopics().names().get(TIMEOUT_SECONDS, TimeUnit.SECONDS);
             List<NewTopic> missing = new ArrayList<>();
-            for (String name : topics.names()) {
+            List<String> names = new ArrayList<>(topics.names());
+            if (slackApp) {
+                names.add(topics.installations().name());
+            }
+            for (String name : names) {
                 if (!existing.contains(name)) {
                     missing.add(newTopic(topics, name, partitions, replicationFactor, recoveryRetention));
                 }
@@ -61,7 +68,7 @@ public final class TopicProvisioner {
             if (!missing.isEmpty()) {
                 create(missing);
             }
-            return checkOnceKnown(topics, recoveryRetention);
+            return checkOnceKnown(topics, recoveryRetention, slackApp);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IllegalStateException("interrupted while preparing topics", e);
@@ -111,12 +118,12 @@ public final class TopicProvisioner {
     }
 
     /** Checks the topics, waiting out the moment after creation when not every broker knows them yet. */
-    private int checkOnceKnown(Topics topics, Duration recoveryRetention)
+    private int checkOnceKnown(Topics topics, Duration recoveryRetention, boolean slackApp)
             throws InterruptedException, ExecutionException, TimeoutException {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(TIMEOUT_SECONDS);
         while (true) {
             try {
-                return check(topics, recoveryRetention);
+                return check(topics, recoveryRetention, slackApp);
             } catch (ExecutionException e) {
                 if (!(e.getCause() instanceof UnknownTopicOrPartitionException) || System.nanoTime() > deadline) {
                     throw e;
@@ -126,7 +133,7 @@ public final class TopicProvisioner {
         }
     }
 
-    private int check(Topics topics, Duration recoveryRetention) throws InterruptedException, ExecutionException, TimeoutException {
+    private int check(Topics topics, Duration recoveryRetention, boolean slackApp) throws InterruptedException, ExecutionException, TimeoutException {
         Map<String, TopicDescription> described = admin.describeTopics(topics.names())
                 .allTopicNames().get(TIMEOUT_SECONDS, TimeUnit.SECONDS);
         int events = described.get(topics.callEvents().name()).partitions().size();
@@ -138,9 +145,11 @@ public final class TopicProvisioner {
         }
         ConfigResource calls = new ConfigResource(ConfigResource.Type.TOPIC, topics.calls().name());
         ConfigResource installations = new ConfigResource(ConfigResource.Type.TOPIC, topics.installations().name());
-        Map<ConfigResource, Config> configs = new HashMap<>(
-                admin.describeConfigs(List.of(calls, installations)).all().get(TIMEOUT_SECONDS, TimeUnit.SECONDS));
-        checkKeptForGood(topics.installations().name(), configs.get(installations));
+        Map<ConfigResource, Config> configs = new HashMap<>(admin.describeConfigs(slackApp ? List.of(calls, installations)
+                : List.of(calls)).all().get(TIMEOUT_SECONDS, TimeUnit.SECONDS));
+        if (slackApp) {
+            checkKeptForGood(topics.installations().name(), configs.get(installations));
+        }
         String policy = configs.get(calls).get(TopicConfig.CLEANUP_POLICY_CONFIG).value();
         if (!policy.contains(TopicConfig.CLEANUP_POLICY_COMPACT)) {
             throw new BridgeConfigException(topics.calls().name() + " must be compacted (cleanup.policy=compact), is "

@@ -93,7 +93,7 @@ public final class SdkSlackClient implements SlackClient, AutoCloseable {
     public SlackCallInfo callInfo(String teamId, String slackCallId) {
         Optional<SlackToken> token = tokens.forWorkspace(teamId);
         if (token.isEmpty()) {
-            return new SlackCallInfo.Unavailable(SlackErrorCodes.NO_TOKEN);
+            return new SlackCallInfo.Unavailable(tokens.missing(teamId));
         }
         try {
             CallsInfoResponse response = slack.methods(token.get().reveal())

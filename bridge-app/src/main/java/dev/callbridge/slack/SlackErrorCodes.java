@@ -16,6 +16,8 @@ public final class SlackErrorCodes {
     public static final String NO_TOKEN = "no_token_configured";
     /** The Slack app was uninstalled from the operation's workspace, or its bot token revoked; not a Slack code. */
     public static final String APP_UNINSTALLED = "app_uninstalled";
+    /** The workspace's installed token is being rotated; not a Slack code. */
+    public static final String TOKEN_ROTATING = "token_rotating";
 
     /** How an error code is taken. */
     public enum Kind {
@@ -38,6 +40,7 @@ public final class SlackErrorCodes {
             Map.entry("request_timeout", Kind.TRANSIENT),
             // Workspace migrations make the API intermittently unavailable until they finish.
             Map.entry("team_added_to_org", Kind.TRANSIENT),
+            Map.entry(TOKEN_ROTATING, Kind.TRANSIENT),
             Map.entry("org_login_required", Kind.TRANSIENT),
             // Authentication and authorisation: an operator must act (new token, scopes, membership).
             Map.entry("not_authed", Kind.TERMINAL),

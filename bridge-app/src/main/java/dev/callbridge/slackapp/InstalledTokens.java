@@ -18,21 +18,31 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * The dispatcher's tokens when the bridge is a Slack app: a token configured for the workspace wins;
  * otherwise its installation's bot token, rotated with {@code oauth.v2.access} before it expires, so
- * no request goes out with an expired token. Rotations of one workspace take turns in this instance;
- * when another instance rotated first (Slack then refuses the used refresh token), its token is read
- * back from the installations topic.
+ * no request goes out with an expired token. A rotation runs on the rotation thread, one at a time per
+ * workspace; a dispatcher worker waits for it only briefly, and meanwhile its operation is retried
+ * ({@code token_rotating}) instead of failing. A rotated token that cannot be stored yet is kept and
+ * used here, and stored again on the next round, because Slack has already used up the old refresh
+ * token. When another instance rotated first (Slack then refuses the used refresh token), its token is
+ * read back from the installations topic.
  */
 public final class InstalledTokens implements TokenSource {
 
     private static final Logger LOG = LoggerFactory.getLogger(InstalledTokens.class);
+    /** How long a dispatcher worker waits for a rotation before its operation is retried later. */
+    private static final Duration WORKER_WAIT = Duration.ofSeconds(2);
     /** How long another instance's rotation may take to be read here. */
     private static final Duration OTHERS_ROTATION = Duration.ofSeconds(5);
 
@@ -41,23 +51,28 @@ public final class InstalledTokens implements TokenSource {
     private final Slack slack;
     private final SlackAppConfig app;
     private final Duration inUse;
+    private final ExecutorService rotations;
     private final Clock clock;
     private final MeterRegistry registry;
-    private final ConcurrentMap<String, Object> turns = new ConcurrentHashMap<>();
+    private final ConcurrentMap<String, CompletableFuture<Optional<WorkspaceToken>>> rotating = new ConcurrentHashMap<>();
+    /** Rotated tokens Slack issued that are not stored yet, by workspace: the only copy of them. */
+    private final ConcurrentMap<String, WorkspaceToken> unstored = new ConcurrentHashMap<>();
     /** Workspaces whose installation this instance saw removed (and not installed again) since it started. */
     private final Set<String> removed = ConcurrentHashMap.newKeySet();
 
     /**
      * @param requestTimeout the longest a Slack request takes: a token that expires sooner is rotated
      *     before it is used
+     * @param rotations the thread rotations run on
      */
     public InstalledTokens(TokenSource configured, KafkaInstallationService installations, Slack slack,
-            SlackAppConfig app, Duration requestTimeout, Clock clock, MeterRegistry registry) {
+            SlackAppConfig app, Duration requestTimeout, ExecutorService rotations, Clock clock, MeterRegistry registry) {
         this.configured = configured;
         this.installations = installations;
         this.slack = slack;
         this.app = app;
         this.inUse = requestTimeout;
+        this.rotations = rotations;
         this.clock = clock;
         this.registry = registry;
         installations.onChange(this::changed);
@@ -69,12 +84,8 @@ public final class InstalledTokens implements TokenSource {
             removed.remove(teamId);
         } else {
             removed.add(teamId);
+            unstored.remove(teamId);
         }
-    }
-
-    @Override
-    public String missing(String teamId) {
-        return teamId != null && removed.contains(teamId) ? SlackErrorCodes.APP_UNINSTALLED : configured.missing(teamId);
     }
 
     @Override
@@ -83,47 +94,91 @@ public final class InstalledTokens implements TokenSource {
         if (own.isPresent() || teamId == null) {
             return own;
         }
-        Optional<WorkspaceToken> installed = installations.botToken(null, teamId);
+        Optional<WorkspaceToken> installed = current(teamId);
         if (installed.isEmpty() || usable(installed.get(), inUse)) {
             return installed.map(WorkspaceToken::accessToken);
         }
-        return rotate(installed.get()).map(WorkspaceToken::accessToken);
+        try {
+            return rotation(installed.get()).get(WORKER_WAIT.toMillis(), TimeUnit.MILLISECONDS)
+                    .filter(token -> usable(token, inUse)).map(WorkspaceToken::accessToken);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return Optional.empty();
+        } catch (ExecutionException | TimeoutException e) {
+            // Still rotating, or failed: missing() says token_rotating, and the operation is tried again.
+            return Optional.empty();
+        }
     }
 
-    /** Rotates every installed token that expires within {@code slack.app.token.refresh.before}; run every minute. */
+    @Override
+    public String missing(String teamId) {
+        if (teamId != null && removed.contains(teamId)) {
+            return SlackErrorCodes.APP_UNINSTALLED;
+        }
+        return teamId != null && current(teamId).isPresent() ? SlackErrorCodes.TOKEN_ROTATING : configured.missing(teamId);
+    }
+
+    /** Rotates every installed token that expires within {@code slack.app.token.refresh.before}, and stores unstored ones; run every minute. */
     public void rotateDue() {
+        unstored.values().forEach(this::store);
         for (Installation installation : installations.installations()) {
             Instant expiresAt = installation.botTokenExpiresAt();
             if (expiresAt != null && !expiresAt.isAfter(clock.instant().plus(app.refreshBefore()))) {
-                installations.botToken(installation.enterpriseId(), installation.teamId()).ifPresent(this::rotate);
+                current(installation.teamId()).ifPresent(this::rotation);
             }
         }
+    }
+
+    /** The newest token of the workspace: one rotated here and not stored yet, else the stored one. */
+    private Optional<WorkspaceToken> current(String teamId) {
+        Optional<WorkspaceToken> stored = installations.botToken(null, teamId);
+        WorkspaceToken kept = unstored.get(teamId);
+        // A kept token is newer than the stored one it was rotated from, and older than any stored since.
+        return kept != null && stored.isPresent() && stored.get().version() == kept.version() ? Optional.of(kept) : stored;
     }
 
     private boolean usable(WorkspaceToken token, Duration margin) {
         return token.expiresAt() == null || token.expiresAt().isAfter(clock.instant().plus(margin));
     }
 
-    private Optional<WorkspaceToken> rotate(WorkspaceToken seen) {
-        synchronized (turns.computeIfAbsent(seen.enterpriseId() + "/" + seen.teamId(), key -> new Object())) {
-            Optional<WorkspaceToken> current = installations.botToken(seen.enterpriseId(), seen.teamId());
-            if (current.isEmpty()) {
-                return current;
-            }
-            WorkspaceToken token = current.get();
-            if (token.version() != seen.version() && usable(token, app.refreshBefore())) {
-                return current;
-            }
-            if (token.refreshToken() == null) {
-                LOG.warn("The token of workspace {} expires at {} and has no refresh token; install the app again",
-                        token.teamId(), token.expiresAt());
-                return usable(token, Duration.ZERO) ? current : Optional.empty();
-            }
-            return refresh(token);
+    /** The workspace's rotation under way, or a new one on the rotation thread. */
+    private CompletableFuture<Optional<WorkspaceToken>> rotation(WorkspaceToken seen) {
+        CompletableFuture<Optional<WorkspaceToken>> started = new CompletableFuture<>();
+        CompletableFuture<Optional<WorkspaceToken>> running = rotating.putIfAbsent(seen.teamId(), started);
+        if (running != null) {
+            return running;
         }
+        try {
+            rotations.execute(() -> {
+                try {
+                    started.complete(rotate(seen.teamId()));
+                } catch (RuntimeException e) {
+                    counted("failed");
+                    LOG.warn("Rotating the token of workspace {} failed: {}", seen.teamId(), e.getClass().getSimpleName());
+                    started.completeExceptionally(e);
+                } finally {
+                    rotating.remove(seen.teamId(), started);
+                }
+            });
+        } catch (RuntimeException e) {
+            // The rotation thread is stopping with the bridge.
+            rotating.remove(seen.teamId(), started);
+            started.completeExceptionally(e);
+        }
+        return started;
     }
 
-    private Optional<WorkspaceToken> refresh(WorkspaceToken token) {
+    private Optional<WorkspaceToken> rotate(String teamId) {
+        Optional<WorkspaceToken> current = current(teamId);
+        if (current.isEmpty() || usable(current.get(), app.refreshBefore())) {
+            return current;
+        }
+        WorkspaceToken token = current.get();
+        if (token.refreshToken() == null) {
+            LOG.warn("The token of workspace {} expires at {} and has no refresh token; install the app again",
+                    teamId, token.expiresAt());
+            return current;
+        }
         OAuthV2AccessResponse answer;
         try {
             answer = slack.methods().oauthV2Access(OAuthV2AccessRequest.builder()
@@ -134,8 +189,8 @@ public final class InstalledTokens implements TokenSource {
                     .build());
         } catch (IOException | SlackApiException e) {
             counted("failed");
-            LOG.warn("Rotating the token of workspace {} failed: {}", token.teamId(), e.getClass().getSimpleName());
-            return usable(token, Duration.ZERO) ? Optional.of(token) : Optional.empty();
+            LOG.warn("Rotating the token of workspace {} failed: {}", teamId, e.getClass().getSimpleName());
+            return current;
         }
         if (!answer.isOk()) {
             if ("invalid_refresh_token".equals(answer.getError())) {
@@ -144,23 +199,39 @@ public final class InstalledTokens implements TokenSource {
                 return awaitOthersRotation(token);
             }
             counted("failed");
-            LOG.warn("Rotating the token of workspace {} was refused: {}", token.teamId(), answer.getError());
-            return usable(token, Duration.ZERO) ? Optional.of(token) : Optional.empty();
+            LOG.warn("Rotating the token of workspace {} was refused: {}", teamId, answer.getError());
+            return current;
         }
         Instant expiresAt = answer.getExpiresIn() == null ? null : clock.instant().plusSeconds(answer.getExpiresIn());
-        boolean stored = installations.tokenRotated(token.enterpriseId(), token.teamId(), answer.getAccessToken(),
-                answer.getRefreshToken(), expiresAt, token.version());
-        counted(stored ? "rotated" : "rotated_elsewhere");
-        LOG.info("Rotated the token of workspace {}; the new one expires at {}", token.teamId(), expiresAt);
-        return installations.botToken(token.enterpriseId(), token.teamId());
+        WorkspaceToken rotated = new WorkspaceToken(token.enterpriseId(), teamId, new SlackToken(answer.getAccessToken()),
+                expiresAt, answer.getRefreshToken() == null ? null : new SlackToken(answer.getRefreshToken()),
+                token.version());
+        unstored.put(teamId, rotated);
+        counted("rotated");
+        LOG.info("Rotated the token of workspace {}; the new one expires at {}", teamId, expiresAt);
+        store(rotated);
+        return current(teamId);
+    }
+
+    /** Stores a rotated token; one that cannot be stored now stays in use here and is stored on the next round. */
+    private void store(WorkspaceToken rotated) {
+        try {
+            installations.tokenRotated(rotated.enterpriseId(), rotated.teamId(), rotated.accessToken().reveal(),
+                    rotated.refreshToken() == null ? null : rotated.refreshToken().reveal(), rotated.expiresAt(),
+                    rotated.version());
+            unstored.remove(rotated.teamId(), rotated);
+        } catch (RuntimeException e) {
+            LOG.warn("Storing the rotated token of workspace {} failed ({}); it is used here and stored again later",
+                    rotated.teamId(), e.getClass().getSimpleName());
+        }
     }
 
     private Optional<WorkspaceToken> awaitOthersRotation(WorkspaceToken token) {
-        Instant until = clock.instant().plus(OTHERS_ROTATION);
-        while (clock.instant().isBefore(until)) {
-            Optional<WorkspaceToken> current = installations.botToken(token.enterpriseId(), token.teamId());
-            if (current.isEmpty() || current.get().version() != token.version()) {
-                return current;
+        long until = System.nanoTime() + OTHERS_ROTATION.toNanos();
+        while (System.nanoTime() < until) {
+            Optional<WorkspaceToken> stored = installations.botToken(token.enterpriseId(), token.teamId());
+            if (stored.isEmpty() || stored.get().version() != token.version()) {
+                return stored;
             }
             try {
                 Thread.sleep(50);
@@ -170,7 +241,7 @@ public final class InstalledTokens implements TokenSource {
             }
         }
         LOG.warn("The refresh token of workspace {} was used up, and no rotated token arrived", token.teamId());
-        return usable(token, Duration.ZERO) ? Optional.of(token) : Optional.empty();
+        return Optional.of(token);
     }
 
     private void counted(String outcome) {

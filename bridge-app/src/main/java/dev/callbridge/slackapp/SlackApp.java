@@ -21,6 +21,7 @@ import java.io.OutputStream;
 import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -34,12 +35,12 @@ import org.slf4j.LoggerFactory;
  * installation, and the Events API ({@code /slack/events}, signatures checked) where an uninstall or
  * a revocation removes it.
  */
-public final class SlackApp {
+public final class SlackApp implements AutoCloseable {
 
     public static final String INSTALL_PATH = "/slack/install";
     public static final String CALLBACK_PATH = "/slack/oauth/callback";
     public static final String EVENTS_PATH = "/slack/events";
-    /** Bodies larger than Slack ever sends are refused before they are read. */
+    /** Bodies larger than Slack ever sends are refused once this much is read. */
     private static final int MAX_BODY_BYTES = 1 << 20;
 
     private static final Logger LOG = LoggerFactory.getLogger(SlackApp.class);
@@ -52,12 +53,15 @@ public final class SlackApp {
      * @param slackApiUrl the Web API base URL ({@code https://slack.com/api/} or the emulator's), where
      *     the OAuth code is exchanged for tokens
      */
-    public SlackApp(SlackAppConfig config, String slackApiUrl, InstallationService installations, MeterRegistry registry,
-            Clock clock) {
+    public SlackApp(SlackAppConfig config, String slackApiUrl, Duration timeout, InstallationService installations,
+            MeterRegistry registry, Clock clock) {
         this.registry = registry;
         SlackConfig slackConfig = new SlackConfig();
         slackConfig.setMethodsEndpointUrlPrefix(slackApiUrl.endsWith("/") ? slackApiUrl : slackApiUrl + "/");
         slackConfig.setPrettyResponseLoggingEnabled(false);
+        slackConfig.setStatsEnabled(false);
+        slackConfig.setHttpClientCallTimeoutMillis(Math.toIntExact(timeout.toMillis()));
+        slackConfig.setHttpClientReadTimeoutMillis(Math.toIntExact(timeout.toMillis()));
         AppConfig appConfig = AppConfig.builder()
                 .slack(Slack.getInstance(slackConfig))
                 .clientId(config.clientId())
@@ -75,16 +79,24 @@ public final class SlackApp {
                 .build();
         this.app = new AuthorizeAt(appConfig, config.authorizeUrl()).asOAuthApp(true)
                 .service(installations)
-                .service(new SignedState(config.clientSecret(), clock));
+                .service(new SignedState(config.clientSecret(), clock))
+                .oauthCallbackException((request, response, e) -> {
+                    // The reason stays in the log: the page is shown to whoever followed the link.
+                    LOG.warn("An install could not be completed: {}", e.toString());
+                    return Response.builder().statusCode(500).contentType("text/html; charset=utf-8")
+                            .body("<html><body><p>The install could not be completed. Please try again.</p></body></html>")
+                            .build();
+                });
         app.event(AppUninstalledEvent.class, (payload, context) -> {
-            removed(installations, payload.getEnterpriseId(), payload.getTeamId(), "app_uninstalled");
+            // The context names the installation (an organisation's, for an org-wide one); the envelope may not.
+            removed(installations, context.getEnterpriseId(), context.getTeamId(), "app_uninstalled");
             return context.ack();
         });
         app.event(TokensRevokedEvent.class, (payload, context) -> {
             List<String> bots = payload.getEvent().getTokens() == null ? null : payload.getEvent().getTokens().getBot();
             // Only the bot token sends Calls API requests; a revoked user token leaves the install usable.
             if (bots != null && !bots.isEmpty()) {
-                removed(installations, payload.getEnterpriseId(), payload.getTeamId(), "tokens_revoked");
+                removed(installations, context.getEnterpriseId(), context.getTeamId(), "tokens_revoked");
             }
             return context.ack();
         });
@@ -101,6 +113,15 @@ public final class SlackApp {
     /** The Web API client the app exchanges OAuth codes with, for rotating tokens the same way. */
     public Slack slack() {
         return app.slack();
+    }
+
+    @Override
+    public void close() {
+        try {
+            app.slack().close();
+        } catch (Exception e) {
+            LOG.debug("Closing the Slack app's client failed", e);
+        }
     }
 
     /** The routes to serve, by path. */

@@ -68,10 +68,10 @@ public record Topics(
         return chosen;
     }
 
-    /** Every topic name the bridge reads or writes. */
+    /** Every topic name the bridge reads or writes, less {@link #installations}, which only the Slack app uses. */
     public List<String> names() {
         List<String> names = new ArrayList<>(List.of(callEvents.name(), callEventsDeadLetters.name(), callOps.name(),
-                callOpsDeadLetters.name(), callResults.name(), calls.name(), installations.name()));
+                callOpsDeadLetters.name(), callResults.name(), calls.name()));
         callOpsRetries.forEach(tier -> names.add(tier.topic()));
         return names;
     }

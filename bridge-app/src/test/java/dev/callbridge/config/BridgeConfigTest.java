@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.callbridge.dispatch.Budget;
+import dev.callbridge.installations.TokenCipher;
 import dev.callbridge.model.op.SlackMethod;
 import dev.callbridge.slack.SlackToken;
 import dev.callbridge.slack.SlackTokens;
@@ -72,6 +73,12 @@ class BridgeConfigTest {
                 .hasMessageContaining("BRIDGE_SLACK_APP_ENCRYPTION_KEYS (slack.app.encryption.keys) is missing");
 
         env.put("BRIDGE_SLACK_APP_ENCRYPTION_KEYS", "k1:encryption-key-value");
+        assertThatThrownBy(() -> BridgeConfig.load(env, null)).isInstanceOf(BridgeConfigException.class)
+                .hasMessageContaining("BRIDGE_SLACK_APP_ENCRYPTION_KEYS (slack.app.encryption.keys): ")
+                .hasMessageNotContaining("encryption-key-value");
+
+        String key = TokenCipher.newKey("k1");
+        env.put("BRIDGE_SLACK_APP_ENCRYPTION_KEYS", key);
         BridgeConfig config = BridgeConfig.load(env, null);
 
         assertThat(config.app()).hasValueSatisfying(app -> {
@@ -80,7 +87,7 @@ class BridgeConfigTest {
             assertThat(app.authorizeUrl()).isEqualTo("https://slack.com/oauth/v2/authorize");
         });
         assertThat(config.toString()).contains("123.456")
-                .doesNotContain("client-secret-value", "signing-secret-value", "encryption-key-value");
+                .doesNotContain("client-secret-value", "signing-secret-value", key.substring(3));
         assertThat(BridgeConfig.load(minimal(), null).app()).isEmpty();
     }
 

@@ -38,7 +38,7 @@ class TopicProvisionerOnRealBrokerTest {
                     try (Admin admin = Admin.create(
                             Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, KAFKA.bootstrapServers()))) {
                         together.await();
-                        return new TopicProvisioner(admin).ensure(topics, 3, (short) 1, Duration.ofDays(14));
+                        return new TopicProvisioner(admin).ensure(topics, 3, (short) 1, Duration.ofDays(14), true);
                     } catch (Exception e) {
                         throw new IllegalStateException(e);
                     }
@@ -50,10 +50,21 @@ class TopicProvisionerOnRealBrokerTest {
     }
 
     @Test
+    void aBridgeThatIsNoSlackAppNeedsNoInstallationsTopic() throws Exception {
+        Topics topics = Topics.withPrefix("plain-", CloudEventCodec.DEFAULT_MAX_RECORD_BYTES);
+        try (Admin admin = admin()) {
+            new TopicProvisioner(admin).ensure(topics, 3, (short) 1, Duration.ofDays(14), false);
+
+            assertThat(admin.listTopics().names().get()).contains(topics.calls().name())
+                    .doesNotContain(topics.installations().name());
+        }
+    }
+
+    @Test
     void theInstallationsAreKeptCompactedInOnePartitionWhateverTheBridgesPartitionCount() throws Exception {
         Topics topics = Topics.withPrefix("kept-", CloudEventCodec.DEFAULT_MAX_RECORD_BYTES);
         try (Admin admin = admin()) {
-            new TopicProvisioner(admin).ensure(topics, 3, (short) 1, Duration.ofDays(14));
+            new TopicProvisioner(admin).ensure(topics, 3, (short) 1, Duration.ofDays(14), true);
 
             String name = topics.installations().name();
             assertThat(admin.describeTopics(List.of(name)).allTopicNames().get().get(name).partitions()).hasSize(1);
@@ -68,7 +79,7 @@ class TopicProvisionerOnRealBrokerTest {
         Topics topics = Topics.withPrefix("aging-", CloudEventCodec.DEFAULT_MAX_RECORD_BYTES);
         KAFKA.createTopics(1, topics.installations().name());
         try (Admin admin = admin()) {
-            assertThatThrownBy(() -> new TopicProvisioner(admin).ensure(topics, 3, (short) 1, Duration.ofDays(14)))
+            assertThatThrownBy(() -> new TopicProvisioner(admin).ensure(topics, 3, (short) 1, Duration.ofDays(14), true))
                     .isInstanceOf(BridgeConfigException.class)
                     .hasMessageStartingWith("aging-slack.installations must be compacted and keep records for good")
                     .hasMessageContaining("cleanup.policy=delete");

@@ -13,7 +13,9 @@ class TopicsTest {
     void namesEveryTopicWithThePrefix() {
         assertThat(topics.names()).allMatch(name -> name.startsWith("p."))
                 .contains("p.telephony.call-events", "p.slack.calls", "p.slack.call-ops.retry-5s",
-                        "p.slack.call-ops.retry-30s", "p.slack.call-ops.retry-5m", "p.slack.installations");
+                        "p.slack.call-ops.retry-30s", "p.slack.call-ops.retry-5m")
+                .as("the Slack app's own topic is set up only for the app").doesNotContain("p.slack.installations");
+        assertThat(topics.installations().name()).isEqualTo("p.slack.installations");
     }
 
     @Test

@@ -54,7 +54,7 @@ final class MemoryBench {
         try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG,
                 world.kafka.bootstrapServers()))) {
             new TopicProvisioner(admin).ensure(topics, BenchWorld.PARTITIONS, (short) 1,
-                    BridgeConfig.defaults().recoveryRetention());
+                    BridgeConfig.defaults().recoveryRetention(), false);
         }
         world.awaitLeaders(topics.names());
         try (SlackEmulator slack = DemoWorkspace.emulator().rateLimits(RateLimits.unlimited()).build().start()) {

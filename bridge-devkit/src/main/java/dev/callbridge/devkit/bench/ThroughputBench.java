@@ -68,7 +68,7 @@ final class ThroughputBench {
         try (Admin admin = Admin.create(java.util.Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG,
                 world.kafka.bootstrapServers()))) {
             new TopicProvisioner(admin).ensure(topics, BenchWorld.PARTITIONS, (short) 1,
-                    BridgeConfig.defaults().recoveryRetention());
+                    BridgeConfig.defaults().recoveryRetention(), false);
         }
         world.awaitLeaders(topics.names());
         String input = topics.callEvents().name();

@@ -95,17 +95,17 @@ public final class DemoTraffic implements AutoCloseable {
                 topic, settings);
     }
 
-    /**
-     * Starts the first call now and keeps calls coming until {@link #stop()}.
-     *
-     * @throws IllegalStateException if started or stopped before: a stopped generator has closed its producer
-     */
     /** Spreads the calls over these workspaces too, asked again for each call: those the app was installed in. */
     public DemoTraffic alsoIn(Supplier<List<String>> workspaces) {
         this.otherWorkspaces = workspaces;
         return this;
     }
 
+    /**
+     * Starts the first call now and keeps calls coming until {@link #stop()}.
+     *
+     * @throws IllegalStateException if started or stopped before: a stopped generator has closed its producer
+     */
     public synchronized void start() {
         if (started || stopped) {
             throw new IllegalStateException("a demo traffic generator starts only once");
