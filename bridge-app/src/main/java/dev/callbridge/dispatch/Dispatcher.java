@@ -470,8 +470,15 @@ public final class Dispatcher implements AutoCloseable {
 
     /** The records an answer's disposition calls for. */
     private void settle(Work work, Disposition disposition) {
-        log(disposition);
         CallOp op = work.op();
+        if (disposition instanceof Disposition.DeadLetter dead && SlackErrorCodes.APP_UNINSTALLED.equals(dead.reason())
+                && !uninstalledSummarized.add(String.valueOf(op.teamId()))) {
+            LOG.info("Refused {} for call {} in workspace {}: app_uninstalled (an earlier dead letter sums the workspace up)",
+                    op.method().apiName(), op.externalUniqueId(), op.teamId());
+            finish(work, List.of(records.result(dead.result())));
+            return;
+        }
+        log(disposition);
         if (disposition instanceof Disposition.Done done) {
             if (op.teamId() != null) {
                 uninstalledSummarized.remove(op.teamId());
@@ -483,9 +490,6 @@ public final class Dispatcher implements AutoCloseable {
         } else if (disposition instanceof Disposition.Retry retry) {
             finish(work, List.of(records.result(retry.interim()), records.park(work, clock.instant().plus(retry.delay()),
                     retry.next(), null, true, retry.uncertain())));
-        } else if (disposition instanceof Disposition.DeadLetter dead
-                && SlackErrorCodes.APP_UNINSTALLED.equals(dead.reason()) && !uninstalledSummarized.add(String.valueOf(op.teamId()))) {
-            finish(work, List.of(records.result(dead.result())));
         } else if (disposition instanceof Disposition.DeadLetter dead) {
             metrics.deadLetter(topics.callOpsDeadLetters().name(), dead.reason());
             String detail = SlackErrorCodes.APP_UNINSTALLED.equals(dead.reason())

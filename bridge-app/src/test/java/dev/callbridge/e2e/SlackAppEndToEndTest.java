@@ -183,7 +183,7 @@ class SlackAppEndToEndTest {
                     failed -> failed.size() >= 2);
             // A request already out when Slack revoked the token comes back token_revoked; the rest never go.
             assertThat(refused).extracting(OpResult.Failed::error).contains("app_uninstalled")
-                    .containsOnly("app_uninstalled", "token_revoked");
+                    .isSubsetOf("app_uninstalled", "token_revoked");
             // One dead letter sums the workspace up; the other refusals are results only, none retried.
             List<DeadLetter> dead = rig.committed(rig.topics.callOpsDeadLetters().name()).stream()
                     .map(r -> DeadLetter.from(r.headers()).orElseThrow())
