@@ -8,6 +8,7 @@ import com.slack.api.bolt.request.Request;
 import com.slack.api.bolt.request.RequestHeaders;
 import com.slack.api.bolt.response.Response;
 import com.slack.api.bolt.service.InstallationService;
+import com.slack.api.bolt.util.QueryStringParser;
 import com.slack.api.bolt.util.SlackRequestParser;
 import com.slack.api.model.event.AppUninstalledEvent;
 import com.slack.api.model.event.TokensRevokedEvent;
@@ -18,11 +19,9 @@ import io.micrometer.core.instrument.MeterRegistry;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
-import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -144,7 +143,7 @@ public final class SlackApp implements AutoCloseable {
             }
             SlackRequestParser.HttpRequest raw = SlackRequestParser.HttpRequest.builder()
                     .requestUri(path)
-                    .queryString(query(exchange.getRequestURI().getRawQuery()))
+                    .queryString(QueryStringParser.toMap(exchange.getRequestURI().getRawQuery()))
                     .headers(new RequestHeaders(exchange.getRequestHeaders()))
                     .requestBody(new String(body, StandardCharsets.UTF_8))
                     .remoteAddress(exchange.getRemoteAddress().getAddress().getHostAddress())
@@ -173,19 +172,6 @@ public final class SlackApp implements AutoCloseable {
         return bytes.length > MAX_BODY_BYTES ? null : bytes;
     }
 
-    private static Map<String, List<String>> query(String rawQuery) {
-        Map<String, List<String>> query = new LinkedHashMap<>();
-        if (rawQuery == null || rawQuery.isEmpty()) {
-            return query;
-        }
-        for (String pair : rawQuery.split("&")) {
-            int eq = pair.indexOf('=');
-            String name = URLDecoder.decode(eq < 0 ? pair : pair.substring(0, eq), StandardCharsets.UTF_8);
-            String value = eq < 0 ? "" : URLDecoder.decode(pair.substring(eq + 1), StandardCharsets.UTF_8);
-            query.computeIfAbsent(name, n -> new ArrayList<>()).add(value);
-        }
-        return query;
-    }
 
     private static void respond(HttpExchange exchange, Response response) throws IOException {
         if (response.getHeaders() != null) {
