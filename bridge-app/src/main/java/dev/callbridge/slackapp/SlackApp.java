@@ -25,6 +25,10 @@ import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -44,7 +48,21 @@ public final class SlackApp implements AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(SlackApp.class);
 
+    /** Requests Slack's side may make at once; more wait in line, and beyond that are answered 503. */
+    private static final int HANDLERS = 4;
+    private static final int WAITING = 64;
+
     private final App app;
+    /**
+     * The Slack routes' own threads: an install waits on Slack and Kafka, and a slow or hostile client
+     * on a public path must not hold the threads that answer the health probes.
+     */
+    private final ThreadPoolExecutor handlers = new ThreadPoolExecutor(HANDLERS, HANDLERS, 0, TimeUnit.MILLISECONDS,
+            new ArrayBlockingQueue<>(WAITING), runnable -> {
+                Thread thread = new Thread(runnable, "slack-app");
+                thread.setDaemon(true);
+                return thread;
+            });
     private final SlackRequestParser parser;
     private final MeterRegistry registry;
 
@@ -116,6 +134,7 @@ public final class SlackApp implements AutoCloseable {
 
     @Override
     public void close() {
+        handlers.shutdownNow();
         try {
             app.slack().close();
         } catch (Exception e) {
@@ -127,9 +146,26 @@ public final class SlackApp implements AutoCloseable {
     public Map<String, HttpHandler> routes() {
         Map<String, HttpHandler> routes = new LinkedHashMap<>();
         for (String path : List.of(INSTALL_PATH, CALLBACK_PATH, EVENTS_PATH)) {
-            routes.put(path, this::handle);
+            routes.put(path, this::handOver);
         }
         return routes;
+    }
+
+    private void handOver(HttpExchange exchange) throws IOException {
+        try {
+            handlers.execute(() -> {
+                try {
+                    handle(exchange);
+                } catch (IOException e) {
+                    LOG.debug("Answering a Slack app request failed", e);
+                }
+            });
+        } catch (RejectedExecutionException e) {
+            try (exchange) {
+                respond(exchange, Response.builder().statusCode(503).contentType("text/plain; charset=utf-8")
+                        .body("busy, try again\n").build());
+            }
+        }
     }
 
     private void handle(HttpExchange exchange) throws IOException {
