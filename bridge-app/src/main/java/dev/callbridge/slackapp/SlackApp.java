@@ -8,6 +8,7 @@ import com.slack.api.bolt.request.Request;
 import com.slack.api.bolt.request.RequestHeaders;
 import com.slack.api.bolt.response.Response;
 import com.slack.api.bolt.service.InstallationService;
+import dev.callbridge.installations.KafkaInstallationService;
 import com.slack.api.bolt.util.QueryStringParser;
 import com.slack.api.bolt.util.SlackRequestParser;
 import com.slack.api.model.event.AppUninstalledEvent;
@@ -122,7 +123,11 @@ public final class SlackApp implements AutoCloseable {
 
     private void removed(InstallationService installations, String enterpriseId, String teamId, String why) {
         LOG.info("Slack app removed from workspace {} ({}): its installation is deleted", teamId, why);
-        installations.deleteAll(enterpriseId, teamId);
+        if (installations instanceof KafkaInstallationService store) {
+            store.remove(enterpriseId, teamId, why); // the removal record says why
+        } else {
+            installations.deleteAll(enterpriseId, teamId);
+        }
         Counter.builder("bridge.slack.app.removals").description("workspaces that uninstalled the app or revoked its token")
                 .tag("reason", why).register(registry).increment();
     }
