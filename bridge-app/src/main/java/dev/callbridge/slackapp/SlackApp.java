@@ -94,6 +94,9 @@ public final class SlackApp implements AutoCloseable {
                 .oAuthRedirectUriPathEnabled(true)
                 .stateValidationEnabled(true)
                 .oauthCompletionUrl(config.completionUrl())
+                // Bolt would rotate an expiring token itself and store it over whatever is stored; rotating
+                // ahead is InstalledTokens' job, whose writes check versions. Bolt rotates only an expired one.
+                .tokenRotationExpirationMillis(0)
                 .build();
         this.app = new AuthorizeAt(appConfig, config.authorizeUrl()).asOAuthApp(true)
                 .service(installations)
