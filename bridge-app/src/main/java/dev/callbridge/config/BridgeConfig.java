@@ -9,6 +9,8 @@ import dev.callbridge.model.op.SlackMethod;
 import dev.callbridge.reconcile.ReconcilerSettings;
 import dev.callbridge.slack.SdkSlackClient;
 import dev.callbridge.slack.SlackTokens;
+import dev.callbridge.provider.ProviderApiConfig;
+import dev.callbridge.slackapp.EndCallConfig;
 import dev.callbridge.slackapp.SlackAppConfig;
 import dev.callbridge.topics.Topics;
 import dev.callbridge.topology.CallStateLimit;
@@ -16,12 +18,14 @@ import dev.callbridge.topology.RecordLimits;
 import dev.callbridge.topology.TopologyConfig;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Arrays;
 import java.util.EnumMap;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.Set;
 import java.util.stream.Collectors;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.streams.StreamsConfig;
@@ -58,7 +62,8 @@ public record BridgeConfig(
         Map<String, String> streamsOverrides,
         Map<String, String> consumerOverrides,
         Map<String, String> producerOverrides,
-        SlackAppConfig slackApp) {
+        SlackAppConfig slackApp,
+        EndCallConfig endCall) {
 
     /** The bot scopes the Slack app asks for: what the Calls API and the call block need. */
     private static final String APP_SCOPES = "calls:read,calls:write,chat:write";
@@ -196,7 +201,53 @@ public record BridgeConfig(
                 streams,
                 source.withPrefix("kafka.consumer"),
                 source.withPrefix("kafka.producer"),
-                slackApp);
+                slackApp,
+                endCall(source));
+    }
+
+    /**
+     * The End call button's settings: the provider's API (which turns it on) and who may click it;
+     * {@code null} without {@code provider.api.url}.
+     */
+    private static EndCallConfig endCall(ConfigSource source) {
+        Optional<String> url = source.get("provider.api.url");
+        if (url.isEmpty()) {
+            for (String key : List.of("slack.app.endcall.users", "slack.app.endcall.channels")) {
+                if (source.get(key).isPresent()) {
+                    throw new BridgeConfigException(ConfigSource.describe(key) + " needs "
+                            + ConfigSource.describe("provider.api.url") + ": without it there is no End call button");
+                }
+            }
+            return null;
+        }
+        ProviderApiConfig provider;
+        try {
+            provider = new ProviderApiConfig(url.get(), source.get("provider.api.key").orElseThrow(
+                    () -> new BridgeConfigException(ConfigSource.describe("provider.api.key") + " is required with "
+                            + ConfigSource.describe("provider.api.url"))),
+                    source.duration("provider.api.timeout", Duration.ofSeconds(5)));
+        } catch (IllegalArgumentException e) {
+            throw new BridgeConfigException(ConfigSource.describe("provider.api.url") + ": " + e.getMessage());
+        }
+        Set<String> users = idList(source, "slack.app.endcall.users");
+        Set<String> channels = idList(source, "slack.app.endcall.channels");
+        try {
+            return new EndCallConfig(provider, users, channels,
+                    source.duration("provider.endcall.confirm.timeout", Duration.ofSeconds(20)));
+        } catch (IllegalArgumentException e) {
+            String key = e.getMessage().contains("user id") ? "slack.app.endcall.users" : "slack.app.endcall.channels";
+            throw new BridgeConfigException(ConfigSource.describe(key) + ": " + e.getMessage());
+        }
+    }
+
+    private static Set<String> idList(ConfigSource source, String key) {
+        return source.get(key).map(list -> Arrays.stream(list.split(",")).map(String::strip)
+                .filter(id -> !id.isEmpty()).collect(Collectors.toSet())).orElse(Set.of());
+    }
+
+    /** The End call button's settings, when the provider's API is configured. */
+    public Optional<EndCallConfig> endCallControl() {
+        return Optional.ofNullable(endCall);
     }
 
     /** The Slack app's settings, or {@code null} when none of them is given. */
@@ -301,6 +352,6 @@ public record BridgeConfig(
                 + ", instanceId=" + instanceId + ", topicPrefix='" + topicPrefix + "', partitions=" + topicPartitions
                 + ", replication=" + topicReplicationFactor + ", stateDir=" + stateDir + ", httpPort=" + httpPort
                 + ", slackBaseUrl=" + slackBaseUrl + ", tokens=" + tokens + ", budgets=" + budgets + ", slackApp="
-                + slackApp + "]";
+                + slackApp + ", endCall=" + endCall + "]";
     }
 }

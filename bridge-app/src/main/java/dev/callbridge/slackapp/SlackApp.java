@@ -37,7 +37,7 @@ import org.slf4j.LoggerFactory;
  * The bridge as a Slack app, on Bolt for Java behind the bridge's own HTTP server: "Add to Slack"
  * ({@code /slack/install}), the OAuth v2 callback ({@code /slack/oauth/callback}) that stores the
  * installation, and the Events API ({@code /slack/events}, signatures checked) where an uninstall or
- * a revocation removes it.
+ * a revocation removes it, and where the End call button's clicks arrive.
  */
 public final class SlackApp implements AutoCloseable {
 
@@ -66,6 +66,7 @@ public final class SlackApp implements AutoCloseable {
             });
     private final SlackRequestParser parser;
     private final MeterRegistry registry;
+    private EndCallButton endCall;
 
     /**
      * @param slackApiUrl the Web API base URL ({@code https://slack.com/api/} or the emulator's), where
@@ -135,6 +136,15 @@ public final class SlackApp implements AutoCloseable {
                 .tag("reason", why).register(registry).increment();
     }
 
+    /**
+     * Serves the End call button's clicks ({@code block_actions} on {@code /slack/events}, the app's
+     * interactivity request URL); the button is closed with the app.
+     */
+    public void endCallsWith(EndCallButton button) {
+        button.registerOn(app);
+        endCall = button;
+    }
+
     /** The Web API client the app exchanges OAuth codes with, for rotating tokens the same way. */
     public Slack slack() {
         return app.slack();
@@ -143,6 +153,9 @@ public final class SlackApp implements AutoCloseable {
     @Override
     public void close() {
         handlers.shutdownNow();
+        if (endCall != null) {
+            endCall.close();
+        }
         try {
             app.slack().close();
         } catch (Exception e) {
