@@ -36,7 +36,8 @@ import org.slf4j.LoggerFactory;
  * The bridge as a Slack app, on Bolt for Java behind the bridge's own HTTP server: "Add to Slack"
  * ({@code /slack/install}), the OAuth v2 callback ({@code /slack/oauth/callback}) that stores the
  * installation, and the Events API ({@code /slack/events}, signatures checked) where an uninstall or
- * a revocation removes it.
+ * a revocation removes it. With an app-level token the events come over Socket Mode instead
+ * ({@link SlackAppSocket}), and {@code /slack/events} is not served.
  */
 public final class SlackApp implements AutoCloseable {
 
@@ -65,6 +66,8 @@ public final class SlackApp implements AutoCloseable {
             });
     private final SlackRequestParser parser;
     private final MeterRegistry registry;
+    /** {@code null} when the events come to {@code /slack/events}. */
+    private final SlackAppSocket socket;
 
     /**
      * @param slackApiUrl the Web API base URL ({@code https://slack.com/api/} or the emulator's), where
@@ -118,6 +121,19 @@ public final class SlackApp implements AutoCloseable {
             return context.ack();
         });
         this.parser = new SlackRequestParser(app.config());
+        this.socket = config.socketModeToken() == null ? null
+                : new SlackAppSocket(app, config.socketModeToken(), registry);
+    }
+
+    /**
+     * Connects to Slack's Socket Mode when the app takes its events there; the HTTP routes need no start.
+     *
+     * @throws SlackAppSocket.TokenRefused when Slack refuses the app-level token
+     */
+    public void start() {
+        if (socket != null) {
+            socket.start();
+        }
     }
 
     private void removed(InstallationService installations, String enterpriseId, String teamId, String why) {
@@ -134,6 +150,9 @@ public final class SlackApp implements AutoCloseable {
 
     @Override
     public void close() {
+        if (socket != null) {
+            socket.close();
+        }
         handlers.shutdownNow();
         try {
             app.slack().close();
@@ -142,10 +161,11 @@ public final class SlackApp implements AutoCloseable {
         }
     }
 
-    /** The routes to serve, by path. */
+    /** The routes to serve, by path: OAuth needs a browser's redirect even when the events come over Socket Mode. */
     public Map<String, HttpHandler> routes() {
         Map<String, HttpHandler> routes = new LinkedHashMap<>();
-        for (String path : List.of(INSTALL_PATH, CALLBACK_PATH, EVENTS_PATH)) {
+        for (String path : socket == null ? List.of(INSTALL_PATH, CALLBACK_PATH, EVENTS_PATH)
+                : List.of(INSTALL_PATH, CALLBACK_PATH)) {
             routes.put(path, this::handOver);
         }
         return routes;
