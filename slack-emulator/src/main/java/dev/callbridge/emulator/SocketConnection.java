@@ -7,7 +7,8 @@ package dev.callbridge.emulator;
  * @param openedAt epoch seconds
  * @param closedAt epoch seconds; {@code null} while it is open
  * @param closedBy {@code app} or {@code emulator}; {@code null} while it is open
- * @param closeCode the WebSocket close code; {@code null} while it is open
+ * @param closeCode the WebSocket close code: the emulator's when it closed it (1006 for a drop), else
+ *     the app's; {@code null} while it is open
  * @param disconnectReason the reason of the {@code disconnect} message the emulator sent it, if any:
  *     such a connection takes new envelopes only when the app has no other
  * @param envelopesSent the envelopes sent over it, retries included

@@ -20,6 +20,7 @@ import java.util.UUID;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Consumer;
 import org.java_websocket.WebSocket;
 import org.java_websocket.exceptions.WebsocketNotConnectedException;
 import org.java_websocket.framing.CloseFrame;
@@ -133,6 +134,7 @@ final class SocketMode {
         synchronized (this) {
             running = server;
             server = null;
+            links.values().forEach(link -> link.closing = CloseFrame.GOING_AWAY);
         }
         if (running != null) {
             try {
@@ -241,13 +243,15 @@ final class SocketMode {
     }
 
     /** A connection closed: an envelope it had not acknowledged is sent again. */
-    synchronized void closed(WebSocket socket, int code, boolean byApp) {
+    synchronized void closed(WebSocket socket, int code) {
         if (!(socket.getAttachment() instanceof Link link) || link.closedAt != null) {
             return;
         }
         link.closedAt = clock.instant();
-        link.closeCode = code;
-        link.closedBy = byApp ? "app" : "emulator";
+        // Who began the closing, and with which code: the library reports how the handshake ended,
+        // 1006 when the other side's TCP close came before its closing frame.
+        link.closedBy = link.closing == null ? "app" : "emulator";
+        link.closeCode = link.closing == null ? code : link.closing;
         LOG.info("Socket Mode connection {} of app {} closed by the {} ({})", link.id, link.app.appId(),
                 link.closedBy, code);
         for (Envelope envelope : envelopes.values()) {
@@ -297,8 +301,8 @@ final class SocketMode {
             });
             LOG.info("Asked app {} to reconnect ({}) on {}", app.appId(), reason, ids(told));
         }
-        // Closed off the lock: the WebSocket library calls closed() while it holds the connection's own.
-        told.forEach(link -> timer.schedule(() -> link.socket.close(CloseFrame.NORMAL, reason),
+        told.forEach(link -> timer.schedule(
+                () -> close(List.of(link), CloseFrame.NORMAL, socket -> socket.close(CloseFrame.NORMAL, reason)),
                 disconnectGrace.toNanos(), TimeUnit.NANOSECONDS));
         return ids(told);
     }
@@ -315,7 +319,8 @@ final class SocketMode {
             app(clientId);
             dropped = openLinks(clientId);
         }
-        dropped.forEach(link -> link.socket.closeConnection(CloseFrame.ABNORMAL_CLOSE, "dropped by the emulator"));
+        close(dropped, CloseFrame.ABNORMAL_CLOSE,
+                socket -> socket.closeConnection(CloseFrame.ABNORMAL_CLOSE, "dropped by the emulator"));
         return ids(dropped);
     }
 
@@ -344,7 +349,20 @@ final class SocketMode {
             envelopes.clear();
             turns.clear();
         }
-        open.forEach(link -> link.socket.close(CloseFrame.GOING_AWAY, "emulator reset"));
+        close(open, CloseFrame.GOING_AWAY, socket -> socket.close(CloseFrame.GOING_AWAY, "emulator reset"));
+    }
+
+    /**
+     * Closes the connections as the emulator, unless the app closed one first. Off the lock: the
+     * WebSocket library calls closed() while it holds the connection's own.
+     */
+    private void close(List<Link> closing, int code, Consumer<WebSocket> how) {
+        List<Link> open;
+        synchronized (this) {
+            open = closing.stream().filter(link -> link.closedAt == null).toList();
+            open.forEach(link -> link.closing = code);
+        }
+        open.forEach(link -> how.accept(link.socket));
     }
 
     private void acknowledged(Link link, String envelopeId) {
@@ -486,6 +504,8 @@ final class SocketMode {
         Instant closedAt;
         Integer closeCode;
         String closedBy;
+        /** The code the emulator closes it with; {@code null} unless the emulator began closing it. */
+        Integer closing;
         String disconnectReason;
         int envelopesSent;
         int acks;

@@ -80,7 +80,7 @@ final class SocketModeServer extends WebSocketServer {
 
     @Override
     public void onClose(WebSocket socket, int code, String reason, boolean remote) {
-        socketMode.closed(socket, code, remote);
+        socketMode.closed(socket, code);
     }
 
     @Override
