@@ -70,6 +70,8 @@ public record BridgeConfig(
     /** The settings that turn the Slack app on: all of them, or none. */
     private static final List<String> APP_KEYS = List.of("slack.app.client.id", "slack.app.client.secret",
             "slack.app.signing.secret", "slack.app.encryption.keys");
+    /** The app-level token that moves the app's events from {@code /slack/events} to Socket Mode. */
+    public static final String SOCKET_MODE_TOKEN_KEY = "slack.app.socket.mode.token";
 
     /** Slack's documented tiers: {@code calls.*} in Tier 3 (50 a minute), {@code chat.postMessage} about one a second. */
     private static final Map<SlackMethod, Integer> SLACK_TIER_PER_MINUTE = Map.of(
@@ -253,8 +255,20 @@ public record BridgeConfig(
     /** The Slack app's settings, or {@code null} when none of them is given. */
     private static SlackAppConfig slackApp(ConfigSource source) {
         List<String> given = APP_KEYS.stream().filter(key -> source.get(key).isPresent()).toList();
+        String socketModeToken = source.get(SOCKET_MODE_TOKEN_KEY).orElse(null);
         if (given.isEmpty()) {
+            if (socketModeToken != null) {
+                throw new BridgeConfigException(ConfigSource.describe(SOCKET_MODE_TOKEN_KEY)
+                        + " is for the Slack app, which needs " + APP_KEYS.stream().map(ConfigSource::describe)
+                        .collect(Collectors.joining(", ")));
+            }
             return null;
+        }
+        if (socketModeToken != null && !socketModeToken.startsWith("xapp-")) {
+            // The value is a secret: the message says what it should be, never what it is.
+            throw new BridgeConfigException(ConfigSource.describe(SOCKET_MODE_TOKEN_KEY)
+                    + " must be the app's app-level token (xapp-..., with the scope connections:write),"
+                    + " not a bot or user token");
         }
         for (String key : APP_KEYS) {
             if (!given.contains(key)) {
@@ -276,7 +290,8 @@ public record BridgeConfig(
                 source.string("slack.app.authorize.url", SlackAppConfig.SLACK_AUTHORIZE_URL),
                 source.required("slack.app.encryption.keys"),
                 source.duration("slack.app.token.refresh.before", Duration.ofMinutes(15)),
-                source.get("slack.app.completion.url").orElse(null));
+                source.get("slack.app.completion.url").orElse(null),
+                socketModeToken);
     }
 
     /** The Slack app's settings, when the bridge is installed as one. */

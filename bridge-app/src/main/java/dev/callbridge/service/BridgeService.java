@@ -2,6 +2,8 @@ package dev.callbridge.service;
 
 import com.sun.net.httpserver.HttpHandler;
 import dev.callbridge.config.BridgeConfig;
+import dev.callbridge.config.BridgeConfigException;
+import dev.callbridge.config.ConfigSource;
 import dev.callbridge.dispatch.Dispatcher;
 import dev.callbridge.installations.KafkaInstallationService;
 import dev.callbridge.installations.TokenCipher;
@@ -14,6 +16,7 @@ import dev.callbridge.slackapp.EndCallButton;
 import dev.callbridge.slackapp.InstalledTokens;
 import dev.callbridge.slackapp.SlackApp;
 import dev.callbridge.slackapp.SlackAppConfig;
+import dev.callbridge.slackapp.SlackAppSocket;
 import dev.callbridge.topology.Backlogs;
 import dev.callbridge.topology.CallTopology;
 import dev.callbridge.topology.DeadLetterHandler;
@@ -139,6 +142,12 @@ public final class BridgeService implements AutoCloseable {
             installations = new KafkaInstallationService(config.adminProperties(), config.topics().installations(),
                     TokenCipher.parseKeys(app.encryptionKeys()), clock).start();
             slackApp = new SlackApp(app, config.slackBaseUrl(), config.slackTimeout(), installations, registry, clock);
+            try {
+                slackApp.start();
+            } catch (SlackAppSocket.TokenRefused e) {
+                throw new BridgeConfigException(ConfigSource.envName(BridgeConfig.SOCKET_MODE_TOKEN_KEY) + " ("
+                        + BridgeConfig.SOCKET_MODE_TOKEN_KEY + "): " + e.getMessage());
+            }
             InstalledTokens installed = new InstalledTokens(config.tokens(), installations, slackApp.slack(), app,
                     config.slackTimeout(), tokenRotation, clock, registry);
             tokenRotation.scheduleWithFixedDelay(() -> rotateDue(installed), 0, 1, TimeUnit.MINUTES);

@@ -37,7 +37,9 @@ import org.slf4j.LoggerFactory;
  * The bridge as a Slack app, on Bolt for Java behind the bridge's own HTTP server: "Add to Slack"
  * ({@code /slack/install}), the OAuth v2 callback ({@code /slack/oauth/callback}) that stores the
  * installation, and the Events API ({@code /slack/events}, signatures checked) where an uninstall or
- * a revocation removes it, and where the End call button's clicks arrive.
+ * a revocation removes it, and where the End call button's clicks arrive. With an app-level token the
+ * events and clicks come over Socket Mode instead ({@link SlackAppSocket}), and {@code /slack/events}
+ * is not served.
  */
 public final class SlackApp implements AutoCloseable {
 
@@ -67,6 +69,8 @@ public final class SlackApp implements AutoCloseable {
     private final SlackRequestParser parser;
     private final MeterRegistry registry;
     private EndCallButton endCall;
+    /** {@code null} when the events come to {@code /slack/events}. */
+    private final SlackAppSocket socket;
 
     /**
      * @param slackApiUrl the Web API base URL ({@code https://slack.com/api/} or the emulator's), where
@@ -123,6 +127,19 @@ public final class SlackApp implements AutoCloseable {
             return context.ack();
         });
         this.parser = new SlackRequestParser(app.config());
+        this.socket = config.socketModeToken() == null ? null
+                : new SlackAppSocket(app, config.socketModeToken(), registry);
+    }
+
+    /**
+     * Connects to Slack's Socket Mode when the app takes its events there; the HTTP routes need no start.
+     *
+     * @throws SlackAppSocket.TokenRefused when Slack refuses the app-level token
+     */
+    public void start() {
+        if (socket != null) {
+            socket.start();
+        }
     }
 
     private void removed(InstallationService installations, String enterpriseId, String teamId, String why) {
@@ -152,6 +169,9 @@ public final class SlackApp implements AutoCloseable {
 
     @Override
     public void close() {
+        if (socket != null) {
+            socket.close();
+        }
         handlers.shutdownNow();
         if (endCall != null) {
             endCall.close();
@@ -163,10 +183,11 @@ public final class SlackApp implements AutoCloseable {
         }
     }
 
-    /** The routes to serve, by path. */
+    /** The routes to serve, by path: OAuth needs a browser's redirect even when the events come over Socket Mode. */
     public Map<String, HttpHandler> routes() {
         Map<String, HttpHandler> routes = new LinkedHashMap<>();
-        for (String path : List.of(INSTALL_PATH, CALLBACK_PATH, EVENTS_PATH)) {
+        for (String path : socket == null ? List.of(INSTALL_PATH, CALLBACK_PATH, EVENTS_PATH)
+                : List.of(INSTALL_PATH, CALLBACK_PATH)) {
             routes.put(path, this::handOver);
         }
         return routes;

@@ -15,6 +15,8 @@ import java.util.Objects;
  * @param encryptionKeys the keys that encrypt stored tokens, {@code keyId:base64Key[,...]}, the first used for new writes
  * @param refreshBefore how long before an access token expires it is rotated
  * @param completionUrl where the browser goes once an install is stored; {@code null} for Slack's app page
+ * @param socketModeToken the app-level token ({@code xapp-…}) the events come over Socket Mode with;
+ *     {@code null} for the Events API at {@code /slack/events}
  */
 public record SlackAppConfig(
         String clientId,
@@ -25,7 +27,8 @@ public record SlackAppConfig(
         String authorizeUrl,
         String encryptionKeys,
         Duration refreshBefore,
-        String completionUrl) {
+        String completionUrl,
+        String socketModeToken) {
 
     /** Slack's own authorize page, which Bolt links to. */
     public static final String SLACK_AUTHORIZE_URL = "https://slack.com/oauth/v2/authorize";
@@ -44,6 +47,7 @@ public record SlackAppConfig(
     public String toString() {
         // The secrets and keys never print.
         return "SlackAppConfig[clientId=" + clientId + ", scopes=" + scopes + ", redirectUrl=" + redirectUrl
-                + ", authorizeUrl=" + authorizeUrl + ", refreshBefore=" + refreshBefore + ", completionUrl=" + completionUrl + "]";
+                + ", authorizeUrl=" + authorizeUrl + ", refreshBefore=" + refreshBefore + ", completionUrl=" + completionUrl
+                + ", socketMode=" + (socketModeToken != null) + "]";
     }
 }

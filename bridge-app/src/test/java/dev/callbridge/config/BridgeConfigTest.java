@@ -92,6 +92,35 @@ class BridgeConfigTest {
     }
 
     @Test
+    void socketModeTakesAnAppLevelTokenForTheSlackAppAndNeverShowsIt() {
+        Map<String, String> env = minimal();
+        env.put("BRIDGE_SLACK_APP_SOCKET_MODE_TOKEN", "xapp-1-A1-2-secret-app-token");
+        assertThatThrownBy(() -> BridgeConfig.load(env, null)).isInstanceOf(BridgeConfigException.class)
+                .hasMessageContaining("BRIDGE_SLACK_APP_SOCKET_MODE_TOKEN (slack.app.socket.mode.token)")
+                .hasMessageContaining("BRIDGE_SLACK_APP_CLIENT_ID")
+                .hasMessageNotContaining("secret-app-token");
+
+        env.put("BRIDGE_SLACK_APP_CLIENT_ID", "123.456");
+        env.put("BRIDGE_SLACK_APP_CLIENT_SECRET", "client-secret-value");
+        env.put("BRIDGE_SLACK_APP_SIGNING_SECRET", "signing-secret-value");
+        env.put("BRIDGE_SLACK_APP_ENCRYPTION_KEYS", TokenCipher.newKey("k1"));
+        BridgeConfig config = BridgeConfig.load(env, null);
+        assertThat(config.app()).hasValueSatisfying(app ->
+                assertThat(app.socketModeToken()).isEqualTo("xapp-1-A1-2-secret-app-token"));
+        assertThat(config.toString()).contains("socketMode=true").doesNotContain("secret-app-token");
+
+        env.put("BRIDGE_SLACK_APP_SOCKET_MODE_TOKEN", "xoxb-a-bot-token-by-mistake");
+        assertThatThrownBy(() -> BridgeConfig.load(env, null)).isInstanceOf(BridgeConfigException.class)
+                .hasMessageContaining("BRIDGE_SLACK_APP_SOCKET_MODE_TOKEN (slack.app.socket.mode.token) must be")
+                .hasMessageContaining("xapp-")
+                .hasMessageNotContaining("a-bot-token-by-mistake");
+
+        env.remove("BRIDGE_SLACK_APP_SOCKET_MODE_TOKEN");
+        assertThat(BridgeConfig.load(env, null).app()).hasValueSatisfying(app ->
+                assertThat(app.socketModeToken()).as("events over /slack/events").isNull());
+    }
+
+    @Test
     void kafkaStreamsCommitsEvery50MsUnlessToldOtherwise() {
         assertThat(BridgeConfig.defaults().streamsOverrides()).containsEntry("commit.interval.ms", "50");
         assertThat(BridgeConfig.defaults(Map.of("kafka.streams.commit.interval.ms", "200")).streamsOverrides())

@@ -57,7 +57,7 @@ class EndCallEndToEndTest {
     @BeforeAll
     void start() throws Exception {
         provider = ProviderEmulator.builder().apiKey(PROVIDER_KEY).webhookSecret("unused-webhook-secret").build().start();
-        int port = AppInstall.freePort();
+        int port = AddToSlack.freePort();
         EmulatedApp app = EmulatedApp.of(CLIENT_ID, "end-call-client-secret", SIGNING_SECRET)
                 .withEventsUrl("http://127.0.0.1:" + port + "/slack/events");
         rig = BridgeRig.start(KAFKA, "e2e-endcall-", BridgeRig.demoEmulator().app(app));
@@ -74,7 +74,7 @@ class EndCallEndToEndTest {
                 .with("BRIDGE_PROVIDER_ENDCALL_CONFIRM_TIMEOUT", "2s")
                 .with("BRIDGE_SLACK_APP_ENDCALL_USERS", ALLOWED));
         // Clicks come to the app from workspaces it is installed in.
-        AppInstall.install(port, DemoWorkspace.TEAM);
+        AddToSlack.install(port, DemoWorkspace.TEAM);
         SlackConfig config = new SlackConfig();
         config.setMethodsEndpointUrlPrefix(rig.slack.baseUrl());
         config.setStatsEnabled(false);

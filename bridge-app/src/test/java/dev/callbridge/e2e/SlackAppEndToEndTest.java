@@ -18,20 +18,11 @@ import dev.callbridge.model.result.OpResult;
 import dev.callbridge.service.BridgeService;
 import dev.callbridge.testkit.BridgeSettings;
 import dev.callbridge.testkit.KafkaBrokerExtension;
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.net.ServerSocket;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -51,21 +42,11 @@ class SlackAppEndToEndTest {
     private static final String SECOND = "T0SECOND";
     private static final Instant T0 = Instant.parse("2026-03-02T09:00:00Z");
     private static final JsonSerde<OpResult> RESULTS = new JsonSerde<>(OpResult.class);
-    private static final Pattern LINK = Pattern.compile("href=\"([^\"]*oauth/v2/authorize[^\"]*)\"");
 
     @RegisterExtension
     final EveryLogLine logs = new EveryLogLine();
 
-    private final HttpClient http = HttpClient.newBuilder().followRedirects(HttpClient.Redirect.NEVER).build();
     private final String keys = TokenCipher.newKey("k1");
-
-    private static int freePort() {
-        try (ServerSocket socket = new ServerSocket(0)) {
-            return socket.getLocalPort();
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-    }
 
     private BridgeSettings appSettings(BridgeRig rig, String instance, int port) {
         return rig.settings(instance)
@@ -78,28 +59,6 @@ class SlackAppEndToEndTest {
                 .with("BRIDGE_SLACK_APP_REDIRECT_URL", "http://127.0.0.1:" + port + "/slack/oauth/callback")
                 .with("BRIDGE_SLACK_APP_TOKEN_REFRESH_BEFORE", "3s")
                 .shortSessions();
-    }
-
-    /** Clicks "Add to Slack" on the bridge at {@code port}, allows it for {@code team} and comes back to the bridge. */
-    private void install(int port, String team) throws Exception {
-        HttpResponse<String> start = http.send(HttpRequest.newBuilder(
-                URI.create("http://127.0.0.1:" + port + "/slack/install")).build(), HttpResponse.BodyHandlers.ofString());
-        String authorize = start.headers().firstValue("Location").orElseGet(() -> {
-            Matcher link = LINK.matcher(start.body());
-            assertThat(link.find()).as("an Add to Slack link in %s", start.body()).isTrue();
-            return link.group(1).replace("&amp;", "&");
-        });
-        List<String> cookies = new ArrayList<>();
-        start.headers().allValues("Set-Cookie").forEach(cookie -> cookies.add(cookie.split(";", 2)[0]));
-
-        HttpResponse<String> allowed = http.send(HttpRequest.newBuilder(URI.create(authorize + "&team=" + team
-                + "&team_name=Second")).build(), HttpResponse.BodyHandlers.ofString());
-        assertThat(allowed.statusCode()).as("the authorize page sends the browser back").isEqualTo(302);
-        String callback = allowed.headers().firstValue("Location").orElseThrow();
-
-        HttpResponse<String> done = http.send(HttpRequest.newBuilder(URI.create(callback))
-                .header("Cookie", String.join("; ", cookies)).build(), HttpResponse.BodyHandlers.ofString());
-        assertThat(done.statusCode()).as("the callback: %s", done.body()).isLessThan(400);
     }
 
     private static CallEvents inSecondWorkspace(BridgeRig rig, String callId) {
@@ -117,8 +76,8 @@ class SlackAppEndToEndTest {
     @Test
     void aWorkspaceInstalledThroughOneInstanceIsServedByAnotherAndItsExpiringTokenIsRotatedWithNoFailedRequest()
             throws Exception {
-        int portA = freePort();
-        int portB = freePort();
+        int portA = AddToSlack.freePort();
+        int portB = AddToSlack.freePort();
         EmulatedApp app = EmulatedApp.of(CLIENT_ID, CLIENT_SECRET, SIGNING_SECRET)
                 .withEventsUrl("http://127.0.0.1:" + portA + "/slack/events")
                 .withTokenRotation(Duration.ofSeconds(8));
@@ -126,7 +85,7 @@ class SlackAppEndToEndTest {
             BridgeService first = rig.startService(appSettings(rig, "a", portA));
             BridgeService second = rig.startService(appSettings(rig, "b", portB));
 
-            install(portA, SECOND);
+            AddToSlack.install(portA, SECOND);
             // The instance the workspace was installed through goes away; the other one, never restarted, serves it.
             rig.stopService(first);
             List<String> calls = new ArrayList<>();
@@ -160,14 +119,14 @@ class SlackAppEndToEndTest {
     @Test
     void anUninstalledWorkspaceFailsAtOnceWithoutWaitingForItsBudgetEvenAfterARestartWhileAnotherKeepsBeingServed()
             throws Exception {
-        int port = freePort();
+        int port = AddToSlack.freePort();
         EmulatedApp app = EmulatedApp.of(CLIENT_ID, CLIENT_SECRET, SIGNING_SECRET)
                 .withEventsUrl("http://127.0.0.1:" + port + "/slack/events");
         try (BridgeRig rig = BridgeRig.start(KAFKA, "e2e-uninstall-", BridgeRig.demoEmulator().app(app))) {
             // One calls.add a minute: a refused workspace that waited for its budget would take minutes here.
             BridgeService bridge = rig.startService(appSettings(rig, "a", port).budget(SlackMethod.CALLS_ADD, 1)
                     .with("BRIDGE_SLACK_BUDGET_BURST", "1"));
-            install(port, SECOND);
+            AddToSlack.install(port, SECOND);
             CallEvents before = inSecondWorkspace(rig, "served-call");
             await().atMost(Duration.ofSeconds(30)).until(() -> !rig.emulator().callsWithExternalId("served-call").isEmpty());
 
@@ -200,7 +159,7 @@ class SlackAppEndToEndTest {
 
             // The removal is on the installations topic: an instance started afterwards knows it too.
             rig.stopService(bridge);
-            int other = freePort();
+            int other = AddToSlack.freePort();
             rig.startService(appSettings(rig, "b", other));
             inSecondWorkspace(rig, "orphan-after-restart");
             await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> assertThat(failed(rig))

@@ -41,7 +41,7 @@ class SlackAppTest {
     @BeforeEach
     void serve() throws Exception {
         SlackAppConfig config = new SlackAppConfig("C1D", "client-secret", SIGNING_SECRET, "calls:write,chat:write",
-                "https://bridge.example/slack/oauth/callback", AUTHORIZE, "k1:unused", Duration.ofMinutes(10), null);
+                "https://bridge.example/slack/oauth/callback", AUTHORIZE, "k1:unused", Duration.ofMinutes(10), null, null);
         SlackApp app = new SlackApp(config, "http://127.0.0.1:9/api/", Duration.ofSeconds(2), new RecordingInstallations(),
                 registry, Clock.systemUTC());
         server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);

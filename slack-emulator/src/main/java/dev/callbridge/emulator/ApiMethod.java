@@ -7,12 +7,14 @@ import java.util.Optional;
 
 /**
  * The Slack Web API methods the emulator answers, each with the scope a token needs to call it;
- * {@code oauth.v2.access} takes an app's client credentials instead of a token.
+ * {@code oauth.v2.access} takes an app's client credentials instead of a token, and
+ * {@code apps.connections.open} an app-level token.
  */
 public enum ApiMethod {
     AUTH_TEST("auth.test", null),
     AUTH_REVOKE("auth.revoke", null),
     OAUTH_V2_ACCESS("oauth.v2.access", null),
+    APPS_CONNECTIONS_OPEN("apps.connections.open", null),
     CALLS_ADD("calls.add", Scopes.CALLS_WRITE),
     CHAT_POST_MESSAGE("chat.postMessage", Scopes.CHAT_WRITE),
     CALLS_PARTICIPANTS_ADD("calls.participants.add", Scopes.CALLS_WRITE),
@@ -37,6 +39,11 @@ public enum ApiMethod {
     /** The scope a token must hold; empty for methods any valid token may call. */
     public Optional<String> requiredScope() {
         return Optional.ofNullable(requiredScope);
+    }
+
+    /** Whether the method checks an app's own credentials rather than a workspace's token. */
+    public boolean takesAppCredentials() {
+        return this == OAUTH_V2_ACCESS || this == APPS_CONNECTIONS_OPEN;
     }
 
     public static Optional<ApiMethod> find(String apiName) {

@@ -146,6 +146,53 @@ public final class EmulatorClient {
         return get("responses", new TypeReference<>() {});
     }
 
+    /**
+     * Issues the app an app-level token ({@code xapp-…}) that opens Socket Mode connections; the app's
+     * events go over Socket Mode from then on.
+     */
+    public String issueAppToken(String clientId) {
+        Map<String, String> issued = read(send(postRequest("socket-mode/app-tokens", Map.of("client_id", clientId))),
+                EmulatorJson.mapper().constructType(new TypeReference<Map<String, String>>() {}));
+        return issued.get("app_token");
+    }
+
+    /** Every Socket Mode connection since the last reset, oldest first, open or closed. */
+    public List<SocketConnection> socketConnections() {
+        return get("socket-mode/connections", new TypeReference<>() {});
+    }
+
+    /** Every Socket Mode envelope sent since the last reset, oldest first, with its attempts and acknowledgement. */
+    public List<SocketDelivery> socketDeliveries() {
+        return get("socket-mode/deliveries", new TypeReference<>() {});
+    }
+
+    /**
+     * Sends each open Socket Mode connection of the app a {@code disconnect} with reason
+     * {@code refresh_requested}, as Slack does before it closes one; the emulator closes them after
+     * its grace period.
+     *
+     * @return the ids of the connections told
+     */
+    public List<String> refreshSockets(String clientId) {
+        return socketControl("socket-mode/disconnect", Map.of("client_id", clientId, "reason", "refresh_requested"));
+    }
+
+    /**
+     * Closes each open Socket Mode connection of the app at once, without a closing handshake, as a
+     * lost network does.
+     *
+     * @return the ids of the connections dropped
+     */
+    public List<String> dropSockets(String clientId) {
+        return socketControl("socket-mode/drop", Map.of("client_id", clientId));
+    }
+
+    private List<String> socketControl(String path, Map<String, String> fields) {
+        Map<String, List<String>> answer = read(send(postRequest(path, fields)),
+                EmulatorJson.mapper().constructType(new TypeReference<Map<String, List<String>>>() {}));
+        return answer.get("connections");
+    }
+
     private <T> T get(String path, TypeReference<T> type) {
         return read(send(request(path).GET()), EmulatorJson.mapper().constructType(type));
     }

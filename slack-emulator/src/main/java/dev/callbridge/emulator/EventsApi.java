@@ -28,8 +28,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Sends the apps their Events API requests as Slack does: JSON signed with the app's signing secret,
- * and after a non-2xx answer, a timeout or a failed connection up to three retries carrying
+ * Sends the apps their Events API requests as Slack does: an app in Socket Mode gets them as
+ * envelopes over its connections ({@link SocketMode}); any other as JSON signed with the app's
+ * signing secret, and after a non-2xx answer, a timeout or a failed connection up to three retries carrying
  * {@code X-Slack-Retry-Num} and {@code X-Slack-Retry-Reason}. Requests go out one at a time in the
  * order they were raised, so an app hears {@code tokens_revoked} before {@code app_uninstalled}
  * unless a retry comes between them.
@@ -55,6 +56,7 @@ final class EventsApi {
     private final Clock clock;
     private final HttpClient http;
     private final ScheduledThreadPoolExecutor sender;
+    private final SocketMode socketMode;
     private final ConcurrentMap<Long, Delivery> deliveries = new ConcurrentSkipListMap<>();
     // Neither sequence restarts on reset, so that ids seen before a reset never name a later request.
     private final AtomicLong deliverySequence = new AtomicLong();
@@ -62,8 +64,11 @@ final class EventsApi {
     // Bumped by a reset: a retry raised before it is dropped rather than sent.
     private final AtomicLong generation = new AtomicLong();
 
-    /** @param retryDelays the wait before each of the {@value #RETRIES} retries */
-    EventsApi(List<Duration> retryDelays, Duration timeout, Clock clock) {
+    /**
+     * @param retryDelays the wait before each of the {@value #RETRIES} retries
+     * @param socketMode where the events of apps in Socket Mode go instead
+     */
+    EventsApi(List<Duration> retryDelays, Duration timeout, Clock clock, SocketMode socketMode) {
         if (retryDelays.stream().anyMatch(Duration::isNegative)) {
             throw new IllegalArgumentException("a retry delay cannot be negative: " + retryDelays);
         }
@@ -73,6 +78,7 @@ final class EventsApi {
         this.retryDelays = List.copyOf(retryDelays);
         this.timeout = timeout;
         this.clock = clock;
+        this.socketMode = socketMode;
         this.http = HttpClient.newBuilder()
                 .version(HttpClient.Version.HTTP_1_1)
                 .connectTimeout(timeout)
@@ -89,13 +95,15 @@ final class EventsApi {
     }
 
     /**
-     * Raises an {@code event_callback} for {@code event} in {@code teamId}, sent in the background;
-     * nothing for an app without an events URL, which subscribes to no events.
+     * Raises an {@code event_callback} for {@code event} in {@code teamId}, sent in the background,
+     * over Socket Mode for an app in it; nothing for another app without an events URL, which
+     * subscribes to no events.
      *
      * @param botUserId the bot user of the app's install, its {@code authorizations} entry
      */
     void send(EmulatedApp app, String teamId, String botUserId, Map<String, Object> event) {
-        if (app.eventsUrl() == null) {
+        boolean overSocket = socketMode.carries(app);
+        if (!overSocket && app.eventsUrl() == null) {
             return;
         }
         String eventId = "Ev" + String.format("%010d", eventSequence.incrementAndGet());
@@ -116,6 +124,10 @@ final class EventsApi {
         envelope.put("event_time", clock.instant().getEpochSecond());
         envelope.put("authorizations", List.of(authorization));
         envelope.put("is_ext_shared_channel", false);
+        if (overSocket) {
+            socketMode.deliver(app, (String) event.get("type"), eventId, teamId, envelope);
+            return;
+        }
         Outgoing outgoing = raise(app, (String) event.get("type"), eventId, teamId, envelope);
         sender.execute(() -> attempt(outgoing, 0, null));
     }

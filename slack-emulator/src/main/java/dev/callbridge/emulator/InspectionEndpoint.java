@@ -200,7 +200,7 @@ final class InspectionEndpoint implements HttpHandler {
      * The text fields of a control's JSON body, every one required; any other field is refused, so
      * that a typo is not lost.
      */
-    private static Map<String, String> fields(HttpServerExchange exchange, String... names) throws IOException {
+    static Map<String, String> fields(HttpServerExchange exchange, String... names) throws IOException {
         JsonNode body = EmulatorJson.mapper().readTree(body(exchange));
         if (body == null || !body.isObject()) {
             throw new IllegalArgumentException("expected a JSON object with " + String.join(", ", names));
@@ -239,7 +239,7 @@ final class InspectionEndpoint implements HttpHandler {
         return cause == e ? e.getOriginalMessage() : Objects.toString(cause.getMessage());
     }
 
-    private static void write(HttpServerExchange exchange, int status, Object body) {
+    static void write(HttpServerExchange exchange, int status, Object body) {
         exchange.setStatusCode(status);
         exchange.getResponseHeaders().put(Headers.CONTENT_TYPE, "application/json; charset=utf-8");
         exchange.getResponseSender().send(ByteBuffer.wrap(EmulatorJson.write(body)));

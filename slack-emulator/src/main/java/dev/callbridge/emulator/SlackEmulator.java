@@ -7,7 +7,9 @@ import java.net.InetSocketAddress;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.stream.Collectors;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -15,7 +17,8 @@ import org.slf4j.LoggerFactory;
 /**
  * A stateful stand-in for Slack's Web API: the Calls methods, {@code chat.postMessage} and
  * {@code auth.test} under {@code /api/}, close enough that the official Slack SDK cannot tell it
- * from Slack; and an inspection and control API under {@code /_emulator/}.
+ * from Slack; for installable apps OAuth v2 and the Events API, over HTTP or Socket Mode; and an
+ * inspection and control API under {@code /_emulator/}.
  *
  * <pre>{@code
  * SlackEmulator slack = SlackEmulator.builder().token(TokenGrant.bot("xoxb-test", "T0001")).build().start();
@@ -44,6 +47,7 @@ public final class SlackEmulator implements AutoCloseable {
     private final FaultInjector faults;
     private final Tokens tokens;
     private final EventsApi events;
+    private final SocketMode socketMode;
     private final Installations installations;
     private final Interactivity interactivity;
     private final List<EmulatedApp> apps;
@@ -59,11 +63,13 @@ public final class SlackEmulator implements AutoCloseable {
         this.rateLimiter = new RateLimiter(builder.rateLimits, System::nanoTime);
         this.faults = new FaultInjector(builder.faults);
         this.tokens = new Tokens(builder.tokens, clock);
-        this.events = new EventsApi(builder.eventRetryDelays, builder.eventTimeout, clock);
+        this.socketMode = new SocketMode(apps, builder.appTokens, tokens, host, builder.socketModePort,
+                builder.eventRetryDelays, builder.eventTimeout, builder.disconnectGrace, clock);
+        this.events = new EventsApi(builder.eventRetryDelays, builder.eventTimeout, clock, socketMode);
         this.installations = new Installations(apps, tokens, state, events, clock);
         this.interactivity = new Interactivity(apps, state, clock, this::root);
         WebApiEndpoint api = new WebApiEndpoint(tokens, faults, rateLimiter,
-                new WebApiMethods(state, builder.directory, installations), stats, builder.listener);
+                new WebApiMethods(state, builder.directory, installations, socketMode), stats, builder.listener);
         InspectionEndpoint inspection =
                 new InspectionEndpoint(state, stats, faults, rateLimiter, installations, events, interactivity, this::reset);
         this.server = Undertow.builder()
@@ -73,7 +79,8 @@ public final class SlackEmulator implements AutoCloseable {
                         .addPrefixPath(API_PATH, api)
                         .addExactPath(AuthorizePage.PATH, new AuthorizePage(installations, state))
                         .addPrefixPath(Interactivity.RESPONSE_PATH, new ResponseUrlEndpoint(interactivity))
-                        .addPrefixPath(INSPECTION_PATH, inspection))
+                        .addPrefixPath(INSPECTION_PATH, inspection)
+                        .addPrefixPath(SocketModeControls.PATH, new SocketModeControls(socketMode)))
                 .build();
     }
 
@@ -93,6 +100,12 @@ public final class SlackEmulator implements AutoCloseable {
         }
         server.start();
         boundPort = ((InetSocketAddress) server.getListenerInfo().get(0).getAddress()).getPort();
+        try {
+            socketMode.start();
+        } catch (IllegalStateException e) {
+            server.stop();
+            throw e;
+        }
         client = new EmulatorClient(inspectionUrl());
         running = true;
         LOG.info("Slack emulator serving {}", baseUrl());
@@ -102,6 +115,7 @@ public final class SlackEmulator implements AutoCloseable {
 
     public synchronized void stop() {
         if (running) {
+            socketMode.stop();
             server.stop();
             running = false;
         }
@@ -148,12 +162,14 @@ public final class SlackEmulator implements AutoCloseable {
     }
 
     private String root() {
+        return "http://" + urlHost(host) + ":" + port();
+    }
+
+    /** How a URL names the bound {@code host}. */
+    static String urlHost(String host) {
         // A wildcard bind is reachable on loopback; a URL naming the wildcard address would not be.
         String urlHost = host.equals("0.0.0.0") || host.equals("::") ? "127.0.0.1" : host;
-        if (urlHost.contains(":")) {
-            urlHost = "[" + urlHost + "]";
-        }
-        return "http://" + urlHost + ":" + port();
+        return urlHost.contains(":") ? "[" + urlHost + "]" : urlHost;
     }
 
     private void reset() {
@@ -165,6 +181,7 @@ public final class SlackEmulator implements AutoCloseable {
         tokens.reset();
         events.clear();
         interactivity.clear();
+        socketMode.clear();
     }
 
     /** Settings of an emulator; every one has a default except the tokens and apps, of which it needs one. */
@@ -176,6 +193,9 @@ public final class SlackEmulator implements AutoCloseable {
         private final List<EmulatedApp> apps = new ArrayList<>();
         private List<Duration> eventRetryDelays = EventsApi.DEFAULT_RETRY_DELAYS;
         private Duration eventTimeout = EventsApi.SLACK_TIMEOUT;
+        private final Map<String, String> appTokens = new LinkedHashMap<>();
+        private int socketModePort = 0;
+        private Duration disconnectGrace = SocketMode.SLACK_DISCONNECT_GRACE;
         private RateLimits rateLimits = RateLimits.slack();
         private Faults faults = Faults.none();
         private Directory directory = Directory.defaults();
@@ -249,15 +269,44 @@ public final class SlackEmulator implements AutoCloseable {
         }
 
         /**
-         * The waits before the three retries of a failed Events API request; 1, 2 and 4 seconds by
-         * default, where Slack waits about nothing, a minute and five minutes.
+         * An app-level token ({@code xapp-…}, with {@code connections:write}) of the app with
+         * {@code clientId}, which puts the app in Socket Mode: its events go over the WebSocket
+         * connections it opens with {@code apps.connections.open}, not to its events URL.
+         */
+        public Builder appToken(String clientId, String token) {
+            appTokens.put(token, clientId);
+            return this;
+        }
+
+        /** The port of the Socket Mode WebSocket server; 0, the default, picks a free one. */
+        public Builder socketModePort(int newPort) {
+            if (newPort < 0 || newPort > 65535) {
+                throw new IllegalArgumentException("port must be 0 (any free port) or a TCP port, was " + newPort);
+            }
+            socketModePort = newPort;
+            return this;
+        }
+
+        /** How long a Socket Mode connection asked to reconnect stays open; 10 seconds by default. */
+        public Builder disconnectGrace(Duration grace) {
+            disconnectGrace = grace;
+            return this;
+        }
+
+        /**
+         * The waits before the three retries of a failed Events API request or an unacknowledged
+         * Socket Mode envelope; 1, 2 and 4 seconds by default, where Slack waits about nothing, a
+         * minute and five minutes.
          */
         public Builder eventRetryDelays(Duration first, Duration second, Duration third) {
             eventRetryDelays = List.of(first, second, third);
             return this;
         }
 
-        /** How long an events URL may answer before it counts as {@code http_timeout}; 3 s, as Slack, by default. */
+        /**
+         * How long an events URL may answer, or a Socket Mode envelope wait for its acknowledgement,
+         * before it counts as {@code http_timeout}; 3 s, as Slack, by default.
+         */
         public Builder eventTimeout(Duration timeout) {
             eventTimeout = timeout;
             return this;
@@ -271,8 +320,9 @@ public final class SlackEmulator implements AutoCloseable {
 
         /**
          * @throws IllegalStateException without a token or an app: an emulator nobody can call is a mistake
-         * @throws IllegalArgumentException when two apps share a client id or an app id, or a retry
-         *     delay or the events timeout is negative
+         * @throws IllegalArgumentException when two apps share a client id or an app id, a retry
+         *     delay, the events timeout or the disconnect grace is negative, or an app-level token is
+         *     not one or names no app
          */
         public SlackEmulator build() {
             if (tokens.isEmpty() && apps.isEmpty()) {

@@ -22,7 +22,8 @@ import picocli.CommandLine.Spec;
         description = {
             "Serves Slack's Calls API, chat.postMessage, auth.test, auth.revoke and",
             "oauth.v2.access under /api/; for an app (--app-*), the OAuth authorize page",
-            "at /oauth/v2/authorize, Events API requests and button clicks to the app;",
+            "at /oauth/v2/authorize, Events API requests and button clicks to the app, or with",
+            "--app-token apps.connections.open and its events over Socket Mode;",
             "and an inspection and control API under /_emulator/.",
             "Prints the Web API base URL (for SlackConfig#setMethodsEndpointUrlPrefix) and runs until interrupted."
         })
@@ -116,6 +117,15 @@ public final class SlackEmulatorCommand implements Callable<Integer> {
                     + "alone: ${FALLBACK-VALUE}, as Slack). Default: off, tokens never expire.")
     private Duration appTokenLifetime;
 
+    @Option(names = "--app-token", paramLabel = "XAPP_TOKEN",
+            description = "An app-level token (xapp-...) of the app: the app is in Socket Mode, its events go over "
+                    + "the WebSocket connections it opens with apps.connections.open instead of to its events URL.")
+    private String appToken;
+
+    @Option(names = "--socket-mode-port", defaultValue = "0",
+            description = "Port of the Socket Mode WebSocket server; 0 for any free port (default: ${DEFAULT-VALUE}).")
+    private int socketModePort;
+
     @Option(names = "--app-scopes", paramLabel = "SCOPE", split = ",",
             description = "The scopes an install of the app may grant (default: all the emulated methods check).")
     private Set<String> appScopes = new TreeSet<>();
@@ -157,6 +167,11 @@ public final class SlackEmulatorCommand implements Callable<Integer> {
                             serverErrorRate, slowRate, slowMillis, dropRate, !dropBeforeApply));
             Optional<EmulatedApp> app = app();
             app.ifPresent(builder::app);
+            builder.socketModePort(socketModePort);
+            if (appToken != null) {
+                // app() is present: --app-token is one of the app's options.
+                builder.appToken(app.orElseThrow().clientId(), appToken);
+            }
             // The default token stands in for an app's installs only when there is no app.
             (tokens.isEmpty() && app.isEmpty() ? List.of(DEFAULT_TOKEN) : tokens)
                     .forEach(t -> builder.token(TokenGrant.parse(t)));
@@ -171,7 +186,7 @@ public final class SlackEmulatorCommand implements Callable<Integer> {
     private Optional<EmulatedApp> app() {
         boolean anyAppOption = appClientId != null || appClientSecret != null || appSigningSecret != null
                 || appEventsUrl != null || appInteractivityUrl != null || appTokenLifetime != null
-                || !appScopes.isEmpty();
+                || !appScopes.isEmpty() || appToken != null;
         if (!anyAppOption) {
             return Optional.empty();
         }

@@ -18,9 +18,9 @@ import org.xnio.IoUtils;
 /**
  * {@code /api/<method>}: Slack's Web API. A request is read, authenticated, given its injected fault,
  * checked against its scope and budget, then applied; answers to an authenticated request carry the
- * token's scopes in {@code X-OAuth-Scopes}, as Slack's do. {@code oauth.v2.access}, which an app
- * calls with its client credentials rather than a token, is applied at once, without faults or
- * budgets. Requests run on Undertow's worker pool; a slow answer waits on the I/O thread's
+ * token's scopes in {@code X-OAuth-Scopes}, as Slack's do. {@code oauth.v2.access} and
+ * {@code apps.connections.open}, which an app calls with its own credentials rather than a
+ * workspace's token, are applied at once, without faults or budgets. Requests run on Undertow's worker pool; a slow answer waits on the I/O thread's
  * timer, so it holds no worker while it waits.
  */
 final class WebApiEndpoint implements HttpHandler {
@@ -68,7 +68,7 @@ final class WebApiEndpoint implements HttpHandler {
         try {
             request = reader.read(exchange, method);
             listener.received(method.apiName(), request.paramsWithoutSecrets(), receivedAt);
-            if (method == ApiMethod.OAUTH_V2_ACCESS) {
+            if (method.takesAppCredentials()) {
                 answer(exchange, method, methods.apply(request, null), null);
                 return;
             }

@@ -29,17 +29,19 @@ final class WebApiMethods {
     private final EmulatorState state;
     private final Directory directory;
     private final Installations installations;
+    private final SocketMode socketMode;
     private final Clock clock = Clock.systemUTC();
 
-    WebApiMethods(EmulatorState state, Directory directory, Installations installations) {
+    WebApiMethods(EmulatorState state, Directory directory, Installations installations, SocketMode socketMode) {
         this.state = state;
         this.directory = directory;
         this.installations = installations;
+        this.socketMode = socketMode;
     }
 
     /**
-     * @param grant the grant of the request's token; {@code null} for {@code oauth.v2.access}, which
-     *     an app calls with its client credentials
+     * @param grant the grant of the request's token; {@code null} for the methods an app calls with
+     *     its own credentials ({@link ApiMethod#takesAppCredentials()})
      */
     ApiAnswer apply(ApiRequest request, TokenGrant grant) {
         try {
@@ -47,6 +49,7 @@ final class WebApiMethods {
                 case AUTH_TEST -> authTest(grant);
                 case AUTH_REVOKE -> revoke(request);
                 case OAUTH_V2_ACCESS -> installations.access(request);
+                case APPS_CONNECTIONS_OPEN -> socketMode.open(request.token());
                 case CALLS_ADD -> addCall(request, grant);
                 case CHAT_POST_MESSAGE -> postMessage(request, grant);
                 case CALLS_PARTICIPANTS_ADD -> addParticipants(request, grant);

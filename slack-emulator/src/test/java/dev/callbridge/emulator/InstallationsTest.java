@@ -25,7 +25,9 @@ class InstallationsTest {
     private final MovableClock clock = new MovableClock(Instant.parse("2030-01-01T00:00:00Z"));
     private final Tokens tokens = new Tokens(List.of(), clock);
     private final Installations installations = new Installations(List.of(APP.withTokenRotation(LIFETIME)), tokens,
-            new EmulatorState(Set.of()), new EventsApi(EventsApi.DEFAULT_RETRY_DELAYS, EventsApi.SLACK_TIMEOUT, clock),
+            new EmulatorState(Set.of()), new EventsApi(EventsApi.DEFAULT_RETRY_DELAYS, EventsApi.SLACK_TIMEOUT, clock,
+                    new SocketMode(List.of(), Map.of(), tokens, "127.0.0.1", 0, EventsApi.DEFAULT_RETRY_DELAYS,
+                            EventsApi.SLACK_TIMEOUT, SocketMode.SLACK_DISCONNECT_GRACE, clock)),
             clock);
 
     @Test

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.slack.api.Slack;
 import java.io.PrintWriter;
+import java.net.ServerSocket;
 import java.io.StringWriter;
 import java.util.Arrays;
 import org.junit.jupiter.api.Test;
@@ -80,6 +81,38 @@ class SlackEmulatorCommandTest {
     }
 
     @Test
+    void anAppTokenPutsTheAppInSocketModeOnTheGivenPort() throws Exception {
+        int port;
+        try (ServerSocket free = new ServerSocket(0)) {
+            port = free.getLocalPort();
+        }
+        SlackEmulatorCommand command = new SlackEmulatorCommand();
+        new CommandLine(command).parseArgs("--port", "0", "--app-client-id", Installs.CLIENT_ID,
+                "--app-client-secret", Installs.CLIENT_SECRET, "--app-signing-secret", Installs.SIGNING_SECRET,
+                "--app-token", "xapp-1-A11112222-1-cli", "--socket-mode-port", Integer.toString(port));
+
+        try (SlackEmulator emulator = command.emulator().start()) {
+            assertThat(SlackSdk.slack(emulator).methods().appsConnectionsOpen(r -> r.token("xapp-1-A11112222-1-cli"))
+                    .getUrl()).startsWith("ws://127.0.0.1:" + port + "/link/");
+        }
+    }
+
+    @Test
+    void anAppTokenThatIsNoneOrHasNoAppIsAUsageErrorThatShowsNoToken() {
+        SlackEmulatorCommand noApp = new SlackEmulatorCommand();
+        new CommandLine(noApp).parseArgs("--app-token", "xapp-1-lonely");
+        assertThatThrownBy(noApp::emulator).isInstanceOf(CommandLine.ParameterException.class)
+                .hasMessageContaining("--app-client-id").hasMessageNotContaining("xapp-1-lonely");
+
+        SlackEmulatorCommand botToken = new SlackEmulatorCommand();
+        new CommandLine(botToken).parseArgs("--app-client-id", Installs.CLIENT_ID,
+                "--app-client-secret", Installs.CLIENT_SECRET, "--app-signing-secret", Installs.SIGNING_SECRET,
+                "--app-token", "xoxb-not-an-app-token");
+        assertThatThrownBy(botToken::emulator).isInstanceOf(CommandLine.ParameterException.class)
+                .hasMessageContaining("xapp-").hasMessageNotContaining("xoxb-not-an-app-token");
+    }
+
+    @Test
     void anAppWithoutAllItsCredentialsIsAUsageErrorThatShowsNoSecret() {
         SlackEmulatorCommand command = new SlackEmulatorCommand();
         new CommandLine(command).parseArgs("--app-client-id", "1111.2222", "--app-client-secret", "hush-hush");
@@ -113,7 +146,7 @@ class SlackEmulatorCommandTest {
         assertThat(out.toString())
                 .contains("slack-emulator", "--port", "--token", "--tiers", "--seed", "--fault-429-rate")
                 .contains("--app-client-id", "--app-client-secret", "--app-signing-secret", "--app-events-url",
-                        "--app-token-lifetime", "--app-scopes");
+                        "--app-token-lifetime", "--app-scopes", "--app-token", "--socket-mode-port");
     }
 
     private static String[] concat(String[] first, String... more) {

@@ -40,6 +40,8 @@ public final class LocalCommand implements Callable<Integer> {
     /** The demo's Slack app, which "Add to Slack" on the call board installs into another workspace. */
     private static final EmulatedApp DEMO_APP = EmulatedApp.of("1000.2000", "local-demo-client-secret",
             "local-demo-signing-secret");
+    /** The demo app's app-level token, with {@code --socket-mode}. */
+    private static final String DEMO_APP_TOKEN = "xapp-1-A10002000-1-local-demo";
 
     @Option(names = "--kafka-port", defaultValue = "9092", description = "Kafka's port on localhost (default ${DEFAULT-VALUE}).")
     int kafkaPort;
@@ -63,6 +65,10 @@ public final class LocalCommand implements Callable<Integer> {
 
     @Option(names = "--no-demo", description = "Start no demo traffic; produce your own events to telephony.call-events.")
     boolean noDemo;
+
+    @Option(names = "--socket-mode",
+            description = "The demo app takes its events (uninstalls) over Socket Mode instead of at the bridge's /slack/events.")
+    boolean socketMode;
 
     @Option(names = "--summary-every", defaultValue = "3", description = "Seconds between summaries (default ${DEFAULT-VALUE}).")
     int summaryEvery;
@@ -98,8 +104,13 @@ public final class LocalCommand implements Callable<Integer> {
         try {
             out.println("Starting Kafka on localhost:" + kafkaPort + " ...");
             kafka = new EmbeddedKafka(kafkaPort).start();
-            slack = DemoWorkspace.emulator().port(slackPort).rateLimits(limits)
-                    .app(DEMO_APP.withEventsUrl(bridgeUrl() + SlackApp.EVENTS_PATH)).build().start();
+            SlackEmulator.Builder slackSettings = DemoWorkspace.emulator().port(slackPort).rateLimits(limits);
+            if (socketMode) {
+                slackSettings.app(DEMO_APP).appToken(DEMO_APP.clientId(), DEMO_APP_TOKEN);
+            } else {
+                slackSettings.app(DEMO_APP.withEventsUrl(bridgeUrl() + SlackApp.EVENTS_PATH));
+            }
+            slack = slackSettings.build().start();
             bridge = new BridgeService(BridgeConfig.load(bridgeEnvironment(kafka, slack, workDir), null)).start();
             board = new CallBoard(boardPort, slack.client()::calls, bridgeUrl() + SlackApp.INSTALL_PATH).start();
             if (!noDemo) {
@@ -160,6 +171,9 @@ public final class LocalCommand implements Callable<Integer> {
                 .with("BRIDGE_SLACK_APP_AUTHORIZE_URL", slack.authorizeUrl())
                 .with("BRIDGE_SLACK_APP_REDIRECT_URL", bridgeUrl() + SlackApp.CALLBACK_PATH)
                 .with("BRIDGE_SLACK_APP_COMPLETION_URL", "http://localhost:" + boardPort + "/");
+        if (socketMode) {
+            settings.with("BRIDGE_SLACK_APP_SOCKET_MODE_TOKEN", DEMO_APP_TOKEN);
+        }
         if (tiers.equals("unlimited")) {
             settings.unlimitedBudgets();
         } else if (tiers.equals("sdk")) {
@@ -182,6 +196,10 @@ public final class LocalCommand implements Callable<Integer> {
         out.println("  Bridge          http://localhost:" + bridge.httpPort() + "/metrics  /readyz  /healthz");
         out.println("  Add to Slack    " + bridgeUrl() + SlackApp.INSTALL_PATH
                 + "   installs the demo app into another workspace; its calls then join the traffic");
+        if (socketMode) {
+            out.println("  Socket Mode     the app's events come over the bridge's WebSocket connection: "
+                    + slack.inspectionUrl() + "socket-mode/connections");
+        }
         out.println(noDemo ? "  No demo traffic: produce CloudEvents to telephony.call-events."
                 : "  Demo traffic    " + callsPerMinute + " calls a minute, with duplicates, reordering and bad records");
         out.println("Press Ctrl-C to stop and remove everything.");

@@ -14,15 +14,18 @@ import java.util.List;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
-/** Installing the bridge's Slack app into an emulated workspace as a browser does: "Add to Slack", Allow, back to the bridge. */
-final class AppInstall {
+/**
+ * A browser installing the bridge's Slack app: "Add to Slack" on the bridge, Allow on the emulator's
+ * authorize page, and back to the bridge's OAuth callback with the state cookie.
+ */
+final class AddToSlack {
 
     private static final Pattern LINK = Pattern.compile("href=\"([^\"]*oauth/v2/authorize[^\"]*)\"");
     private static final HttpClient BROWSER = HttpClient.newBuilder().followRedirects(HttpClient.Redirect.NEVER).build();
 
-    private AppInstall() {}
+    private AddToSlack() {}
 
-    /** A port nothing listens on now, for a bridge whose URLs must be known before it starts. */
+    /** A port nobody listens on yet, for a bridge whose OAuth redirect URL must be known before it starts. */
     static int freePort() {
         try (ServerSocket socket = new ServerSocket(0)) {
             return socket.getLocalPort();
@@ -32,7 +35,7 @@ final class AppInstall {
     }
 
     /** Clicks "Add to Slack" on the bridge at {@code port}, allows it for {@code team} and comes back to the bridge. */
-    static void install(int port, String team) throws IOException, InterruptedException {
+    static void install(int port, String team) throws Exception {
         HttpResponse<String> start = BROWSER.send(HttpRequest.newBuilder(
                 URI.create("http://127.0.0.1:" + port + "/slack/install")).build(), HttpResponse.BodyHandlers.ofString());
         String authorize = start.headers().firstValue("Location").orElseGet(() -> {
@@ -43,8 +46,8 @@ final class AppInstall {
         List<String> cookies = new ArrayList<>();
         start.headers().allValues("Set-Cookie").forEach(cookie -> cookies.add(cookie.split(";", 2)[0]));
 
-        HttpResponse<String> allowed = BROWSER.send(HttpRequest.newBuilder(URI.create(authorize + "&team=" + team))
-                .build(), HttpResponse.BodyHandlers.ofString());
+        HttpResponse<String> allowed = BROWSER.send(HttpRequest.newBuilder(URI.create(authorize + "&team=" + team
+                + "&team_name=Second")).build(), HttpResponse.BodyHandlers.ofString());
         assertThat(allowed.statusCode()).as("the authorize page sends the browser back").isEqualTo(302);
         String callback = allowed.headers().firstValue("Location").orElseThrow();
 
