@@ -9,6 +9,7 @@ import dev.callbridge.model.op.SlackMethod;
 import dev.callbridge.reconcile.ReconcilerSettings;
 import dev.callbridge.slack.SdkSlackClient;
 import dev.callbridge.slack.SlackTokens;
+import dev.callbridge.slackapp.ProviderApi;
 import dev.callbridge.slackapp.SlackAppConfig;
 import dev.callbridge.topics.Topics;
 import dev.callbridge.topology.CallStateLimit;
@@ -16,12 +17,14 @@ import dev.callbridge.topology.RecordLimits;
 import dev.callbridge.topology.TopologyConfig;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Arrays;
 import java.util.EnumMap;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.Set;
 import java.util.stream.Collectors;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.streams.StreamsConfig;
@@ -58,15 +61,22 @@ public record BridgeConfig(
         Map<String, String> streamsOverrides,
         Map<String, String> consumerOverrides,
         Map<String, String> producerOverrides,
-        SlackAppConfig slackApp) {
+        SlackAppConfig slackApp,
+        ProviderApi providerApi) {
 
-    /** The bot scopes the Slack app asks for: what the Calls API and the call block need. */
-    private static final String APP_SCOPES = "calls:read,calls:write,chat:write";
+    /**
+     * The bot scopes the Slack app asks for: what the Calls API and the call block need, and the history
+     * scopes that let the dispatcher look in a call block's thread for a reply whose answer was lost.
+     */
+    private static final String APP_SCOPES = "calls:read,calls:write,chat:write,channels:history,groups:history";
     /** The settings that turn the Slack app on: all of them, or none. */
     private static final List<String> APP_KEYS = List.of("slack.app.client.id", "slack.app.client.secret",
             "slack.app.signing.secret", "slack.app.encryption.keys");
 
-    /** Slack's documented tiers: {@code calls.*} in Tier 3 (50 a minute), {@code chat.postMessage} about one a second. */
+    /**
+     * Slack's documented tiers: {@code calls.*}, {@code chat.update} and {@code conversations.replies} in
+     * Tier 3 (50 a minute), {@code chat.postMessage} about one a second.
+     */
     private static final Map<SlackMethod, Integer> SLACK_TIER_PER_MINUTE = Map.of(
             SlackMethod.CALLS_ADD, 50,
             SlackMethod.CALLS_PARTICIPANTS_ADD, 50,
@@ -74,7 +84,9 @@ public record BridgeConfig(
             SlackMethod.CALLS_UPDATE, 50,
             SlackMethod.CALLS_END, 50,
             SlackMethod.CALLS_INFO, 50,
-            SlackMethod.CHAT_POST_MESSAGE, 60);
+            SlackMethod.CHAT_POST_MESSAGE, 60,
+            SlackMethod.CHAT_UPDATE, 50,
+            SlackMethod.CONVERSATIONS_REPLIES, 50);
     /** Three times the longest retry tier, so a parked operation reports in long before it counts as lost. */
     private static final Duration DEFAULT_OP_TIMEOUT = Duration.ofMinutes(15);
     private static final Duration MIN_OP_TIMEOUT = Duration.ofMinutes(10);
@@ -115,6 +127,7 @@ public record BridgeConfig(
         }
         tokens = tokens.withDefaultTeamId(defaultTeamId);
         SlackAppConfig slackApp = slackApp(source);
+        ProviderApi providerApi = providerApi(source);
         if (tokenRequired && tokens.isEmpty() && slackApp == null) {
             throw new BridgeConfigException("no Slack token: set SLACK_TOKEN (or SLACK_TOKEN_<TEAM_ID>), or "
                     + ConfigSource.describe("slack.token.dir") + ", or install the Slack app (" + APP_KEYS.stream()
@@ -140,7 +153,8 @@ public record BridgeConfig(
                 source.duration("calls.stale.after", Duration.ofHours(12)),
                 source.duration("calls.ended.retention", Duration.ofDays(7)),
                 source.positiveInt("calls.dedupe.window", 512),
-                opTimeout(source));
+                opTimeout(source),
+                providerApi == null ? Set.of() : providerApi.endCallSources());
         Duration recoveryRetention =
                 source.duration("calls.recovery.retention", Duration.ofDays(14));
         if (recoveryRetention.compareTo(reconciler.staleAfter()) < 0) {
@@ -196,7 +210,36 @@ public record BridgeConfig(
                 streams,
                 source.withPrefix("kafka.consumer"),
                 source.withPrefix("kafka.producer"),
-                slackApp);
+                slackApp,
+                providerApi);
+    }
+
+    /** The provider's end-call API, or {@code null} when {@code provider.api.url} is not set. */
+    private static ProviderApi providerApi(ConfigSource source) {
+        Optional<String> url = source.get("provider.api.url");
+        if (url.isEmpty()) {
+            if (source.get("provider.api.key").isPresent()) {
+                throw new BridgeConfigException(ConfigSource.describe("provider.api.key") + " is set but "
+                        + ConfigSource.describe("provider.api.url") + " is not: the key is only used with the URL");
+            }
+            return null;
+        }
+        if (!url.get().startsWith("http://") && !url.get().startsWith("https://")) {
+            throw new BridgeConfigException(ConfigSource.describe("provider.api.url")
+                    + " must be an http(s) URL such as https://api.voice.example.com, got '" + url.get() + "'");
+        }
+        if (source.get("provider.api.key").isEmpty()) {
+            throw new BridgeConfigException(ConfigSource.describe("provider.api.key") + " is missing: "
+                    + ConfigSource.describe("provider.api.url") + " needs the provider's API key");
+        }
+        Set<String> sources = Arrays.stream(source.string("provider.endcall.sources", ProviderApi.VOICE_AI_SOURCE)
+                        .split(","))
+                .map(String::trim)
+                .filter(s -> !s.isEmpty())
+                .collect(Collectors.toUnmodifiableSet());
+        String base = url.get();
+        return new ProviderApi(base.endsWith("/") ? base.substring(0, base.length() - 1) : base,
+                source.required("provider.api.key"), sources);
     }
 
     /** The Slack app's settings, or {@code null} when none of them is given. */
@@ -226,6 +269,11 @@ public record BridgeConfig(
                 source.required("slack.app.encryption.keys"),
                 source.duration("slack.app.token.refresh.before", Duration.ofMinutes(15)),
                 source.get("slack.app.completion.url").orElse(null));
+    }
+
+    /** The provider's end-call API, when {@code provider.api.url} is set: calls from its sources get an End call control. */
+    public Optional<ProviderApi> provider() {
+        return Optional.ofNullable(providerApi);
     }
 
     /** The Slack app's settings, when the bridge is installed as one. */
@@ -301,6 +349,6 @@ public record BridgeConfig(
                 + ", instanceId=" + instanceId + ", topicPrefix='" + topicPrefix + "', partitions=" + topicPartitions
                 + ", replication=" + topicReplicationFactor + ", stateDir=" + stateDir + ", httpPort=" + httpPort
                 + ", slackBaseUrl=" + slackBaseUrl + ", tokens=" + tokens + ", budgets=" + budgets + ", slackApp="
-                + slackApp + "]";
+                + slackApp + ", providerApi=" + providerApi + "]";
     }
 }

@@ -24,7 +24,7 @@ class DeciderTest {
 
     @Test
     void anOkAnswerIsDoneWithSlacksCallId() {
-        Disposition d = decider.decide(ADD, Attempts.FIRST, new SlackAnswer.Ok("R42", null));
+        Disposition d = decider.decide(ADD, Attempts.FIRST, new SlackAnswer.Ok("R42", null, null));
         assertThat(d).isInstanceOfSatisfying(Disposition.Done.class, done -> assertThat(done.result())
                 .isInstanceOfSatisfying(OpResult.Succeeded.class, ok -> {
                     assertThat(ok.slackCallId()).isEqualTo("R42");
@@ -195,8 +195,8 @@ class DeciderTest {
     void anUncertainCallBlockIsCheckedBeforeItIsPostedAndACertainOneIsNot() {
         assertThat(decider.next(work(POST, true, true, false), NOW, limiter))
                 .isInstanceOfSatisfying(Decider.Check.class, check -> {
-                    assertThat(check.inspect().slackCallId()).isEqualTo("R1");
-                    assertThat(check.inspect().teamId()).isEqualTo("T1");
+                    assertThat(((CallOp.InspectCall) check.request()).slackCallId()).isEqualTo("R1");
+                    assertThat(((CallOp.InspectCall) check.request()).teamId()).isEqualTo("T1");
                 });
         assertThat(decider.next(work(POST, true, true, true), NOW.plusSeconds(1), limiter)).isEqualTo(new Decider.Send(null));
         assertThat(decider.next(work(POST, false, true, false), NOW.plusSeconds(2), limiter)).isEqualTo(new Decider.Send(null));
