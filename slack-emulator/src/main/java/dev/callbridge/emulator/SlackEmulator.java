@@ -13,8 +13,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * A stateful stand-in for Slack's Web API: the Calls methods, {@code chat.postMessage} and
- * {@code auth.test} under {@code /api/}, close enough that the official Slack SDK cannot tell it
+ * A stateful stand-in for Slack's Web API: the Calls methods, {@code chat.postMessage} (in threads too),
+ * {@code chat.update}, {@code conversations.replies} and {@code auth.test} under {@code /api/}, close enough that the official Slack SDK cannot tell it
  * from Slack; and an inspection and control API under {@code /_emulator/}.
  *
  * <pre>{@code
