@@ -9,7 +9,8 @@ import dev.callbridge.model.op.SlackMethod;
 import dev.callbridge.reconcile.ReconcilerSettings;
 import dev.callbridge.slack.SdkSlackClient;
 import dev.callbridge.slack.SlackTokens;
-import dev.callbridge.slackapp.ProviderApi;
+import dev.callbridge.provider.ProviderApiConfig;
+import dev.callbridge.slackapp.EndCallConfig;
 import dev.callbridge.slackapp.SlackAppConfig;
 import dev.callbridge.topics.Topics;
 import dev.callbridge.topology.CallStateLimit;
@@ -62,13 +63,15 @@ public record BridgeConfig(
         Map<String, String> consumerOverrides,
         Map<String, String> producerOverrides,
         SlackAppConfig slackApp,
-        ProviderApi providerApi) {
+        EndCallConfig endCall) {
 
     /**
      * The bot scopes the Slack app asks for: what the Calls API and the call block need, and the history
      * scopes that let the dispatcher look in a call block's thread for a reply whose answer was lost.
      */
     private static final String APP_SCOPES = "calls:read,calls:write,chat:write,channels:history,groups:history";
+    /** The voice-AI platform's events, as the bridge's ingress writes them: by default its calls get the End call button. */
+    private static final String VOICE_AI_SOURCE = "urn:callbridge:voice-ai";
     /** The settings that turn the Slack app on: all of them, or none. */
     private static final List<String> APP_KEYS = List.of("slack.app.client.id", "slack.app.client.secret",
             "slack.app.signing.secret", "slack.app.encryption.keys");
@@ -127,7 +130,7 @@ public record BridgeConfig(
         }
         tokens = tokens.withDefaultTeamId(defaultTeamId);
         SlackAppConfig slackApp = slackApp(source);
-        ProviderApi providerApi = providerApi(source);
+        EndCallConfig endCall = endCall(source);
         if (tokenRequired && tokens.isEmpty() && slackApp == null) {
             throw new BridgeConfigException("no Slack token: set SLACK_TOKEN (or SLACK_TOKEN_<TEAM_ID>), or "
                     + ConfigSource.describe("slack.token.dir") + ", or install the Slack app (" + APP_KEYS.stream()
@@ -154,7 +157,7 @@ public record BridgeConfig(
                 source.duration("calls.ended.retention", Duration.ofDays(7)),
                 source.positiveInt("calls.dedupe.window", 512),
                 opTimeout(source),
-                providerApi == null ? Set.of() : providerApi.endCallSources());
+                endCallSources(source, endCall));
         Duration recoveryRetention =
                 source.duration("calls.recovery.retention", Duration.ofDays(14));
         if (recoveryRetention.compareTo(reconciler.staleAfter()) < 0) {
@@ -211,35 +214,66 @@ public record BridgeConfig(
                 source.withPrefix("kafka.consumer"),
                 source.withPrefix("kafka.producer"),
                 slackApp,
-                providerApi);
+                endCall);
     }
 
-    /** The provider's end-call API, or {@code null} when {@code provider.api.url} is not set. */
-    private static ProviderApi providerApi(ConfigSource source) {
+    /**
+     * The End call button's settings: the provider's API (which turns it on) and who may click it;
+     * {@code null} without {@code provider.api.url}.
+     */
+    private static EndCallConfig endCall(ConfigSource source) {
         Optional<String> url = source.get("provider.api.url");
         if (url.isEmpty()) {
-            if (source.get("provider.api.key").isPresent()) {
-                throw new BridgeConfigException(ConfigSource.describe("provider.api.key") + " is set but "
-                        + ConfigSource.describe("provider.api.url") + " is not: the key is only used with the URL");
+            for (String key : List.of("slack.app.endcall.users", "slack.app.endcall.channels")) {
+                if (source.get(key).isPresent()) {
+                    throw new BridgeConfigException(ConfigSource.describe(key) + " needs "
+                            + ConfigSource.describe("provider.api.url") + ": without it there is no End call button");
+                }
             }
             return null;
         }
-        if (!url.get().startsWith("http://") && !url.get().startsWith("https://")) {
-            throw new BridgeConfigException(ConfigSource.describe("provider.api.url")
-                    + " must be an http(s) URL such as https://api.voice.example.com, got '" + url.get() + "'");
+        ProviderApiConfig provider;
+        try {
+            provider = new ProviderApiConfig(url.get(), source.get("provider.api.key").orElseThrow(
+                    () -> new BridgeConfigException(ConfigSource.describe("provider.api.key") + " is required with "
+                            + ConfigSource.describe("provider.api.url"))),
+                    source.duration("provider.api.timeout", Duration.ofSeconds(5)));
+        } catch (IllegalArgumentException e) {
+            throw new BridgeConfigException(ConfigSource.describe("provider.api.url") + ": " + e.getMessage());
         }
-        if (source.get("provider.api.key").isEmpty()) {
-            throw new BridgeConfigException(ConfigSource.describe("provider.api.key") + " is missing: "
-                    + ConfigSource.describe("provider.api.url") + " needs the provider's API key");
+        Set<String> users = idList(source, "slack.app.endcall.users");
+        Set<String> channels = idList(source, "slack.app.endcall.channels");
+        try {
+            return new EndCallConfig(provider, users, channels,
+                    source.duration("provider.endcall.confirm.timeout", Duration.ofSeconds(20)));
+        } catch (IllegalArgumentException e) {
+            String key = e.getMessage().contains("user id") ? "slack.app.endcall.users" : "slack.app.endcall.channels";
+            throw new BridgeConfigException(ConfigSource.describe(key) + ": " + e.getMessage());
         }
-        Set<String> sources = Arrays.stream(source.string("provider.endcall.sources", ProviderApi.VOICE_AI_SOURCE)
-                        .split(","))
-                .map(String::trim)
-                .filter(s -> !s.isEmpty())
+    }
+
+    /**
+     * The event sources whose calls get the End call button: {@code provider.endcall.sources}, the
+     * voice-AI platform's by default; none without {@code provider.api.url}.
+     */
+    private static Set<String> endCallSources(ConfigSource source, EndCallConfig endCall) {
+        if (endCall == null) {
+            return Set.of();
+        }
+        return Arrays.stream(source.string("provider.endcall.sources", VOICE_AI_SOURCE).split(","))
+                .map(String::strip)
+                .filter(sourceName -> !sourceName.isEmpty())
                 .collect(Collectors.toUnmodifiableSet());
-        String base = url.get();
-        return new ProviderApi(base.endsWith("/") ? base.substring(0, base.length() - 1) : base,
-                source.required("provider.api.key"), sources);
+    }
+
+    private static Set<String> idList(ConfigSource source, String key) {
+        return source.get(key).map(list -> Arrays.stream(list.split(",")).map(String::strip)
+                .filter(id -> !id.isEmpty()).collect(Collectors.toSet())).orElse(Set.of());
+    }
+
+    /** The End call button's settings, when the provider's API is configured. */
+    public Optional<EndCallConfig> endCallControl() {
+        return Optional.ofNullable(endCall);
     }
 
     /** The Slack app's settings, or {@code null} when none of them is given. */
@@ -269,11 +303,6 @@ public record BridgeConfig(
                 source.required("slack.app.encryption.keys"),
                 source.duration("slack.app.token.refresh.before", Duration.ofMinutes(15)),
                 source.get("slack.app.completion.url").orElse(null));
-    }
-
-    /** The provider's end-call API, when {@code provider.api.url} is set: calls from its sources get an End call control. */
-    public Optional<ProviderApi> provider() {
-        return Optional.ofNullable(providerApi);
     }
 
     /** The Slack app's settings, when the bridge is installed as one. */
@@ -349,6 +378,6 @@ public record BridgeConfig(
                 + ", instanceId=" + instanceId + ", topicPrefix='" + topicPrefix + "', partitions=" + topicPartitions
                 + ", replication=" + topicReplicationFactor + ", stateDir=" + stateDir + ", httpPort=" + httpPort
                 + ", slackBaseUrl=" + slackBaseUrl + ", tokens=" + tokens + ", budgets=" + budgets + ", slackApp="
-                + slackApp + ", providerApi=" + providerApi + "]";
+                + slackApp + ", endCall=" + endCall + "]";
     }
 }

@@ -393,6 +393,12 @@ public final class Dispatcher implements AutoCloseable {
             return; // its partition was handed over: the next owner sends it
         }
         try {
+            String refused = slack.refused(work.op().teamId());
+            if (refused != null) {
+                // Known to fail: neither a request nor a wait for the workspace's rate budget.
+                settle(work, decider.decide(work.op(), work.attempts(), new SlackAnswer.Error(refused)));
+                return;
+            }
             Decider.Step step = decider.next(work, clock.instant(), limiter);
             if (step instanceof Decider.Wait wait) {
                 lease.waiting().incrementAndGet();

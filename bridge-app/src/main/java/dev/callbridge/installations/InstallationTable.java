@@ -41,6 +41,8 @@ final class InstallationTable implements AutoCloseable {
     private final Map<String, Entry> entries = new ConcurrentHashMap<>();
     /** Keys by team id, for callers that know a workspace but not its organisation, as the call events do. */
     private final Map<String, String> keysByTeam = new ConcurrentHashMap<>();
+    /** Removals by team id: workspaces whose last word on the topic is that the app was removed. */
+    private final Map<String, InstallationRecord> removedTeams = new ConcurrentHashMap<>();
     private final List<Consumer<String>> listeners = new CopyOnWriteArrayList<>();
     private final AtomicLong unreadable = new AtomicLong();
     private final Object progress = new Object();
@@ -148,6 +150,17 @@ final class InstallationTable implements AutoCloseable {
             try {
                 InstallationRecord installation = InstallationRecord.SERDE.fromBytes(record.value());
                 check.accept(key, installation);
+                if (installation.removed()) {
+                    remove(key);
+                    if (installation.teamId() != null) {
+                        removedTeams.put(installation.teamId(), installation);
+                    }
+                    notifyListeners(key);
+                    return;
+                }
+                if (installation.teamId() != null) {
+                    removedTeams.remove(installation.teamId());
+                }
                 Entry old = entries.put(key, new Entry(installation, record.partition(), record.offset()));
                 unindex(key, old);
                 if (installation.teamId() != null) {
@@ -162,6 +175,10 @@ final class InstallationTable implements AutoCloseable {
                         key, record.offset(), topicPartition(record), e.getMessage());
             }
         }
+        notifyListeners(key);
+    }
+
+    private void notifyListeners(String key) {
         for (Consumer<String> listener : listeners) {
             try {
                 listener.accept(key);
@@ -205,6 +222,11 @@ final class InstallationTable implements AutoCloseable {
             return key == null ? null : entries.get(key);
         }
         return teamId == null ? null : entries.get(InstallationRecord.key(enterpriseId, null));
+    }
+
+    /** The removal of the app from the workspace, if that is the last this instance read of it. */
+    InstallationRecord removal(String teamId) {
+        return teamId == null ? null : removedTeams.get(teamId);
     }
 
     Collection<Entry> entries() {

@@ -45,6 +45,8 @@ public final class KafkaInstallationService implements InstallationService, Auto
     private static final Duration START_TIMEOUT = Duration.ofSeconds(60);
     /** How long a write waits for the broker and then for this instance to read it back. */
     private static final Duration WRITE_TIMEOUT = Duration.ofSeconds(10);
+    /** Why an installation was removed when Bolt removes it without saying why. */
+    private static final String DELETED = "deleted";
 
     private final Map<String, Object> clientProperties;
     private final Topic<String, byte[]> topic;
@@ -91,6 +93,9 @@ public final class KafkaInstallationService implements InstallationService, Auto
     private void checkReadable(String key, InstallationRecord installation) {
         if (!installation.key().equals(key)) {
             throw new IllegalArgumentException("the record is the installation of " + installation.key());
+        }
+        if (installation.removed()) {
+            return;
         }
         cipher.decrypt(installation.encryptedBotAccessToken(), key);
         if (installation.encryptedBotRefreshToken() != null) {
@@ -156,18 +161,39 @@ public final class KafkaInstallationService implements InstallationService, Auto
 
     @Override
     public void deleteBot(Bot bot) {
-        delete(InstallationRecord.key(bot.getEnterpriseId(), bot.getTeamId()));
+        remove(bot.getEnterpriseId(), bot.getTeamId(), DELETED);
     }
 
     @Override
     public void deleteInstaller(Installer installer) {
-        delete(InstallationRecord.key(installer.getEnterpriseId(), installer.getTeamId()));
+        remove(installer.getEnterpriseId(), installer.getTeamId(), DELETED);
     }
 
-    /** Removes the workspace's installation (Bolt calls this when the app is uninstalled) and returns once read back. */
     @Override
     public void deleteAll(String enterpriseId, String teamId) {
-        delete(InstallationRecord.key(enterpriseId, teamId));
+        remove(enterpriseId, teamId, DELETED);
+    }
+
+    /**
+     * Replaces the workspace's installation with the record that the app was removed from there
+     * {@code because} what, so every instance, and every instance started later, knows; returns once
+     * read back.
+     *
+     * @throws IllegalStateException if it is not written and read back within 10 seconds
+     */
+    public void remove(String enterpriseId, String teamId, String because) {
+        synchronized (writes) {
+            write(InstallationRecord.key(enterpriseId, teamId),
+                    InstallationRecord.removal(enterpriseId, teamId, clock.instant(), because));
+        }
+    }
+
+    /**
+     * When and why the app was removed from the workspace, if that is the last word on it: it was not
+     * installed there again since.
+     */
+    public Optional<InstallationRecord> removal(String teamId) {
+        return Optional.ofNullable(table.removal(teamId));
     }
 
     /** The bot serving the workspace, its tokens decrypted; {@code null} if the app is not installed there. */
@@ -277,13 +303,7 @@ public final class KafkaInstallationService implements InstallationService, Auto
         return table.unreadableRecords();
     }
 
-    private void delete(String key) {
-        synchronized (writes) {
-            write(key, null);
-        }
-    }
-
-    /** Writes the installation (a tombstone for {@code null}) and waits until this instance has read it. */
+    /** Writes the installation or removal and waits until this instance has read it. */
     private void write(String key, InstallationRecord installation) {
         long deadline = System.nanoTime() + WRITE_TIMEOUT.toNanos();
         RecordMetadata written;
@@ -304,7 +324,7 @@ public final class KafkaInstallationService implements InstallationService, Auto
             throw new IllegalStateException("the installation " + key + " was written at offset " + written.offset()
                     + " of " + topic.name() + " but this instance had not read it back within " + WRITE_TIMEOUT);
         }
-        LOG.info("{} the installation {} at offset {}", installation == null ? "Removed" : "Stored", key,
+        LOG.info("{} the installation {} at offset {}", installation.removed() ? "Removed" : "Stored", key,
                 written.offset());
     }
 

@@ -9,6 +9,8 @@ import dev.callbridge.metrics.BridgeMetrics;
 import dev.callbridge.slack.SdkSlackClient;
 import dev.callbridge.slack.SlackClient;
 import dev.callbridge.slack.TokenSource;
+import dev.callbridge.provider.HttpProviderClient;
+import dev.callbridge.slackapp.EndCallButton;
 import dev.callbridge.slackapp.InstalledTokens;
 import dev.callbridge.slackapp.SlackApp;
 import dev.callbridge.slackapp.SlackAppConfig;
@@ -142,6 +144,11 @@ public final class BridgeService implements AutoCloseable {
             tokenRotation.scheduleWithFixedDelay(() -> rotateDue(installed), 0, 1, TimeUnit.MINUTES);
             tokens = installed;
             appRoutes = slackApp.routes();
+            config.endCallControl().ifPresent(endCall -> slackApp.endCallsWith(new EndCallButton(endCall,
+                    new HttpProviderClient(endCall.provider()), registry, clock)));
+        }
+        if (config.endCallControl().isPresent() && config.app().isEmpty()) {
+            LOG.warn("The provider's API is configured but the Slack app is not: End call clicks have nowhere to go");
         }
         slack = new SdkSlackClient(config.slackBaseUrl(), tokens, config.slackTimeout(), config.dispatchConcurrency());
         dispatcher = new Dispatcher(config.dispatcher(), around.apply(slack), clock, metrics);

@@ -104,6 +104,11 @@ public final class SdkSlackClient implements SlackClient, AutoCloseable {
         }
     }
 
+    @Override
+    public String refused(String teamId) {
+        return tokens.refused(teamId);
+    }
+
     /** Reads one call with {@code calls.info} (needs the {@code calls:read} scope); never retried. */
     public SlackCallInfo callInfo(String teamId, String slackCallId) {
         Optional<SlackToken> token = tokens.forWorkspace(teamId);

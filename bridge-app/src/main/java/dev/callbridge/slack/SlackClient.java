@@ -6,4 +6,9 @@ import dev.callbridge.model.op.CallOp;
 public interface SlackClient {
 
     SlackAnswer send(CallOp op);
+
+    /** The error every operation of {@code teamId} fails with now, without a request; {@code null} if none is known. */
+    default String refused(String teamId) {
+        return null;
+    }
 }

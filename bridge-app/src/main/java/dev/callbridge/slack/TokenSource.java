@@ -12,4 +12,12 @@ public interface TokenSource {
     default String missing(String teamId) {
         return SlackErrorCodes.NO_TOKEN;
     }
+
+    /**
+     * The error every operation of {@code teamId} fails with now, known without a request or a wait
+     * for rate budget (the Slack app was removed from there); {@code null} if none is known.
+     */
+    default String refused(String teamId) {
+        return null;
+    }
 }

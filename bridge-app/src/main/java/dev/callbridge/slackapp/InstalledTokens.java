@@ -17,7 +17,6 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Optional;
-import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
@@ -57,8 +56,6 @@ public final class InstalledTokens implements TokenSource {
     private final ConcurrentMap<String, CompletableFuture<Optional<WorkspaceToken>>> rotating = new ConcurrentHashMap<>();
     /** Rotated tokens Slack issued that are not stored yet, by workspace: the only copy of them. */
     private final ConcurrentMap<String, WorkspaceToken> unstored = new ConcurrentHashMap<>();
-    /** Workspaces whose installation this instance saw removed (and not installed again) since it started. */
-    private final Set<String> removed = ConcurrentHashMap.newKeySet();
 
     /**
      * @param requestTimeout the longest a Slack request takes: a token that expires sooner is rotated
@@ -80,10 +77,7 @@ public final class InstalledTokens implements TokenSource {
 
     private void changed(String key) {
         String teamId = key.substring(key.indexOf('/') + 1);
-        if (installations.botToken(null, teamId).isPresent()) {
-            removed.remove(teamId);
-        } else {
-            removed.add(teamId);
+        if (installations.botToken(null, teamId).isEmpty()) {
             unstored.remove(teamId);
         }
     }
@@ -112,10 +106,21 @@ public final class InstalledTokens implements TokenSource {
 
     @Override
     public String missing(String teamId) {
-        if (teamId != null && removed.contains(teamId)) {
+        if (removed(teamId)) {
             return SlackErrorCodes.APP_UNINSTALLED;
         }
         return teamId != null && current(teamId).isPresent() ? SlackErrorCodes.TOKEN_ROTATING : configured.missing(teamId);
+    }
+
+    /** {@code app_uninstalled} for a workspace that removed the app, unless a configured token serves it. */
+    @Override
+    public String refused(String teamId) {
+        return removed(teamId) && configured.forWorkspace(teamId).isEmpty() ? SlackErrorCodes.APP_UNINSTALLED : null;
+    }
+
+    /** Whether the last word on the workspace is that it removed the app: uninstalled it or revoked its token. */
+    private boolean removed(String teamId) {
+        return teamId != null && installations.removal(teamId).isPresent() && installations.botToken(null, teamId).isEmpty();
     }
 
     /** Rotates every installed token that expires within {@code slack.app.token.refresh.before}, and stores unstored ones; run every minute. */

@@ -8,6 +8,7 @@ import com.slack.api.bolt.request.Request;
 import com.slack.api.bolt.request.RequestHeaders;
 import com.slack.api.bolt.response.Response;
 import com.slack.api.bolt.service.InstallationService;
+import dev.callbridge.installations.KafkaInstallationService;
 import com.slack.api.bolt.util.QueryStringParser;
 import com.slack.api.bolt.util.SlackRequestParser;
 import com.slack.api.model.event.AppUninstalledEvent;
@@ -36,7 +37,7 @@ import org.slf4j.LoggerFactory;
  * The bridge as a Slack app, on Bolt for Java behind the bridge's own HTTP server: "Add to Slack"
  * ({@code /slack/install}), the OAuth v2 callback ({@code /slack/oauth/callback}) that stores the
  * installation, and the Events API ({@code /slack/events}, signatures checked) where an uninstall or
- * a revocation removes it.
+ * a revocation removes it, and where the End call button's clicks arrive.
  */
 public final class SlackApp implements AutoCloseable {
 
@@ -65,6 +66,7 @@ public final class SlackApp implements AutoCloseable {
             });
     private final SlackRequestParser parser;
     private final MeterRegistry registry;
+    private EndCallButton endCall;
 
     /**
      * @param slackApiUrl the Web API base URL ({@code https://slack.com/api/} or the emulator's), where
@@ -93,6 +95,9 @@ public final class SlackApp implements AutoCloseable {
                 .oAuthRedirectUriPathEnabled(true)
                 .stateValidationEnabled(true)
                 .oauthCompletionUrl(config.completionUrl())
+                // Bolt would rotate an expiring token itself and store it over whatever is stored; rotating
+                // ahead is InstalledTokens' job, whose writes check versions. Bolt rotates only an expired one.
+                .tokenRotationExpirationMillis(0)
                 .build();
         this.app = new AuthorizeAt(appConfig, config.authorizeUrl()).asOAuthApp(true)
                 .service(installations)
@@ -122,9 +127,22 @@ public final class SlackApp implements AutoCloseable {
 
     private void removed(InstallationService installations, String enterpriseId, String teamId, String why) {
         LOG.info("Slack app removed from workspace {} ({}): its installation is deleted", teamId, why);
-        installations.deleteAll(enterpriseId, teamId);
+        if (installations instanceof KafkaInstallationService store) {
+            store.remove(enterpriseId, teamId, why); // the removal record says why
+        } else {
+            installations.deleteAll(enterpriseId, teamId);
+        }
         Counter.builder("bridge.slack.app.removals").description("workspaces that uninstalled the app or revoked its token")
                 .tag("reason", why).register(registry).increment();
+    }
+
+    /**
+     * Serves the End call button's clicks ({@code block_actions} on {@code /slack/events}, the app's
+     * interactivity request URL); the button is closed with the app.
+     */
+    public void endCallsWith(EndCallButton button) {
+        button.registerOn(app);
+        endCall = button;
     }
 
     /** The Web API client the app exchanges OAuth codes with, for rotating tokens the same way. */
@@ -135,6 +153,9 @@ public final class SlackApp implements AutoCloseable {
     @Override
     public void close() {
         handlers.shutdownNow();
+        if (endCall != null) {
+            endCall.close();
+        }
         try {
             app.slack().close();
         } catch (Exception e) {

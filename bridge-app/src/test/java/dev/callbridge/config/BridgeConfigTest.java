@@ -42,7 +42,6 @@ class BridgeConfigTest {
                 .containsEntry(SlackMethod.CHAT_POST_MESSAGE, new Budget(60, 1))
                 .containsEntry(SlackMethod.CHAT_UPDATE, new Budget(50, 1))
                 .containsEntry(SlackMethod.CONVERSATIONS_REPLIES, new Budget(50, 1));
-        assertThat(config.provider()).isEmpty();
         assertThat(config.reconciler().endsFromSlack("urn:callbridge:voice-ai")).isFalse();
         assertThat(config.reconciler().staleAfter()).isEqualTo(Duration.ofHours(12));
         assertThat(config.recoveryRetention()).isEqualTo(Duration.ofDays(14));
@@ -93,46 +92,6 @@ class BridgeConfigTest {
         assertThat(config.toString()).contains("123.456")
                 .doesNotContain("client-secret-value", "signing-secret-value", key.substring(3));
         assertThat(BridgeConfig.load(minimal(), null).app()).isEmpty();
-    }
-
-    @Test
-    void theProvidersApiGivesCallsFromItsSourcesAnEndCallControlAndItsKeyNeverPrints() {
-        Map<String, String> env = minimal();
-        env.put("BRIDGE_PROVIDER_API_URL", "https://api.voice.example.com/");
-
-        assertThatThrownBy(() -> BridgeConfig.load(env, null)).isInstanceOf(BridgeConfigException.class)
-                .hasMessageContaining("BRIDGE_PROVIDER_API_KEY (provider.api.key) is missing");
-
-        env.put("BRIDGE_PROVIDER_API_KEY", "provider-key-value");
-        BridgeConfig config = BridgeConfig.load(env, null);
-
-        assertThat(config.provider()).hasValueSatisfying(api -> {
-            assertThat(api.url()).isEqualTo("https://api.voice.example.com");
-            assertThat(api.key()).isEqualTo("provider-key-value");
-            assertThat(api.endCallSources()).containsExactly("urn:callbridge:voice-ai");
-        });
-        assertThat(config.reconciler().endsFromSlack("urn:callbridge:voice-ai")).isTrue();
-        assertThat(config.reconciler().endsFromSlack("urn:callbridge:twilio")).isFalse();
-        assertThat(config.toString()).contains("https://api.voice.example.com").doesNotContain("provider-key-value");
-
-        env.put("BRIDGE_PROVIDER_ENDCALL_SOURCES", "urn:callbridge:twilio, urn:pbx:acme ,");
-        assertThat(BridgeConfig.load(env, null).reconciler().endsFromSlack("urn:pbx:acme")).isTrue();
-        assertThat(BridgeConfig.load(env, null).reconciler().endsFromSlack("urn:callbridge:voice-ai")).isFalse();
-    }
-
-    @Test
-    void aProviderKeyWithoutItsUrlOrAUrlThatIsNoWebLinkIsNamed() {
-        Map<String, String> env = minimal();
-        env.put("BRIDGE_PROVIDER_API_KEY", "provider-key-value");
-
-        assertThatThrownBy(() -> BridgeConfig.load(env, null)).isInstanceOf(BridgeConfigException.class)
-                .hasMessageContaining("BRIDGE_PROVIDER_API_KEY (provider.api.key) is set but")
-                .hasMessageNotContaining("provider-key-value");
-
-        env.put("BRIDGE_PROVIDER_API_URL", "api.voice.example.com");
-        assertThatThrownBy(() -> BridgeConfig.load(env, null)).isInstanceOf(BridgeConfigException.class)
-                .hasMessageContaining("BRIDGE_PROVIDER_API_URL (provider.api.url) must be an http(s) URL")
-                .hasMessageNotContaining("provider-key-value");
     }
 
     @Test

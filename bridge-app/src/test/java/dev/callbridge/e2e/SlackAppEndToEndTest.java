@@ -13,6 +13,7 @@ import dev.callbridge.model.event.CallEventData;
 import dev.callbridge.model.event.CallEvents;
 import dev.callbridge.model.event.Participant;
 import dev.callbridge.model.json.JsonSerde;
+import dev.callbridge.model.op.SlackMethod;
 import dev.callbridge.model.result.OpResult;
 import dev.callbridge.service.BridgeService;
 import dev.callbridge.testkit.BridgeSettings;
@@ -157,12 +158,15 @@ class SlackAppEndToEndTest {
     }
 
     @Test
-    void anUninstalledWorkspaceFailsAtOnceWhileAnotherKeepsBeingServed() throws Exception {
+    void anUninstalledWorkspaceFailsAtOnceWithoutWaitingForItsBudgetEvenAfterARestartWhileAnotherKeepsBeingServed()
+            throws Exception {
         int port = freePort();
         EmulatedApp app = EmulatedApp.of(CLIENT_ID, CLIENT_SECRET, SIGNING_SECRET)
                 .withEventsUrl("http://127.0.0.1:" + port + "/slack/events");
         try (BridgeRig rig = BridgeRig.start(KAFKA, "e2e-uninstall-", BridgeRig.demoEmulator().app(app))) {
-            BridgeService bridge = rig.startService(appSettings(rig, "a", port));
+            // One calls.add a minute: a refused workspace that waited for its budget would take minutes here.
+            BridgeService bridge = rig.startService(appSettings(rig, "a", port).budget(SlackMethod.CALLS_ADD, 1)
+                    .with("BRIDGE_SLACK_BUDGET_BURST", "1"));
             install(port, SECOND);
             CallEvents before = inSecondWorkspace(rig, "served-call");
             await().atMost(Duration.ofSeconds(30)).until(() -> !rig.emulator().callsWithExternalId("served-call").isEmpty());
@@ -170,33 +174,51 @@ class SlackAppEndToEndTest {
             rig.emulator().uninstall(CLIENT_ID, SECOND);
             await().atMost(Duration.ofSeconds(30)).until(() -> BridgeRig.count(bridge, "bridge.slack.app.removals") >= 1);
             rig.send(before.after(Duration.ofSeconds(5)).ended());
-            inSecondWorkspace(rig, "orphan-call");
+            List<String> orphans = List.of("orphan-1", "orphan-2", "orphan-3", "orphan-4");
+            orphans.forEach(call -> inSecondWorkspace(rig, call));
             CallEvents demo = CallEvents.sequenced("demo-call", "pbx-app", T0);
             rig.send(List.of(demo.started("https://pbx.example/j/demo"), demo.after(Duration.ofSeconds(5)).ended()));
 
             await().atMost(Duration.ofSeconds(30)).until(() -> rig.emulator().callsWithExternalId("demo-call").stream()
                     .anyMatch(CallSnapshot::ended));
-            List<OpResult.Failed> refused = await().atMost(Duration.ofSeconds(30)).until(
-                    () -> rig.committed(rig.topics.callResults().name()).stream()
-                            .map(r -> RESULTS.fromBytes(r.value()))
-                            .filter(r -> r instanceof OpResult.Failed).map(r -> (OpResult.Failed) r).toList(),
-                    failed -> failed.size() >= 2);
+            List<OpResult.Failed> refused = await().atMost(Duration.ofSeconds(20)).until(() -> failed(rig),
+                    failed -> failed.size() >= 1 + orphans.size());
             // A request already out when Slack revoked the token comes back token_revoked; the rest never go.
             assertThat(refused).extracting(OpResult.Failed::error).contains("app_uninstalled")
                     .isSubsetOf("app_uninstalled", "token_revoked");
             // One dead letter sums the workspace up; the other refusals are results only, none retried.
-            List<DeadLetter> dead = rig.committed(rig.topics.callOpsDeadLetters().name()).stream()
-                    .map(r -> DeadLetter.from(r.headers()).orElseThrow())
-                    .filter(letter -> letter.reason().equals("app_uninstalled")).toList();
+            List<DeadLetter> dead = uninstalledLetters(rig);
             assertThat(dead).singleElement().satisfies(letter -> {
                 assertThat(letter.reason()).isEqualTo("app_uninstalled");
                 assertThat(letter.detail()).contains(SECOND, "installed again");
                 assertThat(letter.operation().attempts()).isEqualTo(1);
             });
-            assertThat(rig.views().get("orphan-call").observed().addFailed()).as("the call's view says so").isTrue();
-            assertThat(rig.emulator().callsWithExternalId("orphan-call")).isEmpty();
+            orphans.forEach(call -> assertThat(rig.views().get(call).observed().addFailed())
+                    .as("the view of %s says so", call).isTrue());
             MethodCounts adds = rig.emulator().stats().of(ApiMethod.CALLS_ADD);
             assertThat(adds.errors()).as("nothing was sent for the removed workspace").isEmpty();
+
+            // The removal is on the installations topic: an instance started afterwards knows it too.
+            rig.stopService(bridge);
+            int other = freePort();
+            rig.startService(appSettings(rig, "b", other));
+            inSecondWorkspace(rig, "orphan-after-restart");
+            await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> assertThat(failed(rig))
+                    .filteredOn(f -> f.externalUniqueId().equals("orphan-after-restart"))
+                    .extracting(OpResult.Failed::error).containsExactly("app_uninstalled"));
+            assertThat(uninstalledLetters(rig)).as("at most one more summary, from the new instance").hasSizeLessThanOrEqualTo(2);
         }
+    }
+
+    private static List<OpResult.Failed> failed(BridgeRig rig) {
+        return rig.committed(rig.topics.callResults().name()).stream()
+                .map(r -> RESULTS.fromBytes(r.value()))
+                .filter(r -> r instanceof OpResult.Failed).map(r -> (OpResult.Failed) r).toList();
+    }
+
+    private static List<DeadLetter> uninstalledLetters(BridgeRig rig) {
+        return rig.committed(rig.topics.callOpsDeadLetters().name()).stream()
+                .map(r -> DeadLetter.from(r.headers()).orElseThrow())
+                .filter(letter -> letter.reason().equals("app_uninstalled")).toList();
     }
 }

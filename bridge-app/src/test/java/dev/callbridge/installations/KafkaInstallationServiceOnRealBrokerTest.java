@@ -160,7 +160,7 @@ class KafkaInstallationServiceOnRealBrokerTest {
 
     @Test
     void aRemovedWorkspaceIsGoneFromBothInstances() {
-        Topic<String, byte[]> topic = topic("removed-");
+        Topic<String, byte[]> topic = topic("uninstalled-");
         KafkaInstallationService a = start(topic, CIPHER);
         KafkaInstallationService b = start(topic, CIPHER);
         ConcurrentLinkedQueue<String> changesSeenByA = new ConcurrentLinkedQueue<>();
@@ -262,6 +262,36 @@ class KafkaInstallationServiceOnRealBrokerTest {
 
         assertThat(a.tokenRotated(null, "T0ACME", "xoxe.xoxb-late", "xoxe-1-late", T0, version)).isFalse();
         assertThat(a.findBot(null, "T0ACME")).isNull();
+    }
+
+    @Test
+    void aRemovalIsKeptWithItsReasonAndNoTokenAndIsKnownToAnInstanceStartedLaterUntilTheAppIsInstalledAgain() {
+        Topic<String, byte[]> topic = topic("removal-");
+        KafkaInstallationService a = start(topic, CIPHER);
+        a.saveInstallerAndBot(installation("T0ACME"));
+        a.saveInstallerAndBot(installation("T0OTHER"));
+
+        a.remove(null, "T0ACME", "app_uninstalled");
+        KafkaInstallationService later = start(topic, CIPHER);
+
+        for (KafkaInstallationService service : List.of(a, later)) {
+            assertThat(service.findBot(null, "T0ACME")).isNull();
+            assertThat(service.botToken(null, "T0ACME")).isEmpty();
+            assertThat(service.removal("T0ACME")).get().extracting(InstallationRecord::removedBecause)
+                    .isEqualTo("app_uninstalled");
+            assertThat(service.removal("T0OTHER")).isEmpty();
+            assertThat(service.installations()).extracting(Installation::key).containsExactly("-/T0OTHER");
+        }
+        String removalRecord = text(CommittedRecords.readAll(KAFKA.bootstrapServers(), topic.name()).get(2).value());
+        assertThat(removalRecord).contains("\"removed_because\":\"app_uninstalled\"")
+                .doesNotContain("encrypted_bot_access_token\":\"", ACCESS, REFRESH);
+
+        later.saveInstallerAndBot(installation("T0ACME"));
+
+        await().atMost(WITHIN_SECONDS).untilAsserted(() -> {
+            assertThat(a.removal("T0ACME")).isEmpty();
+            assertThat(a.botToken(null, "T0ACME")).isPresent();
+        });
     }
 
     @Test

@@ -1,6 +1,7 @@
 package dev.callbridge.slackapp;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import com.slack.api.bolt.model.Bot;
 import com.slack.api.bolt.model.Installer;
@@ -8,6 +9,7 @@ import com.slack.api.bolt.service.InstallationService;
 import com.sun.net.httpserver.HttpServer;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.net.InetSocketAddress;
+import java.net.Socket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -15,6 +17,7 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -43,6 +46,10 @@ class SlackAppTest {
                 registry, Clock.systemUTC());
         server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
         app.routes().forEach(server::createContext);
+        server.createContext("/healthz", exchange -> {
+            exchange.sendResponseHeaders(200, -1);
+            exchange.close();
+        });
         server.start();
     }
 
@@ -130,6 +137,39 @@ class SlackAppTest {
         assertThat(postEvent(bot, ts, sign(bot, ts)).statusCode()).isEqualTo(200);
 
         assertThat(removed).containsExactly("T0BOT");
+    }
+
+    @Test
+    void clientsThatNeverFinishTheirRequestsHoldOnlyTheAppsOwnThreadsAndTheRestAreTurnedAwayAtOnce() throws Exception {
+        List<Socket> stalled = new ArrayList<>();
+        try {
+            // Four requests hold the app's threads reading bodies that never come; sixty-four more wait in line.
+            for (int i = 0; i < 4 + 64; i++) {
+                Socket socket = new Socket("127.0.0.1", server.getAddress().getPort());
+                socket.getOutputStream().write(("POST " + SlackApp.EVENTS_PATH + " HTTP/1.1\r\nHost: bridge\r\n"
+                        + "Content-Type: application/json\r\nContent-Length: 100\r\n\r\n{").getBytes(StandardCharsets.US_ASCII));
+                socket.getOutputStream().flush();
+                stalled.add(socket);
+            }
+            String body = "{\"token\":\"t\",\"challenge\":\"c-1\",\"type\":\"url_verification\"}";
+            long ts = now();
+
+            HttpResponse<String> turnedAway = await().atMost(Duration.ofSeconds(10))
+                    .until(() -> postEvent(body, ts, sign(body, ts)), answer -> answer.statusCode() == 503);
+            HttpResponse<String> health = http.send(HttpRequest.newBuilder(uri("/healthz")).build(),
+                    HttpResponse.BodyHandlers.ofString());
+
+            assertThat(turnedAway.body()).contains("busy");
+            assertThat(health.statusCode()).as("the probe is answered while the app's threads are held").isEqualTo(200);
+        } finally {
+            for (Socket socket : stalled) {
+                socket.close();
+            }
+        }
+        String body = "{\"token\":\"t\",\"challenge\":\"c-2\",\"type\":\"url_verification\"}";
+        long ts = now();
+        await().atMost(Duration.ofSeconds(10)).untilAsserted(
+                () -> assertThat(postEvent(body, ts, sign(body, ts)).statusCode()).as("served again").isEqualTo(200));
     }
 
     /** Remembers which workspaces were removed; stores nothing. */

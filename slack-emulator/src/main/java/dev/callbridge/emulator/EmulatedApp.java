@@ -19,10 +19,12 @@ import java.util.TreeSet;
  * @param tokenLifetime how long an access token works with token rotation on; {@code null} for
  *     rotation off, when access tokens never expire and no refresh tokens are issued
  * @param scopes the bot scopes an install may grant
+ * @param interactivityUrl where clicks on the app's buttons are sent; {@code null} for the events URL,
+ *     as a Bolt app serves both on one path
  */
 public record EmulatedApp(
         String clientId, String clientSecret, String signingSecret, String eventsUrl, Duration tokenLifetime,
-        Set<String> scopes) {
+        Set<String> scopes, String interactivityUrl) {
 
     /** How long Slack's rotating access tokens work. */
     public static final Duration SLACK_TOKEN_LIFETIME = Duration.ofHours(12);
@@ -34,13 +36,8 @@ public record EmulatedApp(
         if (clientId.replaceAll("[^A-Za-z0-9]", "").isEmpty()) {
             throw new IllegalArgumentException("an app's client id needs a letter or digit, was '" + clientId + "'");
         }
-        if (eventsUrl != null) {
-            URI uri = URI.create(eventsUrl);
-            if (!("http".equals(uri.getScheme()) || "https".equals(uri.getScheme())) || uri.getHost() == null) {
-                throw new IllegalArgumentException(
-                        "an app's events URL must be an http(s) URL, was '" + eventsUrl + "'");
-            }
-        }
+        requireHttpUrl("events URL", eventsUrl);
+        requireHttpUrl("interactivity URL", interactivityUrl);
         if (tokenLifetime != null && tokenLifetime.compareTo(Duration.ofSeconds(1)) < 0) {
             // expires_in counts whole seconds.
             throw new IllegalArgumentException("a token lifetime must be at least one second, was " + tokenLifetime);
@@ -52,13 +49,20 @@ public record EmulatedApp(
         scopes = Collections.unmodifiableSortedSet(sorted);
     }
 
+    /** An app whose clicks go to its events URL. */
+    public EmulatedApp(String clientId, String clientSecret, String signingSecret, String eventsUrl,
+            Duration tokenLifetime, Set<String> scopes) {
+        this(clientId, clientSecret, signingSecret, eventsUrl, tokenLifetime, scopes, null);
+    }
+
     /** An app that may grant every scope the emulated methods check, with no events URL and no token rotation. */
     public static EmulatedApp of(String clientId, String clientSecret, String signingSecret) {
         return new EmulatedApp(clientId, clientSecret, signingSecret, null, null, Scopes.ALL);
     }
 
     public EmulatedApp withEventsUrl(String newEventsUrl) {
-        return new EmulatedApp(clientId, clientSecret, signingSecret, newEventsUrl, tokenLifetime, scopes);
+        return new EmulatedApp(clientId, clientSecret, signingSecret, newEventsUrl, tokenLifetime, scopes,
+                interactivityUrl);
     }
 
     /** Token rotation on, access tokens working for {@link #SLACK_TOKEN_LIFETIME} as on Slack. */
@@ -68,11 +72,23 @@ public record EmulatedApp(
 
     /** Token rotation on, access tokens working for {@code lifetime}. */
     public EmulatedApp withTokenRotation(Duration lifetime) {
-        return new EmulatedApp(clientId, clientSecret, signingSecret, eventsUrl, lifetime, scopes);
+        return new EmulatedApp(clientId, clientSecret, signingSecret, eventsUrl, lifetime, scopes,
+                interactivityUrl);
     }
 
     public EmulatedApp withScopes(Set<String> newScopes) {
-        return new EmulatedApp(clientId, clientSecret, signingSecret, eventsUrl, tokenLifetime, newScopes);
+        return new EmulatedApp(clientId, clientSecret, signingSecret, eventsUrl, tokenLifetime, newScopes,
+                interactivityUrl);
+    }
+
+    public EmulatedApp withInteractivityUrl(String newInteractivityUrl) {
+        return new EmulatedApp(clientId, clientSecret, signingSecret, eventsUrl, tokenLifetime, scopes,
+                newInteractivityUrl);
+    }
+
+    /** Where a click is sent: the interactivity URL, else the events URL; {@code null} when the app has neither. */
+    public String interactivityRequestUrl() {
+        return interactivityUrl != null ? interactivityUrl : eventsUrl;
     }
 
     /** {@code A} and the client id's letters and digits in capitals: {@code 1234.5678} is app {@code A12345678}. */
@@ -88,7 +104,16 @@ public record EmulatedApp(
     @Override
     public String toString() {
         return "EmulatedApp[clientId=" + clientId + ", appId=" + appId() + ", eventsUrl=" + eventsUrl
-                + ", tokenLifetime=" + tokenLifetime + ", scopes=" + scopes + "]";
+                + ", interactivityUrl=" + interactivityUrl + ", tokenLifetime=" + tokenLifetime + ", scopes=" + scopes + "]";
+    }
+
+    private static void requireHttpUrl(String name, String url) {
+        if (url != null) {
+            URI uri = URI.create(url);
+            if (!("http".equals(uri.getScheme()) || "https".equals(uri.getScheme())) || uri.getHost() == null) {
+                throw new IllegalArgumentException("an app's " + name + " must be an http(s) URL, was '" + url + "'");
+            }
+        }
     }
 
     private static void requireText(String name, String value) {

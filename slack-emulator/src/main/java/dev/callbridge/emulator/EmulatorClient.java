@@ -136,6 +136,27 @@ public final class EmulatorClient {
         return get("deliveries", new TypeReference<>() {});
     }
 
+    /**
+     * Clicks a button of a message, as a user would: the app is sent a signed {@code block_actions}
+     * request, and this returns once it answered (or Slack's 3 seconds ran out).
+     */
+    public Interaction click(Click click) {
+        HttpRequest.Builder request = request("click")
+                .header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofByteArray(EmulatorJson.write(click)));
+        return read(send(request), EmulatorJson.mapper().constructType(Interaction.class));
+    }
+
+    /** Every click sent since the last reset, oldest first. */
+    public List<Interaction> interactions() {
+        return get("interactions", new TypeReference<>() {});
+    }
+
+    /** Every message apps posted to the clicks' response URLs since the last reset, oldest first. */
+    public List<ResponseMessage> responses() {
+        return get("responses", new TypeReference<>() {});
+    }
+
     private <T> T get(String path, TypeReference<T> type) {
         return read(send(request(path).GET()), EmulatorJson.mapper().constructType(type));
     }

@@ -246,7 +246,7 @@ final class EventsApi {
      * Slack's deprecated verification token: Bolt checks the signature instead, so a fixed value per
      * app that is no secret will do.
      */
-    private static String verificationToken(EmulatedApp app) {
+    static String verificationToken(EmulatedApp app) {
         return "verification-" + app.appId().toLowerCase(Locale.ROOT);
     }
 

@@ -33,7 +33,12 @@ import java.util.function.Supplier;
  *       {@code POST tokens/revoke} ({@code {"token_id"}}): what an admin or time does to an install;
  *   <li>{@code POST url-verification} ({@code {"client_id"}}): sends the app's events URL Slack's
  *       challenge and answers with the outcome; {@code GET deliveries}: every Events API request sent;
- *   <li>{@code POST reset}: forgets calls, messages, counts, installs, issued tokens and deliveries,
+ *   <li>{@code POST click} ({@link Click}: {@code team_id}, {@code channel}, {@code message_ts},
+ *       {@code user_id}, {@code action_id}, optional {@code value}, {@code block_id}, {@code client_id}):
+ *       sends the app a signed {@code block_actions} request and answers with the {@link Interaction};
+ *       {@code GET interactions}: every click sent; {@code GET responses}: what apps posted to the
+ *       clicks' response URLs;
+ *   <li>{@code POST reset}: forgets calls, messages, counts, installs, issued tokens, deliveries and clicks,
  *       restarts rate-limit windows and the fault sequence; settings and configured tokens stay.
  * </ul>
  */
@@ -45,16 +50,18 @@ final class InspectionEndpoint implements HttpHandler {
     private final RateLimiter rateLimiter;
     private final Installations installations;
     private final EventsApi events;
+    private final Interactivity interactivity;
     private final Runnable reset;
 
     InspectionEndpoint(EmulatorState state, RequestStats stats, FaultInjector faults, RateLimiter rateLimiter,
-            Installations installations, EventsApi events, Runnable reset) {
+            Installations installations, EventsApi events, Interactivity interactivity, Runnable reset) {
         this.state = state;
         this.stats = stats;
         this.faults = faults;
         this.rateLimiter = rateLimiter;
         this.installations = installations;
         this.events = events;
+        this.interactivity = interactivity;
         this.reset = reset;
     }
 
@@ -133,6 +140,14 @@ final class InspectionEndpoint implements HttpHandler {
                     write(exchange, StatusCodes.OK, events.verify(app));
                 }
             }
+            case "click" -> {
+                if (requirePost(exchange, post)) {
+                    Click click = EmulatorJson.mapper().readValue(body(exchange), Click.class);
+                    write(exchange, StatusCodes.OK, interactivity.click(click));
+                }
+            }
+            case "interactions" -> requireThen(exchange, get, interactivity::interactions);
+            case "responses" -> requireThen(exchange, get, interactivity::responses);
             case "reset" -> {
                 if (requirePost(exchange, post)) {
                     done(exchange, reset);

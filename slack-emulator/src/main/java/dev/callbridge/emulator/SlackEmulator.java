@@ -45,6 +45,7 @@ public final class SlackEmulator implements AutoCloseable {
     private final Tokens tokens;
     private final EventsApi events;
     private final Installations installations;
+    private final Interactivity interactivity;
     private final List<EmulatedApp> apps;
     private int boundPort;
     private boolean running;
@@ -60,16 +61,18 @@ public final class SlackEmulator implements AutoCloseable {
         this.tokens = new Tokens(builder.tokens, clock);
         this.events = new EventsApi(builder.eventRetryDelays, builder.eventTimeout, clock);
         this.installations = new Installations(apps, tokens, state, events, clock);
+        this.interactivity = new Interactivity(apps, state, clock, this::root);
         WebApiEndpoint api = new WebApiEndpoint(tokens, faults, rateLimiter,
                 new WebApiMethods(state, builder.directory, installations), stats, builder.listener);
         InspectionEndpoint inspection =
-                new InspectionEndpoint(state, stats, faults, rateLimiter, installations, events, this::reset);
+                new InspectionEndpoint(state, stats, faults, rateLimiter, installations, events, interactivity, this::reset);
         this.server = Undertow.builder()
                 .addHttpListener(builder.port, host)
                 .setServerOption(UndertowOptions.MAX_ENTITY_SIZE, MAX_BODY_BYTES)
                 .setHandler(new PathHandler()
                         .addPrefixPath(API_PATH, api)
                         .addExactPath(AuthorizePage.PATH, new AuthorizePage(installations, state))
+                        .addPrefixPath(Interactivity.RESPONSE_PATH, new ResponseUrlEndpoint(interactivity))
                         .addPrefixPath(INSPECTION_PATH, inspection))
                 .build();
     }
@@ -161,6 +164,7 @@ public final class SlackEmulator implements AutoCloseable {
         installations.clear();
         tokens.reset();
         events.clear();
+        interactivity.clear();
     }
 
     /** Settings of an emulator; every one has a default except the tokens and apps, of which it needs one. */

@@ -23,7 +23,7 @@ import picocli.CommandLine.Spec;
             "Serves Slack's Calls API, chat.postMessage (threads and metadata included),",
             "chat.update, conversations.replies, auth.test, auth.revoke and",
             "oauth.v2.access under /api/; for an app (--app-*), the OAuth authorize page",
-            "at /oauth/v2/authorize and Events API requests to the app;",
+            "at /oauth/v2/authorize, Events API requests and button clicks to the app;",
             "and an inspection and control API under /_emulator/.",
             "Prints the Web API base URL (for SlackConfig#setMethodsEndpointUrlPrefix) and runs until interrupted."
         })
@@ -108,6 +108,10 @@ public final class SlackEmulatorCommand implements Callable<Integer> {
             description = "Where the app's Events API requests go (default: nowhere, no events).")
     private String appEventsUrl;
 
+    @Option(names = "--app-interactivity-url", paramLabel = "URL",
+            description = "Where clicks on the app's buttons go (default: the events URL).")
+    private String appInteractivityUrl;
+
     @Option(names = "--app-token-lifetime", paramLabel = "DURATION", arity = "0..1", fallbackValue = "PT12H",
             description = "Turns token rotation on: access tokens expire after DURATION (ISO-8601, e.g. PT30S; "
                     + "alone: ${FALLBACK-VALUE}, as Slack). Default: off, tokens never expire.")
@@ -167,7 +171,8 @@ public final class SlackEmulatorCommand implements Callable<Integer> {
     /** The app the {@code --app-*} options describe, if any; the three credentials go together. */
     private Optional<EmulatedApp> app() {
         boolean anyAppOption = appClientId != null || appClientSecret != null || appSigningSecret != null
-                || appEventsUrl != null || appTokenLifetime != null || !appScopes.isEmpty();
+                || appEventsUrl != null || appInteractivityUrl != null || appTokenLifetime != null
+                || !appScopes.isEmpty();
         if (!anyAppOption) {
             return Optional.empty();
         }
@@ -176,6 +181,6 @@ public final class SlackEmulatorCommand implements Callable<Integer> {
                     "an app needs all of --app-client-id, --app-client-secret and --app-signing-secret");
         }
         return Optional.of(new EmulatedApp(appClientId, appClientSecret, appSigningSecret, appEventsUrl,
-                appTokenLifetime, appScopes.isEmpty() ? Scopes.ALL : appScopes));
+                appTokenLifetime, appScopes.isEmpty() ? Scopes.ALL : appScopes, appInteractivityUrl));
     }
 }

@@ -35,6 +35,9 @@
  *   <li>The authorize page needs a {@code redirect_uri} (the emulated apps have none configured to
  *       fall back on), and {@code oauth.v2.access} the same one, to the letter; a code is refused
  *       when another app presents it, and a refused {@code redirect_uri} leaves it usable.
+ *   <li>A click is sent once, not retried, as Slack shows the user an error instead; a message to
+ *       its response URL that replaces or deletes the original is recorded, not applied to the
+ *       emulator's messages.
  *   <li>{@code oauth.v2.access} is neither rate-limited nor given faults: the app calls it with its
  *       client credentials, so there is no workspace to count it against.
  * </ul>

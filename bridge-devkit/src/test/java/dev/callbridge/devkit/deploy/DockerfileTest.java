@@ -32,17 +32,17 @@ class DockerfileTest {
     void buildsInOneStageAndRunsOnSlimmerOnesWithTheBridgeAsTheDefaultTarget() {
         List<Stage> stages = dockerfile.stages();
 
-        assertThat(stages).extracting(Stage::name).contains("build", "bridge", "slack-emulator");
+        assertThat(stages).extracting(Stage::name).contains("build", "bridge", "slack-emulator", "provider-emulator");
         assertThat(stages.get(stages.size() - 1).name()).as("the last stage is what a plain docker build makes")
                 .isEqualTo("bridge");
         assertThat(dockerfile.stage("build").base()).contains("jdk");
-        for (String image : List.of("bridge", "slack-emulator")) {
+        for (String image : List.of("bridge", "slack-emulator", "provider-emulator")) {
             assertThat(baseImage(dockerfile.stage(image))).as(image + " runs on a JRE").contains("jre");
         }
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"bridge", "slack-emulator"})
+    @ValueSource(strings = {"bridge", "slack-emulator", "provider-emulator"})
     void eachImageRunsAsAFixedNonRootUser(String image) {
         // Numeric, so that Kubernetes' runAsNonRoot can check it without the image's /etc/passwd.
         assertThat(dockerfile.user(dockerfile.stage(image)))
@@ -50,7 +50,7 @@ class DockerfileTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"bridge", "slack-emulator"})
+    @ValueSource(strings = {"bridge", "slack-emulator", "provider-emulator"})
     void eachImageRunsTheMainClassOfTheModuleItsJarComesFrom(String image) throws Exception {
         Stage stage = dockerfile.stage(image);
         List<String> entrypoint = stage.last("ENTRYPOINT").orElseThrow().execForm();
