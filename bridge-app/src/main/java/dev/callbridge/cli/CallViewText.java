@@ -23,7 +23,14 @@ final class CallViewText {
             line(out, "workspace", orNone(desired.start().teamId()) + ", channel " + orNone(desired.start().channel()));
         }
         line(out, "slack call", observed.added() ? observed.slackCallId() : "(not added)");
-        line(out, "call block", observed.block().name());
+        line(out, "call block", observed.block().name() + (observed.blockMessage() == null ? ""
+                : " in " + observed.blockMessage().channel() + " as " + observed.blockMessage().ts()));
+        if (view.analysisStanding() != CallState.AnalysisStanding.NONE) {
+            line(out, "analysis", view.analysisStanding().description() + reply(observed.analysisReply()));
+        }
+        if (observed.endCallControl() != null) {
+            line(out, "end call control", observed.endCallControl().status().name() + reply(observed.endCallControl()));
+        }
         line(out, "title", orNone(DesiredCall.valueOf(desired.title())) + " (Slack: " + orNone(observed.title()) + ")");
         line(out, "wanted on call", keys(desired.present()));
         line(out, "shown in Slack", String.join(", ", observed.participants().keySet()));
@@ -53,6 +60,14 @@ final class CallViewText {
         }
         line(out, "operations", Long.toString(view.opCount()));
         line(out, "last activity", String.valueOf(view.lastActivityAt()));
+    }
+
+    /** A reply's message and Slack's refusal, when known. */
+    private static String reply(ObservedCall.Reply reply) {
+        if (reply == null) {
+            return "";
+        }
+        return (reply.ts() == null ? "" : " (" + reply.ts() + ")") + (reply.error() == null ? "" : ": " + reply.error());
     }
 
     private static void line(PrintWriter out, String label, String value) {

@@ -65,15 +65,23 @@ public record BridgeConfig(
         SlackAppConfig slackApp,
         EndCallConfig endCall) {
 
-    /** The bot scopes the Slack app asks for: what the Calls API and the call block need. */
-    private static final String APP_SCOPES = "calls:read,calls:write,chat:write";
+    /**
+     * The bot scopes the Slack app asks for: what the Calls API and the call block need, and the history
+     * scopes that let the dispatcher look in a call block's thread for a reply whose answer was lost.
+     */
+    private static final String APP_SCOPES = "calls:read,calls:write,chat:write,channels:history,groups:history";
+    /** The voice-AI platform's events, as the bridge's ingress writes them: by default its calls get the End call button. */
+    private static final String VOICE_AI_SOURCE = "urn:callbridge:voice-ai";
     /** The settings that turn the Slack app on: all of them, or none. */
     private static final List<String> APP_KEYS = List.of("slack.app.client.id", "slack.app.client.secret",
             "slack.app.signing.secret", "slack.app.encryption.keys");
     /** The app-level token that moves the app's events from {@code /slack/events} to Socket Mode. */
     public static final String SOCKET_MODE_TOKEN_KEY = "slack.app.socket.mode.token";
 
-    /** Slack's documented tiers: {@code calls.*} in Tier 3 (50 a minute), {@code chat.postMessage} about one a second. */
+    /**
+     * Slack's documented tiers: {@code calls.*}, {@code chat.update} and {@code conversations.replies} in
+     * Tier 3 (50 a minute), {@code chat.postMessage} about one a second.
+     */
     private static final Map<SlackMethod, Integer> SLACK_TIER_PER_MINUTE = Map.of(
             SlackMethod.CALLS_ADD, 50,
             SlackMethod.CALLS_PARTICIPANTS_ADD, 50,
@@ -81,7 +89,9 @@ public record BridgeConfig(
             SlackMethod.CALLS_UPDATE, 50,
             SlackMethod.CALLS_END, 50,
             SlackMethod.CALLS_INFO, 50,
-            SlackMethod.CHAT_POST_MESSAGE, 60);
+            SlackMethod.CHAT_POST_MESSAGE, 60,
+            SlackMethod.CHAT_UPDATE, 50,
+            SlackMethod.CONVERSATIONS_REPLIES, 50);
     /** Three times the longest retry tier, so a parked operation reports in long before it counts as lost. */
     private static final Duration DEFAULT_OP_TIMEOUT = Duration.ofMinutes(15);
     private static final Duration MIN_OP_TIMEOUT = Duration.ofMinutes(10);
@@ -122,6 +132,7 @@ public record BridgeConfig(
         }
         tokens = tokens.withDefaultTeamId(defaultTeamId);
         SlackAppConfig slackApp = slackApp(source);
+        EndCallConfig endCall = endCall(source);
         if (tokenRequired && tokens.isEmpty() && slackApp == null) {
             throw new BridgeConfigException("no Slack token: set SLACK_TOKEN (or SLACK_TOKEN_<TEAM_ID>), or "
                     + ConfigSource.describe("slack.token.dir") + ", or install the Slack app (" + APP_KEYS.stream()
@@ -147,7 +158,8 @@ public record BridgeConfig(
                 source.duration("calls.stale.after", Duration.ofHours(12)),
                 source.duration("calls.ended.retention", Duration.ofDays(7)),
                 source.positiveInt("calls.dedupe.window", 512),
-                opTimeout(source));
+                opTimeout(source),
+                endCallSources(source, endCall));
         Duration recoveryRetention =
                 source.duration("calls.recovery.retention", Duration.ofDays(14));
         if (recoveryRetention.compareTo(reconciler.staleAfter()) < 0) {
@@ -204,7 +216,7 @@ public record BridgeConfig(
                 source.withPrefix("kafka.consumer"),
                 source.withPrefix("kafka.producer"),
                 slackApp,
-                endCall(source));
+                endCall);
     }
 
     /**
@@ -240,6 +252,20 @@ public record BridgeConfig(
             String key = e.getMessage().contains("user id") ? "slack.app.endcall.users" : "slack.app.endcall.channels";
             throw new BridgeConfigException(ConfigSource.describe(key) + ": " + e.getMessage());
         }
+    }
+
+    /**
+     * The event sources whose calls get the End call button: {@code provider.endcall.sources}, the
+     * voice-AI platform's by default; none without {@code provider.api.url}.
+     */
+    private static Set<String> endCallSources(ConfigSource source, EndCallConfig endCall) {
+        if (endCall == null) {
+            return Set.of();
+        }
+        return Arrays.stream(source.string("provider.endcall.sources", VOICE_AI_SOURCE).split(","))
+                .map(String::strip)
+                .filter(sourceName -> !sourceName.isEmpty())
+                .collect(Collectors.toUnmodifiableSet());
     }
 
     private static Set<String> idList(ConfigSource source, String key) {

@@ -57,10 +57,11 @@ final class Decider {
     record Announce(Instant due, boolean reserved) implements Step {}
 
     /**
-     * A call block that may already be posted: ask Slack ({@code calls.info}, on that method's budget)
-     * before posting it; the post then takes a slot of its own.
+     * A message that may already be posted: ask Slack before posting it, on the asking method's budget
+     * ({@code calls.info} shows whether a call block is in a channel, {@code conversations.replies}
+     * whether a reply is in the block's thread); the post then takes a slot of its own.
      */
-    record Check(CallOp.InspectCall inspect) implements Step {}
+    record Check(CallOp request) implements Step {}
 
     /** Send it now; {@code warning}, when set, is logged and counted as an uncertain {@code calls.add}. */
     record Send(String warning) implements Step {}
@@ -80,9 +81,10 @@ final class Decider {
         if (work.due() != null && work.due().isAfter(now)) {
             return new Wait(work.due(), work.reserved());
         }
-        // A call block that may be up is checked first: the check is paced as calls.info, the post after it as a post.
-        boolean checking = op instanceof CallOp.PostCallBlock && work.uncertain() && !work.checked();
-        SlackMethod paced = checking ? SlackMethod.CALLS_INFO : op.method();
+        // A message that may be up is checked first: the check is paced as its own method, the post after it as a post.
+        CallOp check = work.checked() ? null : checkBefore(op, work.uncertain());
+        boolean checking = check != null;
+        SlackMethod paced = checking ? check.method() : op.method();
         Instant slot = work.due();
         boolean reserved = work.reserved();
         if (!reserved || !limiter.isOpen(op.teamId(), paced, now)) {
@@ -97,8 +99,7 @@ final class Decider {
             }
         }
         if (checking) {
-            return new Check(new CallOp.InspectCall(op.opId(), op.externalUniqueId(), op.teamId(),
-                    ((CallOp.PostCallBlock) op).slackCallId()));
+            return new Check(check);
         }
         if (work.repeatShows() && !work.announced()) {
             return new Announce(slot, reserved);
@@ -109,6 +110,21 @@ final class Decider {
                     + "now hold a second call for it, which the bridge never posts");
         }
         return new Send(null);
+    }
+
+    /**
+     * What to ask Slack before sending {@code op}, or {@code null} to send it straight away: a call block
+     * or thread reply that may already be posted is looked for first. A thread reply whose earlier
+     * operation was recovered says so itself ({@code look_first}): its attempt is new, its post may not be.
+     */
+    private static CallOp checkBefore(CallOp op, boolean uncertain) {
+        if (op instanceof CallOp.PostCallBlock post && uncertain) {
+            return new CallOp.InspectCall(post.opId(), post.externalUniqueId(), post.teamId(), post.slackCallId());
+        }
+        if (op instanceof CallOp.ThreadPost post && (uncertain || post.lookFirst())) {
+            return CallOp.FindReply.before(post);
+        }
+        return null;
     }
 
     /**
@@ -145,7 +161,7 @@ final class Decider {
     /** What Slack's answer to the operation means. */
     Disposition decide(CallOp op, Attempts attempts, SlackAnswer answer) {
         if (answer instanceof SlackAnswer.Ok ok) {
-            return done(op, attempts, ok.slackCallId(), ok.messageTs(), null);
+            return done(op, attempts, ok.slackCallId(), ok.messageTs(), ok.channel(), null);
         }
         if (answer instanceof SlackAnswer.Info info) {
             SlackCallInfo.Found call = info.call();
@@ -171,31 +187,46 @@ final class Decider {
         }
         String undocumented = SlackErrorCodes.isKnown(code) ? "" : " (undocumented: taken as terminal)";
         return switch (SlackErrorCodes.kind(op.method(), code)) {
-            case ALREADY_DONE, CALL_ENDED -> done(op, attempts, null, null, code);
+            case ALREADY_DONE, CALL_ENDED -> done(op, attempts, null, null, null, code);
             case TRANSIENT -> transientFailure(op, attempts, code, code, false);
             case TERMINAL -> terminal(op, attempts, code, refusal(op, code) + undocumented);
         };
     }
 
     /**
-     * What Slack's answer to the check before an uncertain call block means: posted already (done),
-     * post now, or ask again later. A check Slack refuses for good (no {@code calls:read}, say) lets the
-     * post go, and so does one that ran out of retries: a call block shown twice is better than none.
+     * What Slack's answer to the check before an uncertain message means: posted already (done), post
+     * now, or ask again later. A check Slack refuses for good (no {@code calls:read} or history scope,
+     * say) lets the post go, and so does one that ran out of retries: a message shown twice is better
+     * than none.
      */
-    Disposition checked(CallOp.PostCallBlock post, Attempts attempts, SlackAnswer answer) {
-        if (answer instanceof SlackAnswer.Info info) {
+    Disposition checked(CallOp post, Attempts attempts, SlackAnswer answer) {
+        if (post instanceof CallOp.PostCallBlock block && answer instanceof SlackAnswer.Info info) {
             if (!info.call().channels().isEmpty()) {
-                return new Disposition.Done(new OpResult.Succeeded(post.opId(), post.externalUniqueId(), post.method(),
-                        attempts.attempt(), post.slackCallId(), null, ALREADY_POSTED), ALREADY_POSTED,
-                        "Did not post call " + post.externalUniqueId() + " again: Slack already shows it in "
-                                + String.join(", ", info.call().channels()));
+                return new Disposition.Done(new OpResult.Succeeded(block.opId(), block.externalUniqueId(),
+                        block.method(), attempts.attempt(), block.slackCallId(), null, null, ALREADY_POSTED),
+                        ALREADY_POSTED, "Did not post call " + block.externalUniqueId()
+                                + " again: Slack already shows it in " + String.join(", ", info.call().channels()));
+            }
+            return new Disposition.Proceed("not_posted", null);
+        }
+        if (post instanceof CallOp.ThreadPost reply && answer instanceof SlackAnswer.ThreadRead read) {
+            if (read.replyTs() != null) {
+                return new Disposition.Done(new OpResult.Succeeded(reply.opId(), reply.externalUniqueId(),
+                        reply.method(), attempts.attempt(), null, read.replyTs(), reply.channel(), ALREADY_POSTED),
+                        ALREADY_POSTED, "Did not post the " + reply.reply().wireName() + " of call "
+                                + reply.externalUniqueId() + " again: it is in the call block's thread as "
+                                + read.replyTs());
             }
             return new Disposition.Proceed("not_posted", null);
         }
         Disposition asked = decide(post, attempts, answer);
         if (asked instanceof Disposition.DeadLetter refused) {
-            return new Disposition.Proceed("check_refused", "Could not check whether call " + post.externalUniqueId()
-                    + " is already posted (calls.info: " + refused.detail() + "); posting it");
+            String what = post instanceof CallOp.ThreadPost reply
+                    ? "the " + reply.reply().wireName() + " of call " + post.externalUniqueId() + " is already in"
+                            + " its thread (conversations.replies: "
+                    : "call " + post.externalUniqueId() + " is already posted (calls.info: ";
+            return new Disposition.Proceed("check_refused", "Could not check whether " + what + refused.detail()
+                    + "); posting it");
         }
         if (asked instanceof Disposition.Retry retry) {
             // Still unknown whether the block is up: the post stays uncertain, whatever the check's answer.
@@ -204,9 +235,10 @@ final class Decider {
         return asked;
     }
 
-    private Disposition done(CallOp op, Attempts attempts, String slackCallId, String messageTs, String note) {
+    private Disposition done(CallOp op, Attempts attempts, String slackCallId, String messageTs, String channel,
+            String note) {
         return new Disposition.Done(new OpResult.Succeeded(op.opId(), op.externalUniqueId(), op.method(),
-                attempts.attempt(), slackCallId, messageTs, note), note == null ? "ok" : "already_done", null);
+                attempts.attempt(), slackCallId, messageTs, channel, note), note == null ? "ok" : "already_done", null);
     }
 
     private Disposition rateLimited(CallOp op, Attempts attempts, Duration retryAfter, String answer) {

@@ -57,10 +57,10 @@ import org.slf4j.LoggerFactory;
  * those offsets what finished above a slower operation and what may be on its way to Slack. What is
  * left here is the loop, the workers and the hand-over of partitions.
  *
- * <p>An operation whose repeat would show in Slack ({@code calls.add}, the call block) is sent only
- * once a commit names it as sending, and its answer is committed at once; after a crash the next
- * owner knows it as uncertain, checks Slack for a call block before posting it again, and counts a
- * {@code calls.add} it sends again. A partition handed over stops every operation of it not yet
+ * <p>An operation whose repeat would show in Slack ({@code calls.add}, the call block, a reply in its
+ * thread) is sent only once a commit names it as sending, and its answer is committed at once; after a
+ * crash the next owner knows it as uncertain, checks Slack for the call block or the reply before
+ * posting it again, and counts a {@code calls.add} it sends again. A partition handed over stops every operation of it not yet
  * sent, and waits for the requests already out, so two owners never send one operation.
  */
 public final class Dispatcher implements AutoCloseable {
@@ -422,10 +422,14 @@ public final class Dispatcher implements AutoCloseable {
                         park.report(), false));
                 finish(work, parkedRecords);
             } else if (step instanceof Decider.Check check) {
-                SlackAnswer answer = request(check.inspect());
-                Disposition checked = decider.checked((CallOp.PostCallBlock) work.op(), work.attempts(), answer);
-                metrics.postChecked(checked.outcome());
-                metrics.slackRequest(check.inspect().method(), switch (checked.outcome()) {
+                SlackAnswer answer = request(check.request());
+                Disposition checked = decider.checked(work.op(), work.attempts(), answer);
+                if (work.op() instanceof CallOp.ThreadPost reply) {
+                    metrics.replyChecked(reply.reply().wireName(), checked.outcome());
+                } else {
+                    metrics.postChecked(checked.outcome());
+                }
+                metrics.slackRequest(check.request().method(), switch (checked.outcome()) {
                     case Decider.ALREADY_POSTED, "not_posted" -> "ok";
                     case "check_refused" -> "terminal";
                     default -> checked.outcome();

@@ -14,7 +14,7 @@ import org.apache.kafka.common.TopicPartition;
  * @param silence when the reconciler last heard of it, and how long it waits; {@code null} when unknown
  * @param uncertain whether an earlier attempt may have reached Slack without its answer being kept
  * @param announced whether the committed offsets already name it as sending
- * @param checked whether Slack was asked, this turn, if an uncertain call block is already posted
+ * @param checked whether Slack was asked, this turn, if an uncertain call block or thread reply is already posted
  */
 record Work(ConsumerRecord<byte[], byte[]> record, TopicPartition partition, Lease lease, CallOp op, Attempts attempts,
         Instant due, boolean reserved, DispatchHeaders.Silence silence, boolean uncertain, boolean announced,
@@ -24,9 +24,12 @@ record Work(ConsumerRecord<byte[], byte[]> record, TopicPartition partition, Lea
         return record.offset();
     }
 
-    /** Whether a repeat of this operation would show in Slack: a second Slack call, or a second call block. */
+    /**
+     * Whether a repeat of this operation would show in Slack: a second Slack call, a second call block,
+     * or a second reply in its thread.
+     */
     boolean repeatShows() {
-        return op instanceof CallOp.AddCall || op instanceof CallOp.PostCallBlock;
+        return op instanceof CallOp.AddCall || op instanceof CallOp.PostCallBlock || op instanceof CallOp.ThreadPost;
     }
 
     Work at(Instant newDue, boolean newReserved) {

@@ -117,6 +117,20 @@ public final class BridgeMetrics {
                 .tag("outcome", outcome).register(registry).increment();
     }
 
+    /**
+     * A look in a call block's thread ({@code conversations.replies}) before posting a reply whose earlier
+     * post may have worked.
+     *
+     * @param reply {@code analysis} or {@code end_call_control}
+     * @param outcome {@code already_posted}, {@code not_posted}, {@code check_refused}, or the look's
+     *     {@code rate_limited} / {@code transient} retry
+     */
+    public void replyChecked(String reply, String outcome) {
+        Counter.builder("bridge.thread.replies.checked")
+                .description("looks in a call block's thread before posting a reply whose earlier post may have worked")
+                .tag("reply", reply).tag("outcome", outcome).register(registry).increment();
+    }
+
     /** One of the dispatcher's transactions: {@code committed}, {@code aborted}, {@code timed_out}, {@code committed_late} or {@code lost}. */
     public void transaction(String outcome) {
         Counter.builder("bridge.dispatch.transactions").description("the dispatcher's Kafka transactions by outcome")

@@ -6,6 +6,7 @@ import dev.callbridge.model.event.EventOrder;
 import dev.callbridge.model.event.Participant;
 import dev.callbridge.model.op.CallOp;
 import dev.callbridge.model.op.SlackMethod;
+import dev.callbridge.model.op.ThreadReply;
 import dev.callbridge.model.result.OpResult;
 import dev.callbridge.model.state.CallState;
 import dev.callbridge.model.state.CallState.InFlight;
@@ -15,6 +16,7 @@ import dev.callbridge.model.state.DesiredCall.Presence;
 import dev.callbridge.model.state.DesiredCall.Versioned;
 import dev.callbridge.model.state.ObservedCall;
 import dev.callbridge.model.state.ObservedCall.BlockStatus;
+import dev.callbridge.model.state.ObservedCall.ReplyStatus;
 import dev.callbridge.reconcile.Decision.Outcome;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -40,6 +42,8 @@ public final class Reconciler {
 
     /** Slack's answer when the call has ended: the call is over in Slack, whatever the operation was. */
     static final String CALL_ENDED = "inactive_call";
+    /** The reason of a {@code call.ended} that gave none. */
+    static final String DEFAULT_END_REASON = "call ended";
     /** Refusals about the people in a request, not about the call: those people are set aside. */
     private static final Set<String> PERSON_LEVEL_ERRORS = Set.of("user_not_found", "bad_users");
     /**
@@ -76,7 +80,9 @@ public final class Reconciler {
             return Decision.unchanged(state, Outcome.DUPLICATE);
         }
         List<String> seen = remember(current.seenEvents(), event.dedupeKey());
-        if (current.observed().ended()) {
+        boolean analysis = event.data() instanceof CallEventData.Analyzed;
+        // Once Slack has the call ended nothing reopens it; only its analysis still has a reply to post.
+        if ((current.observed().ended() && !analysis) || (analysis && analysisSettled(current))) {
             return new Decision(current.withSeen(seen, current.lastActivityAt()), List.of(), Outcome.IGNORED_LATE, true);
         }
         // After calls.add failed for good nothing is planned, but the desired call keeps following the
@@ -85,6 +91,15 @@ public final class Reconciler {
         DesiredCall next = desire(desired, event);
         Outcome outcome = next.equals(desired) ? Outcome.IGNORED_LATE : Outcome.APPLIED;
         return advance(current.withDesired(next).withSeen(seen, now), now, outcome);
+    }
+
+    /**
+     * Whether the call's analysis reply is decided: posted, being posted, possibly posted or refused. A
+     * later analysis then changes nothing, so the view keeps the analysis that was sent.
+     */
+    private static boolean analysisSettled(CallState state) {
+        return state.observed().analysisReply() != null
+                || (state.inFlight() != null && state.inFlight().op() instanceof CallOp.PostAnalysis);
     }
 
     /** Takes the dispatcher's result for an operation of the call. */
@@ -142,7 +157,13 @@ public final class Reconciler {
         CallOp lost = state.inFlight().op();
         CallState cleared = state.withInFlight(null)
                 .withLastFailure(new OpFailure(lost.opId(), lost.method(), "no_answer: " + why, now));
-        if (!state.observed().added()) {
+        if (lost instanceof CallOp.ThreadPost post) {
+            // calls.info knows nothing of the thread: the next post looks for this one there first.
+            return advance(cleared.withObserved(withReply(cleared.observed(), post.reply(),
+                    new ObservedCall.Reply(ReplyStatus.MAYBE_POSTED, null, null))), now, Outcome.RECOVERED);
+        }
+        if (!state.observed().added() || lost instanceof CallOp.ShowCallEnded) {
+            // Not in Slack yet, or an update that shows the same when sent again.
             return advance(cleared, now, Outcome.RECOVERED);
         }
         CallOp.InspectCall inspect = new CallOp.InspectCall(cleared.nextOpId(SlackMethod.CALLS_INFO),
@@ -255,7 +276,7 @@ public final class Reconciler {
     }
 
     private Decision advance(CallState state, Instant now, Outcome outcome) {
-        Optional<CallOp> op = NextOp.plan(state);
+        Optional<CallOp> op = NextOp.plan(state, settings);
         return op.map(o -> new Decision(state.withIssued(o, now), List.of(o), outcome, true))
                 .orElseGet(() -> new Decision(state, List.of(), outcome, true));
     }
@@ -274,14 +295,22 @@ public final class Reconciler {
                 ? event.time()
                 : desired.lastEventTime();
         CallEventData data = event.data();
+        if (data instanceof CallEventData.Analyzed analyzed) {
+            // An analysis comes after the call: it says nothing of when the call was last active.
+            DesiredCall.Analysis candidate = new DesiredCall.Analysis(analyzed.summary(), analyzed.sentiment(),
+                    analyzed.recordingUrl(), analyzed.transcriptUrl(), order, event.dedupeKey());
+            return desired.analysis() == null || desired.analysis().isOlderThan(candidate)
+                    ? desired.withAnalysis(candidate) : desired;
+        }
         if (data instanceof CallEventData.Started started) {
             return started(desired, event, started, lastEventTime);
         }
         if (data instanceof CallEventData.Ended ended) {
             DesiredCall.End end = new DesiredCall.End(ended.duration(), event.time(),
-                    ended.disconnectReason() != null ? ended.disconnectReason() : "call ended", false, order);
+                    ended.disconnectReason() != null ? ended.disconnectReason() : DEFAULT_END_REASON, false, order);
             DesiredCall known = new DesiredCall(desired.start(), desired.title(), desired.joinUrl(),
-                    desired.desktopAppJoinUrl(), desired.participants(), desired.end(), lastEventTime);
+                    desired.desktopAppJoinUrl(), desired.participants(), desired.end(), lastEventTime,
+                    desired.analysis());
             return endsSooner(end, desired.end()) ? withEnd(known, end) : known;
         }
         if (data instanceof CallEventData.Joined joined) {
@@ -299,7 +328,7 @@ public final class Reconciler {
                 newer(desired.title(), updated.title(), order),
                 newer(desired.joinUrl(), updated.joinUrl(), order),
                 newer(desired.desktopAppJoinUrl(), updated.desktopAppJoinUrl(), order),
-                desired.participants(), desired.end(), lastEventTime);
+                desired.participants(), desired.end(), lastEventTime, desired.analysis());
     }
 
     /**
@@ -325,7 +354,8 @@ public final class Reconciler {
                 data.dateStart() != null ? data.dateStart() : event.time().getEpochSecond(),
                 data.channel() != null ? data.channel() : settings.defaultChannel(),
                 data.teamId() != null ? data.teamId() : settings.defaultTeamId(),
-                order);
+                order,
+                event.source());
         TreeMap<String, Presence> participants = new TreeMap<>(desired.participants());
         for (Participant participant : data.participants()) {
             mark(participants, participant, +1, order, desired.end());
@@ -335,7 +365,7 @@ public final class Reconciler {
                 newer(desired.title(), data.title(), order),
                 newer(desired.joinUrl(), data.joinUrl(), order),
                 newer(desired.desktopAppJoinUrl(), data.desktopAppJoinUrl(), order),
-                participants, desired.end(), lastEventTime);
+                participants, desired.end(), lastEventTime, desired.analysis());
     }
 
     private static DesiredCall present(DesiredCall desired, Participant participant, int delta, EventOrder order,
@@ -343,7 +373,7 @@ public final class Reconciler {
         TreeMap<String, Presence> participants = new TreeMap<>(desired.participants());
         mark(participants, participant, delta, order, desired.end());
         return new DesiredCall(desired.start(), desired.title(), desired.joinUrl(), desired.desktopAppJoinUrl(),
-                participants, desired.end(), lastEventTime);
+                participants, desired.end(), lastEventTime, desired.analysis());
     }
 
     /** Counts one join ({@code +1}) or leave ({@code -1}); the presence shown is the one as of the end. */
@@ -365,7 +395,7 @@ public final class Reconciler {
         TreeMap<String, Presence> participants = new TreeMap<>();
         desired.participants().forEach((key, presence) -> participants.put(key, presence.until(end.order())));
         return new DesiredCall(desired.start(), desired.title(), desired.joinUrl(), desired.desktopAppJoinUrl(),
-                participants, end, desired.lastEventTime());
+                participants, end, desired.lastEventTime(), desired.analysis());
     }
 
     private static ObservedCall succeeded(ObservedCall observed, CallOp op, OpResult.Succeeded ok) {
@@ -379,8 +409,16 @@ public final class Reconciler {
             add.users().forEach(p -> shown.put(p.key(), p));
             return reachable.withAdded(ok.slackCallId(), shown, add.title(), add.joinUrl(), add.desktopAppJoinUrl());
         }
-        if (op instanceof CallOp.PostCallBlock) {
-            return reachable.withBlock(BlockStatus.POSTED);
+        if (op instanceof CallOp.PostCallBlock post) {
+            // A block found posted after a lost answer comes without its ts: its thread is not known.
+            return reachable.withBlockPosted(ok.messageTs() == null ? null
+                    : new ObservedCall.BlockMessage(ok.channel() != null ? ok.channel() : post.channel(), ok.messageTs()));
+        }
+        if (op instanceof CallOp.ThreadPost post) {
+            return withReply(reachable, post.reply(), ObservedCall.Reply.posted(ok.messageTs()));
+        }
+        if (op instanceof CallOp.ShowCallEnded shown) {
+            return reachable.withEndCallControl(new ObservedCall.Reply(ReplyStatus.ENDED_SHOWN, shown.ts(), null));
         }
         if (op instanceof CallOp.AddParticipants added) {
             List<String> keys = keys(added.users());
@@ -425,6 +463,13 @@ public final class Reconciler {
         }
         if (op instanceof CallOp.PostCallBlock) {
             return observed.withBlock(BlockStatus.FAILED);
+        }
+        if (op instanceof CallOp.ThreadPost post) {
+            return withReply(observed, post.reply(), new ObservedCall.Reply(ReplyStatus.FAILED, null, error));
+        }
+        if (op instanceof CallOp.ShowCallEnded shown) {
+            // The control stays as it was (deleted, say): nothing more is sent for it.
+            return observed.withEndCallControl(new ObservedCall.Reply(ReplyStatus.FAILED, shown.ts(), error));
         }
         if (op instanceof CallOp.AddParticipants added && aboutTheCall) {
             TreeSet<String> deferred = new TreeSet<>(observed.deferred());
@@ -472,6 +517,17 @@ public final class Reconciler {
         if (op instanceof CallOp.PostCallBlock) {
             return observed.block() == BlockStatus.FAILED ? observed.withBlock(BlockStatus.PENDING) : observed;
         }
+        if (op instanceof CallOp.ThreadPost post) {
+            ObservedCall.Reply reply = post.reply() == ThreadReply.ANALYSIS ? observed.analysisReply()
+                    : observed.endCallControl();
+            return reply != null && reply.status() == ReplyStatus.FAILED ? withReply(observed, post.reply(), null)
+                    : observed;
+        }
+        if (op instanceof CallOp.ShowCallEnded shown) {
+            ObservedCall.Reply control = observed.endCallControl();
+            return control != null && control.status() == ReplyStatus.FAILED
+                    ? observed.withEndCallControl(ObservedCall.Reply.posted(shown.ts())) : observed;
+        }
         if (op instanceof CallOp.AddParticipants added) {
             List<String> keys = keys(added.users());
             TreeSet<String> rejected = new TreeSet<>(observed.rejected());
@@ -495,6 +551,10 @@ public final class Reconciler {
             return observed.ended() && observed.added() ? observed.withEnded(false, null) : observed;
         }
         return observed;
+    }
+
+    private static ObservedCall withReply(ObservedCall observed, ThreadReply kind, ObservedCall.Reply reply) {
+        return kind == ThreadReply.ANALYSIS ? observed.withAnalysisReply(reply) : observed.withEndCallControl(reply);
     }
 
     private static List<String> keys(List<Participant> people) {

@@ -2,6 +2,7 @@ package dev.callbridge.reconcile;
 
 import java.time.Duration;
 import java.util.Objects;
+import java.util.Set;
 
 /**
  * The reconciler's knobs.
@@ -18,6 +19,8 @@ import java.util.Objects;
  * @param dedupeWindow how many recent event ids per call are kept to drop duplicates
  * @param opTimeout an operation the dispatcher has said nothing of for this long is taken as lost and
  *     recovered; the dispatcher does not send an operation it has been silent on for this long
+ * @param endCallSources the event {@code source}s whose calls get an End call control in their block's
+ *     thread; empty when the provider's end-call API is not configured
  */
 public record ReconcilerSettings(
         String defaultTeamId,
@@ -26,7 +29,8 @@ public record ReconcilerSettings(
         Duration staleAfter,
         Duration endedRetention,
         int dedupeWindow,
-        Duration opTimeout) {
+        Duration opTimeout,
+        Set<String> endCallSources) {
 
     public ReconcilerSettings {
         Objects.requireNonNull(staleAfter, "staleAfter");
@@ -41,8 +45,14 @@ public record ReconcilerSettings(
         if (opTimeout.compareTo(Duration.ofMinutes(1)) < 0) {
             throw new IllegalArgumentException("opTimeout must be at least 1 minute, was " + opTimeout);
         }
+        endCallSources = Set.copyOf(endCallSources);
         if (dedupeWindow < 1) {
             throw new IllegalArgumentException("dedupeWindow must be at least 1, was " + dedupeWindow);
         }
+    }
+
+    /** Whether a call whose {@code call.started} came from {@code source} gets an End call control. */
+    public boolean endsFromSlack(String source) {
+        return source != null && endCallSources.contains(source);
     }
 }

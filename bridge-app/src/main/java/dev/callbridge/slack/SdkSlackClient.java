@@ -12,11 +12,16 @@ import com.slack.api.methods.request.calls.CallsUpdateRequest;
 import com.slack.api.methods.request.calls.participants.CallsParticipantsAddRequest;
 import com.slack.api.methods.request.calls.participants.CallsParticipantsRemoveRequest;
 import com.slack.api.methods.request.chat.ChatPostMessageRequest;
+import com.slack.api.methods.request.chat.ChatUpdateRequest;
+import com.slack.api.methods.request.conversations.ConversationsRepliesRequest;
 import com.slack.api.methods.response.calls.CallsAddResponse;
 import com.slack.api.methods.response.calls.CallsInfoResponse;
 import com.slack.api.methods.response.chat.ChatPostMessageResponse;
+import com.slack.api.methods.response.chat.ChatUpdateResponse;
+import com.slack.api.methods.response.conversations.ConversationsRepliesResponse;
 import com.slack.api.model.Call;
 import com.slack.api.model.CallParticipant;
+import com.slack.api.model.Message;
 import com.slack.api.model.block.CallBlock;
 import com.slack.api.util.http.SlackHttpClient;
 import dev.callbridge.model.event.Participant;
@@ -29,12 +34,19 @@ import java.util.concurrent.TimeUnit;
 import okhttp3.ConnectionPool;
 import okhttp3.OkHttpClient;
 
-/** Sends operations through the official Slack Java SDK to Slack, or to any compatible base URL. */
+/**
+ * Sends operations through the official Slack Java SDK to Slack, or to any compatible base URL; the
+ * messages in a call block's thread say what {@link ThreadMessages} writes.
+ */
 public final class SdkSlackClient implements SlackClient, AutoCloseable {
 
     /** Slack's production Web API. */
     public static final String SLACK_API_URL = "https://slack.com/api/";
     private static final Duration DEFAULT_RETRY_AFTER = Duration.ofSeconds(1);
+    /** Replies read per {@code conversations.replies} page, as Slack recommends. */
+    private static final int REPLIES_PAGE = 200;
+    /** Pages read at most while looking for a reply: a thread that long is not searched to its end. */
+    private static final int MAX_REPLY_PAGES = 20;
 
     private final Slack slack;
     private final TokenSource tokens;
@@ -72,6 +84,9 @@ public final class SdkSlackClient implements SlackClient, AutoCloseable {
         }
         MethodsClient methods = slack.methods(token.get().reveal());
         try {
+            if (op instanceof CallOp.FindReply find) {
+                return findReply(methods, find);
+            }
             return answer(call(methods, op));
         } catch (SlackApiException e) {
             int status = e.getResponse().code();
@@ -124,6 +139,22 @@ public final class SdkSlackClient implements SlackClient, AutoCloseable {
     }
 
     private static SlackApiTextResponse call(MethodsClient methods, CallOp op) throws IOException, SlackApiException {
+        if (op instanceof CallOp.PostAnalysis analysis) {
+            return postReply(methods, analysis, ThreadMessages.analysis(analysis));
+        }
+        if (op instanceof CallOp.PostEndCallControl control) {
+            return postReply(methods, control, ThreadMessages.endCallControl(control));
+        }
+        if (op instanceof CallOp.ShowCallEnded ended) {
+            ThreadMessages.Content content = ThreadMessages.callEnded(ended);
+            // The blocks replace the button; without them chat.update would keep it.
+            return methods.chatUpdate(ChatUpdateRequest.builder()
+                    .channel(ended.channel())
+                    .ts(ended.ts())
+                    .text(content.text())
+                    .blocks(content.blocks())
+                    .build());
+        }
         if (op instanceof CallOp.InspectCall inspect) {
             return methods.callsInfo(CallsInfoRequest.builder().id(inspect.slackCallId()).build());
         }
@@ -169,21 +200,73 @@ public final class SdkSlackClient implements SlackClient, AutoCloseable {
                 .build());
     }
 
+    private static ChatPostMessageResponse postReply(MethodsClient methods, CallOp.ThreadPost op,
+            ThreadMessages.Content content) throws IOException, SlackApiException {
+        return methods.chatPostMessage(ChatPostMessageRequest.builder()
+                .channel(op.channel())
+                .threadTs(op.threadTs())
+                .text(content.text())
+                .blocks(content.blocks())
+                .metadata(content.metadata())
+                .unfurlLinks(false)
+                .unfurlMedia(false)
+                .build());
+    }
+
+    /**
+     * Reads the thread page by page, oldest first, until the bridge's reply of the kind looked for turns
+     * up or the thread ends. A page Slack refuses ends the search with that answer.
+     */
+    private static SlackAnswer findReply(MethodsClient methods, CallOp.FindReply find)
+            throws IOException, SlackApiException {
+        String cursor = null;
+        for (int page = 0; page < MAX_REPLY_PAGES; page++) {
+            ConversationsRepliesResponse response = methods.conversationsReplies(ConversationsRepliesRequest.builder()
+                    .channel(find.channel())
+                    .ts(find.threadTs())
+                    .limit(REPLIES_PAGE)
+                    .cursor(cursor)
+                    .includeAllMetadata(true)
+                    .build());
+            if (!response.isOk()) {
+                return new SlackAnswer.Error(response.getError() == null ? "unknown_error" : response.getError());
+            }
+            if (response.getMessages() != null) {
+                Optional<String> found = response.getMessages().stream()
+                        .filter(message -> !find.threadTs().equals(message.getTs()))
+                        .filter(message -> ThreadMessages.isReply(message, find.externalUniqueId(), find.reply()))
+                        .map(Message::getTs)
+                        .findFirst();
+                if (found.isPresent()) {
+                    return new SlackAnswer.ThreadRead(found.get());
+                }
+            }
+            cursor = response.getResponseMetadata() == null ? null : response.getResponseMetadata().getNextCursor();
+            if (cursor == null || cursor.isEmpty()) {
+                return new SlackAnswer.ThreadRead(null);
+            }
+        }
+        return new SlackAnswer.Error(SlackErrorCodes.THREAD_TOO_LONG);
+    }
+
     private static SlackAnswer answer(SlackApiTextResponse response) {
         if (!response.isOk()) {
             return new SlackAnswer.Error(response.getError() == null ? "unknown_error" : response.getError());
         }
         if (response instanceof CallsAddResponse added) {
-            return new SlackAnswer.Ok(added.getCall() == null ? null : added.getCall().getId(), null);
+            return new SlackAnswer.Ok(added.getCall() == null ? null : added.getCall().getId(), null, null);
         }
         if (response instanceof CallsInfoResponse info) {
             return info.getCall() == null ? new SlackAnswer.NoAnswer("calls.info answered without a call")
                     : new SlackAnswer.Info(found(info.getCall()));
         }
         if (response instanceof ChatPostMessageResponse posted) {
-            return new SlackAnswer.Ok(null, posted.getTs());
+            return new SlackAnswer.Ok(null, posted.getTs(), posted.getChannel());
         }
-        return new SlackAnswer.Ok(null, null);
+        if (response instanceof ChatUpdateResponse updated) {
+            return new SlackAnswer.Ok(null, updated.getTs(), updated.getChannel());
+        }
+        return new SlackAnswer.Ok(null, null, null);
     }
 
     private static List<CallParticipant> participants(List<Participant> users) {

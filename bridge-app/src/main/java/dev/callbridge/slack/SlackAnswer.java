@@ -9,9 +9,18 @@ public sealed interface SlackAnswer {
      * Slack answered {@code ok: true}.
      *
      * @param slackCallId the call's id, for {@code calls.add}
-     * @param messageTs the message's timestamp, for {@code chat.postMessage}
+     * @param messageTs the message's timestamp, for {@code chat.postMessage} and {@code chat.update}
+     * @param channel the message's conversation id, for the same
      */
-    record Ok(String slackCallId, String messageTs) implements SlackAnswer {}
+    record Ok(String slackCallId, String messageTs, String channel) implements SlackAnswer {}
+
+    /**
+     * Slack answered {@code conversations.replies} to the end of the thread.
+     *
+     * @param replyTs the timestamp of the bridge's reply of the kind looked for, or {@code null} when the
+     *     thread holds none
+     */
+    record ThreadRead(String replyTs) implements SlackAnswer {}
 
     /** Slack answered {@code calls.info} with the call as it shows it. */
     record Info(SlackCallInfo.Found call) implements SlackAnswer {}

@@ -16,6 +16,8 @@ public final class SlackErrorCodes {
     public static final String NO_TOKEN = "no_token_configured";
     /** The Slack app was uninstalled from the operation's workspace, or its bot token revoked; not a Slack code. */
     public static final String APP_UNINSTALLED = "app_uninstalled";
+    /** A call block's thread too long to search to its end for a reply; not a Slack code. */
+    public static final String THREAD_TOO_LONG = "thread_too_long";
     /** The workspace's installed token is being rotated; not a Slack code. */
     public static final String TOKEN_ROTATING = "token_rotating";
 
@@ -60,6 +62,7 @@ public final class SlackErrorCodes {
             Map.entry("not_authorized", Kind.TERMINAL),
             Map.entry(NO_TOKEN, Kind.TERMINAL),
             Map.entry(APP_UNINSTALLED, Kind.TERMINAL),
+            Map.entry(THREAD_TOO_LONG, Kind.TERMINAL),
             // The request itself is wrong; it will be wrong next time too.
             Map.entry("invalid_arguments", Kind.TERMINAL),
             Map.entry("invalid_arg_name", Kind.TERMINAL),
@@ -82,6 +85,19 @@ public final class SlackErrorCodes {
             Map.entry("invalid_blocks", Kind.TERMINAL),
             Map.entry("msg_too_long", Kind.TERMINAL),
             Map.entry("restricted_action", Kind.TERMINAL),
+            Map.entry("no_text", Kind.TERMINAL),
+            Map.entry("too_many_attachments", Kind.TERMINAL),
+            Map.entry("invalid_metadata_format", Kind.TERMINAL),
+            Map.entry("invalid_metadata_schema", Kind.TERMINAL),
+            Map.entry("metadata_too_large", Kind.TERMINAL),
+            // A reply whose thread is gone (the call block was deleted), and conversations.replies alike.
+            Map.entry("thread_not_found", Kind.TERMINAL),
+            // chat.update: the message is gone, or not the bridge's to change.
+            Map.entry("message_not_found", Kind.TERMINAL),
+            Map.entry("cant_update_message", Kind.TERMINAL),
+            Map.entry("edit_window_closed", Kind.TERMINAL),
+            // conversations.replies.
+            Map.entry("invalid_cursor", Kind.TERMINAL),
             // Codes whose meaning depends on the method; see kind().
             Map.entry("inactive_call", Kind.TERMINAL),
             Map.entry("bad_users", Kind.TERMINAL));

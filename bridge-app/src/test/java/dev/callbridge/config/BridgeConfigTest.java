@@ -39,7 +39,10 @@ class BridgeConfigTest {
         assertThat(config.httpPort()).isEqualTo(8080);
         assertThat(config.slackBaseUrl()).isEqualTo("https://slack.com/api/");
         assertThat(config.budgets()).containsEntry(SlackMethod.CALLS_ADD, new Budget(50, 1))
-                .containsEntry(SlackMethod.CHAT_POST_MESSAGE, new Budget(60, 1));
+                .containsEntry(SlackMethod.CHAT_POST_MESSAGE, new Budget(60, 1))
+                .containsEntry(SlackMethod.CHAT_UPDATE, new Budget(50, 1))
+                .containsEntry(SlackMethod.CONVERSATIONS_REPLIES, new Budget(50, 1));
+        assertThat(config.reconciler().endsFromSlack("urn:callbridge:voice-ai")).isFalse();
         assertThat(config.reconciler().staleAfter()).isEqualTo(Duration.ofHours(12));
         assertThat(config.recoveryRetention()).isEqualTo(Duration.ofDays(14));
         assertThat(config.maxInlineWait()).isEqualTo(Duration.ofSeconds(5));
@@ -83,7 +86,7 @@ class BridgeConfigTest {
 
         assertThat(config.app()).hasValueSatisfying(app -> {
             assertThat(app.clientId()).isEqualTo("123.456");
-            assertThat(app.scopes()).isEqualTo("calls:read,calls:write,chat:write");
+            assertThat(app.scopes()).isEqualTo("calls:read,calls:write,chat:write,channels:history,groups:history");
             assertThat(app.authorizeUrl()).isEqualTo("https://slack.com/oauth/v2/authorize");
         });
         assertThat(config.toString()).contains("123.456")

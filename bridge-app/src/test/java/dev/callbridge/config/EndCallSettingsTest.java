@@ -3,6 +3,7 @@ package dev.callbridge.config;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.callbridge.reconcile.ReconcilerSettings;
 import dev.callbridge.slackapp.EndCallConfig;
 import java.time.Duration;
 import java.util.HashMap;
@@ -91,5 +92,21 @@ class EndCallSettingsTest {
         noProvider.put("BRIDGE_SLACK_APP_ENDCALL_USERS", "U0ADA");
         assertThatThrownBy(() -> BridgeConfig.load(noProvider, null))
                 .hasMessageContaining("slack.app.endcall.users").hasMessageContaining("provider.api.url");
+    }
+
+    @Test
+    void callsFromTheVoiceAiPlatformGetTheButtonUnlessOtherSourcesAreListedAndNoneWithoutTheApi() {
+        assertThat(BridgeConfig.load(minimal(), null).reconciler().endsFromSlack("urn:callbridge:voice-ai")).isFalse();
+        ReconcilerSettings byDefault = BridgeConfig.load(withProvider(), null).reconciler();
+        assertThat(byDefault.endsFromSlack("urn:callbridge:voice-ai")).isTrue();
+        assertThat(byDefault.endsFromSlack("urn:callbridge:twilio")).isFalse();
+
+        Map<String, String> env = withProvider();
+        env.put("BRIDGE_PROVIDER_ENDCALL_SOURCES", "urn:callbridge:twilio, urn:pbx:acme ,");
+        ReconcilerSettings listed = BridgeConfig.load(env, null).reconciler();
+
+        assertThat(listed.endsFromSlack("urn:pbx:acme")).isTrue();
+        assertThat(listed.endsFromSlack("urn:callbridge:twilio")).isTrue();
+        assertThat(listed.endsFromSlack("urn:callbridge:voice-ai")).isFalse();
     }
 }

@@ -24,7 +24,7 @@ class DeciderTest {
 
     @Test
     void anOkAnswerIsDoneWithSlacksCallId() {
-        Disposition d = decider.decide(ADD, Attempts.FIRST, new SlackAnswer.Ok("R42", null));
+        Disposition d = decider.decide(ADD, Attempts.FIRST, new SlackAnswer.Ok("R42", null, null));
         assertThat(d).isInstanceOfSatisfying(Disposition.Done.class, done -> assertThat(done.result())
                 .isInstanceOfSatisfying(OpResult.Succeeded.class, ok -> {
                     assertThat(ok.slackCallId()).isEqualTo("R42");
@@ -195,8 +195,8 @@ class DeciderTest {
     void anUncertainCallBlockIsCheckedBeforeItIsPostedAndACertainOneIsNot() {
         assertThat(decider.next(work(POST, true, true, false), NOW, limiter))
                 .isInstanceOfSatisfying(Decider.Check.class, check -> {
-                    assertThat(check.inspect().slackCallId()).isEqualTo("R1");
-                    assertThat(check.inspect().teamId()).isEqualTo("T1");
+                    assertThat(((CallOp.InspectCall) check.request()).slackCallId()).isEqualTo("R1");
+                    assertThat(((CallOp.InspectCall) check.request()).teamId()).isEqualTo("T1");
                 });
         assertThat(decider.next(work(POST, true, true, true), NOW.plusSeconds(1), limiter)).isEqualTo(new Decider.Send(null));
         assertThat(decider.next(work(POST, false, true, false), NOW.plusSeconds(2), limiter)).isEqualTo(new Decider.Send(null));
@@ -276,5 +276,66 @@ class DeciderTest {
     void aCheckThatRanOutOfRetriesStillLetsThePostGo() {
         Attempts last = new Attempts(POLICY.maxAttempts(), 0);
         assertThat(decider.checked(POST, last, new SlackAnswer.HttpStatus(503))).isInstanceOf(Disposition.Proceed.class);
+    }
+
+    private static final CallOp.PostAnalysis REPLY = new CallOp.PostAnalysis("c1:7:chat.postMessage", "c1", "T1", "C1",
+            "1700000000.000100", "Summary", null, null, null, false);
+
+    @Test
+    void aThreadReplyThatMayBeUpIsLookedForInItsThreadFirstAndACertainOneIsAnnounced() {
+        CallOp.PostAnalysis lookFirst = new CallOp.PostAnalysis(REPLY.opId(), "c1", "T1", "C1", REPLY.threadTs(),
+                "Summary", null, null, null, true);
+
+        List<Work> mayBeUp = List.of(work(REPLY, true, false, false), work(lookFirst, false, false, false));
+        for (int i = 0; i < mayBeUp.size(); i++) {
+            assertThat(decider.next(mayBeUp.get(i), NOW.plusSeconds(i), limiter)).isInstanceOfSatisfying(Decider.Check.class,
+                    check -> assertThat(check.request()).isEqualTo(new CallOp.FindReply(REPLY.opId(), "c1", "T1", "C1",
+                            "1700000000.000100", dev.callbridge.model.op.ThreadReply.ANALYSIS)));
+        }
+        assertThat(work(REPLY, false, false, false).repeatShows()).isTrue();
+        assertThat(decider.next(work(REPLY, false, false, false), NOW.plusSeconds(2), limiter))
+                .isInstanceOf(Decider.Announce.class);
+        assertThat(decider.next(work(lookFirst, false, true, true), NOW.plusSeconds(3), limiter))
+                .isEqualTo(new Decider.Send(null));
+    }
+
+    @Test
+    void aReplyFoundInTheThreadIsDoneWithItsTsAndOneNotFoundIsPosted() {
+        assertThat(decider.checked(REPLY, Attempts.FIRST, new SlackAnswer.ThreadRead("1700000000.000200")))
+                .isInstanceOfSatisfying(Disposition.Done.class, done -> {
+                    assertThat(done.outcome()).isEqualTo(Decider.ALREADY_POSTED);
+                    assertThat(done.log()).contains("analysis of call c1").contains("1700000000.000200");
+                    assertThat(done.result()).isEqualTo(new OpResult.Succeeded(REPLY.opId(), "c1", REPLY.method(), 1,
+                            null, "1700000000.000200", "C1", Decider.ALREADY_POSTED));
+                });
+        assertThat(decider.checked(REPLY, Attempts.FIRST, new SlackAnswer.ThreadRead(null)))
+                .isInstanceOfSatisfying(Disposition.Proceed.class, go -> assertThat(go.outcome()).isEqualTo("not_posted"));
+        assertThat(decider.checked(REPLY, Attempts.FIRST, new SlackAnswer.Error("missing_scope")))
+                .isInstanceOfSatisfying(Disposition.Proceed.class, go -> {
+                    assertThat(go.outcome()).isEqualTo("check_refused");
+                    assertThat(go.log()).contains("conversations.replies").contains("missing_scope");
+                });
+        assertThat(decider.checked(REPLY, Attempts.FIRST, new SlackAnswer.NoAnswer("timeout")))
+                .isInstanceOfSatisfying(Disposition.Retry.class, retry -> assertThat(retry.uncertain()).isTrue());
+    }
+
+    @Test
+    void theLookIsPacedAsConversationsReplies() {
+        RateLimiter paced = new RateLimiter(java.util.Map.of(dev.callbridge.model.op.SlackMethod.CONVERSATIONS_REPLIES,
+                new Budget(1, 1)), new Budget(60, 1));
+        paced.reserve("T1", dev.callbridge.model.op.SlackMethod.CONVERSATIONS_REPLIES, NOW);
+
+        assertThat(decider.next(work(REPLY, true, false, false), NOW, paced))
+                .isInstanceOfSatisfying(Decider.Park.class, park -> assertThat(park.due()).isEqualTo(NOW.plusSeconds(60)));
+    }
+
+    @Test
+    void theControlsUpdateIsSentAgainWithoutALookItShowsTheSameWhateverCameBefore() {
+        CallOp update = new CallOp.ShowCallEnded("c1:8:chat.update", "c1", "T1", "C1", "1700000000.000300", "done");
+
+        assertThat(decider.next(work(update, true, false, false), NOW, limiter)).isEqualTo(new Decider.Send(null));
+        assertThat(decider.decide(update, Attempts.FIRST, new SlackAnswer.Error("message_not_found")))
+                .isInstanceOfSatisfying(Disposition.DeadLetter.class,
+                        dead -> assertThat(dead.reason()).isEqualTo("message_not_found"));
     }
 }

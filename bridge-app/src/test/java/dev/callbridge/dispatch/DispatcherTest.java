@@ -55,7 +55,7 @@ class DispatcherTest {
     private final List<CallOp> sent = Collections.synchronizedList(new ArrayList<>());
     private Producer<byte[], byte[]> producer = new MockProducer<>(true, null, new ByteArraySerializer(),
             new ByteArraySerializer());
-    private Function<CallOp, SlackAnswer> slack = op -> new SlackAnswer.Ok("R1", null);
+    private Function<CallOp, SlackAnswer> slack = op -> new SlackAnswer.Ok("R1", null, null);
     private Dispatcher dispatcher;
     private Duration requestTimeout = Duration.ofSeconds(10);
 
@@ -72,7 +72,7 @@ class DispatcherTest {
         List<String> committedBeforeSend = new ArrayList<>();
         slack = op -> {
             committedBeforeSend.add(lastCommitted().metadata());
-            return new SlackAnswer.Ok("R1", null);
+            return new SlackAnswer.Ok("R1", null, null);
         };
         start(Duration.ofSeconds(30), PLENTY, null, record(0, add, new RecordHeaders()));
 
@@ -154,7 +154,7 @@ class DispatcherTest {
         slack = op -> {
             firstOut.countDown();
             sleep(800);
-            return new SlackAnswer.Ok(null, null);
+            return new SlackAnswer.Ok(null, null, null);
         };
         // 15 a minute: the second operation waits 4 s on the timer for its slot, within the 5 s inline wait.
         CallOp first = join("c1", 0);
@@ -183,7 +183,7 @@ class DispatcherTest {
                 return new SlackAnswer.RateLimited(Duration.ofSeconds(1));
             }
             sleep(2_000); // still out when the first answer comes back
-            return new SlackAnswer.Ok(null, null);
+            return new SlackAnswer.Ok(null, null, null);
         };
         CallOp end = end("c1", 0);
         requestTimeout = Duration.ofSeconds(1);
@@ -207,7 +207,7 @@ class DispatcherTest {
         CallOp post = new CallOp.PostCallBlock("c1:k:2:chat.postMessage", "c1", "T1", "R1", "C1", "Call");
         slack = op -> op instanceof CallOp.InspectCall
                 ? new SlackAnswer.Info(new SlackCallInfo.Found("R1", "c1", false, List.of(), "Call", null, null, List.of("C1")))
-                : new SlackAnswer.Ok(null, "1.2");
+                : new SlackAnswer.Ok(null, "1.2", "C1");
         start(Duration.ofMillis(20), PLENTY, new OffsetAndMetadata(0, "v2;f=;s=0"), record(0, post, new RecordHeaders()));
 
         await().atMost(Duration.ofSeconds(5)).until(() -> !resultsOf(post).isEmpty());
@@ -221,7 +221,7 @@ class DispatcherTest {
         CallOp post = new CallOp.PostCallBlock("c1:k:2:chat.postMessage", "c1", "T1", "R1", "C1", "Call");
         slack = op -> op instanceof CallOp.InspectCall
                 ? new SlackAnswer.Info(new SlackCallInfo.Found("R1", "c1", false, List.of(), "Call", null, null, List.of()))
-                : new SlackAnswer.Ok(null, "1.2");
+                : new SlackAnswer.Ok(null, "1.2", "C1");
         start(Duration.ofMillis(20), PLENTY, new OffsetAndMetadata(0, "v2;f=;s=0"), record(0, post, new RecordHeaders()));
 
         await().atMost(Duration.ofSeconds(5)).until(() -> !resultsOf(post).isEmpty());

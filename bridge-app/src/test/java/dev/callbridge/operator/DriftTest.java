@@ -31,7 +31,7 @@ class DriftTest {
                 List.of(ALICE)), T0);
         CallOp add = started.ops().get(0);
         return reconciler.onResult(started.state(), new OpResult.Succeeded(add.opId(), "call-1", add.method(), 1,
-                "R1", null, null), T0).state();
+                "R1", null, null, null), T0).state();
     }
 
     private static SlackCallInfo.Found slack(boolean ended, List<Participant> users, String title) {

@@ -239,7 +239,7 @@ class ReconcilerTest {
         CallState afterAdd = sim.state("call-1");
 
         Decision decision = sim.deliverResult(
-                new OpResult.Succeeded(add.opId(), "call-1", SlackMethod.CALLS_ADD, 1, "R999", null, null));
+                new OpResult.Succeeded(add.opId(), "call-1", SlackMethod.CALLS_ADD, 1, "R999", null, null, null));
 
         assertThat(decision.outcome()).isEqualTo(Outcome.STALE_RESULT);
         assertThat(decision.stateChanged()).isFalse();
@@ -251,7 +251,7 @@ class ReconcilerTest {
     @Test
     void aResultForAnUnknownCallIsIgnored() {
         Decision decision = new Reconciler(settings).onResult(null,
-                new OpResult.Succeeded("ghost:1:calls.add", "ghost", SlackMethod.CALLS_ADD, 1, "R1", null, null), T0);
+                new OpResult.Succeeded("ghost:1:calls.add", "ghost", SlackMethod.CALLS_ADD, 1, "R1", null, null, null), T0);
         assertThat(decision.outcome()).isEqualTo(Outcome.UNKNOWN_CALL);
         assertThat(decision.stateChanged()).isFalse();
     }

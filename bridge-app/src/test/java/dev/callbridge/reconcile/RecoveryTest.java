@@ -233,7 +233,7 @@ class RecoveryTest {
         sim.deliver(call.after(Duration.ofSeconds(1)).joined(ALICE));
         CallOp join = sim.pendingOp("call-1");
 
-        sim.deliverResult(new OpResult.Succeeded(join.opId(), "call-1", join.method(), 1, null, null, "inactive_call"));
+        sim.deliverResult(new OpResult.Succeeded(join.opId(), "call-1", join.method(), 1, null, null, null, "inactive_call"));
         sim.deliver(call.after(Duration.ofSeconds(2)).joined(BOB));
         sim.deliver(call.after(Duration.ofSeconds(3)).ended());
 

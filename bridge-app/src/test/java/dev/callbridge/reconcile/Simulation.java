@@ -55,10 +55,12 @@ final class Simulation {
         return new Simulation(settings, slack, new Random(0), 0, 0, start);
     }
 
-    void deliver(CallEvent event) {
+    Decision deliver(CallEvent event) {
         tick();
         delivered.computeIfAbsent(event.subject(), k -> new ArrayList<>()).add(event);
-        take(event.subject(), reconciler.onEvent(store.get(event.subject()), event, now));
+        Decision decision = reconciler.onEvent(store.get(event.subject()), event, now);
+        take(event.subject(), decision);
+        return decision;
     }
 
     boolean hasPending() {

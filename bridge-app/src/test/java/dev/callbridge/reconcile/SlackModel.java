@@ -24,8 +24,14 @@ final class SlackModel {
         String title;
         String joinUrl;
         boolean blockPosted;
+        String blockTs;
         boolean ended;
         Long duration;
+        /** The bridge's replies in the block's thread, in order. */
+        final List<CallOp> replies = new ArrayList<>();
+        String controlTs;
+        /** What the End call control says once updated; {@code null} while it shows the button. */
+        String controlShows;
 
         Call(String id, String externalUniqueId) {
             this.id = id;
@@ -33,7 +39,11 @@ final class SlackModel {
         }
     }
 
+    /** The conversation id Slack answers for every message. */
+    static final String CHANNEL = "C0CALLS";
+
     private final Map<String, Call> calls = new HashMap<>();
+    private int messages;
     private final Map<String, Integer> addsByExternalId = new HashMap<>();
     private final List<CallOp> requests = new ArrayList<>();
     private final List<String> violations = new ArrayList<>();
@@ -41,6 +51,9 @@ final class SlackModel {
     /** Applies one operation as Slack would and answers it. */
     OpResult answer(CallOp op, int attempt) {
         requests.add(op);
+        if (op instanceof CallOp.ThreadPost || op instanceof CallOp.ShowCallEnded) {
+            return inThread(op, attempt);
+        }
         if (op instanceof CallOp.AddCall add) {
             int adds = addsByExternalId.merge(add.externalUniqueId(), 1, Integer::sum);
             if (adds > 1) {
@@ -69,6 +82,9 @@ final class SlackModel {
         }
         if (op instanceof CallOp.PostCallBlock) {
             call.blockPosted = true;
+            call.blockTs = nextTs();
+            return new OpResult.Succeeded(op.opId(), op.externalUniqueId(), op.method(), attempt, null, call.blockTs,
+                    CHANNEL, null);
         } else if (op instanceof CallOp.AddParticipants add) {
             add.users().forEach(p -> call.users.put(p.key(), p));
         } else if (op instanceof CallOp.RemoveParticipants remove) {
@@ -83,9 +99,45 @@ final class SlackModel {
         return ok(op, attempt, null);
     }
 
+    /** A reply in a call block's thread, or the update of the End call control: allowed on ended calls too. */
+    private OpResult inThread(CallOp op, int attempt) {
+        Call call = callsFor(op.externalUniqueId()).stream().filter(c -> c.blockTs != null).findFirst().orElse(null);
+        if (call == null) {
+            violations.add(op.method().apiName() + " for " + op.externalUniqueId() + ", which has no call block");
+            return new OpResult.Failed(op.opId(), op.externalUniqueId(), op.method(), attempt, "thread_not_found", false);
+        }
+        if (op instanceof CallOp.ShowCallEnded shown) {
+            if (!shown.ts().equals(call.controlTs)) {
+                violations.add("chat.update of a message that is not the End call control: " + shown.ts());
+                return new OpResult.Failed(op.opId(), op.externalUniqueId(), op.method(), attempt, "message_not_found",
+                        false);
+            }
+            call.controlShows = shown.reason() == null ? "Call ended" : "Call ended: " + shown.reason();
+            return new OpResult.Succeeded(op.opId(), op.externalUniqueId(), op.method(), attempt, null, shown.ts(),
+                    CHANNEL, null);
+        }
+        CallOp.ThreadPost post = (CallOp.ThreadPost) op;
+        if (!post.threadTs().equals(call.blockTs) || !CHANNEL.equals(post.channel())) {
+            violations.add("reply outside the call block's thread: " + post);
+        }
+        if (call.replies.stream().anyMatch(r -> ((CallOp.ThreadPost) r).reply() == post.reply())) {
+            violations.add("second " + post.reply().wireName() + " reply for " + op.externalUniqueId());
+        }
+        call.replies.add(op);
+        String ts = nextTs();
+        if (op instanceof CallOp.PostEndCallControl) {
+            call.controlTs = ts;
+        }
+        return new OpResult.Succeeded(op.opId(), op.externalUniqueId(), op.method(), attempt, null, ts, CHANNEL, null);
+    }
+
+    private String nextTs() {
+        return "1700000000." + String.format("%06d", ++messages);
+    }
+
     private static OpResult ok(CallOp op, int attempt, String slackCallId) {
-        return new OpResult.Succeeded(op.opId(), op.externalUniqueId(), op.method(), attempt, slackCallId,
-                op instanceof CallOp.PostCallBlock ? "1700000000.000100" : null, null);
+        return new OpResult.Succeeded(op.opId(), op.externalUniqueId(), op.method(), attempt, slackCallId, null, null,
+                null);
     }
 
     private static String slackCallId(CallOp op) {

@@ -22,8 +22,9 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
- * Runs the bridge with known tokens through successes, rate limits and refusals, with the Slack
- * SDK's and the bridge's loggers at TRACE, and looks for the tokens everywhere they could leak.
+ * Runs the bridge with known tokens (and the provider's API key) through successes, rate limits and
+ * refusals, with the Slack SDK's and the bridge's loggers at TRACE, and looks for them everywhere they
+ * could leak.
  */
 class TokenNeverLoggedTest {
 
@@ -32,7 +33,8 @@ class TokenNeverLoggedTest {
 
     private static final String REVOKED_TEAM = "T0REVOKED";
     private static final String REVOKED_TOKEN = "xoxb-revoked-workspace-token";
-    private static final List<String> TOKENS = List.of(DemoWorkspace.TOKEN, REVOKED_TOKEN);
+    private static final String PROVIDER_KEY = "provider-api-key-never-shown";
+    private static final List<String> TOKENS = List.of(DemoWorkspace.TOKEN, REVOKED_TOKEN, PROVIDER_KEY);
 
     @RegisterExtension
     final EveryLogLine logs = new EveryLogLine();
@@ -50,9 +52,11 @@ class TokenNeverLoggedTest {
         rig = BridgeRig.start(KAFKA, "secret-", BridgeRig.demoEmulator()
                 .revokedToken(REVOKED_TOKEN, REVOKED_TEAM)
                 .faults(Faults.none().withSeed(11).withRateLimitBursts(0.2, 2, 1).withServerErrors(0.05)));
-        rig.startService(rig.settings("0").with("SLACK_TOKEN_" + REVOKED_TEAM, REVOKED_TOKEN));
+        rig.startService(rig.settings("0").with("SLACK_TOKEN_" + REVOKED_TEAM, REVOKED_TOKEN)
+                .with("BRIDGE_PROVIDER_API_URL", "http://127.0.0.1:9/provider")
+                .with("BRIDGE_PROVIDER_API_KEY", PROVIDER_KEY));
         Instant t0 = Instant.parse("2026-03-02T09:00:00Z");
-        CallEvents good = CallEvents.sequenced("secret-good", "pbx-test", t0);
+        CallEvents good = CallEvents.sequenced("secret-good", "urn:callbridge:voice-ai", t0);
         CallEvents refused = CallEvents.sequenced("secret-refused", "pbx-test", t0);
         rig.send(List.of(
                 good.started("https://pbx.example/j/good", "Fine", null, List.of(Participant.slackUser("U0ONE"))),

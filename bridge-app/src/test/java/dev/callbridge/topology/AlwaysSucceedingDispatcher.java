@@ -96,7 +96,8 @@ final class AlwaysSucceedingDispatcher implements AutoCloseable {
     private OpResult succeeded(CallOp op) {
         String slackCallId = op instanceof CallOp.AddCall ? "R" + slackCallIds.incrementAndGet() : null;
         String messageTs = op instanceof CallOp.PostCallBlock ? "1700000000.000100" : null;
-        return new OpResult.Succeeded(op.opId(), op.externalUniqueId(), op.method(), 1, slackCallId, messageTs, null);
+        return new OpResult.Succeeded(op.opId(), op.externalUniqueId(), op.method(), 1, slackCallId, messageTs,
+                op instanceof CallOp.PostCallBlock post ? post.channel() : null, null);
     }
 
     @Override

@@ -258,7 +258,7 @@ class CallTopologyTest {
         CallState before = bridge.storedState("call-1");
 
         bridge.results.pipeInput("call-1",
-                new OpResult.Succeeded(add.opId(), "call-1", SlackMethod.CALLS_ADD, 2, "R-OTHER", null, null));
+                new OpResult.Succeeded(add.opId(), "call-1", SlackMethod.CALLS_ADD, 2, "R-OTHER", null, null, null));
 
         assertThat(bridge.newOps()).isEmpty();
         assertThat(bridge.views.isEmpty()).isTrue();

@@ -52,6 +52,7 @@ final class TopologyFixture implements AutoCloseable {
     private final List<CallOp> opsSeen = new ArrayList<>();
     private final Map<String, CallState> latestViews = new LinkedHashMap<>();
     private int slackCalls;
+    private int messages;
 
     TopologyFixture(TopologyConfig config) {
         this(config, Backlogs.ignored());
@@ -153,7 +154,17 @@ final class TopologyFixture implements AutoCloseable {
 
     OpResult.Succeeded success(CallOp op) {
         String slackCallId = op instanceof CallOp.AddCall ? "R" + (++slackCalls) : null;
-        return new OpResult.Succeeded(op.opId(), op.externalUniqueId(), op.method(), 1, slackCallId, null, null);
+        String channel = null;
+        if (op instanceof CallOp.PostCallBlock post) {
+            channel = post.channel();
+        } else if (op instanceof CallOp.ThreadPost reply) {
+            channel = reply.channel();
+        } else if (op instanceof CallOp.ShowCallEnded shown) {
+            channel = shown.channel();
+        }
+        String ts = channel == null ? null
+                : op instanceof CallOp.ShowCallEnded shown ? shown.ts() : "1772442000." + String.format("%06d", ++messages);
+        return new OpResult.Succeeded(op.opId(), op.externalUniqueId(), op.method(), 1, slackCallId, ts, channel, null);
     }
 
     /** How many records went to {@code topic} for {@code reason}, by the dead-letter meter. */

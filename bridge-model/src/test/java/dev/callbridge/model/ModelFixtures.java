@@ -36,6 +36,8 @@ public final class ModelFixtures {
     public static final String SOURCE = "//pbx.example.com/acme";
     public static final String TEAM = "T0ACME";
     public static final String SLACK_CALL_ID = "R0CALL1";
+    /** The message ts of the support call's call block, whose thread its replies go in. */
+    public static final String BLOCK_TS = "1769851801.000100";
     public static final String JOIN_URL = "https://pbx.example.com/join/6f1c2a90";
     public static final String DESKTOP_URL = "pbxapp://join/6f1c2a90";
     public static final Instant STARTED_AT = Instant.parse("2026-01-31T09:30:00Z");
@@ -153,6 +155,26 @@ public final class ModelFixtures {
                 SLACK_CALL_ID);
     }
 
+    public static CallOp.PostAnalysis postAnalysis() {
+        return new CallOp.PostAnalysis(opId(7, SlackMethod.CHAT_POST_MESSAGE), CALL_ID, TEAM, "C0SUPPORT", BLOCK_TS,
+                "Bob asked for a refund <today> & got it.", "positive", "https://pbx.example.com/rec/1.mp3", null,
+                false);
+    }
+
+    public static CallOp.PostEndCallControl postEndCallControl() {
+        return new CallOp.PostEndCallControl(opId(2, SlackMethod.CHAT_POST_MESSAGE), CALL_ID, TEAM, "C0SUPPORT",
+                BLOCK_TS, true);
+    }
+
+    public static CallOp.ShowCallEnded showCallEnded() {
+        return new CallOp.ShowCallEnded(opId(6, SlackMethod.CHAT_UPDATE), CALL_ID, TEAM, "C0SUPPORT",
+                "1769851805.000300", "completed");
+    }
+
+    public static CallOp.FindReply findReply() {
+        return CallOp.FindReply.before(postAnalysis());
+    }
+
     public static String opId(long n, SlackMethod method) {
         return CallOp.opId(CALL_ID, n, method);
     }
@@ -160,7 +182,12 @@ public final class ModelFixtures {
 
     public static OpResult.Succeeded callAdded() {
         return new OpResult.Succeeded(opId(0, SlackMethod.CALLS_ADD), CALL_ID, SlackMethod.CALLS_ADD, 1,
-                SLACK_CALL_ID, null, null);
+                SLACK_CALL_ID, null, null, null);
+    }
+
+    public static OpResult.Succeeded blockPosted() {
+        return new OpResult.Succeeded(opId(1, SlackMethod.CHAT_POST_MESSAGE), CALL_ID, SlackMethod.CHAT_POST_MESSAGE, 1,
+                null, BLOCK_TS, "C0SUPPORT", null);
     }
 
     public static OpResult.RateLimited participantsAddRateLimited() {
@@ -210,18 +237,22 @@ public final class ModelFixtures {
         desiredParticipants.put(ALICE.key(), new DesiredCall.Presence(ALICE, false, aliceLeft));
         desiredParticipants.put(BOB.key(), new DesiredCall.Presence(BOB, true, bobJoined));
         DesiredCall desired = new DesiredCall(
-                new DesiredCall.Start("4711", "U0HOST", STARTED_AT_SECONDS, "C0SUPPORT", TEAM, started),
+                new DesiredCall.Start("4711", "U0HOST", STARTED_AT_SECONDS, "C0SUPPORT", TEAM, started, SOURCE),
                 new DesiredCall.Versioned("Support line", started),
                 new DesiredCall.Versioned(JOIN_URL, started),
                 new DesiredCall.Versioned(DESKTOP_URL, started),
                 new TreeMap<>(desiredParticipants),
                 new DesiredCall.End(754L, STARTED_AT.plusSeconds(754), "completed", false, ended),
-                STARTED_AT.plusSeconds(754));
+                STARTED_AT.plusSeconds(754),
+                new DesiredCall.Analysis("Bob asked for a refund <today> & got it.", "positive",
+                        "https://pbx.example.com/rec/1.mp3", null, new EventOrder(6L, STARTED_AT.plusSeconds(800)),
+                        "22://pbx.example.com/acme#evt-6"));
 
         ObservedCall observed = new ObservedCall(SLACK_CALL_ID, false, ObservedCall.BlockStatus.POSTED,
                 new TreeMap<>(Map.of(ALICE.key(), ALICE)), new TreeSet<>(Set.of(BOB.key())), new TreeSet<>(),
                 "Support line", JOIN_URL, DESKTOP_URL, false, null, new TreeMap<>(Map.of(BOB.key(), "user_not_found")),
-                new TreeSet<>());
+                new TreeSet<>(), new ObservedCall.BlockMessage("C0SUPPORT", BLOCK_TS), null,
+                ObservedCall.Reply.posted("1769851805.000300"));
 
         CallState.InFlight inFlight =
                 new CallState.InFlight(removeParticipants(), 2, "ratelimited", STARTED_AT.plusSeconds(755),

@@ -21,7 +21,9 @@ public enum ApiMethod {
     CALLS_PARTICIPANTS_REMOVE("calls.participants.remove", Scopes.CALLS_WRITE),
     CALLS_UPDATE("calls.update", Scopes.CALLS_WRITE),
     CALLS_END("calls.end", Scopes.CALLS_WRITE),
-    CALLS_INFO("calls.info", Scopes.CALLS_READ);
+    CALLS_INFO("calls.info", Scopes.CALLS_READ),
+    CHAT_UPDATE("chat.update", Scopes.CHAT_WRITE),
+    CONVERSATIONS_REPLIES("conversations.replies", Scopes.CHANNELS_HISTORY);
 
     private final String apiName;
     private final String requiredScope;

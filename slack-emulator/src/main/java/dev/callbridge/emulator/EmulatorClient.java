@@ -49,8 +49,19 @@ public final class EmulatorClient {
         return Optional.of(read(response, EmulatorJson.mapper().constructType(CallSnapshot.class)));
     }
 
+    /** Every message posted since the last reset, replies included, in posting order, as it stands after any update. */
     public List<PostedMessage> messages() {
         return get("messages", new TypeReference<>() {});
+    }
+
+    /** The message {@code ts} of {@code channel} with the replies in its thread, oldest first; empty when there is no such message. */
+    public Optional<MessageThread> thread(String channel, String ts) {
+        HttpResponse<byte[]> response = send(request("threads/" + URLEncoder.encode(channel, StandardCharsets.UTF_8) + "/"
+                + URLEncoder.encode(ts, StandardCharsets.UTF_8)).GET());
+        if (response.statusCode() == NOT_FOUND) {
+            return Optional.empty();
+        }
+        return Optional.of(read(response, EmulatorJson.mapper().constructType(MessageThread.class)));
     }
 
     public EmulatorStats stats() {

@@ -4,17 +4,15 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
-import java.util.Queue;
 import java.util.Set;
 import java.util.SortedMap;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.ConcurrentMap;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.LongAdder;
 
-/** Everything the emulated Slack remembers: workspaces with their names and calls, and posted messages. */
+/** Everything the emulated Slack remembers: workspaces with their names and calls, and posted messages and their threads. */
 final class EmulatorState {
 
     private static final int CALL_ID_DIGITS = 10;
@@ -22,7 +20,7 @@ final class EmulatorState {
     private final Set<String> configuredTeams;
     private final ConcurrentMap<String, String> workspaceNames = new ConcurrentHashMap<>();
     private final ConcurrentMap<String, Workspace> workspaces = new ConcurrentHashMap<>();
-    private final Queue<PostedMessage> messages = new ConcurrentLinkedQueue<>();
+    private final Messages messages = new Messages();
     private final LongAdder duplicateCallsAdd = new LongAdder();
     // Neither sequence restarts on reset: an id handed out before a reset must never name a new call.
     private final AtomicLong callSequence = new AtomicLong();
@@ -79,8 +77,8 @@ final class EmulatorState {
         duplicateCallsAdd.increment();
     }
 
-    void messagePosted(PostedMessage message) {
-        messages.add(message);
+    Messages conversations() {
+        return messages;
     }
 
     /** Every call of every workspace, oldest first. */
@@ -100,7 +98,12 @@ final class EmulatorState {
     }
 
     List<PostedMessage> messages() {
-        return List.copyOf(messages);
+        return messages.all();
+    }
+
+    /** The thread of message {@code ts} in {@code channel}, of whichever workspace holds it. */
+    Optional<MessageThread> thread(String channel, String ts) {
+        return messages.find(channel, ts).map(parent -> new MessageThread(parent, messages.replies(parent)));
     }
 
     long duplicateCallsAdd() {

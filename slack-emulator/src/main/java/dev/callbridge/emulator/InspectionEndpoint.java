@@ -23,7 +23,8 @@ import java.util.function.Supplier;
  *
  * <ul>
  *   <li>{@code GET calls} (optionally {@code ?external_unique_id=} and {@code ?team_id=}),
- *       {@code GET calls/<id>}, {@code GET messages}, {@code GET stats};
+ *       {@code GET calls/<id>}, {@code GET messages} (every message, replies and edits included),
+ *       {@code GET threads/<channel>/<ts>} (a message and the replies in its thread), {@code GET stats};
  *   <li>{@code GET}/{@code PUT faults} and {@code GET}/{@code PUT rate-limits}: a PUT names only the
  *       fields it changes and answers with the settings now in force;
  *   <li>{@code GET installations}: the apps' installs with their tokens' ids, never the tokens;
@@ -153,7 +154,12 @@ final class InspectionEndpoint implements HttpHandler {
                 }
             }
             default -> {
-                if (path.startsWith("calls/")) {
+                if (path.startsWith("threads/")) {
+                    String[] parts = path.substring("threads/".length()).split("/", 2);
+                    state.thread(parts[0], parts.length > 1 ? parts[1] : "").ifPresentOrElse(
+                            thread -> requireThen(exchange, get, () -> thread),
+                            () -> write(exchange, StatusCodes.NOT_FOUND, Map.of("error", "no message " + path)));
+                } else if (path.startsWith("calls/")) {
                     String id = path.substring("calls/".length());
                     state.call(id).ifPresentOrElse(
                             call -> requireThen(exchange, get, () -> call),

@@ -27,7 +27,10 @@ public record RateLimits(Map<ApiMethod, RateLimit> limits) {
         limits = Collections.unmodifiableMap(copy);
     }
 
-    /** Slack's documented budgets: {@code calls.*} in Tier 3, one message per second per channel. */
+    /**
+     * Slack's documented budgets: {@code calls.*}, {@code chat.update} and {@code conversations.replies}
+     * in Tier 3, one message per second per channel.
+     */
     public static RateLimits slack() {
         return withCallsIn(Tier.TIER_3);
     }
@@ -77,6 +80,8 @@ public record RateLimits(Map<ApiMethod, RateLimit> limits) {
         // auth.test is a "special" method whose budget Slack states only as generous: Tier 4 stands in.
         limits.put(ApiMethod.AUTH_TEST, Tier.TIER_4.limit());
         limits.put(ApiMethod.CHAT_POST_MESSAGE, RateLimit.perSecond(1));
+        limits.put(ApiMethod.CHAT_UPDATE, Tier.TIER_3.limit());
+        limits.put(ApiMethod.CONVERSATIONS_REPLIES, Tier.TIER_3.limit());
         return new RateLimits(limits);
     }
 }

@@ -15,10 +15,11 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * A stateful stand-in for Slack's Web API: the Calls methods, {@code chat.postMessage} and
- * {@code auth.test} under {@code /api/}, close enough that the official Slack SDK cannot tell it
- * from Slack; for installable apps OAuth v2 and the Events API, over HTTP or Socket Mode; and an
- * inspection and control API under {@code /_emulator/}.
+ * A stateful stand-in for Slack's Web API: the Calls methods, {@code chat.postMessage} (in threads
+ * too), {@code chat.update}, {@code conversations.replies} and {@code auth.test} under {@code /api/},
+ * close enough that the official Slack SDK cannot tell it from Slack; for installable apps OAuth v2,
+ * the Events API over HTTP or Socket Mode, and button clicks; and an inspection and control API under
+ * {@code /_emulator/}.
  *
  * <pre>{@code
  * SlackEmulator slack = SlackEmulator.builder().token(TokenGrant.bot("xoxb-test", "T0001")).build().start();

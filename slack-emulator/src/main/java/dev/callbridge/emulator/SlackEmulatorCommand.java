@@ -20,7 +20,8 @@ import picocli.CommandLine.Spec;
         name = "slack-emulator",
         mixinStandardHelpOptions = true,
         description = {
-            "Serves Slack's Calls API, chat.postMessage, auth.test, auth.revoke and",
+            "Serves Slack's Calls API, chat.postMessage (threads and metadata included),",
+            "chat.update, conversations.replies, auth.test, auth.revoke and",
             "oauth.v2.access under /api/; for an app (--app-*), the OAuth authorize page",
             "at /oauth/v2/authorize, Events API requests and button clicks to the app, or with",
             "--app-token apps.connections.open and its events over Socket Mode;",

@@ -4,11 +4,13 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.callbridge.emulator.EmulatedCall.CallDetails;
 import dev.callbridge.emulator.EmulatedCall.Registration;
+import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
+import java.util.Base64;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -23,6 +25,8 @@ import java.util.Set;
  */
 final class WebApiMethods {
 
+    /** The most replies one {@code conversations.replies} page holds, and its default, as Slack documents. */
+    private static final int MAX_REPLIES_PAGE = 1000;
     /** How far ahead of now {@code date_start} may lie; Slack states no bound, a day is generous. */
     private static final long MAX_START_AHEAD_SECONDS = Duration.ofDays(1).toSeconds();
 
@@ -57,6 +61,8 @@ final class WebApiMethods {
                 case CALLS_UPDATE -> updateCall(request, grant);
                 case CALLS_END -> endCall(request, grant);
                 case CALLS_INFO -> callInfo(request, grant);
+                case CHAT_UPDATE -> updateMessage(request, grant);
+                case CONVERSATIONS_REPLIES -> replies(request, grant);
             };
         } catch (MethodError e) {
             return ApiAnswer.error(e);
@@ -154,6 +160,113 @@ final class WebApiMethods {
     }
 
     private ApiAnswer postMessage(ApiRequest request, TokenGrant grant) {
+        String channel = memberChannel(request);
+        String text = request.optional("text").orElse(null);
+        JsonNode blocks = request.optional("blocks").map(this::blocks).orElse(null);
+        if (text == null && blocks == null && request.optional("attachments").isEmpty()) {
+            throw new MethodError("no_text");
+        }
+        JsonNode metadata = request.optional("metadata").map(WebApiMethods::metadata).orElse(null);
+        Messages messages = state.conversations();
+        // A reply to a reply goes in its parent's thread, as in Slack.
+        String threadTs = request.optional("thread_ts")
+                .map(ts -> messages.find(grant.teamId(), channel, ts).orElseThrow(() -> new MethodError("thread_not_found")))
+                .map(parent -> parent.isReply() ? parent.threadTs() : parent.ts())
+                .orElse(null);
+        Workspace workspace = state.workspace(grant.teamId());
+        List<String> callIds = blocks == null ? List.of() : callIds(blocks, workspace);
+
+        Instant now = clock.instant();
+        String ts = state.nextTs(ChronoUnit.MICROS.between(Instant.EPOCH, now));
+        callIds.forEach(id -> workspace.call(id).shownIn(channel));
+        PostedMessage posted = new PostedMessage(grant.teamId(), channel, ts, threadTs, grant.userId(), grant.botId(),
+                text, blocks, metadata, callIds, 0);
+        messages.post(posted);
+
+        Map<String, Object> fields = new LinkedHashMap<>();
+        fields.put("channel", channel);
+        fields.put("ts", ts);
+        fields.put("message", message(posted, true, messages));
+        return ApiAnswer.ok(fields);
+    }
+
+    /**
+     * {@code chat.update}: the text, blocks (an empty list removes them; none keeps them) and metadata of a
+     * message posted with the same token's user. Slack's edit window applies to people, not apps: none here.
+     */
+    private ApiAnswer updateMessage(ApiRequest request, TokenGrant grant) {
+        String channel = request.optional("channel").orElseThrow(() -> new MethodError("channel_not_found"));
+        if (!directory.knowsChannel(channel)) {
+            throw new MethodError("channel_not_found");
+        }
+        String ts = request.required("ts");
+        Messages messages = state.conversations();
+        PostedMessage message = messages.find(grant.teamId(), channel, ts)
+                .orElseThrow(() -> new MethodError("message_not_found"));
+        if (!message.user().equals(grant.userId())) {
+            throw new MethodError("cant_update_message");
+        }
+        String text = request.optional("text").orElse(null);
+        JsonNode blocks = request.optional("blocks").map(this::blocks).orElse(null);
+        if (text == null && blocks == null && request.optional("attachments").isEmpty()) {
+            throw new MethodError("no_text");
+        }
+        JsonNode metadata = request.optional("metadata").map(WebApiMethods::metadata).orElse(message.metadata());
+        Workspace workspace = state.workspace(grant.teamId());
+        List<String> callIds = blocks == null ? message.callIds() : callIds(blocks, workspace);
+        callIds.forEach(id -> workspace.call(id).shownIn(channel));
+        PostedMessage updated = messages.update(ts, current -> current.updated(text != null ? text : current.text(),
+                blocks != null ? blocks : current.blocks(), metadata, callIds));
+
+        Map<String, Object> fields = new LinkedHashMap<>();
+        fields.put("channel", channel);
+        fields.put("ts", ts);
+        fields.put("text", updated.text());
+        fields.put("message", message(updated, true, messages));
+        return ApiAnswer.ok(fields);
+    }
+
+    /**
+     * {@code conversations.replies}: a thread's parent and its replies, oldest first, a page at a time
+     * ({@code limit}, default and at most 1000; {@code cursor} from the last page's
+     * {@code response_metadata.next_cursor}). {@code ts} may name the parent or any reply. Metadata is
+     * included only with {@code include_all_metadata}. {@code oldest}, {@code latest} and
+     * {@code inclusive} are not emulated.
+     */
+    private ApiAnswer replies(ApiRequest request, TokenGrant grant) {
+        String channel = memberChannel(request);
+        String ts = request.required("ts");
+        Messages messages = state.conversations();
+        PostedMessage found = messages.find(grant.teamId(), channel, ts)
+                .orElseThrow(() -> new MethodError("thread_not_found"));
+        PostedMessage parent = found.isReply()
+                ? messages.find(grant.teamId(), channel, found.threadTs()).orElseThrow() : found;
+        List<PostedMessage> thread = new ArrayList<>();
+        thread.add(parent);
+        thread.addAll(messages.replies(parent));
+        long limit = Math.max(1, Math.min(MAX_REPLIES_PAGE,
+                request.optionalLong("limit", "invalid_limit").orElse((long) MAX_REPLIES_PAGE)));
+        int from = request.optional("cursor").map(WebApiMethods::pageStart).orElse(0);
+        if (from > thread.size()) {
+            throw new MethodError("invalid_cursor");
+        }
+        int to = (int) Math.min(thread.size(), from + limit);
+        boolean withMetadata = request.optional("include_all_metadata")
+                .map(value -> value.equals("true") || value.equals("1")).orElse(false);
+        List<Map<String, Object>> page = new ArrayList<>();
+        for (PostedMessage message : thread.subList(from, to)) {
+            page.add(message(message, withMetadata, messages));
+        }
+        boolean hasMore = to < thread.size();
+        Map<String, Object> fields = new LinkedHashMap<>();
+        fields.put("messages", page);
+        fields.put("has_more", hasMore);
+        fields.put("response_metadata", Map.of("next_cursor", hasMore ? cursor(to) : ""));
+        return ApiAnswer.ok(fields);
+    }
+
+    /** The {@code channel} argument, naming a conversation that exists and that the app is in. */
+    private String memberChannel(ApiRequest request) {
         String channel = request.optional("channel").orElseThrow(() -> new MethodError("channel_not_found"));
         if (!directory.knowsChannel(channel)) {
             throw new MethodError("channel_not_found");
@@ -161,32 +274,73 @@ final class WebApiMethods {
         if (!directory.appIsMemberOf(channel)) {
             throw new MethodError("not_in_channel");
         }
-        String text = request.optional("text").orElse(null);
-        JsonNode blocks = request.optional("blocks").map(this::blocks).orElse(null);
-        if (text == null && blocks == null && request.optional("attachments").isEmpty()) {
-            throw new MethodError("no_text");
-        }
-        Workspace workspace = state.workspace(grant.teamId());
-        List<String> callIds = blocks == null ? List.of() : callIds(blocks, workspace);
+        return channel;
+    }
 
-        Instant now = clock.instant();
-        String ts = state.nextTs(ChronoUnit.MICROS.between(Instant.EPOCH, now));
-        callIds.forEach(id -> workspace.call(id).shownIn(channel));
-        state.messagePosted(new PostedMessage(grant.teamId(), channel, ts, text, callIds));
-
+    /** A message in the shape Slack's answers carry it. */
+    private static Map<String, Object> message(PostedMessage posted, boolean withMetadata, Messages messages) {
         Map<String, Object> message = new LinkedHashMap<>();
         message.put("type", "message");
-        message.put("text", text);
-        message.put("user", grant.userId());
-        message.put("bot_id", grant.botId());
-        message.put("ts", ts);
-        message.put("team", grant.teamId());
-        message.put("blocks", blocks);
-        Map<String, Object> fields = new LinkedHashMap<>();
-        fields.put("channel", channel);
-        fields.put("ts", ts);
-        fields.put("message", message);
-        return ApiAnswer.ok(fields);
+        message.put("text", posted.text());
+        message.put("user", posted.user());
+        message.put("bot_id", posted.botId());
+        message.put("ts", posted.ts());
+        message.put("team", posted.teamId());
+        message.put("blocks", posted.blocks());
+        if (posted.isReply()) {
+            message.put("thread_ts", posted.threadTs());
+        } else {
+            int replies = messages.replies(posted).size();
+            if (replies > 0) {
+                message.put("thread_ts", posted.ts());
+                message.put("reply_count", replies);
+            }
+        }
+        if (posted.edits() > 0) {
+            message.put("edited", Map.of("user", posted.user(), "ts", posted.ts()));
+        }
+        if (withMetadata) {
+            message.put("metadata", posted.metadata());
+        }
+        return message;
+    }
+
+    /**
+     * A message's {@code metadata}: a JSON object with a text {@code event_type} and an object
+     * {@code event_payload}.
+     *
+     * @throws MethodError {@code invalid_metadata_format} when it is not JSON, {@code invalid_metadata_schema}
+     *     when it is not that shape
+     */
+    private static JsonNode metadata(String json) {
+        JsonNode metadata = readJson(json, "invalid_metadata_format");
+        if (!metadata.isObject() || !metadata.path("event_type").isTextual()
+                || metadata.path("event_type").asText().isBlank() || !metadata.path("event_payload").isObject()) {
+            throw new MethodError("invalid_metadata_schema");
+        }
+        return metadata;
+    }
+
+    private static String cursor(int index) {
+        return Base64.getUrlEncoder().withoutPadding()
+                .encodeToString(("next:" + index).getBytes(StandardCharsets.UTF_8));
+    }
+
+    /** @throws MethodError {@code invalid_cursor} for a cursor this emulator did not hand out */
+    private static int pageStart(String cursor) {
+        try {
+            String text = new String(Base64.getUrlDecoder().decode(cursor), StandardCharsets.UTF_8);
+            if (!text.startsWith("next:")) {
+                throw new MethodError("invalid_cursor");
+            }
+            int index = Integer.parseInt(text.substring("next:".length()));
+            if (index < 0) {
+                throw new MethodError("invalid_cursor");
+            }
+            return index;
+        } catch (IllegalArgumentException e) {
+            throw new MethodError("invalid_cursor");
+        }
     }
 
     private ApiAnswer callAnswer(EmulatedCall call) {

@@ -1,5 +1,6 @@
 /**
- * A Slack Web API emulator for the Calls API, {@code chat.postMessage} and {@code auth.test}, and for
+ * A Slack Web API emulator for the Calls API, {@code chat.postMessage} (with {@code thread_ts} and
+ * {@code metadata}), {@code chat.update}, {@code conversations.replies} and {@code auth.test}, and for
  * installable Slack apps (OAuth v2 with token rotation, {@code auth.revoke}, the Events API), for
  * tests, the local demo and users' staging ({@link dev.callbridge.emulator.SlackEmulator}, or
  * {@link dev.callbridge.emulator.SlackEmulatorCommand} on its own).
@@ -20,6 +21,13 @@
  *       {@code bad_users}. A malformed {@code users} is {@code bad_users} for every method, and an
  *       unknown Slack user in it {@code user_not_found}.
  *   <li>{@code date_start} below 0 or more than a day ahead is {@code invalid_start_time}.
+ *   <li>A reply's {@code thread_ts} must name a message of the same workspace and channel
+ *       ({@code thread_not_found} otherwise); a reply to a reply joins its parent's thread.
+ *   <li>{@code chat.update} changes only messages its token's user posted ({@code cant_update_message});
+ *       there is no edit window for apps. Without {@code blocks} the blocks stay; {@code []} removes them.
+ *   <li>{@code conversations.replies} lists the parent first on its first page only, and
+ *       {@code metadata} only with {@code include_all_metadata}; it needs {@code channels:history}
+ *       (the emulator's channels are all public) and the app in the channel.
  *   <li>{@code calls.end} with a {@code duration} ends the call at start + duration.
  *   <li>A token inside a JSON body is ignored, as by Slack; JSON bodies authenticate by header.
  *   <li>Injected 429s and 503s are not applied; a slow answer is applied at once; a dropped

@@ -44,8 +44,16 @@ class ChatPostMessageTest {
         assertThat(response.getTs()).matches("\\d+\\.\\d{6}");
         assertThat(response.getMessage().getBlocks()).singleElement()
                 .isInstanceOfSatisfying(CallBlock.class, block -> assertThat(block.getCallId()).isEqualTo(callId));
-        assertThat(EMULATOR.emulator().client().messages()).containsExactly(
-                new PostedMessage(TEAM, "C0CALLS", response.getTs(), "Incoming call", List.of(callId)));
+        assertThat(EMULATOR.emulator().client().messages()).singleElement().satisfies(posted -> {
+            assertThat(posted.teamId()).isEqualTo(TEAM);
+            assertThat(posted.channel()).isEqualTo("C0CALLS");
+            assertThat(posted.ts()).isEqualTo(response.getTs());
+            assertThat(posted.text()).isEqualTo("Incoming call");
+            assertThat(posted.callIds()).containsExactly(callId);
+            assertThat(posted.threadTs()).isNull();
+            assertThat(posted.botId()).isEqualTo(response.getMessage().getBotId());
+            assertThat(posted.edits()).isZero();
+        });
         assertThat(methods.callsInfo(r -> r.id(callId)).getCall().getChannels()).containsExactly("C0CALLS");
     }
 

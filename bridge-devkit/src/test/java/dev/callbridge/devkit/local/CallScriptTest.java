@@ -9,6 +9,7 @@ import dev.callbridge.model.event.CallEvents;
 import dev.callbridge.model.event.Participant;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Random;
@@ -64,7 +65,10 @@ class CallScriptTest {
         assertThat(scripts).extracting(CallScript::binary).contains(true, false);
         assertThat(scripts).extracting(CallScript::sequenced).contains(true, false);
         List<CallEvent> all = scripts.stream().flatMap(script -> play(script).stream()).toList();
-        assertThat(all).extracting(CallEvent::type).contains(CallEventType.values());
+        // The demo's PBX reports calls as they happen; it does not analyse them afterwards (call.analyzed).
+        CallEventType[] reported = Arrays.stream(CallEventType.values())
+                .filter(type -> type != CallEventType.ANALYZED).toArray(CallEventType[]::new);
+        assertThat(all).extracting(CallEvent::type).contains(reported).doesNotContain(CallEventType.ANALYZED);
         List<Participant> joiners = all.stream()
                 .filter(event -> event.data() instanceof CallEventData.Joined)
                 .map(event -> ((CallEventData.Joined) event.data()).participant())

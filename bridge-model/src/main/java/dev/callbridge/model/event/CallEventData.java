@@ -33,4 +33,14 @@ public sealed interface CallEventData {
 
     /** {@code call.ended}. */
     record Ended(Long duration, String disconnectReason) implements CallEventData {}
+
+    /**
+     * {@code call.analyzed}: the provider's analysis of the call, posted once as a reply in the call
+     * block's thread. Every field is optional, but at least one is given.
+     *
+     * @param recordingUrl an absolute http(s) link to the call's recording
+     * @param transcriptUrl an absolute http(s) link to the call's transcript
+     */
+    record Analyzed(String summary, String sentiment, String recordingUrl, String transcriptUrl)
+            implements CallEventData {}
 }

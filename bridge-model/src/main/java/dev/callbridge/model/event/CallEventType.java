@@ -11,7 +11,9 @@ public enum CallEventType {
     PARTICIPANT_JOINED("call.participant.joined"),
     PARTICIPANT_LEFT("call.participant.left"),
     UPDATED("call.updated"),
-    ENDED("call.ended");
+    ENDED("call.ended"),
+    /** The provider's post-call analysis: summary, sentiment, recording and transcript links. */
+    ANALYZED("call.analyzed");
 
     private final String wireName;
 

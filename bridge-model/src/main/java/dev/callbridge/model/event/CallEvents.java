@@ -81,6 +81,10 @@ public final class CallEvents {
         return ended(null, null);
     }
 
+    public CallEvent analyzed(String summary, String sentiment, String recordingUrl, String transcriptUrl) {
+        return next(CallEventType.ANALYZED, new CallEventData.Analyzed(summary, sentiment, recordingUrl, transcriptUrl));
+    }
+
     private CallEvent next(CallEventType type, CallEventData data) {
         counter++;
         return new CallEvent(callId + "-" + counter, source, type, callId, now,

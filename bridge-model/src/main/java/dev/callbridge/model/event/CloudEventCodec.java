@@ -292,13 +292,14 @@ public final class CloudEventCodec {
                 case ENDED -> new CallEventData.Ended(
                         readDuration(),
                         optionalText(data, "disconnect_reason", "data.disconnect_reason"));
+                case ANALYZED -> readAnalyzed();
             };
         }
 
         private CallEventData.Started readStarted(Instant time) {
             String joinUrl = requiredText(data, "join_url", "data.join_url");
             if (joinUrl != null) {
-                checkJoinUrl(joinUrl, "data.join_url");
+                checkWebUrl(joinUrl, "data.join_url");
             }
             String desktopUrl = optionalText(data, "desktop_app_join_url", "data.desktop_app_join_url");
             if (desktopUrl != null) {
@@ -335,7 +336,7 @@ public final class CloudEventCodec {
             String joinUrl = optionalText(data, "join_url", "data.join_url");
             String desktopUrl = optionalText(data, "desktop_app_join_url", "data.desktop_app_join_url");
             if (joinUrl != null) {
-                checkJoinUrl(joinUrl, "data.join_url");
+                checkWebUrl(joinUrl, "data.join_url");
             }
             if (desktopUrl != null) {
                 checkUrl(desktopUrl, "data.desktop_app_join_url");
@@ -345,6 +346,26 @@ public final class CloudEventCodec {
                 missing("data", "call.updated needs at least one of title, join_url, desktop_app_join_url");
             }
             return new CallEventData.Updated(title, joinUrl, desktopUrl);
+        }
+
+        private CallEventData.Analyzed readAnalyzed() {
+            String recordingUrl = optionalText(data, "recording_url", "data.recording_url");
+            String transcriptUrl = optionalText(data, "transcript_url", "data.transcript_url");
+            if (recordingUrl != null) {
+                checkWebUrl(recordingUrl, "data.recording_url");
+            }
+            if (transcriptUrl != null) {
+                checkWebUrl(transcriptUrl, "data.transcript_url");
+            }
+            if (!given(data, "summary") && !given(data, "sentiment") && !given(data, "recording_url")
+                    && !given(data, "transcript_url")) {
+                missing("data", "call.analyzed needs at least one of summary, sentiment, recording_url, transcript_url");
+            }
+            return new CallEventData.Analyzed(
+                    optionalText(data, "summary", "data.summary"),
+                    optionalText(data, "sentiment", "data.sentiment"),
+                    recordingUrl,
+                    transcriptUrl);
         }
 
         /** Unix seconds that Slack takes as a call's start, and no later than the event reporting it. */
@@ -475,11 +496,14 @@ public final class CloudEventCodec {
             }
         }
 
-        private void checkJoinUrl(String value, String path) {
+        /**
+         * A link anyone can open in a browser: http or https, naming a host. Slack links join_url for
+         * anyone's browser; an app's own scheme belongs in desktop_app_join_url.
+         */
+        private void checkWebUrl(String value, String path) {
             try {
                 URI uri = new URI(value);
                 String scheme = uri.getScheme();
-                // Slack links join_url for anyone's browser; an app's own scheme belongs in desktop_app_join_url.
                 if (scheme == null || !(scheme.equalsIgnoreCase("http") || scheme.equalsIgnoreCase("https"))) {
                     invalid(path, "must be an http or https URL, got \"" + value + "\"");
                 } else if (uri.getRawAuthority() == null) {

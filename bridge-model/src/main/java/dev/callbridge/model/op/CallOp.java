@@ -11,6 +11,9 @@ import java.util.List;
  * {@code op_id} ({@code <external_unique_id>:<incarnation>:<n>:<method>}, n counting the operations of
  * this incarnation of the call's state) so that results can be matched to the operation in flight and
  * replays produce identical records.
+ *
+ * <p>The record's {@code method} names the variant: the Slack method, and for the messages in the call
+ * block's thread, after a {@code :}, which message it is.
  */
 @JsonTypeInfo(use = JsonTypeInfo.Id.NAME, include = JsonTypeInfo.As.PROPERTY, property = "method")
 @JsonSubTypes({
@@ -20,7 +23,11 @@ import java.util.List;
     @JsonSubTypes.Type(value = CallOp.RemoveParticipants.class, name = "calls.participants.remove"),
     @JsonSubTypes.Type(value = CallOp.UpdateCall.class, name = "calls.update"),
     @JsonSubTypes.Type(value = CallOp.EndCall.class, name = "calls.end"),
-    @JsonSubTypes.Type(value = CallOp.InspectCall.class, name = "calls.info")
+    @JsonSubTypes.Type(value = CallOp.InspectCall.class, name = "calls.info"),
+    @JsonSubTypes.Type(value = CallOp.PostAnalysis.class, name = "chat.postMessage:analysis"),
+    @JsonSubTypes.Type(value = CallOp.PostEndCallControl.class, name = "chat.postMessage:end_call_control"),
+    @JsonSubTypes.Type(value = CallOp.ShowCallEnded.class, name = "chat.update:end_call_control"),
+    @JsonSubTypes.Type(value = CallOp.FindReply.class, name = "conversations.replies")
 })
 public sealed interface CallOp {
 
@@ -176,6 +183,114 @@ public sealed interface CallOp {
         @Override
         public SlackMethod method() {
             return SlackMethod.CALLS_INFO;
+        }
+    }
+
+    /**
+     * A {@code chat.postMessage} in the call block's thread whose repeat would show: it carries
+     * {@code metadata} naming the call and the {@link #reply kind}, by which it is found there again.
+     */
+    sealed interface ThreadPost extends CallOp permits PostAnalysis, PostEndCallControl {
+
+        /** The conversation of the call block. */
+        String channel();
+
+        /** The call block's message {@code ts}: the thread the reply goes in. */
+        String threadTs();
+
+        ThreadReply reply();
+
+        /**
+         * Whether an earlier post of this reply may have reached Slack without its answer being kept (its
+         * operation was recovered), so the dispatcher looks for it in the thread before posting.
+         */
+        boolean lookFirst();
+
+        @Override
+        default SlackMethod method() {
+            return SlackMethod.CHAT_POST_MESSAGE;
+        }
+    }
+
+    /** The provider's analysis of the call, posted in the call block's thread. */
+    record PostAnalysis(
+            String opId,
+            String externalUniqueId,
+            String teamId,
+            String channel,
+            String threadTs,
+            String summary,
+            String sentiment,
+            String recordingUrl,
+            String transcriptUrl,
+            boolean lookFirst) implements ThreadPost {
+
+        @Override
+        public ThreadReply reply() {
+            return ThreadReply.ANALYSIS;
+        }
+    }
+
+    /**
+     * The End call control, posted in the call block's thread: a button whose value is the call's
+     * {@code external_unique_id}, handled by the Slack app.
+     */
+    record PostEndCallControl(
+            String opId,
+            String externalUniqueId,
+            String teamId,
+            String channel,
+            String threadTs,
+            boolean lookFirst) implements ThreadPost {
+
+        @Override
+        public ThreadReply reply() {
+            return ThreadReply.END_CALL_CONTROL;
+        }
+    }
+
+    /**
+     * {@code chat.update} of the End call control once the call has ended: no button, and
+     * {@code Call ended: <reason>}. Idempotent, so a repeat after a lost answer shows the same.
+     *
+     * @param ts the control's message
+     * @param reason the provider's disconnect reason, or the sweeper's; {@code null} when none is known
+     */
+    record ShowCallEnded(
+            String opId,
+            String externalUniqueId,
+            String teamId,
+            String channel,
+            String ts,
+            String reason) implements CallOp {
+
+        @Override
+        public SlackMethod method() {
+            return SlackMethod.CHAT_UPDATE;
+        }
+    }
+
+    /**
+     * {@code conversations.replies}: whether a {@link ThreadPost} is already in the thread. Only the
+     * dispatcher asks it, before posting a reply that may have reached Slack unanswered, under the
+     * post's op id; the reconciler never plans one.
+     */
+    record FindReply(
+            String opId,
+            String externalUniqueId,
+            String teamId,
+            String channel,
+            String threadTs,
+            ThreadReply reply) implements CallOp {
+
+        public static FindReply before(ThreadPost post) {
+            return new FindReply(post.opId(), post.externalUniqueId(), post.teamId(), post.channel(), post.threadTs(),
+                    post.reply());
+        }
+
+        @Override
+        public SlackMethod method() {
+            return SlackMethod.CONVERSATIONS_REPLIES;
         }
     }
 }

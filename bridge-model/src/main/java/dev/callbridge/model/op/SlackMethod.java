@@ -12,7 +12,9 @@ public enum SlackMethod {
     CALLS_PARTICIPANTS_REMOVE("calls.participants.remove"),
     CALLS_UPDATE("calls.update"),
     CALLS_END("calls.end"),
-    CALLS_INFO("calls.info");
+    CALLS_INFO("calls.info"),
+    CHAT_UPDATE("chat.update"),
+    CONVERSATIONS_REPLIES("conversations.replies");
 
     private final String apiName;
 

@@ -43,8 +43,10 @@ public sealed interface OpResult {
      * Slack accepted the operation.
      *
      * @param slackCallId the call id Slack assigned, for {@code calls.add}
-     * @param messageTs the posted message's timestamp, for {@code chat.postMessage}
-     * @param note a Slack error read as success, such as {@code inactive_call} on {@code calls.end}
+     * @param messageTs the message's timestamp, for {@code chat.postMessage} and {@code chat.update}
+     * @param channel the conversation id of that message, as Slack answered it
+     * @param note a Slack error read as success, such as {@code inactive_call} on {@code calls.end}, or
+     *     {@code already_posted} for a message found posted after a lost answer
      */
     record Succeeded(
             String opId,
@@ -53,6 +55,7 @@ public sealed interface OpResult {
             int attempt,
             String slackCallId,
             String messageTs,
+            String channel,
             String note) implements OpResult {}
 
     /** Slack answered 429; the dispatcher retries after {@code retry_after}. */

@@ -89,6 +89,63 @@ public record CallState(
     /** The lifecycle of a call in the bridge. */
     public enum Phase { WAITING_FOR_START, ADDING, LIVE, ENDING, ENDED, FAILED }
 
+    /** Where the reply with the call's analysis stands, and why when it is not posted; for operators. */
+    public AnalysisStanding analysisStanding() {
+        ObservedCall.Reply reply = observed.analysisReply();
+        if (desired.analysis() == null) {
+            return AnalysisStanding.NONE;
+        }
+        if (inFlight != null && inFlight.op() instanceof CallOp.PostAnalysis) {
+            return AnalysisStanding.SENDING;
+        }
+        if (reply != null) {
+            return switch (reply.status()) {
+                case POSTED, ENDED_SHOWN -> AnalysisStanding.POSTED;
+                case MAYBE_POSTED -> AnalysisStanding.MAYBE_POSTED;
+                case FAILED -> AnalysisStanding.FAILED;
+            };
+        }
+        if (desired.start() == null) {
+            return AnalysisStanding.WAITING_FOR_START;
+        }
+        if (observed.addFailed()) {
+            return AnalysisStanding.NO_CALL;
+        }
+        return switch (observed.block()) {
+            case POSTED -> observed.thread().isPresent() ? AnalysisStanding.WAITING : AnalysisStanding.BLOCK_UNKNOWN;
+            case FAILED -> AnalysisStanding.NO_BLOCK;
+            case NO_CHANNEL -> AnalysisStanding.NO_CHANNEL;
+            case PENDING -> desired.start().channel() == null ? AnalysisStanding.NO_CHANNEL : AnalysisStanding.WAITING;
+        };
+    }
+
+    /** Where a call's analysis reply stands, with what an operator reads about it. */
+    public enum AnalysisStanding {
+        NONE("no call.analyzed received"),
+        WAITING_FOR_START("held until call.started arrives"),
+        WAITING("waiting for the call block and the operations before it"),
+        SENDING("being posted"),
+        POSTED("posted in the call block's thread"),
+        MAYBE_POSTED("its post's answer was lost: it is looked for in the thread before it is posted again"),
+        FAILED("Slack refused it"),
+        NO_CALL("not posted: calls.add failed, so there is no call block to reply to"),
+        NO_CHANNEL("not posted: the call has no channel (call.started named none and slack.default.channel is"
+                + " not set), so there is no call block to reply to"),
+        NO_BLOCK("not posted: Slack refused the call block, so there is no thread to reply in"),
+        BLOCK_UNKNOWN("not posted: where the call block's message is was not kept (posted before the bridge"
+                + " kept it, or found posted after its answer was lost), so there is no thread to reply in");
+
+        private final String description;
+
+        AnalysisStanding(String description) {
+            this.description = description;
+        }
+
+        public String description() {
+            return description;
+        }
+    }
+
     /**
      * The operation sent to Slack and not yet answered for good.
      *

@@ -20,6 +20,8 @@ import java.util.TreeMap;
  *     latest presence
  * @param end set by {@code call.ended}, or by the stale-call sweeper
  * @param lastEventTime the latest provider {@code time} seen, used for the duration of swept calls
+ * @param analysis the provider's analysis of the call ({@code call.analyzed}), for the reply in the call
+ *     block's thread
  */
 public record DesiredCall(
         Start start,
@@ -28,14 +30,15 @@ public record DesiredCall(
         Versioned desktopAppJoinUrl,
         SortedMap<String, Presence> participants,
         End end,
-        Instant lastEventTime) {
+        Instant lastEventTime,
+        Analysis analysis) {
 
     public DesiredCall {
         participants = Collections.unmodifiableSortedMap(new TreeMap<>(participants == null ? Map.of() : participants));
     }
 
     public static DesiredCall empty() {
-        return new DesiredCall(null, null, null, null, new TreeMap<>(), null, null);
+        return new DesiredCall(null, null, null, null, new TreeMap<>(), null, null, null);
     }
 
     /** The people on the call now, in key order. */
@@ -47,14 +50,45 @@ public record DesiredCall(
         return field == null ? null : field.value();
     }
 
-    /** What {@code call.started} fixed once: everything {@code calls.add} needs besides the editable details. */
+    public DesiredCall withAnalysis(Analysis newAnalysis) {
+        return new DesiredCall(start, title, joinUrl, desktopAppJoinUrl, participants, end, lastEventTime, newAnalysis);
+    }
+
+    /**
+     * What {@code call.started} fixed once: everything {@code calls.add} needs besides the editable details.
+     *
+     * @param source the {@code source} of the {@code call.started} event, which decides whether the call gets
+     *     an End call control; {@code null} in states from before it was kept
+     */
     public record Start(
             String externalDisplayId,
             String createdBy,
             long dateStart,
             String channel,
             String teamId,
-            EventOrder order) {}
+            EventOrder order,
+            String source) {}
+
+    /**
+     * The provider's analysis of the call, from the {@code call.analyzed} event latest in event order;
+     * of two tied events, the one with the greater {@code event} key, so arrival order never decides.
+     *
+     * @param event the dedupe key ({@code source} and {@code id}) of the event it came from
+     */
+    public record Analysis(
+            String summary,
+            String sentiment,
+            String recordingUrl,
+            String transcriptUrl,
+            EventOrder order,
+            String event) {
+
+        /** Whether {@code other} replaces this analysis: it is later in event order, or tied and greater. */
+        public boolean isOlderThan(Analysis other) {
+            int cmp = other.order.compareTo(order);
+            return cmp > 0 || (cmp == 0 && other.event.compareTo(event) > 0);
+        }
+    }
 
     /**
      * One editable detail (title, join URLs) with the order of the event that set it; the latest event

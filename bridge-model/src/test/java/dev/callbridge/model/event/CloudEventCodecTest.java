@@ -72,7 +72,16 @@ class CloudEventCodecTest {
                 Arguments.of("call.ended", """
                         {"duration": 754, "disconnect_reason": "completed"}
                         """,
-                        new CallEventData.Ended(754L, "completed")));
+                        new CallEventData.Ended(754L, "completed")),
+                Arguments.of("call.analyzed", """
+                        {"summary": "Caller asked to move the <delivery> to Friday & agreed.",
+                         "sentiment": "positive",
+                         "recording_url": "https://voice.example.com/rec/6f1c2a90.mp3",
+                         "transcript_url": "https://voice.example.com/tx/6f1c2a90?format=txt&lang=en"}
+                        """,
+                        new CallEventData.Analyzed("Caller asked to move the <delivery> to Friday & agreed.",
+                                "positive", "https://voice.example.com/rec/6f1c2a90.mp3",
+                                "https://voice.example.com/tx/6f1c2a90?format=txt&lang=en")));
     }
 
     @Nested
@@ -385,6 +394,50 @@ class CloudEventCodecTest {
             assertThat(violationsOf(value, Map.of()))
                     .extracting(Violation::field, Violation::reason)
                     .containsExactly(tuple("data.title", INVALID_FIELD));
+        }
+
+        @Test
+        void callAnalyzedWithOneFieldIsEnough() {
+            byte[] value = bytes(structuredEvent("call.analyzed", "{\"sentiment\": \"mixed\"}"));
+
+            assertThat(codec.decode(value, Map.of()).data())
+                    .isEqualTo(new CallEventData.Analyzed(null, "mixed", null, null));
+        }
+
+        @Test
+        void callAnalyzedWithoutAnyFieldMissesData() {
+            byte[] value = bytes(structuredEvent("call.analyzed", "{\"summary\": \" \", \"recording_url\": null}"));
+
+            assertThat(violationsOf(value, Map.of()))
+                    .extracting(Violation::field, Violation::reason, Violation::message)
+                    .containsExactly(tuple("data", MISSING_FIELD,
+                            "call.analyzed needs at least one of summary, sentiment, recording_url, transcript_url"));
+        }
+
+        @Test
+        void callAnalyzedNeedsData() {
+            byte[] value = bytes(structuredEvent("call.analyzed", null));
+
+            assertThat(violationsOf(value, Map.of()))
+                    .extracting(Violation::field, Violation::reason, Violation::message)
+                    .containsExactly(tuple("data", MISSING_FIELD, "is required for call.analyzed"));
+        }
+
+        @Test
+        void callAnalyzedLinksMustBeWebLinksAndTheTextsStrings() {
+            byte[] value = bytes(structuredEvent("call.analyzed", """
+                    {"summary": ["not", "text"], "sentiment": 3, "recording_url": "/rec/1.mp3",
+                     "transcript_url": "file:///tmp/tx.txt"}
+                    """));
+
+            assertThat(violationsOf(value, Map.of()))
+                    .extracting(Violation::field, Violation::reason, Violation::message)
+                    .containsExactly(
+                            tuple("data.recording_url", INVALID_FIELD, "must be an http or https URL, got \"/rec/1.mp3\""),
+                            tuple("data.transcript_url", INVALID_FIELD,
+                                    "must be an http or https URL, got \"file:///tmp/tx.txt\""),
+                            tuple("data.summary", INVALID_FIELD, "must be a string, got array"),
+                            tuple("data.sentiment", INVALID_FIELD, "must be a string, got number"));
         }
 
         @Test

@@ -7,6 +7,7 @@ import static dev.callbridge.model.ModelFixtures.json;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.callbridge.model.ModelFixtures;
 import dev.callbridge.model.json.JsonSerde;
 import java.time.Instant;
@@ -52,6 +53,38 @@ class CallStateJsonTest {
         assertThat(fieldNames(written))
                 .filteredOn(name -> !name.contains(":"))
                 .allMatch(name -> name.matches("[a-z][a-z0-9_]*"), "is snake_case");
+    }
+
+    @Test
+    void keepsWhereTheBlockIsAndTheRepliesInItsThread() {
+        JsonNode written = json(serde.toBytes(ModelFixtures.endingCallState()));
+
+        assertThat(written.at("/observed/block_message/channel").asText()).isEqualTo("C0SUPPORT");
+        assertThat(written.at("/observed/block_message/ts").asText()).isEqualTo(ModelFixtures.BLOCK_TS);
+        assertThat(written.at("/observed/end_call_control/status").asText()).isEqualTo("POSTED");
+        assertThat(written.at("/observed/end_call_control/ts").asText()).isEqualTo("1769851805.000300");
+        assertThat(written.at("/observed/analysis_reply").isMissingNode()).isTrue();
+        assertThat(written.at("/desired/analysis/summary").asText()).isEqualTo("Bob asked for a refund <today> & got it.");
+        assertThat(written.at("/desired/start/source").asText()).isEqualTo(ModelFixtures.SOURCE);
+    }
+
+    @Test
+    void aViewWrittenBeforeThreadRepliesReadsAsNotKnown() {
+        JsonNode older = json(serde.toBytes(ModelFixtures.endingCallState()));
+        ((ObjectNode) older.path("observed")).remove("block_message");
+        ((ObjectNode) older.path("observed")).remove("end_call_control");
+        ((ObjectNode) older.path("desired")).remove("analysis");
+        ((ObjectNode) older.at("/desired/start")).remove("source");
+
+        CallState read = serde.fromBytes(ModelFixtures.bytes(older));
+
+        assertThat(read.observed().blockMessage()).isNull();
+        assertThat(read.observed().thread()).isEmpty();
+        assertThat(read.observed().endCallControl()).isNull();
+        assertThat(read.observed().analysisReply()).isNull();
+        assertThat(read.desired().analysis()).isNull();
+        assertThat(read.desired().start().source()).isNull();
+        assertThat(read.observed().block()).isEqualTo(ObservedCall.BlockStatus.POSTED);
     }
 
     @Test
