@@ -64,7 +64,9 @@ class CallScriptTest {
         assertThat(scripts).extracting(CallScript::binary).contains(true, false);
         assertThat(scripts).extracting(CallScript::sequenced).contains(true, false);
         List<CallEvent> all = scripts.stream().flatMap(script -> play(script).stream()).toList();
-        assertThat(all).extracting(CallEvent::type).contains(CallEventType.values());
+        // call.analyzed comes from a voice-AI platform's webhooks through bridge ingress, not from the demo's calls.
+        assertThat(all).extracting(CallEvent::type).contains(CallEventType.STARTED, CallEventType.PARTICIPANT_JOINED,
+                CallEventType.PARTICIPANT_LEFT, CallEventType.UPDATED, CallEventType.ENDED);
         List<Participant> joiners = all.stream()
                 .filter(event -> event.data() instanceof CallEventData.Joined)
                 .map(event -> ((CallEventData.Joined) event.data()).participant())

@@ -33,4 +33,7 @@ public sealed interface CallEventData {
 
     /** {@code call.ended}. */
     record Ended(Long duration, String disconnectReason) implements CallEventData {}
+
+    /** {@code call.analyzed}: what the provider made of the call afterwards; at least one field is given. */
+    record Analyzed(String summary, String sentiment, String recordingUrl, String transcriptUrl) implements CallEventData {}
 }

@@ -11,7 +11,8 @@ public enum CallEventType {
     PARTICIPANT_JOINED("call.participant.joined"),
     PARTICIPANT_LEFT("call.participant.left"),
     UPDATED("call.updated"),
-    ENDED("call.ended");
+    ENDED("call.ended"),
+    ANALYZED("call.analyzed");
 
     private final String wireName;
 

@@ -292,6 +292,7 @@ public final class CloudEventCodec {
                 case ENDED -> new CallEventData.Ended(
                         readDuration(),
                         optionalText(data, "disconnect_reason", "data.disconnect_reason"));
+                case ANALYZED -> readAnalyzed();
             };
         }
 
@@ -345,6 +346,27 @@ public final class CloudEventCodec {
                 missing("data", "call.updated needs at least one of title, join_url, desktop_app_join_url");
             }
             return new CallEventData.Updated(title, joinUrl, desktopUrl);
+        }
+
+        private CallEventData.Analyzed readAnalyzed() {
+            String recordingUrl = optionalText(data, "recording_url", "data.recording_url");
+            String transcriptUrl = optionalText(data, "transcript_url", "data.transcript_url");
+            // Slack shows both as links in the thread reply, so only what a browser opens will do.
+            if (recordingUrl != null) {
+                checkJoinUrl(recordingUrl, "data.recording_url");
+            }
+            if (transcriptUrl != null) {
+                checkJoinUrl(transcriptUrl, "data.transcript_url");
+            }
+            if (!given(data, "summary") && !given(data, "sentiment") && !given(data, "recording_url")
+                    && !given(data, "transcript_url")) {
+                missing("data", "call.analyzed needs at least one of summary, sentiment, recording_url, transcript_url");
+            }
+            return new CallEventData.Analyzed(
+                    optionalText(data, "summary", "data.summary"),
+                    optionalText(data, "sentiment", "data.sentiment"),
+                    recordingUrl,
+                    transcriptUrl);
         }
 
         /** Unix seconds that Slack takes as a call's start, and no later than the event reporting it. */

@@ -72,7 +72,13 @@ class CloudEventCodecTest {
                 Arguments.of("call.ended", """
                         {"duration": 754, "disconnect_reason": "completed"}
                         """,
-                        new CallEventData.Ended(754L, "completed")));
+                        new CallEventData.Ended(754L, "completed")),
+                Arguments.of("call.analyzed", """
+                        {"summary": "Moved the delivery to Friday.", "sentiment": "positive",
+                         "recording_url": "https://voice.example.com/rec/1.mp3"}
+                        """,
+                        new CallEventData.Analyzed("Moved the delivery to Friday.", "positive",
+                                "https://voice.example.com/rec/1.mp3", null)));
     }
 
     @Nested
