@@ -125,18 +125,15 @@ public final class IngressService implements AutoCloseable {
 
     /** Kafka answered and the input topic exists, within the last few seconds. */
     public boolean isReady() {
-        return kafka != null && kafka.reachable();
+        return workers != null && !workers.isShutdown() && kafka.reachable();
     }
 
     /**
-     * Stops taking connections, lets the webhooks under way get their answers (each waits at most the
-     * delivery timeout), then closes the producer.
+     * Turns new webhooks away (503), lets those under way get their answers (each waits at most the
+     * delivery timeout), then closes the server and the producer.
      */
     public synchronized void stop() {
         LOG.info("Stopping bridge ingress");
-        if (server != null) {
-            server.stop((int) Math.max(1, config.deliveryTimeout().toSeconds() + 1));
-        }
         if (workers != null) {
             workers.shutdown();
             try {
@@ -144,6 +141,10 @@ public final class IngressService implements AutoCloseable {
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
             }
+        }
+        if (server != null) {
+            // Every answer is written by now; the JDK's server would otherwise wait out the whole delay.
+            server.stop(0);
         }
         if (serverThreads != null) {
             serverThreads.shutdownNow();

@@ -82,6 +82,6 @@ final class KafkaReachability implements AutoCloseable {
     @Override
     public void close() {
         probes.shutdownNow();
-        admin.close(Duration.ofSeconds(5));
+        admin.close(Duration.ofSeconds(2));
     }
 }
