@@ -11,12 +11,13 @@ import java.util.concurrent.TimeoutException;
 import java.util.stream.Collectors;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.TopicDescription;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Whether the ingress can write to Kafka: the cluster answered, and the input topic exists, within the
- * last few seconds. Asked on a thread of its own, so {@code /readyz} answers at once.
+ * Whether the ingress can write to Kafka: within the last few seconds the cluster answered, and the
+ * input topic exists with a leader for every partition. Asked on a thread of its own, so {@code /readyz} answers at once.
  */
 final class KafkaReachability implements AutoCloseable {
 
@@ -57,10 +58,18 @@ final class KafkaReachability implements AutoCloseable {
     private void probe() {
         String problem;
         try {
-            admin.describeTopics(List.of(topic)).allTopicNames().get(PROBE_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
-            lastReachedNanos = System.nanoTime();
-            reachedOnce = true;
-            problem = "";
+            TopicDescription description = admin.describeTopics(List.of(topic)).allTopicNames()
+                    .get(PROBE_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS).get(topic);
+            long leaderless = description.partitions().stream()
+                    .filter(partition -> partition.leader() == null || partition.leader().isEmpty()).count();
+            if (leaderless == 0) {
+                lastReachedNanos = System.nanoTime();
+                reachedOnce = true;
+                problem = "";
+            } else {
+                // Writes to a partition without a leader fail, so some webhooks would.
+                problem = leaderless + " of its " + description.partitions().size() + " partitions have no leader";
+            }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             return;
