@@ -139,6 +139,9 @@ public final class IngressSoakCommand implements Callable<Integer> {
                 log.println("ingress-soak: report rows in " + report);
             }
             return lost.isEmpty() && !acknowledged.isEmpty() ? 0 : 1;
+        } catch (IllegalStateException e) {
+            System.err.println("ingress-soak: " + e.getMessage() + " (its log: --keep-logs DIR)");
+            return 2;
         } finally {
             if (keepLogs != null) {
                 Files.createDirectories(keepLogs);
