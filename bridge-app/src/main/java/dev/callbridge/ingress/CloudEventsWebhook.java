@@ -89,8 +89,7 @@ final class CloudEventsWebhook implements Webhook {
 
     private Intake single(byte[] body, Map<String, String> headers) {
         try {
-            CallEvent event = records.codec().decode(body, headers);
-            return records.checked(List.of(event), Map.of());
+            return records.checked(List.of(records.codec().decode(body, headers)), Map.of());
         } catch (InvalidEventException e) {
             return e.reason() == RejectReason.OVERSIZE ? new Intake.TooLarge(maxEventBytes) : new Intake.Invalid(e.violations());
         }
@@ -107,16 +106,19 @@ final class CloudEventsWebhook implements Webhook {
         if (batch == null || !batch.isArray()) {
             return invalid("batch", RejectReason.UNPARSEABLE, "must be a JSON array of structured-mode CloudEvents");
         }
-        List<CallEvent> events = new ArrayList<>(batch.size());
+        List<InputRecord> events = new ArrayList<>(batch.size());
         List<Violation> violations = new ArrayList<>();
         for (int i = 0; i < batch.size(); i++) {
             String at = "[" + i + "]";
             try {
                 CallEvent event = records.codec().decode(JSON.writeValueAsBytes(batch.get(i)), InputRecords.HEADERS);
-                if (records.checked(List.of(event), Map.of()) instanceof Intake.Invalid rewritten) {
+                Intake checked = records.checked(List.of(event), Map.of());
+                if (checked instanceof Intake.Events written) {
+                    events.addAll(written.records());
+                } else if (checked instanceof Intake.Invalid rewritten) {
                     rewritten.violations().forEach(v -> violations.add(prefixed(at, v)));
                 } else {
-                    events.add(event);
+                    violations.add(new Violation(at, RejectReason.OVERSIZE, "is larger than " + maxEventBytes + " bytes"));
                 }
             } catch (InvalidEventException e) {
                 e.violations().forEach(v -> violations.add(prefixed(at, v)));

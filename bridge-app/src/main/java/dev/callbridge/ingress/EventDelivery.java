@@ -1,6 +1,5 @@
 package dev.callbridge.ingress;
 
-import dev.callbridge.model.event.CallEvent;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.binder.kafka.KafkaClientMetrics;
 import java.nio.charset.StandardCharsets;
@@ -29,18 +28,19 @@ import org.apache.kafka.common.serialization.StringSerializer;
  */
 final class EventDelivery implements AutoCloseable {
 
-    /** Kafka's default {@code linger.ms}, when the settings do not name one. */
-    private static final long DEFAULT_LINGER_MS = 5;
+    /**
+     * How long the producer waits to fill a batch, when the settings do not say: each webhook waits
+     * for it, and under load batches fill anyway while earlier ones are in flight (Kafka's default is 5).
+     */
+    private static final long DEFAULT_LINGER_MS = 1;
 
     private final KafkaProducer<String, byte[]> producer;
     private final String topic;
-    private final InputRecords records;
     private final Duration timeout;
     private final KafkaClientMetrics producerMetrics;
 
-    EventDelivery(IngressConfig config, InputRecords records, MeterRegistry registry) {
+    EventDelivery(IngressConfig config, MeterRegistry registry) {
         this.topic = config.topic();
-        this.records = records;
         this.timeout = config.deliveryTimeout();
         this.producer = new KafkaProducer<>(producerProperties(config), new StringSerializer(), new ByteArraySerializer());
         this.producerMetrics = new KafkaClientMetrics(producer);
@@ -51,9 +51,8 @@ final class EventDelivery implements AutoCloseable {
     static Map<String, Object> producerProperties(IngressConfig config) {
         Map<String, Object> props = new HashMap<>(config.clientProperties());
         long timeoutMs = config.deliveryTimeout().toMillis();
-        long lingerMs = props.containsKey(ProducerConfig.LINGER_MS_CONFIG)
-                ? Long.parseLong(props.get(ProducerConfig.LINGER_MS_CONFIG).toString().strip())
-                : DEFAULT_LINGER_MS;
+        props.putIfAbsent(ProducerConfig.LINGER_MS_CONFIG, Long.toString(DEFAULT_LINGER_MS));
+        long lingerMs = Long.parseLong(props.get(ProducerConfig.LINGER_MS_CONFIG).toString().strip());
         // Each webhook is its own write; a transactional producer would only serialise them.
         props.remove(ProducerConfig.TRANSACTIONAL_ID_CONFIG);
         props.put(ProducerConfig.ACKS_CONFIG, "all");
@@ -73,14 +72,14 @@ final class EventDelivery implements AutoCloseable {
      *     may have been written, and a webhook sent again writes them again under the same ids, which
      *     the bridge drops as duplicates
      */
-    void deliver(List<CallEvent> events) throws NotAcknowledged {
+    void deliver(List<InputRecord> events) throws NotAcknowledged {
         long deadline = System.nanoTime() + timeout.toNanos();
         List<Future<RecordMetadata>> sent = new ArrayList<>(events.size());
         try {
-            for (CallEvent event : events) {
+            for (InputRecord event : events) {
                 RecordHeaders headers = new RecordHeaders();
                 InputRecords.HEADERS.forEach((name, value) -> headers.add(name, value.getBytes(StandardCharsets.UTF_8)));
-                sent.add(producer.send(new ProducerRecord<>(topic, null, event.subject(), records.value(event), headers)));
+                sent.add(producer.send(new ProducerRecord<>(topic, null, event.event().subject(), event.value(), headers)));
             }
             for (Future<RecordMetadata> acknowledgement : sent) {
                 acknowledgement.get(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);

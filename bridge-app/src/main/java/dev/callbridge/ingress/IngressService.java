@@ -66,7 +66,7 @@ public final class IngressService implements AutoCloseable {
         new ProcessorMetrics().bindTo(registry);
         IngressMetrics metrics = new IngressMetrics(registry);
         InputRecords records = new InputRecords(new CloudEventCodec(config.maxEventBytes(), clock), config.maxEventBytes());
-        delivery = new EventDelivery(config, records, registry);
+        delivery = new EventDelivery(config, registry);
         kafka = new KafkaReachability(config.clientProperties(), config.topic()).start();
 
         workers = new ThreadPoolExecutor(config.requestThreads(), config.requestThreads(), 0, TimeUnit.MILLISECONDS,

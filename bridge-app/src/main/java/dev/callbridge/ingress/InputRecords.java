@@ -32,21 +32,18 @@ final class InputRecords {
         return codec;
     }
 
-    byte[] value(CallEvent event) {
-        return codec.encodeStructured(event);
-    }
-
     /**
-     * The events a provider's webhook was mapped to, as the bridge will read them; or why they cannot
+     * The records of the events a webhook brought, each read back as the bridge will read it; or why they cannot
      * be written, each violation named by the webhook's field it came from where {@code origins} knows it.
      *
      * @param origins the webhook's field behind an event field, such as {@code data.duration} to {@code CallDuration}
      */
     Intake checked(List<CallEvent> events, Map<String, String> origins) {
-        List<CallEvent> checked = new ArrayList<>(events.size());
+        List<InputRecord> checked = new ArrayList<>(events.size());
         for (CallEvent event : events) {
             try {
-                checked.add(codec.decode(value(event), HEADERS));
+                byte[] value = codec.encodeStructured(event);
+                checked.add(new InputRecord(codec.decode(value, HEADERS), value));
             } catch (InvalidEventException e) {
                 if (e.reason() == RejectReason.OVERSIZE) {
                     return new Intake.TooLarge(maxEventBytes);

@@ -1,6 +1,5 @@
 package dev.callbridge.ingress;
 
-import dev.callbridge.model.event.CallEvent;
 import dev.callbridge.model.event.Violation;
 import java.util.List;
 
@@ -8,10 +7,10 @@ import java.util.List;
 sealed interface Intake {
 
     /** Events to write to Kafka, checked as the bridge will read them; answered 200 once Kafka has them all. */
-    record Events(List<CallEvent> events) implements Intake {
+    record Events(List<InputRecord> records) implements Intake {
 
         public Events {
-            events = List.copyOf(events);
+            records = List.copyOf(records);
         }
     }
 

@@ -15,7 +15,8 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * Twilio Voice status callbacks as call events (pure: form parameters in, an {@link Intake} out).
+ * Twilio Voice status callbacks as call events (pure: form parameters in, an {@link Intake} out, the
+ * events checked as the bridge will read them).
  * A call's callbacks describe one call leg, keyed by its {@code CallSid}: answered ({@code in-progress})
  * starts it and {@code completed} ends it with its {@code CallDuration}. A conference's callbacks,
  * keyed by its {@code ConferenceSid}, start it, bring participants (by their call's {@code CallSid})
@@ -37,9 +38,11 @@ final class TwilioCallbacks {
             "data.join_url", "the join link made by ingress.twilio.join.url.template");
 
     private final JoinLinks joinLinks;
+    private final InputRecords records;
 
-    TwilioCallbacks(JoinLinks joinLinks) {
+    TwilioCallbacks(JoinLinks joinLinks, InputRecords records) {
         this.joinLinks = joinLinks;
+        this.records = records;
     }
 
     /** A call progress callback (the call's {@code statusCallback}): {@code in-progress} and {@code completed} count. */
@@ -129,9 +132,9 @@ final class TwilioCallbacks {
         return callSid == null ? null : Participant.external(callSid, label != null ? label : callSid);
     }
 
-    private static Intake event(String sid, String what, Long sequence, Instant time, CallEventType type, CallEventData data) {
+    private Intake event(String sid, String what, Long sequence, Instant time, CallEventType type, CallEventData data) {
         String id = sid + "/" + what + "/" + sequence;
-        return new Intake.Events(List.of(new CallEvent(id, SOURCE, type, sid, time, sequence, data)));
+        return records.checked(List.of(new CallEvent(id, SOURCE, type, sid, time, sequence, data)), ORIGINS);
     }
 
     /** Reads a callback's parameters, collecting what is missing or malformed by parameter name. */

@@ -28,31 +28,29 @@ final class TwilioWebhook implements Webhook {
     private final Function<Map<String, String>, Intake> mapping;
     private final RequestValidator validator;
     private final String publicUrl;
-    private final InputRecords records;
     private final int maxBodyBytes;
 
     private TwilioWebhook(String path, String name, Function<Map<String, String>, Intake> mapping,
-            IngressConfig.Provider twilio, URI publicUrl, InputRecords records, int maxBodyBytes) {
+            IngressConfig.Provider twilio, URI publicUrl, int maxBodyBytes) {
         this.path = path;
         this.name = name;
         this.mapping = mapping;
         this.validator = new RequestValidator(twilio.secret());
         String base = publicUrl.toString();
         this.publicUrl = base.endsWith("/") ? base.substring(0, base.length() - 1) : base;
-        this.records = records;
         this.maxBodyBytes = maxBodyBytes;
     }
 
     /** A call's status callbacks, at {@value #CALL_PATH}. */
     static TwilioWebhook calls(IngressConfig.Provider twilio, URI publicUrl, InputRecords records, int maxBodyBytes) {
-        TwilioCallbacks callbacks = new TwilioCallbacks(new JoinLinks(twilio.joinUrlTemplate()));
-        return new TwilioWebhook(CALL_PATH, "twilio_call", callbacks::callStatus, twilio, publicUrl, records, maxBodyBytes);
+        TwilioCallbacks callbacks = new TwilioCallbacks(new JoinLinks(twilio.joinUrlTemplate()), records);
+        return new TwilioWebhook(CALL_PATH, "twilio_call", callbacks::callStatus, twilio, publicUrl, maxBodyBytes);
     }
 
     /** A conference's status callbacks, at {@value #CONFERENCE_PATH}. */
     static TwilioWebhook conferences(IngressConfig.Provider twilio, URI publicUrl, InputRecords records, int maxBodyBytes) {
-        TwilioCallbacks callbacks = new TwilioCallbacks(new JoinLinks(twilio.joinUrlTemplate()));
-        return new TwilioWebhook(CONFERENCE_PATH, "twilio_conference", callbacks::conference, twilio, publicUrl, records,
+        TwilioCallbacks callbacks = new TwilioCallbacks(new JoinLinks(twilio.joinUrlTemplate()), records);
+        return new TwilioWebhook(CONFERENCE_PATH, "twilio_conference", callbacks::conference, twilio, publicUrl,
                 maxBodyBytes);
     }
 
@@ -91,8 +89,7 @@ final class TwilioWebhook implements Webhook {
             return new Intake.Unauthorized("X-Twilio-Signature does not match this request at "
                     + publicUrl + request.path() + " (check ingress.public.url and the auth token)");
         }
-        Intake mapped = mapping.apply(parameters);
-        return mapped instanceof Intake.Events events ? records.checked(events.events(), TwilioCallbacks.ORIGINS) : mapped;
+        return mapping.apply(parameters);
     }
 
     private boolean signedBy(String url, Map<String, String> parameters, String signature) {

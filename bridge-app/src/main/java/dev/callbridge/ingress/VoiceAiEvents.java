@@ -16,7 +16,8 @@ import java.util.Locale;
 import java.util.Map;
 
 /**
- * The voice-AI platform's webhooks as call events (pure: the JSON body in, an {@link Intake} out):
+ * The voice-AI platform's webhooks as call events (pure: the JSON body in, an {@link Intake} out, the
+ * events checked as the bridge will read them):
  * {@code call_started} starts the call with the caller and the agent on it, {@code call_ended} ends
  * it, {@code call_analyzed} brings the platform's analysis. The call is {@code call.call_id}, the
  * event's id the webhook's {@code event_id}, which the platform keeps when it sends a webhook again.
@@ -42,9 +43,11 @@ final class VoiceAiEvents {
             Map.entry("data.join_url", "the join link made by ingress.voiceai.join.url.template"));
 
     private final JoinLinks joinLinks;
+    private final InputRecords records;
 
-    VoiceAiEvents(JoinLinks joinLinks) {
+    VoiceAiEvents(JoinLinks joinLinks, InputRecords records) {
         this.joinLinks = joinLinks;
+        this.records = records;
     }
 
     Intake read(JsonNode body) {
@@ -83,7 +86,7 @@ final class VoiceAiEvents {
         if (!fields.violations.isEmpty()) {
             return new Intake.Invalid(fields.violations);
         }
-        return new Intake.Events(List.of(new CallEvent(id, SOURCE, type, callId, time, null, data)));
+        return records.checked(List.of(new CallEvent(id, SOURCE, type, callId, time, null, data)), ORIGINS);
     }
 
     private CallEventData.Started started(Fields fields, JsonNode call, String callId) {

@@ -22,14 +22,12 @@ final class VoiceAiWebhook implements Webhook {
 
     private final VoiceAiSignature signature;
     private final VoiceAiEvents events;
-    private final InputRecords records;
     private final int maxBodyBytes;
     private final Clock clock;
 
     VoiceAiWebhook(IngressConfig.Provider voiceAi, InputRecords records, int maxBodyBytes, Clock clock) {
         this.signature = new VoiceAiSignature(voiceAi.secret());
-        this.events = new VoiceAiEvents(new JoinLinks(voiceAi.joinUrlTemplate()));
-        this.records = records;
+        this.events = new VoiceAiEvents(new JoinLinks(voiceAi.joinUrlTemplate()), records);
         this.maxBodyBytes = maxBodyBytes;
         this.clock = clock;
     }
@@ -62,7 +60,6 @@ final class VoiceAiWebhook implements Webhook {
             String reason = e instanceof JsonProcessingException jpe ? jpe.getOriginalMessage() : e.getMessage();
             return new Intake.Invalid(List.of(new Violation("body", RejectReason.UNPARSEABLE, "is not JSON: " + reason)));
         }
-        Intake mapped = events.read(body);
-        return mapped instanceof Intake.Events built ? records.checked(built.events(), VoiceAiEvents.ORIGINS) : mapped;
+        return events.read(body);
     }
 }

@@ -5,7 +5,6 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpHandler;
-import dev.callbridge.model.event.CallEvent;
 import dev.callbridge.model.event.Violation;
 import java.io.IOException;
 import java.io.InputStream;
@@ -104,7 +103,7 @@ final class WebhookRoute implements HttpHandler {
         Intake intake = webhook.read(new WebhookRequest(exchange.getRequestURI().getPath(),
                 exchange.getRequestURI().getRawQuery(), lowerCaseNames(exchange), body));
         if (intake instanceof Intake.Events events) {
-            deliver(exchange, events.events(), arrived);
+            deliver(exchange, events.records(), arrived);
         } else if (intake instanceof Intake.Ignored) {
             metrics.answered(webhook.name(), "ignored");
             exchange.sendResponseHeaders(204, -1);
@@ -120,7 +119,7 @@ final class WebhookRoute implements HttpHandler {
         }
     }
 
-    private void deliver(HttpExchange exchange, List<CallEvent> events, long arrived) throws IOException {
+    private void deliver(HttpExchange exchange, List<InputRecord> events, long arrived) throws IOException {
         try {
             delivery.deliver(events);
         } catch (EventDelivery.NotAcknowledged e) {
@@ -134,7 +133,7 @@ final class WebhookRoute implements HttpHandler {
                     "message", "Kafka did not acknowledge the events; send the webhook again"));
             return;
         }
-        events.forEach(event -> metrics.written(webhook.name(), event.type()));
+        events.forEach(record -> metrics.written(webhook.name(), record.event().type()));
         answer(exchange, 200, "accepted", Map.of("accepted", events.size()));
         metrics.acknowledged(webhook.name(), Duration.ofNanos(System.nanoTime() - arrived));
     }

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.callbridge.model.event.CallEvent;
 import dev.callbridge.model.event.CallEventData;
 import dev.callbridge.model.event.CallEventType;
+import dev.callbridge.model.event.CloudEventCodec;
 import dev.callbridge.model.event.Participant;
 import dev.callbridge.model.event.RejectReason;
 import dev.callbridge.model.event.Violation;
@@ -22,7 +23,8 @@ class TwilioCallbacksTest {
 
     private static final String TIMESTAMP = "Tue, 04 Aug 2015 18:09:26 +0000";
     private static final Instant AT = Instant.parse("2015-08-04T18:09:26Z");
-    private final TwilioCallbacks callbacks = new TwilioCallbacks(new JoinLinks("https://console.example.com/c/{call_id}"));
+    private final TwilioCallbacks callbacks = new TwilioCallbacks(new JoinLinks("https://console.example.com/c/{call_id}"),
+            new InputRecords(new CloudEventCodec(), CloudEventCodec.DEFAULT_MAX_RECORD_BYTES));
 
     @ParameterizedTest(name = "call status {0} is ignored")
     @ValueSource(strings = {"queued", "initiated", "ringing", "busy", "no-answer", "failed", "canceled", "something-new"})
@@ -93,7 +95,7 @@ class TwilioCallbacksTest {
 
     private static CallEvent only(Intake intake) {
         assertThat(intake).isInstanceOf(Intake.Events.class);
-        return ((Intake.Events) intake).events().get(0);
+        return ((Intake.Events) intake).records().get(0).event();
     }
 
     private static Map<String, String> call(String status, Map<String, String> more) {
