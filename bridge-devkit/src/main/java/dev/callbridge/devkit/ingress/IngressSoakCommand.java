@@ -47,11 +47,13 @@ public final class IngressSoakCommand implements Callable<Integer> {
             description = "The packaged bridge-app jar (with its lib/ beside it).")
     Path jar;
 
-    @Option(names = "--seconds", defaultValue = "60", description = "Seconds of load. Default: ${DEFAULT-VALUE}.")
-    int seconds;
-
     @Option(names = "--kills", defaultValue = "10", description = "SIGKILLs of the ingress during the load. Default: ${DEFAULT-VALUE}.")
     int kills;
+
+    @Option(names = "--up-seconds", defaultValue = "2-6", paramLabel = "MIN-MAX",
+            description = "How long each ingress takes webhooks, from ready to its SIGKILL (and the last one before the "
+                    + "load stops): a random time in this range. Default: ${DEFAULT-VALUE}.")
+    String upSeconds;
 
     @Option(names = "--clients", defaultValue = "16",
             description = "Clients sending webhooks back to back. Default: ${DEFAULT-VALUE}.")
@@ -80,6 +82,12 @@ public final class IngressSoakCommand implements Callable<Integer> {
             System.err.println("ingress-soak: no jar at " + jar + "; build it with ./mvnw -B package -DskipTests");
             return 2;
         }
+        if (!upSeconds.matches("\\d+-\\d+")) {
+            System.err.println("ingress-soak: --up-seconds is MIN-MAX, such as 2-6");
+            return 2;
+        }
+        double upMin = Double.parseDouble(upSeconds.substring(0, upSeconds.indexOf('-')));
+        double upMax = Math.max(upMin, Double.parseDouble(upSeconds.substring(upSeconds.indexOf('-') + 1)));
         long actualSeed = seed != null ? seed : new Random().nextLong();
         Random random = new Random(actualSeed);
         Path work = Files.createTempDirectory("ingress-soak-");
@@ -91,8 +99,9 @@ public final class IngressSoakCommand implements Callable<Integer> {
             Map<String, String> environment = new HashMap<>(WebhookLoad.ingressSettings());
             environment.put("BRIDGE_KAFKA_BOOTSTRAP_SERVERS", kafka.bootstrapServers());
             environment.put("BRIDGE_INGRESS_HTTP_PORT", Integer.toString(port));
-            log.printf("ingress-soak: broker at %s; bridge ingress from %s on port %d; %d s of load from %d clients, "
-                    + "%d SIGKILLs, seed %d%n", kafka.bootstrapServers(), jar, port, seconds, clients, kills, actualSeed);
+            log.printf("ingress-soak: broker at %s; bridge ingress from %s on port %d; load from %d clients, %d SIGKILLs, "
+                    + "each %s s after the ingress is ready, seed %d%n", kafka.bootstrapServers(), jar, port, clients, kills,
+                    upSeconds, actualSeed);
 
             List<Duration> restarts = new ArrayList<>();
             List<Long> killedAtNanos = new ArrayList<>();
@@ -101,10 +110,8 @@ public final class IngressSoakCommand implements Callable<Integer> {
             WebhookLoad load = new WebhookLoad(port, clients).start();
             long loadStart = System.nanoTime();
             for (int kill = 1; kill <= kills; kill++) {
-                // Evenly spread, each moved by up to a third of the gap, so kills land anywhere in a request's life.
-                double gap = seconds / (double) (kills + 1);
-                long at = loadStart + (long) ((kill * gap + (random.nextDouble() - 0.5) * gap * 2 / 3) * 1e9);
-                sleepUntil(at);
+                // A random moment, so kills land anywhere in a webhook's life: reading it, waiting on Kafka, answering.
+                sleepUntil(System.nanoTime() + (long) ((upMin + random.nextDouble() * (upMax - upMin)) * 1e9));
                 ingress.destroyForcibly();
                 int exit = ingress.waitFor();
                 killedAtNanos.add(System.nanoTime());
@@ -115,8 +122,9 @@ public final class IngressSoakCommand implements Callable<Integer> {
                 log.printf("ingress-soak: SIGKILL #%d at +%.1f s (exit %d), ready again after %.1f s%n", kill,
                         (killedAtNanos.get(kill - 1) - loadStart) / 1e9, exit, restarts.get(kill - 1).toMillis() / 1e3);
             }
-            sleepUntil(loadStart + seconds * 1_000_000_000L);
+            sleepUntil(System.nanoTime() + (long) (upMax * 1e9));
             List<Answered> answers = load.stop();
+            double loadSeconds = (System.nanoTime() - loadStart) / 1e9;
             ingress.destroy();
             ingress.waitFor(30, TimeUnit.SECONDS);
 
@@ -128,8 +136,12 @@ public final class IngressSoakCommand implements Callable<Integer> {
             long ackedJustBeforeKills = killedAtNanos.stream().mapToLong(killed -> acknowledged.stream()
                     .filter(a -> a.sentNanos() + a.tookNanos() <= killed
                             && a.sentNanos() + a.tookNanos() > killed - 1_000_000_000L).count()).sum();
-            Summary summary = new Summary(seconds, clients, kills, answers.size(), acknowledged.size(), refused, unanswered,
-                    ackedJustBeforeKills, inKafka.size(), lost.size(),
+            // Webhooks out when a kill came: sent before it, their connection broken by it.
+            long cutOff = killedAtNanos.stream().mapToLong(killed -> answers.stream()
+                    .filter(a -> a.status() == WebhookLoad.NO_ANSWER && a.sentNanos() < killed
+                            && a.sentNanos() + a.tookNanos() >= killed - 100_000_000L).count()).sum();
+            Summary summary = new Summary(loadSeconds, clients, kills, answers.size(), acknowledged.size(), refused, unanswered,
+                    ackedJustBeforeKills, cutOff, inKafka.size(), lost.size(),
                     restarts.stream().mapToLong(Duration::toMillis).average().orElse(0) / 1e3,
                     Duration.between(startedAt, Instant.now()), actualSeed);
             summary.print(log);
@@ -156,16 +168,17 @@ public final class IngressSoakCommand implements Callable<Integer> {
     }
 
     /** What the run came to. */
-    record Summary(int seconds, int clients, int kills, long sent, long acknowledged, long refused, long unanswered,
-            long acknowledgedInTheSecondBeforeAKill, long eventsInKafka, long lost, double averageRestartSeconds,
+    record Summary(double seconds, int clients, int kills, long sent, long acknowledged, long refused, long unanswered,
+            long acknowledgedInTheSecondBeforeAKill, long cutOffByAKill, long eventsInKafka, long lost, double averageRestartSeconds,
             Duration took, long seed) {
 
         void print(PrintStream out) {
             out.printf(Locale.ROOT, "Webhooks:      %,d sent, %,d answered 2xx, %,d answered otherwise (503 while Kafka "
                     + "or the ingress was not ready), %,d without an answer (the process was down)%n",
                     sent, acknowledged, refused, unanswered);
-            out.printf(Locale.ROOT, "Kills:         %d SIGKILLs, %,d webhooks answered 2xx in the second before one; "
-                    + "restart to ready %.1f s on average%n", kills, acknowledgedInTheSecondBeforeAKill, averageRestartSeconds);
+            out.printf(Locale.ROOT, "Kills:         %d SIGKILLs, %,d webhooks answered 2xx in the second before one, %,d "
+                    + "cut off by one; restart to ready %.1f s on average%n", kills, acknowledgedInTheSecondBeforeAKill,
+                    cutOffByAKill, averageRestartSeconds);
             out.printf(Locale.ROOT, "Kafka:         %,d events in telephony.call-events%n", eventsInKafka);
             out.printf(Locale.ROOT, "Verdict:       %s (took %d s)%n", lost == 0
                     ? "every acknowledged webhook's event is in Kafka" : lost + " acknowledged webhooks LOST", took.toSeconds());
@@ -175,17 +188,18 @@ public final class IngressSoakCommand implements Callable<Integer> {
             return String.format(Locale.ROOT, """
                     | figure | value |
                     |---|---:|
-                    | load | %d s, %d clients |
+                    | load | %.0f s, %d clients |
                     | SIGKILLs of `bridge ingress` | %d (seed %d) |
                     | webhooks sent | %,d |
                     | answered 2xx | %,d |
                     | answered 2xx in the second before a kill | %,d |
+                    | under way when a kill came (no answer) | %,d |
                     | answered otherwise (503) | %,d |
                     | no answer (process down) | %,d |
                     | events in `telephony.call-events` | %,d |
                     | **acknowledged webhooks whose event is missing** | **%d** |
                     | restart to ready, average | %.1f s |
-                    """, seconds, clients, kills, seed, sent, acknowledged, acknowledgedInTheSecondBeforeAKill, refused,
+                    """, seconds, clients, kills, seed, sent, acknowledged, acknowledgedInTheSecondBeforeAKill, cutOffByAKill, refused,
                     unanswered, eventsInKafka, lost, averageRestartSeconds);
         }
     }
