@@ -18,12 +18,6 @@ import picocli.CommandLine.Mixin;
                 + "them to telephony.call-events, answering each once Kafka has it.")
 public final class IngressCommand implements Callable<Integer> {
 
-    /**
-     * How long the JDK's HTTP server lets one request, or one answer, take: a client that sends its
-     * request slowly cannot hold a thread for longer (the server's default is for ever).
-     */
-    private static final String MAX_EXCHANGE_SECONDS = "30";
-
     @Mixin
     ToolSettings settings = new ToolSettings();
 
@@ -45,11 +39,6 @@ public final class IngressCommand implements Callable<Integer> {
         } catch (BridgeConfigException e) {
             return ToolSettings.configurationError(e);
         }
-        // Read once, when the first server is made; a value given on the command line wins.
-        System.setProperty("sun.net.httpserver.maxReqTime",
-                System.getProperty("sun.net.httpserver.maxReqTime", MAX_EXCHANGE_SECONDS));
-        System.setProperty("sun.net.httpserver.maxRspTime",
-                System.getProperty("sun.net.httpserver.maxRspTime", MAX_EXCHANGE_SECONDS));
         IngressService ingress = new IngressService(config.ingress());
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {

@@ -18,6 +18,7 @@ import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -37,6 +38,16 @@ public final class IngressService implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(IngressService.class);
     /** Threads that take connections and answer the probes; webhooks are handed on to the request threads. */
     private static final int SERVER_THREADS = 4;
+    /**
+     * The JDK server's settings, read once per JVM when its first server is made; a value given with
+     * {@code -D} wins. Without TCP_NODELAY an answer's headers and body go as two segments and the
+     * second waits for the client's delayed ACK, 40 ms on Linux; without the time limits a client that
+     * sends its request (or reads its answer) slowly holds a thread for ever.
+     */
+    private static final Map<String, String> JDK_SERVER_SETTINGS = Map.of(
+            "sun.net.httpserver.nodelay", "true",
+            "sun.net.httpserver.maxReqTime", "30",
+            "sun.net.httpserver.maxRspTime", "30");
 
     private final IngressConfig config;
     private final Clock clock;
@@ -60,6 +71,7 @@ public final class IngressService implements AutoCloseable {
     /** Starts the producer, the Kafka probe and the HTTP server; returns once the server listens. */
     public synchronized IngressService start() {
         LOG.info("Starting bridge ingress: {}", config);
+        JDK_SERVER_SETTINGS.forEach((name, value) -> System.setProperty(name, System.getProperty(name, value)));
         new JvmMemoryMetrics().bindTo(registry);
         new JvmGcMetrics().bindTo(registry);
         new JvmThreadMetrics().bindTo(registry);
