@@ -12,7 +12,7 @@ import java.util.Map;
 /**
  * Call events as the ingress writes them to {@code telephony.call-events}: structured-mode CloudEvents
  * JSON under its content type, keyed by the call. Every event is read back through the bridge's own
- * codec before it is written, so what the ingress accepts the bridge never dead-letters.
+ * codec before it is written, so the bridge never dead-letters what the ingress accepted as malformed.
  */
 final class InputRecords {
 
