@@ -7,8 +7,8 @@ import picocli.CommandLine.Command;
 
 /** The {@code bridge} command line: a thin shell over the service and the operators' tools. */
 @Command(name = "bridge", mixinStandardHelpOptions = true, versionProvider = BridgeCommand.Version.class,
-        description = "Mirrors telephony calls from Kafka into Slack's Calls API.",
-        subcommands = {RunCommand.class, ShowCallCommand.class, ReconcileCommand.class, RedriveCommand.class})
+        description = "Mirrors telephony calls from Kafka into Slack's Calls API; receives the webhooks that bring them.",
+        subcommands = {RunCommand.class, IngressCommand.class, ShowCallCommand.class, ReconcileCommand.class, RedriveCommand.class})
 public final class BridgeCommand implements Runnable {
 
     @CommandLine.Spec

@@ -3,6 +3,7 @@ package dev.callbridge.config;
 import dev.callbridge.dispatch.Budget;
 import dev.callbridge.dispatch.DispatcherConfig;
 import dev.callbridge.dispatch.RetryPolicy;
+import dev.callbridge.ingress.IngressConfig;
 import dev.callbridge.installations.TokenCipher;
 import dev.callbridge.model.event.CloudEventCodec;
 import dev.callbridge.model.op.SlackMethod;
@@ -16,6 +17,8 @@ import dev.callbridge.topics.Topics;
 import dev.callbridge.topology.CallStateLimit;
 import dev.callbridge.topology.RecordLimits;
 import dev.callbridge.topology.TopologyConfig;
+import java.net.URI;
+import java.net.URISyntaxException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Arrays;
@@ -63,7 +66,8 @@ public record BridgeConfig(
         Map<String, String> consumerOverrides,
         Map<String, String> producerOverrides,
         SlackAppConfig slackApp,
-        EndCallConfig endCall) {
+        EndCallConfig endCall,
+        IngressConfig ingress) {
 
     /**
      * The bot scopes the Slack app asks for: what the Calls API and the call block need, and the history
@@ -95,6 +99,8 @@ public record BridgeConfig(
     /** Three times the longest retry tier, so a parked operation reports in long before it counts as lost. */
     private static final Duration DEFAULT_OP_TIMEOUT = Duration.ofMinutes(15);
     private static final Duration MIN_OP_TIMEOUT = Duration.ofMinutes(10);
+    /** Far beyond any webhook sender's patience, and within what Kafka's producer timeouts take. */
+    private static final Duration MAX_DELIVERY_TIMEOUT = Duration.ofMinutes(2);
 
     public BridgeConfig {
         Objects.requireNonNull(bootstrapServers, "bootstrapServers");
@@ -102,6 +108,7 @@ public record BridgeConfig(
         streamsOverrides = Map.copyOf(streamsOverrides);
         consumerOverrides = Map.copyOf(consumerOverrides);
         producerOverrides = Map.copyOf(producerOverrides);
+        Objects.requireNonNull(ingress, "ingress");
     }
 
     /**
@@ -182,11 +189,13 @@ public record BridgeConfig(
         CallStateLimit stateLimit = new CallStateLimit(maxStateBytes,
                 source.positiveInt("calls.participants.max", 1000));
         Map<String, String> streams = new HashMap<>(source.withPrefix("kafka.streams"));
+        String bootstrapServers = source.required("kafka.bootstrap.servers");
+        Topics topics = Topics.withPrefix(source.string("topics.prefix", ""), maxEventBytes);
         // An operation reaches the dispatcher only when its transaction commits: half of exactly-once's
         // 100 ms default halves the wait an event has before it can go to Slack.
         streams.putIfAbsent(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, "50");
         return new BridgeConfig(
-                source.required("kafka.bootstrap.servers"),
+                bootstrapServers,
                 source.string("application.id", "call-bridge"),
                 source.string("instance.id", environment.getOrDefault("HOSTNAME", "call-bridge-0")),
                 source.string("topics.prefix", ""),
@@ -216,7 +225,8 @@ public record BridgeConfig(
                 source.withPrefix("kafka.consumer"),
                 source.withPrefix("kafka.producer"),
                 slackApp,
-                endCall);
+                endCall,
+                ingress(source, bootstrapServers, topics.callEvents().name(), streams, maxEventBytes));
     }
 
     /**
@@ -276,6 +286,84 @@ public record BridgeConfig(
     /** The End call button's settings, when the provider's API is configured. */
     public Optional<EndCallConfig> endCallControl() {
         return Optional.ofNullable(endCall);
+    }
+
+    /** {@code bridge ingress}'s settings; a provider's webhooks are on when its secret is given. */
+    private static IngressConfig ingress(ConfigSource source, String bootstrapServers, String topic,
+            Map<String, String> streams, int maxEventBytes) {
+        Map<String, Object> client = new HashMap<>();
+        // Security settings given once for Kafka Streams reach the ingress's clients too, as the admin client's do.
+        streams.forEach((key, value) -> {
+            if (AdminClientConfig.configNames().contains(key)) {
+                client.put(key, value);
+            }
+        });
+        client.putAll(source.withPrefix("kafka.producer"));
+        client.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
+        Duration deliveryTimeout = source.duration("ingress.delivery.timeout", Duration.ofSeconds(5));
+        if (deliveryTimeout.compareTo(MAX_DELIVERY_TIMEOUT) > 0) {
+            throw new BridgeConfigException(ConfigSource.describe("ingress.delivery.timeout") + " must be at most "
+                    + MAX_DELIVERY_TIMEOUT.toMinutes() + "m: a webhook's sender gives up long before; got " + deliveryTimeout);
+        }
+        int maxBatchBytes = source.positiveInt("ingress.batch.max.bytes", 1024 * 1024);
+        if (maxBatchBytes < maxEventBytes) {
+            throw new BridgeConfigException(ConfigSource.describe("ingress.batch.max.bytes") + " must be at least "
+                    + ConfigSource.describe("events.max.bytes") + " (" + maxEventBytes + "), or a batch could not hold "
+                    + "one event the ingress takes alone; got " + maxBatchBytes);
+        }
+        IngressConfig.Provider twilio = provider(source, "ingress.twilio.auth.token", "ingress.twilio.join.url.template");
+        IngressConfig.Provider voiceAi =
+                provider(source, "ingress.voiceai.webhook.secret", "ingress.voiceai.join.url.template");
+        URI publicUrl = source.get("ingress.public.url").map(url -> webUrl("ingress.public.url", url)).orElse(null);
+        if ((twilio != null || voiceAi != null) && publicUrl == null) {
+            throw new BridgeConfigException(ConfigSource.describe("ingress.public.url") + " is required with "
+                    + (twilio != null ? ConfigSource.describe("ingress.twilio.auth.token")
+                            : ConfigSource.describe("ingress.voiceai.webhook.secret"))
+                    + ": it is the address providers call the ingress at, such as https://hooks.example.com");
+        }
+        return new IngressConfig(
+                source.port("ingress.http.port", 8081),
+                topic,
+                client,
+                deliveryTimeout,
+                maxEventBytes,
+                maxBatchBytes,
+                source.positiveInt("ingress.request.threads", 32),
+                source.positiveInt("ingress.request.queue", 64),
+                publicUrl,
+                source.get("ingress.cloudevents.token").orElse(null),
+                twilio,
+                voiceAi);
+    }
+
+    /** A provider's webhooks, when its secret is given; then its join link template is required too. */
+    private static IngressConfig.Provider provider(ConfigSource source, String secretKey, String templateKey) {
+        Optional<String> secret = source.get(secretKey);
+        if (secret.isEmpty()) {
+            return null;
+        }
+        String template = source.get(templateKey).orElseThrow(() -> new BridgeConfigException(
+                ConfigSource.describe(templateKey) + " is required with " + ConfigSource.describe(secretKey)
+                        + ": the join link Slack shows for the provider's calls, with "
+                        + IngressConfig.CALL_ID_PLACEHOLDER + " standing for the call's id"));
+        webUrl(templateKey, template.replace(IngressConfig.CALL_ID_PLACEHOLDER, "call-id"));
+        return new IngressConfig.Provider(secret.get(), template);
+    }
+
+    /** An http(s) URL that names a host, as the value of {@code key}. */
+    private static URI webUrl(String key, String value) {
+        try {
+            URI uri = new URI(value);
+            String scheme = uri.getScheme();
+            if (scheme != null && (scheme.equalsIgnoreCase("http") || scheme.equalsIgnoreCase("https"))
+                    && uri.getHost() != null) {
+                return uri;
+            }
+        } catch (URISyntaxException e) {
+            // Reported below with the key's name.
+        }
+        throw new BridgeConfigException(ConfigSource.describe(key)
+                + " must be an http(s) URL that names a host, such as https://hooks.example.com, got '" + value + "'");
     }
 
     /** The Slack app's settings, or {@code null} when none of them is given. */
@@ -393,6 +481,6 @@ public record BridgeConfig(
                 + ", instanceId=" + instanceId + ", topicPrefix='" + topicPrefix + "', partitions=" + topicPartitions
                 + ", replication=" + topicReplicationFactor + ", stateDir=" + stateDir + ", httpPort=" + httpPort
                 + ", slackBaseUrl=" + slackBaseUrl + ", tokens=" + tokens + ", budgets=" + budgets + ", slackApp="
-                + slackApp + ", endCall=" + endCall + "]";
+                + slackApp + ", endCall=" + endCall + ", ingress=" + ingress + "]";
     }
 }

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.callbridge.dispatch.Budget;
+import dev.callbridge.ingress.IngressConfig;
 import dev.callbridge.installations.TokenCipher;
 import dev.callbridge.model.op.SlackMethod;
 import dev.callbridge.slack.SlackToken;
@@ -304,5 +305,72 @@ class BridgeConfigTest {
         assertThat(ConfigSource.parseDuration("7d")).isEqualTo(Duration.ofDays(7));
         assertThat(ConfigSource.parseDuration("PT90S")).isEqualTo(Duration.ofSeconds(90));
         assertThat(ConfigSource.parseDuration("ninety")).isNull();
+    }
+
+    @Test
+    void theIngressTakesCloudEventsOnlyByDefaultAndNeedsNoSlackToken() {
+        Map<String, String> env = minimal();
+        env.remove("SLACK_TOKEN");
+        env.put("BRIDGE_TOPICS_PREFIX", "staging.");
+        env.put("BRIDGE_KAFKA_STREAMS_SECURITY_PROTOCOL", "SASL_SSL");
+        env.put("BRIDGE_KAFKA_STREAMS_NUM_STREAM_THREADS", "4");
+        env.put("BRIDGE_KAFKA_PRODUCER_LINGER_MS", "2");
+
+        IngressConfig ingress = BridgeConfig.load(env, null, false).ingress();
+
+        assertThat(ingress.httpPort()).isEqualTo(8081);
+        assertThat(ingress.topic()).isEqualTo("staging.telephony.call-events");
+        assertThat(ingress.deliveryTimeout()).isEqualTo(Duration.ofSeconds(5));
+        assertThat(ingress.maxEventBytes()).isEqualTo(65536);
+        assertThat(ingress.maxBatchBytes()).isEqualTo(1024 * 1024);
+        assertThat(ingress.requestThreads()).isEqualTo(32);
+        assertThat(ingress.requestQueue()).isEqualTo(64);
+        assertThat(ingress.twilio()).isNull();
+        assertThat(ingress.voiceAi()).isNull();
+        assertThat(ingress.cloudEventsToken()).isNull();
+        assertThat(ingress.clientProperties()).containsEntry("bootstrap.servers", "kafka-1:9092,kafka-2:9092")
+                .containsEntry("security.protocol", "SASL_SSL").containsEntry("linger.ms", "2")
+                .doesNotContainKey("num.stream.threads");
+    }
+
+    @Test
+    void aProvidersSecretTurnsItsWebhooksOnAndNeedsThePublicUrlAndAJoinLinkTemplate() {
+        Map<String, String> env = minimal();
+        env.put("BRIDGE_INGRESS_TWILIO_AUTH_TOKEN", "twilio-secret-token");
+
+        assertThatThrownBy(() -> BridgeConfig.load(env, null))
+                .hasMessageContaining("BRIDGE_INGRESS_TWILIO_JOIN_URL_TEMPLATE (ingress.twilio.join.url.template) is required")
+                .hasMessageNotContaining("twilio-secret-token");
+        env.put("BRIDGE_INGRESS_TWILIO_JOIN_URL_TEMPLATE", "https://console.example.com/calls/{call_id}");
+        assertThatThrownBy(() -> BridgeConfig.load(env, null))
+                .hasMessageContaining("BRIDGE_INGRESS_PUBLIC_URL (ingress.public.url) is required");
+        env.put("BRIDGE_INGRESS_PUBLIC_URL", "hooks.example.com");
+        assertThatThrownBy(() -> BridgeConfig.load(env, null))
+                .hasMessageContaining("BRIDGE_INGRESS_PUBLIC_URL (ingress.public.url) must be an http(s) URL");
+        env.put("BRIDGE_INGRESS_PUBLIC_URL", "https://hooks.example.com");
+        env.put("BRIDGE_INGRESS_VOICEAI_WEBHOOK_SECRET", "voice-ai-secret");
+        env.put("BRIDGE_INGRESS_VOICEAI_JOIN_URL_TEMPLATE", "voiceapp://{call_id}");
+        assertThatThrownBy(() -> BridgeConfig.load(env, null))
+                .hasMessageContaining("BRIDGE_INGRESS_VOICEAI_JOIN_URL_TEMPLATE (ingress.voiceai.join.url.template) must be");
+        env.put("BRIDGE_INGRESS_VOICEAI_JOIN_URL_TEMPLATE", "https://voice.example.com/calls/{call_id}");
+
+        BridgeConfig config = BridgeConfig.load(env, null);
+
+        assertThat(config.ingress().twilio()).isEqualTo(
+                new IngressConfig.Provider("twilio-secret-token", "https://console.example.com/calls/{call_id}"));
+        assertThat(config.ingress().voiceAi().secret()).isEqualTo("voice-ai-secret");
+        assertThat(config.toString()).doesNotContain("twilio-secret-token", "voice-ai-secret");
+    }
+
+    @Test
+    void theIngressRefusesADeliveryTimeoutNoSenderWaitsForAndABatchLimitBelowOneEvent() {
+        Map<String, String> env = minimal();
+        env.put("BRIDGE_INGRESS_DELIVERY_TIMEOUT", "3m");
+        assertThatThrownBy(() -> BridgeConfig.load(env, null))
+                .hasMessageContaining("BRIDGE_INGRESS_DELIVERY_TIMEOUT (ingress.delivery.timeout) must be at most 2m");
+        env.remove("BRIDGE_INGRESS_DELIVERY_TIMEOUT");
+        env.put("BRIDGE_INGRESS_BATCH_MAX_BYTES", "1000");
+        assertThatThrownBy(() -> BridgeConfig.load(env, null))
+                .hasMessageContaining("BRIDGE_INGRESS_BATCH_MAX_BYTES (ingress.batch.max.bytes) must be at least");
     }
 }

@@ -59,6 +59,18 @@ public final class BridgeSettings {
                 .unlimitedBudgets();
     }
 
+    /**
+     * A {@code bridge ingress} writing to the input topic of {@code prefix} on {@code bootstrapServers},
+     * on a free port, taking CloudEvents only; a test adds a provider with its secret and join link
+     * template ({@code BRIDGE_INGRESS_TWILIO_AUTH_TOKEN}, {@code BRIDGE_INGRESS_PUBLIC_URL}, ...).
+     */
+    public static BridgeSettings forIngress(String bootstrapServers, String prefix) {
+        return new BridgeSettings()
+                .with("BRIDGE_KAFKA_BOOTSTRAP_SERVERS", bootstrapServers)
+                .with("BRIDGE_TOPICS_PREFIX", prefix)
+                .with("BRIDGE_INGRESS_HTTP_PORT", "0");
+    }
+
     /** Sets one variable, e.g. {@code BRIDGE_SLACK_TIMEOUT}. */
     public BridgeSettings with(String variable, String value) {
         variables.put(variable, value);

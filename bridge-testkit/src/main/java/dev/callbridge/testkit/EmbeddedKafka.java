@@ -126,6 +126,32 @@ public final class EmbeddedKafka implements AutoCloseable {
         }
     }
 
+    /**
+     * Stops the broker as a crashed or unplugged one looks to clients: nothing answers at its address
+     * until {@link #restartBroker()}. Its data stays, and so does the controller (this node's other role).
+     */
+    public synchronized void stopBroker() {
+        requireRunning();
+        cluster.brokers().values().forEach(broker -> {
+            broker.shutdown();
+            broker.awaitShutdown();
+        });
+    }
+
+    /** Starts the broker again after {@link #stopBroker()}, with its data, at the same address. */
+    public synchronized void restartBroker() {
+        requireRunning();
+        cluster.brokers().values().forEach(broker -> broker.startup());
+        try {
+            cluster.waitForReadyBrokers();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while the embedded Kafka broker restarted", e);
+        } catch (ExecutionException e) {
+            throw new IllegalStateException("the embedded Kafka broker did not come back", e);
+        }
+    }
+
     /** Stops the broker and deletes its log directory; does nothing if it is not running. */
     @Override
     public synchronized void close() {

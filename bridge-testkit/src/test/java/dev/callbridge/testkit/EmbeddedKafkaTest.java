@@ -53,6 +53,30 @@ class EmbeddedKafkaTest {
     }
 
     @Test
+    void aStoppedBrokerComesBackWithItsRecordsAtTheSameAddress() throws Exception {
+        try (EmbeddedKafka kafka = new EmbeddedKafka().start()) {
+            kafka.createTopics(1, "restart-check");
+            try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(
+                    Map.of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers(),
+                            ProducerConfig.MAX_BLOCK_MS_CONFIG, 2000, ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, 2000,
+                            ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG, 1000),
+                    new ByteArraySerializer(), new ByteArraySerializer())) {
+                producer.send(new ProducerRecord<>("restart-check", "before".getBytes(StandardCharsets.UTF_8))).get();
+
+                kafka.stopBroker();
+                assertThatThrownBy(() -> producer.send(
+                        new ProducerRecord<>("restart-check", "while down".getBytes(StandardCharsets.UTF_8))).get())
+                        .hasMessageContaining("Timeout");
+                kafka.restartBroker();
+
+                producer.send(new ProducerRecord<>("restart-check", "after".getBytes(StandardCharsets.UTF_8))).get();
+            }
+            List<ConsumerRecord<byte[], byte[]>> read = CommittedRecords.readAll(kafka.bootstrapServers(), "restart-check");
+            assertThat(read).extracting(r -> new String(r.value(), StandardCharsets.UTF_8)).containsExactly("before", "after");
+        }
+    }
+
+    @Test
     void aBrokerThatIsNotRunningSaysSo() {
         EmbeddedKafka kafka = new EmbeddedKafka();
         assertThatThrownBy(kafka::bootstrapServers).hasMessageContaining("not running");

@@ -30,11 +30,12 @@ import picocli.CommandLine.Option;
  * needs none of them and runs before the broker starts.
  */
 @Command(name = "bench", mixinStandardHelpOptions = true,
-        description = "Measure decoding, throughput, latency, Slack economy, rate limits and memory; write a report.")
+        description = "Measure decoding, throughput, latency, Slack economy, rate limits, memory and the webhook "
+                + "ingress; write a report.")
 public final class BenchCommand implements Callable<Integer> {
 
     /** The parts of the benchmark, in the order they run. */
-    enum Part { DECODE, THROUGHPUT, LATENCY, ECONOMY, RATE_LIMITS, MEMORY }
+    enum Part { DECODE, THROUGHPUT, LATENCY, ECONOMY, RATE_LIMITS, MEMORY, INGRESS }
 
     @Option(names = "--out", paramLabel = "DIR", defaultValue = "bench-report",
             description = "Folder for report.json, report.md and report.png. Default: ${DEFAULT-VALUE}.")
@@ -89,6 +90,18 @@ public final class BenchCommand implements Callable<Integer> {
             description = "Memory: the bridge's heap cap (-Xmx). Default: ${DEFAULT-VALUE}.")
     String memoryHeap;
 
+    @Option(names = "--ingress-clients", defaultValue = "32",
+            description = "Ingress: clients sending webhooks back to back. Default: ${DEFAULT-VALUE}.")
+    int ingressClients;
+
+    @Option(names = "--ingress-warmup-seconds", defaultValue = "10",
+            description = "Ingress: seconds of load first, not reported. Default: ${DEFAULT-VALUE}.")
+    int ingressWarmupSeconds;
+
+    @Option(names = "--ingress-seconds", defaultValue = "30",
+            description = "Ingress: seconds of load measured. Default: ${DEFAULT-VALUE}.")
+    int ingressSeconds;
+
     @Option(names = "--bridge-setting", paramLabel = "KEY=VALUE",
             description = "A setting for every bridge the benchmark starts, as in docs/configuration.md "
                     + "(e.g. dispatch.max.inline.wait=2s to compare with another value); repeatable.")
@@ -111,6 +124,7 @@ public final class BenchCommand implements Callable<Integer> {
         BenchReport.Economy economy = null;
         BenchReport.RateLimitRun rateLimits = null;
         BenchReport.Memory memory = null;
+        BenchReport.Ingress ingress = null;
         if (parts.contains(Part.DECODE)) {
             decoding = new DecodeBench(log).run(Duration.ofSeconds(decodeWarmupSeconds), Duration.ofSeconds(decodeSeconds));
         }
@@ -135,13 +149,17 @@ public final class BenchCommand implements Callable<Integer> {
                 if (parts.contains(Part.MEMORY)) {
                     memory = new MemoryBench(world, log).run(memoryCalls, memoryHeap);
                 }
+                if (parts.contains(Part.INGRESS)) {
+                    ingress = new IngressBench(world, log).run(ingressClients, Duration.ofSeconds(ingressWarmupSeconds),
+                            Duration.ofSeconds(ingressSeconds));
+                }
             } finally {
                 TempDirs.deleteRecursively(workDir);
             }
         }
         BenchReport report = new BenchReport(machine(), startedAt, Duration.ofNanos(System.nanoTime() - start),
-                decoding, throughput, latency, economy, rateLimits, memory,
-                targets(throughput, latency, economy, rateLimits, memory));
+                decoding, throughput, latency, economy, rateLimits, memory, ingress,
+                targets(throughput, latency, economy, rateLimits, memory, ingress));
         ReportWriter.write(report, out);
         log.println();
         report.targets().forEach(t -> log.printf("%-13s %-48s %s %s%n", t.what(), t.measured(), t.met() ? "met" : "MISSED",
@@ -151,7 +169,8 @@ public final class BenchCommand implements Callable<Integer> {
     }
 
     static List<Target> targets(BenchReport.Throughput throughput, BenchReport.Latency latency,
-            BenchReport.Economy economy, BenchReport.RateLimitRun rateLimits, BenchReport.Memory memory) {
+            BenchReport.Economy economy, BenchReport.RateLimitRun rateLimits, BenchReport.Memory memory,
+            BenchReport.Ingress ingress) {
         List<Target> targets = new ArrayList<>();
         if (throughput != null) {
             targets.add(new Target("throughput", ">= 60 % of a pass-through Kafka Streams app",
@@ -183,6 +202,12 @@ public final class BenchCommand implements Callable<Integer> {
                     String.format(Locale.ROOT, "%s; heap %.0f MiB after GC", memory.survived() ? "held" : "FAILED",
                             memory.heapUsedAfterGcBytes() / 1048576.0),
                     memory.survived()));
+        }
+        if (ingress != null) {
+            targets.add(new Target("ingress", "acknowledged only after Kafka; webhooks/s and p99 reported",
+                    String.format(Locale.ROOT, "%,.0f/s, p99 %.1f ms, %s", ingress.acknowledgedPerSecond(),
+                            ingress.p99Millis(), ingress.nothingLost() ? "nothing lost" : "LOST"),
+                    ingress.nothingLost() && ingress.acknowledged() > 0));
         }
         return targets;
     }

@@ -19,6 +19,7 @@ public record BenchReport(
         Economy economy,
         RateLimitRun rateLimits,
         Memory memory,
+        Ingress ingress,
         List<Target> targets) {
 
     /** Where the run happened. */
@@ -112,6 +113,20 @@ public record BenchReport(
      */
     public record Memory(int activeCalls, long heapMaxBytes, long heapUsedAfterGcBytes, long rocksDbDiskBytes,
             long rocksDbMemoryBytes, long residentBytes, Duration loadTook, boolean survived) {}
+
+    /**
+     * {@code bridge ingress} with clients sending webhooks back to back, each answered only once Kafka
+     * acknowledged its event.
+     *
+     * @param measured the measured time, after a warm-up
+     * @param acknowledged webhooks answered 2xx within it
+     * @param refused webhooks answered otherwise (or not at all) within it
+     * @param nothingLost every acknowledged webhook's event was in the input topic afterwards
+     * @param acknowledgedByKind acknowledged webhooks by kind: {@code cloudevents}, {@code twilio_conference}, {@code voice_ai}
+     */
+    public record Ingress(int clients, Duration measured, long acknowledged, long refused, double acknowledgedPerSecond,
+            double p50Millis, double p95Millis, double p99Millis, double maxMillis, boolean nothingLost,
+            Map<String, Long> acknowledgedByKind) {}
 
     /** One line of SPEC §9: the target, what this run measured, and whether it was met. */
     public record Target(String what, String target, String measured, boolean met) {}

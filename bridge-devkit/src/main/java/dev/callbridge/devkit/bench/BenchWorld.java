@@ -73,6 +73,14 @@ final class BenchWorld implements AutoCloseable {
         return new HashMap<>(settings.variables());
     }
 
+    /** The environment of an ingress for one part: its own topic prefix, a free port, and {@code settings}. */
+    Map<String, String> ingressEnvironment(String prefix, Map<String, String> settings) {
+        BridgeSettings ingress = BridgeSettings.forIngress(kafka.bootstrapServers(), prefix);
+        settings.forEach(ingress::with);
+        overrides.forEach(ingress::with);
+        return new HashMap<>(ingress.variables());
+    }
+
     BridgeService startBridge(Map<String, String> env) {
         BridgeService bridge = new BridgeService(BridgeConfig.load(env, null)).start();
         await(Duration.ofSeconds(120), bridge::isReady, "the bridge to be ready");

@@ -2,6 +2,7 @@ package dev.callbridge.devkit.bench;
 
 import dev.callbridge.devkit.bench.BenchReport.Decoding;
 import dev.callbridge.devkit.bench.BenchReport.Economy;
+import dev.callbridge.devkit.bench.BenchReport.Ingress;
 import dev.callbridge.devkit.bench.BenchReport.Latency;
 import dev.callbridge.devkit.bench.BenchReport.Machine;
 import dev.callbridge.devkit.bench.BenchReport.Memory;
@@ -119,6 +120,9 @@ public final class ReportWriter {
         if (report.memory() != null) {
             memory(md, report.memory());
         }
+        if (report.ingress() != null) {
+            ingress(md, report.ingress());
+        }
         return md.toString();
     }
 
@@ -141,6 +145,9 @@ public final class ReportWriter {
         }
         if (report.memory() == null) {
             parts.add("memory");
+        }
+        if (report.ingress() == null) {
+            parts.add("ingress");
         }
         return parts;
     }
@@ -228,6 +235,25 @@ public final class ReportWriter {
                 row("RSS", mib(m.residentBytes())),
                 row("Load took", seconds(m.loadTook())),
                 row("Survived", m.survived() ? "yes" : "no")));
+    }
+
+    private static void ingress(StringBuilder md, Ingress i) {
+        md.append("## Ingress\n\n");
+        md.append(count(i.clients())).append(" clients sending signed webhooks back to back; each answered 200 once ")
+                .append("Kafka acknowledged its event (acks=all).\n\n");
+        List<List<String>> rows = new ArrayList<>(List.of(
+                row("Measured", seconds(i.measured())),
+                row("Acknowledged", count(i.acknowledged())),
+                row("Not acknowledged", count(i.refused())),
+                row("Acknowledged webhooks/s", decimal(i.acknowledgedPerSecond())),
+                row("p50", millis(i.p50Millis())),
+                row("p95", millis(i.p95Millis())),
+                row("p99", millis(i.p99Millis())),
+                row("Max", millis(i.maxMillis())),
+                row("Every acknowledged event in Kafka", i.nothingLost() ? "yes" : "no")));
+        new TreeMap<>(i.acknowledgedByKind() == null ? Map.<String, Long>of() : i.acknowledgedByKind())
+                .forEach((kind, n) -> rows.add(row("Acknowledged " + kind, count(n))));
+        figures(md, rows);
     }
 
     private static void figures(StringBuilder md, List<List<String>> rows) {

@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.callbridge.devkit.bench.BenchReport.DecodeSlice;
 import dev.callbridge.devkit.bench.BenchReport.Decoding;
 import dev.callbridge.devkit.bench.BenchReport.Economy;
+import dev.callbridge.devkit.bench.BenchReport.Ingress;
 import dev.callbridge.devkit.bench.BenchReport.Latency;
 import dev.callbridge.devkit.bench.BenchReport.Machine;
 import dev.callbridge.devkit.bench.BenchReport.Memory;
@@ -57,6 +58,7 @@ class ReportWriterTest {
         assertThat(json.at("/rate_limits/by_method/chat.postMessage/budget_used").asDouble()).isEqualTo(0.912);
         assertThat(json.at("/memory/heap_used_after_gc_bytes").asLong()).isEqualTo(bytes(143.5));
         assertThat(json.at("/targets/3/met").asBoolean()).isFalse();
+        assertThat(json.at("/ingress/acknowledged_per_second").asDouble()).isEqualTo(2_061.0);
     }
 
     @Test
@@ -94,7 +96,11 @@ class ReportWriterTest {
                 // Memory
                 .contains("| Active calls | 100,000 |", "| Heap max | 512.0 MiB |", "| Heap after GC | 143.5 MiB |",
                         "| RocksDB on disk | 88.2 MiB |", "| RocksDB memory | 64.0 MiB |", "| RSS | 903.7 MiB |",
-                        "| Load took | 95.6 s |", "| Survived | yes |");
+                        "| Load took | 95.6 s |", "| Survived | yes |")
+                // Ingress
+                .contains("32 clients sending signed webhooks back to back", "| Acknowledged | 61,830 |",
+                        "| Acknowledged webhooks/s | 2,061.0 |", "| p99 | 38.9 ms |",
+                        "| Every acknowledged event in Kafka | yes |", "| Acknowledged twilio_conference | 20,610 |");
         assertThat(md.indexOf("## Decoding")).isLessThan(md.indexOf("## Throughput"));
         assertThat(md.indexOf("## Throughput")).isLessThan(md.indexOf("## Unloaded latency"));
     }
@@ -110,9 +116,10 @@ class ReportWriterTest {
         assertThat(json.has("latency")).isFalse();
         assertThat(json.has("memory")).isFalse();
         String md = Files.readString(dir.resolve("report.md"));
-        assertThat(md).contains("Not run: decoding, throughput, latency, economy, rate limits, memory.")
+        assertThat(md).contains("Not run: decoding, throughput, latency, economy, rate limits, memory, ingress.")
                 .contains("## Targets (SPEC §9)\n\nNo target was measured.")
-                .doesNotContain("## Decoding", "## Throughput", "## Unloaded latency", "## Economy", "## Rate limits", "## Memory");
+                .doesNotContain("## Decoding", "## Throughput", "## Unloaded latency", "## Economy", "## Rate limits", "## Memory",
+                        "## Ingress");
     }
 
     @Test
@@ -169,6 +176,8 @@ class ReportWriterTest {
                         0.27, Duration.ofMillis(372_400), true, 0),
                 new Memory(100_000, bytes(512), bytes(143.5), bytes(88.2), bytes(64), bytes(903.7),
                         Duration.ofMillis(95_600), true),
+                new Ingress(32, Duration.ofSeconds(30), 61_830, 0, 2_061.0, 12.4, 21.7, 38.9, 141.2, true,
+                        Map.of("cloudevents", 20_610L, "twilio_conference", 20_610L, "voice_ai", 20_610L)),
                 List.of(
                         new Target("Throughput beside a pass-through app", "≥ 50 %", "62.5 %", true),
                         new Target("Unloaded latency p99", "< 250 ms", "159.4 ms", true),
@@ -180,7 +189,8 @@ class ReportWriterTest {
 
     private static BenchReport nothingRun() {
         return new BenchReport(new Machine("Linux", "aarch64", 4, bytes(16_384), "Neoverse-N1", "17.0.15", "4.3.1"),
-                Instant.parse("2026-05-04T09:15:00Z"), Duration.ofSeconds(2), null, null, null, null, null, null, List.of());
+                Instant.parse("2026-05-04T09:15:00Z"), Duration.ofSeconds(2), null, null, null, null, null, null, null,
+                List.of());
     }
 
     /** Nothing taken while the app starts, then a steady rate until every event is in. */

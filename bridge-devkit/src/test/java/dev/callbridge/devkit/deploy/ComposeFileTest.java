@@ -17,8 +17,8 @@ import org.apache.kafka.common.utils.AppInfoParser;
 import org.junit.jupiter.api.Test;
 
 /**
- * deploy/compose.yaml runs a single-node KRaft broker, the Slack emulator and the bridge built from
- * deploy/Dockerfile, wired to each other. When docker-compose (or docker compose) is installed, it
+ * deploy/compose.yaml runs a single-node KRaft broker, the Slack emulator, the bridge and bridge ingress
+ * built from deploy/Dockerfile, wired to each other. When docker-compose (or docker compose) is installed, it
  * validates the file against the Compose schema too.
  */
 class ComposeFileTest {
@@ -126,6 +126,25 @@ class ComposeFileTest {
         assertThat(bridgeEnv.keySet()).filteredOn(name -> name.startsWith("BRIDGE_"))
                 .allMatch(documented::isKnown, "is a documented BRIDGE_* variable");
         assertThat(bridgeEnv.get("BRIDGE_LOG_FORMAT")).isIn("TEXT", "JSON");
+    }
+
+    @Test
+    void theIngressRunsTheBridgesImageOnceTheBridgeHasSetUpTheTopics() {
+        JsonNode ingress = service("ingress");
+        Map<String, String> env = environment(ingress);
+        String port = env.get("BRIDGE_INGRESS_HTTP_PORT");
+
+        assertThat(ingress.path("image").asText()).isEqualTo(bridge.path("image").asText());
+        assertThat(ingress.path("build")).isEqualTo(bridge.path("build"));
+        assertThat(strings(ingress.path("command"))).containsExactly("ingress");
+        assertThat(env.get("BRIDGE_KAFKA_BOOTSTRAP_SERVERS")).isEqualTo(bridgeEnv.get("BRIDGE_KAFKA_BOOTSTRAP_SERVERS"));
+        assertThat(ingress.at("/depends_on/bridge/condition").asText()).isEqualTo("service_healthy");
+        assertThat(ingress.at("/healthcheck/test").toString()).contains("localhost:" + port + "/readyz");
+        assertThat(strings(ingress.path("ports"))).contains(port + ":" + port);
+        assertThat(URI.create(env.get("BRIDGE_INGRESS_PUBLIC_URL")).getPort()).isEqualTo(Integer.parseInt(port));
+        ConfigurationVariables documented = ConfigurationVariables.documented();
+        assertThat(env.keySet()).filteredOn(name -> name.startsWith("BRIDGE_"))
+                .allMatch(documented::isKnown, "is a documented BRIDGE_* variable");
     }
 
     private JsonNode service(String name) {

@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.kubernetes.client.openapi.JSON;
 import io.kubernetes.client.openapi.models.V1ConfigMap;
+import io.kubernetes.client.openapi.models.V1Deployment;
 import io.kubernetes.client.openapi.models.V1PodDisruptionBudget;
 import io.kubernetes.client.openapi.models.V1Secret;
 import io.kubernetes.client.openapi.models.V1Service;
@@ -25,14 +26,15 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
 /**
- * deploy/k8s holds what a StatefulSet of bridges needs, and every manifest matches the Kubernetes
- * API: the contract holds for the files as written and, when kubectl is installed, for what
+ * deploy/k8s holds what a StatefulSet of bridges needs, and a Deployment of webhook receivers (bridge
+ * ingress) beside it, and every manifest matches the Kubernetes API: the contract holds for the files as written and, when kubectl is installed, for what
  * {@code kubectl kustomize} renders from them.
  */
 class KubernetesManifestsTest {
 
     private static final Path K8S = DeployFiles.DEPLOY.resolve("k8s");
     private static final Path EXAMPLE_SECRET = K8S.resolve("slack-tokens.example.yaml");
+    private static final Path INGRESS_EXAMPLE_SECRET = K8S.resolve("ingress-secrets.example.yaml");
 
     /** The API types the manifests may use, by apiVersion and kind. */
     private static final Map<String, Class<?>> API_TYPES = Map.of(
@@ -41,6 +43,7 @@ class KubernetesManifestsTest {
             "v1/Secret", V1Secret.class,
             "v1/Service", V1Service.class,
             "apps/v1/StatefulSet", V1StatefulSet.class,
+            "apps/v1/Deployment", V1Deployment.class,
             "policy/v1/PodDisruptionBudget", V1PodDisruptionBudget.class);
 
     /** The manifests as written, or as kustomize puts them together. */
@@ -79,6 +82,7 @@ class KubernetesManifestsTest {
     void everyManifestMatchesTheKubernetesApi(Rendering rendering) {
         List<JsonNode> manifests = new ArrayList<>(rendering.manifests());
         manifests.addAll(DeployFiles.yamlDocuments(EXAMPLE_SECRET));
+        manifests.addAll(DeployFiles.yamlDocuments(INGRESS_EXAMPLE_SECRET));
 
         assertThat(manifests).isNotEmpty();
         manifests.forEach(KubernetesManifestsTest::matchesTheApi);
@@ -204,8 +208,8 @@ class KubernetesManifestsTest {
         JsonNode statefulSet = k8s.statefulSet();
         Map<String, String> podLabels = strings(statefulSet.at("/spec/template/metadata/labels"));
         Map<String, String> selector = strings(statefulSet.at("/spec/selector/matchLabels"));
-        JsonNode service = k8s.only("Service");
-        JsonNode budget = k8s.only("PodDisruptionBudget");
+        JsonNode service = k8s.forComponent("Service", "bridge");
+        JsonNode budget = k8s.forComponent("PodDisruptionBudget", "bridge");
 
         assertThat(podLabels).containsAllEntriesOf(selector);
         assertThat(service.at("/spec/clusterIP").asText()).as("headless").isEqualTo("None");
@@ -225,6 +229,87 @@ class KubernetesManifestsTest {
 
         assertThat(spread.path("topologyKey").asText()).isEqualTo("kubernetes.io/hostname");
         assertThat(podLabels).containsAllEntriesOf(strings(spread.at("/labelSelector/matchLabels")));
+    }
+
+    @ParameterizedTest
+    @EnumSource(Rendering.class)
+    void theIngressRunsBridgeIngressFromTheBridgesImageWithTheSameSettings(Rendering rendering) {
+        Manifests k8s = new Manifests(rendering.manifests());
+        JsonNode ingress = k8s.ingressContainer();
+
+        assertThat(ingress.path("image").asText()).isEqualTo(k8s.container().path("image").asText());
+        assertThat(ingress.path("args").toString()).isEqualTo("[\"ingress\"]");
+        assertThat(ingress.at("/envFrom/0/configMapRef/name").asText())
+                .isEqualTo(k8s.only("ConfigMap").at("/metadata/name").asText());
+        assertThat(k8s.config()).containsKeys("BRIDGE_INGRESS_HTTP_PORT", "BRIDGE_INGRESS_PUBLIC_URL");
+        assertThat(k8s.deployment().at("/spec/replicas").asInt()).isGreaterThan(1);
+        assertThat(k8s.deployment().at("/spec/strategy/rollingUpdate/maxUnavailable").asInt()).isZero();
+    }
+
+    @ParameterizedTest
+    @EnumSource(Rendering.class)
+    void theIngressIsProbedAndScrapedOnItsPort(Rendering rendering) {
+        Manifests k8s = new Manifests(rendering.manifests());
+        JsonNode ingress = k8s.ingressContainer();
+        int port = Integer.parseInt(k8s.config().get("BRIDGE_INGRESS_HTTP_PORT"));
+        JsonNode annotations = k8s.deployment().at("/spec/template/metadata/annotations");
+
+        assertThat(ingress.at("/livenessProbe/httpGet/path").asText()).isEqualTo("/healthz");
+        assertThat(ingress.at("/readinessProbe/httpGet/path").asText()).isEqualTo("/readyz");
+        for (String probe : List.of("livenessProbe", "readinessProbe")) {
+            assertThat(Manifests.containerPort(ingress, ingress.path(probe).at("/httpGet/port"))).as(probe).isEqualTo(port);
+        }
+        assertThat(annotations.path("prometheus.io/port").asText()).isEqualTo(Integer.toString(port));
+        assertThat(annotations.path("prometheus.io/path").asText()).isEqualTo("/metrics");
+        JsonNode service = k8s.forComponent("Service", "ingress");
+        assertThat(Manifests.containerPort(ingress, service.at("/spec/ports/0/targetPort"))).isEqualTo(port);
+        for (String field : List.of("/requests/cpu", "/requests/memory", "/limits/cpu", "/limits/memory")) {
+            assertThat(ingress.path("resources").at(field).asText()).as("resources" + field).isNotBlank();
+        }
+    }
+
+    @ParameterizedTest
+    @EnumSource(Rendering.class)
+    void theIngressSecretsComeFromTheSecretTheExampleShowsAndSetDocumentedKeys(Rendering rendering) {
+        Manifests k8s = new Manifests(rendering.manifests());
+        JsonNode example = DeployFiles.yaml(INGRESS_EXAMPLE_SECRET);
+        ConfigurationVariables documented = ConfigurationVariables.documented();
+        List<JsonNode> fromSecrets = new ArrayList<>();
+        k8s.ingressContainer().path("env").forEach(fromSecrets::add);
+
+        assertThat(fromSecrets).isNotEmpty().allSatisfy(env -> {
+            assertThat(documented.isKnown(env.path("name").asText())).as(env.path("name").asText()).isTrue();
+            JsonNode ref = env.at("/valueFrom/secretKeyRef");
+            assertThat(ref.path("name").asText()).isEqualTo(example.at("/metadata/name").asText());
+            assertThat(example.path("stringData").has(ref.path("key").asText())).as(ref.path("key").asText()).isTrue();
+            assertThat(ref.path("optional").asBoolean()).as("a provider left out is off, not a failed start").isTrue();
+        });
+        assertThat(example.path("stringData").properties()).allSatisfy(entry ->
+                assertThat(entry.getValue().asText()).as("a placeholder, never a secret").startsWith("REPLACE"));
+    }
+
+    @ParameterizedTest
+    @EnumSource(Rendering.class)
+    void theIngressRunsAsTheImagesNonRootUserOnAReadOnlyRootFilesystemAndItsPodsAreSelected(Rendering rendering) {
+        Manifests k8s = new Manifests(rendering.manifests());
+        JsonNode deployment = k8s.deployment();
+        JsonNode pod = deployment.at("/spec/template/spec");
+        JsonNode ingress = k8s.ingressContainer();
+        Dockerfile dockerfile = Dockerfile.read();
+        Map<String, String> podLabels = strings(deployment.at("/spec/template/metadata/labels"));
+        Map<String, String> selector = strings(deployment.at("/spec/selector/matchLabels"));
+
+        assertThat(pod.at("/securityContext/runAsUser").asText() + ":" + pod.at("/securityContext/runAsGroup").asText())
+                .isEqualTo(dockerfile.user(dockerfile.stage("bridge")).orElseThrow());
+        assertThat(pod.at("/securityContext/runAsNonRoot").asBoolean()).isTrue();
+        assertThat(pod.path("automountServiceAccountToken").asBoolean(true)).isFalse();
+        assertThat(ingress.at("/securityContext/readOnlyRootFilesystem").asBoolean()).isTrue();
+        assertThat(ingress.at("/securityContext/allowPrivilegeEscalation").asBoolean(true)).isFalse();
+        assertThat(podLabels).containsAllEntriesOf(selector);
+        assertThat(selector).doesNotContainEntry("app.kubernetes.io/component", "bridge");
+        assertThat(strings(k8s.forComponent("Service", "ingress").at("/spec/selector"))).isEqualTo(selector);
+        assertThat(strings(k8s.forComponent("PodDisruptionBudget", "ingress").at("/spec/selector/matchLabels")))
+                .isEqualTo(selector);
     }
 
     @Test
@@ -274,6 +359,29 @@ class KubernetesManifestsTest {
             return only("StatefulSet");
         }
 
+        JsonNode deployment() {
+            return only("Deployment");
+        }
+
+        JsonNode ingressContainer() {
+            JsonNode containers = deployment().at("/spec/template/spec/containers");
+            assertThat(containers.size()).as("containers in the ingress pod").isEqualTo(1);
+            return containers.get(0);
+        }
+
+        /** The one manifest of a kind that selects the pods of a component: {@code bridge} or {@code ingress}. */
+        JsonNode forComponent(String kind, String component) {
+            List<JsonNode> selecting = all.stream().filter(m -> kind.equals(m.path("kind").asText()))
+                    .filter(m -> {
+                        JsonNode selector = m.at("/spec/selector/matchLabels").isMissingNode()
+                                ? m.at("/spec/selector") : m.at("/spec/selector/matchLabels");
+                        return component.equals(selector.path("app.kubernetes.io/component").asText());
+                    })
+                    .toList();
+            assertThat(selecting).as(kind + " selecting the " + component + " pods").hasSize(1);
+            return selecting.get(0);
+        }
+
         JsonNode container() {
             JsonNode containers = statefulSet().at("/spec/template/spec/containers");
             assertThat(containers.size()).as("containers in the bridge pod").isEqualTo(1);
@@ -317,10 +425,15 @@ class KubernetesManifestsTest {
 
         /** A probe's port, by number or by the name of a container port. */
         int containerPort(JsonNode port) {
+            return containerPort(container(), port);
+        }
+
+        /** A port of {@code container}, by number or by the name of one of its ports. */
+        static int containerPort(JsonNode container, JsonNode port) {
             if (port.isInt()) {
                 return port.asInt();
             }
-            for (JsonNode declared : container().path("ports")) {
+            for (JsonNode declared : container.path("ports")) {
                 if (declared.path("name").asText().equals(port.asText())) {
                     return declared.path("containerPort").asInt();
                 }
