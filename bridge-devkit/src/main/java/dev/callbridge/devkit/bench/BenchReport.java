@@ -58,6 +58,8 @@ public record BenchReport(
      * @param bridgeShareOfSlackAlone the bridge's Slack requests/s over the Slack side alone's
      * @param bridgeCallsOverNaive the bridge's calls completed/s over the naive consumer's
      * @param bridgeRequestsOverNaive the bridge's Slack requests over the naive consumer's
+     * @param bridgeRequestsOverNaiveWithoutBlocks the same without the call blocks' {@code chat.postMessage}, as
+     *     SPEC §9's economy target counts: what is left is one request per event for the naive consumer
      * @param bridgeProfile where the bridge's run spent CPU, with {@code --profile}; otherwise {@code null}
      */
     public record Throughput(
@@ -72,6 +74,7 @@ public record BenchReport(
             double bridgeShareOfSlackAlone,
             double bridgeCallsOverNaive,
             double bridgeRequestsOverNaive,
+            double bridgeRequestsOverNaiveWithoutBlocks,
             Profile bridgeProfile) {}
 
     /**
@@ -121,10 +124,13 @@ public record BenchReport(
      * How busy the machine was during a run, in cores on average.
      *
      * @param jvmCores the benchmark's JVM: the broker, the emulator and the system measured
+     * @param jitThreadsBusy JIT compiler threads busy compiling in this JVM, on average: the time they spent
+     *     compiling over the run's, by the clock, so a compiler kept waiting by other processes counts in full;
+     *     -1 where not measured
      * @param otherCores every other process on the machine
      * @param stolenCores time the host gave to its other guests (steal)
      */
-    public record CpuUse(double jvmCores, double otherCores, double stolenCores) {}
+    public record CpuUse(double jvmCores, double jitThreadsBusy, double otherCores, double stolenCores) {}
 
     /** How far a run had got after {@code seconds}: events taken, requests sent, calls ended. */
     public record Progress(double seconds, long count) {}

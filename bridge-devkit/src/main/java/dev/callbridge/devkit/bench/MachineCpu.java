@@ -5,6 +5,7 @@ import java.io.IOException;
 import java.lang.management.ManagementFactory;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.Arrays;
 
 /**
@@ -15,12 +16,13 @@ import java.util.Arrays;
 final class MachineCpu {
 
     private static final Path PROC_STAT = Path.of("/proc/stat");
-    private static final CpuUse UNKNOWN = new CpuUse(-1, -1, -1);
+    private static final CpuUse UNKNOWN = new CpuUse(-1, -1, -1, -1);
+    private static final Duration QUIET_SAMPLE = Duration.ofSeconds(1);
 
     private MachineCpu() {}
 
     /** The counters at one moment. */
-    record Mark(long wallNanos, long jvmCpuNanos, long[] jiffies) {}
+    record Mark(long wallNanos, long jvmCpuNanos, long compileMillis, long[] jiffies) {}
 
     static Mark mark() {
         long[] jiffies = null;
@@ -33,7 +35,37 @@ final class MachineCpu {
             jiffies = null;
         }
         var os = (com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
-        return new Mark(System.nanoTime(), os.getProcessCpuTime(), jiffies);
+        return new Mark(System.nanoTime(), os.getProcessCpuTime(), compileMillis(), jiffies);
+    }
+
+    /** Time this JVM's JIT compilers spent so far, over all their threads; -1 where the JVM does not say. */
+    static long compileMillis() {
+        var jit = ManagementFactory.getCompilationMXBean();
+        return jit != null && jit.isCompilationTimeMonitoringSupported() ? jit.getTotalCompilationTime() : -1;
+    }
+
+    /**
+     * Waits, up to {@code atMost}, until the JIT compilers are idle for most of a second: after a warm-up
+     * they can have a minute of work queued, and a run measured meanwhile shares the cores with them.
+     *
+     * @return how long it waited
+     */
+    static Duration awaitCompilersQuiet(Duration atMost) {
+        long start = System.nanoTime();
+        long deadline = start + atMost.toNanos();
+        long before = compileMillis();
+        if (before < 0) {
+            return Duration.ZERO;
+        }
+        while (System.nanoTime() < deadline) {
+            BenchWorld.sleep(QUIET_SAMPLE);
+            long now = compileMillis();
+            if (now - before < QUIET_SAMPLE.toMillis() / 5) {
+                break;
+            }
+            before = now;
+        }
+        return Duration.ofNanos(System.nanoTime() - start);
     }
 
     /** From {@code from} until now. */
@@ -57,6 +89,7 @@ final class MachineCpu {
         double busyCores = (double) (all - delta[3] - delta[4] - delta[7]) / all * cpus;
         double stolenCores = (double) delta[7] / all * cpus;
         double jvmCores = (to.jvmCpuNanos() - from.jvmCpuNanos()) / 1e9 / wallSeconds;
-        return new CpuUse(jvmCores, Math.max(0, busyCores - jvmCores), stolenCores);
+        double jitThreadsBusy = from.compileMillis() < 0 ? -1 : (to.compileMillis() - from.compileMillis()) / 1e3 / wallSeconds;
+        return new CpuUse(jvmCores, jitThreadsBusy, Math.max(0, busyCores - jvmCores), stolenCores);
     }
 }

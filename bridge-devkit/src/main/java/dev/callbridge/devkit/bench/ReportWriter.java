@@ -188,6 +188,10 @@ public final class ReportWriter {
         rows.add(cells("Duplicate calls.add", runs, r -> count(r.duplicateCallsAdd())));
         rows.add(cells("Errors", runs, r -> errors(r.errors())));
         rows.add(cells("CPU: this JVM, cores", runs, r -> cores(r.cpu() == null ? -1 : r.cpu().jvmCores())));
+        rows.add(cells("CPU of this JVM per call completed, ms", runs, r -> r.cpu() == null || r.cpu().jvmCores() < 0
+                || r.callsCompleted() == 0 ? "n/a"
+                : decimal(r.cpu().jvmCores() * r.took().toNanos() / 1e6 / r.callsCompleted())));
+        rows.add(cells("JIT compiler threads busy", runs, r -> cores(r.cpu() == null ? -1 : r.cpu().jitThreadsBusy())));
         rows.add(cells("CPU: other processes, cores", runs, r -> cores(r.cpu() == null ? -1 : r.cpu().otherCores())));
         rows.add(cells("CPU: stolen by the host, cores", runs,
                 r -> cores(r.cpu() == null ? -1 : r.cpu().stolenCores())));
@@ -202,7 +206,9 @@ public final class ReportWriter {
         figures(md, List.of(
                 row("Bridge / Slack side alone, requests/s", percent(t.bridgeShareOfSlackAlone())),
                 row("Bridge / naive consumer, calls/s", percent(t.bridgeCallsOverNaive())),
-                row("Bridge / naive consumer, requests", percent(t.bridgeRequestsOverNaive()))));
+                row("Bridge / naive consumer, requests", percent(t.bridgeRequestsOverNaive())),
+                row("Bridge / naive consumer, requests without the blocks' chat.postMessage",
+                        percent(t.bridgeRequestsOverNaiveWithoutBlocks()))));
         if (t.bridgeProfile() != null) {
             profile(md, t.bridgeProfile());
         }

@@ -41,6 +41,8 @@ final class ThroughputBench {
     private static final String PREFIX = "tp-";
     private static final String WARMUP_PREFIX = "tpw-";
     private static final Duration TIMEOUT = Duration.ofMinutes(10);
+    /** Longest wait for the JIT compilers to go quiet before each system's measured run. */
+    private static final Duration COMPILERS_QUIET = Duration.ofSeconds(30);
 
     private final BenchWorld world;
     private final PrintStream log;
@@ -59,14 +61,14 @@ final class ThroughputBench {
         try (SlackEmulator slack = workspaces.emulator().requestListener(requests).build().start()) {
             if (warmupCalls > 0) {
                 log.printf("throughput: warming up with %,d calls (not reported) ...%n", warmupCalls);
-                round(WARMUP_PREFIX, warmupCalls, workspaces, slack, requests, null);
+                round(WARMUP_PREFIX, warmupCalls, workspaces, slack, requests, false, null);
             }
-            return round(PREFIX, calls, workspaces, slack, requests, profile);
+            return round(PREFIX, calls, workspaces, slack, requests, true, profile);
         }
     }
 
     private Throughput round(String prefix, int calls, BenchWorkspaces workspaces, SlackEmulator slack,
-            RequestLog requests, Path profile) throws Exception {
+            RequestLog requests, boolean measured, Path profile) throws Exception {
         Topics topics = world.topics(prefix);
         try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG,
                 world.kafka.bootstrapServers()))) {
@@ -89,6 +91,7 @@ final class ThroughputBench {
         EmulatorClient emulator = slack.client();
 
         log.println("throughput: the bridge" + (profile == null ? "" : ", recorded into " + profile) + " ...");
+        settle(measured);
         emulator.reset();
         requests.start();
         Profile bridgeProfile = null;
@@ -113,6 +116,7 @@ final class ThroughputBench {
         }
 
         log.println("throughput: the naive consumer, one Slack request per event ...");
+        settle(measured);
         emulator.reset();
         requests.start();
         String naiveGroup = prefix + "naive";
@@ -133,6 +137,7 @@ final class ThroughputBench {
         List<CallOp> ops = operations(topics);
         log.printf("throughput: the Slack side alone, the bridge's %,d operations on %d threads ...%n", ops.size(),
                 config.dispatchConcurrency());
+        settle(measured);
         emulator.reset();
         requests.start();
         long failed;
@@ -148,7 +153,25 @@ final class ThroughputBench {
                 bridgeRun, naiveRun, slackAlone,
                 bridgeRun.requestsPerSecond() / slackAlone.requestsPerSecond(),
                 bridgeRun.callsPerSecond() / naiveRun.callsPerSecond(),
-                (double) bridgeRun.requests() / naiveRun.requests(), bridgeProfile);
+                (double) bridgeRun.requests() / naiveRun.requests(),
+                (double) withoutBlocks(bridgeRun) / withoutBlocks(naiveRun), bridgeProfile);
+    }
+
+    /**
+     * Before a measured run, lets the JIT compilers finish what the runs before queued: with the broker,
+     * the emulator and the bridge in one JVM they have minutes of work, which a run would otherwise share
+     * the cores with.
+     */
+    private void settle(boolean measured) {
+        if (measured) {
+            Duration waited = MachineCpu.awaitCompilersQuiet(COMPILERS_QUIET);
+            log.printf(Locale.ROOT, "throughput: waited %.1f s for the JIT compilers to go quiet%n",
+                    waited.toNanos() / 1e9);
+        }
+    }
+
+    private static long withoutBlocks(SlackRun run) {
+        return run.requests() - run.requestsByMethod().getOrDefault(ApiMethod.CHAT_POST_MESSAGE.apiName(), 0L);
     }
 
     /** The Slack client as {@code bridge run} makes it from these settings. */
@@ -176,9 +199,10 @@ final class ThroughputBench {
     private SlackRun finish(String who, RequestLog requests, EmulatorClient emulator) {
         SlackRun run = requests.finish(emulator.stats());
         log.printf(Locale.ROOT, "throughput: %s: %,d Slack requests in %.1f s, %,.0f requests/s, %,.1f calls "
-                        + "completed/s %s; cores used by this JVM %.2f, by other processes %.2f, stolen %.2f%n",
+                        + "completed/s %s; cores used by this JVM %.2f (JIT compilers busy %.2f), by other processes %.2f, stolen %.2f%n",
                 who, run.requests(), run.took().toNanos() / 1e9, run.requestsPerSecond(), run.callsPerSecond(),
-                run.requestsByMethod(), run.cpu().jvmCores(), run.cpu().otherCores(), run.cpu().stolenCores());
+                run.requestsByMethod(), run.cpu().jvmCores(), run.cpu().jitThreadsBusy(), run.cpu().otherCores(),
+                run.cpu().stolenCores());
         if (run.answered429() > 0) {
             log.printf("throughput: %s: %,d requests answered 429: the emulator's limits capped the run%n", who,
                     run.answered429());

@@ -98,12 +98,15 @@ class ReportWriterTest {
                         "| Duplicate calls.add | 0 | 2,000 | 0 |",
                         "| Errors | none | bad_users 1,840, inactive_call 2,010 | none |",
                         "| CPU: this JVM, cores | 1.62 | n/a | 1.62 |",
+                        "| CPU of this JVM per call completed, ms | 3.3 | n/a | 1.8 |",
+                        "| JIT compiler threads busy | 0.34 | n/a | 0.34 |",
                         "| CPU: other processes, cores | 0.21 | n/a | 0.21 |",
                         "| calls.participants.add | 20,000 | 110,000 | 20,000 |",
                         "| calls.participants.remove | 0 | 44,000 | 0 |",
                         "| Bridge / Slack side alone, requests/s | 55.1 % |",
                         "| Bridge / naive consumer, calls/s | 193.7 % |",
                         "| Bridge / naive consumer, requests | 36.4 % |",
+                        "| Bridge / naive consumer, requests without the blocks' chat.postMessage | 30.3 % |",
                         "### Where the bridge's run spent CPU\n\n43.8 s recorded into `bridge.jfr`, 7,912 CPU samples; "
                                 + "this JVM used 61.2 % of the machine's CPU, the machine 95.3 % in all.",
                         "| stream thread (reconciler, state store) | 38.1 % |", "| broker | 21.4 % |",
@@ -192,7 +195,7 @@ class ReportWriterTest {
                                 "calls.end", 22_000L), Map.of("bad_users", 1_840L, "inactive_call", 2_010L), 2_000, 80),
                         slackRun(Map.of("calls.add", 20_000L, "chat.postMessage", 20_000L,
                                 "calls.participants.add", 20_000L, "calls.end", 20_000L), Map.of(), 0, 22.8),
-                        0.5512, 1.937, 0.3636,
+                        0.5512, 1.937, 0.3636, 0.3030,
                         new Profile(Duration.ofMillis(43_800), "bridge.jfr", 7_912, 0.612, 0.953,
                                 List.of(new CpuShare("stream thread (reconciler, state store)", 0.381),
                                         new CpuShare("broker", 0.214)),
@@ -231,7 +234,7 @@ class ReportWriterTest {
         return new SlackRun(requests, byMethod, errors, 0, calls, duplicates,
                 Duration.ofMillis(Math.round(tookSeconds * 1000)), requests / tookSeconds, calls / tookSeconds,
                 curve(requests, tookSeconds, 0), curve(calls, tookSeconds, 0.5),
-                duplicates == 0 ? new CpuUse(1.62, 0.21, 0.05) : new CpuUse(-1, -1, -1));
+                duplicates == 0 ? new CpuUse(1.62, 0.34, 0.21, 0.05) : new CpuUse(-1, -1, -1, -1));
     }
 
     /** Nothing for {@code lag} seconds, then a steady rate until the last one. */
