@@ -81,7 +81,7 @@ public record BenchReport(
      * A flight recording of the JVM while the bridge ran ({@code --profile}), summed up.
      *
      * @param file the recording, beside the report
-     * @param samples CPU samples of Java code (every 10 ms of each running thread)
+     * @param samples CPU samples of Java code (every 20 ms of each thread running it)
      * @param jvmCpu this JVM's share of the machine's CPU, on average; -1 when not recorded
      * @param machineCpu the whole machine's CPU use, on average, other processes included; -1 when not recorded
      * @param byThread samples by what the thread does in this JVM (broker, emulator and bridge share it)
