@@ -68,8 +68,9 @@ public final class BenchCommand implements Callable<Integer> {
     int warmupCalls;
 
     @Option(names = "--profile",
-            description = "Throughput: record the bridge's measured run with Java Flight Recorder into bridge.jfr "
-                    + "beside the report, and sum up where its CPU went in the report.")
+            description = "Throughput: run the bridge once more on the same traffic after the measured runs, recorded "
+                    + "with Java Flight Recorder into bridge.jfr beside the report, and sum up in the report where its "
+                    + "CPU went; the measured figures are not recorded.")
     boolean profile;
 
     @Option(names = "--latency-samples", defaultValue = "300",

@@ -60,7 +60,7 @@ public record BenchReport(
      * @param bridgeRequestsOverNaive the bridge's Slack requests over the naive consumer's
      * @param bridgeRequestsOverNaiveWithoutBlocks the same without the call blocks' {@code chat.postMessage}, as
      *     SPEC §9's economy target counts: what is left is one request per event for the naive consumer
-     * @param bridgeProfile where the bridge's run spent CPU, with {@code --profile}; otherwise {@code null}
+     * @param bridgeProfile where a run of the bridge spent CPU, with {@code --profile}; otherwise {@code null}
      */
     public record Throughput(
             int calls,
@@ -78,16 +78,20 @@ public record BenchReport(
             Profile bridgeProfile) {}
 
     /**
-     * A flight recording of the JVM while the bridge ran ({@code --profile}), summed up.
+     * A flight recording of the JVM while the bridge ran once more on the same traffic, after the measured
+     * runs ({@code --profile}), summed up.
      *
      * @param file the recording, beside the report
+     * @param requestsPerSecond the bridge's Slack requests/s while recorded, beside the measured run's: what
+     *     the recording cost
      * @param samples CPU samples of Java code (every 20 ms of each thread running it)
      * @param jvmCpu this JVM's share of the machine's CPU, on average; -1 when not recorded
      * @param machineCpu the whole machine's CPU use, on average, other processes included; -1 when not recorded
      * @param byThread samples by what the thread does in this JVM (broker, emulator and bridge share it)
      * @param hottest samples by the first frame of the bridge's own code, the largest first
      */
-    public record Profile(Duration recorded, String file, long samples, double jvmCpu, double machineCpu,
+    public record Profile(Duration recorded, String file, double requestsPerSecond, long samples, double jvmCpu,
+            double machineCpu,
             List<CpuShare> byThread, List<CpuShare> hottest) {}
 
     /** A share of a profile's CPU samples. */

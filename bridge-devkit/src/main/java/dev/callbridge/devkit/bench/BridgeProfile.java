@@ -62,16 +62,20 @@ final class BridgeProfile implements AutoCloseable {
         return new BridgeProfile(recording, file);
     }
 
-    /** Stops, writes the recording to its file and sums up what it holds. */
-    Profile finish() throws IOException {
+    /**
+     * Stops, writes the recording to its file and sums up what it holds.
+     *
+     * @param requestsPerSecond the bridge's Slack requests/s while it was recorded
+     */
+    Profile finish(double requestsPerSecond) throws IOException {
         Instant end = Instant.now();
         recording.stop();
         recording.dump(file);
-        return summarize(file, Duration.between(start, end));
+        return summarize(file, Duration.between(start, end), requestsPerSecond);
     }
 
     /** What a recording of {@code recorded} holds, summed up. */
-    static Profile summarize(Path file, Duration recorded) throws IOException {
+    static Profile summarize(Path file, Duration recorded, double requestsPerSecond) throws IOException {
         Map<String, Long> byRole = new HashMap<>();
         Map<String, Long> hottest = new HashMap<>();
         long samples = 0;
@@ -99,7 +103,7 @@ final class BridgeProfile implements AutoCloseable {
                 }
             }
         }
-        return new Profile(recorded, file.getFileName().toString(), samples,
+        return new Profile(recorded, file.getFileName().toString(), requestsPerSecond, samples,
                 loads == 0 ? -1 : jvmCpu / loads, loads == 0 ? -1 : machineCpu / loads,
                 shares(byRole, samples, byRole.size()), shares(hottest, samples, HOTTEST));
     }

@@ -210,14 +210,19 @@ public final class ReportWriter {
                 row("Bridge / naive consumer, requests without the blocks' chat.postMessage",
                         percent(t.bridgeRequestsOverNaiveWithoutBlocks()))));
         if (t.bridgeProfile() != null) {
-            profile(md, t.bridgeProfile());
+            profile(md, t.bridgeProfile(), t.bridge());
         }
     }
 
-    private static void profile(StringBuilder md, Profile p) {
+    private static void profile(StringBuilder md, Profile p, SlackRun measured) {
         md.append("### Where the bridge's run spent CPU\n\n");
-        md.append(seconds(p.recorded())).append(" recorded into `").append(p.file()).append("`, ")
-                .append(count(p.samples())).append(" CPU samples");
+        md.append("The bridge once more on the same traffic, after the measured runs: ").append(seconds(p.recorded()))
+                .append(" recorded into `").append(p.file()).append("`, ").append(decimal(p.requestsPerSecond()))
+                .append(" Slack requests/s while recorded");
+        if (measured != null) {
+            md.append(" (").append(decimal(measured.requestsPerSecond())).append(" measured)");
+        }
+        md.append(", ").append(count(p.samples())).append(" CPU samples");
         if (p.jvmCpu() >= 0) {
             md.append("; this JVM used ").append(percent(p.jvmCpu())).append(" of the machine's CPU, the machine ")
                     .append(percent(p.machineCpu())).append(" in all");

@@ -40,6 +40,7 @@ final class ThroughputBench {
 
     private static final String PREFIX = "tp-";
     private static final String WARMUP_PREFIX = "tpw-";
+    private static final String PROFILE_PREFIX = "tpp-";
     private static final Duration TIMEOUT = Duration.ofMinutes(10);
     /** Longest wait for the JIT compilers to go quiet before each system's measured run. */
     private static final Duration COMPILERS_QUIET = Duration.ofSeconds(30);
@@ -53,7 +54,8 @@ final class ThroughputBench {
     }
 
     /**
-     * @param profile where to write a flight recording of the measured bridge run; {@code null} for none
+     * @param profile where to write a flight recording of one more run of the bridge on the same traffic,
+     *     after the measured ones, so that the recording's cost is not in the figures; {@code null} for none
      */
     Throughput run(int calls, int warmupCalls, int workspaceCount, Path profile) throws Exception {
         BenchWorkspaces workspaces = new BenchWorkspaces(workspaceCount);
@@ -61,14 +63,38 @@ final class ThroughputBench {
         try (SlackEmulator slack = workspaces.emulator().requestListener(requests).build().start()) {
             if (warmupCalls > 0) {
                 log.printf("throughput: warming up with %,d calls (not reported) ...%n", warmupCalls);
-                round(WARMUP_PREFIX, warmupCalls, workspaces, slack, requests, false, null);
+                round(WARMUP_PREFIX, warmupCalls, workspaces, slack, requests, false);
             }
-            return round(PREFIX, calls, workspaces, slack, requests, true, profile);
+            Throughput measured = round(PREFIX, calls, workspaces, slack, requests, true);
+            if (profile == null) {
+                return measured;
+            }
+            Input input = preload(PROFILE_PREFIX, calls, workspaces, slack);
+            log.printf("throughput: the bridge once more, recorded into %s (not reported) ...%n", profile);
+            settle(true);
+            Profile recorded;
+            SlackRun run;
+            try (BridgeProfile recording = BridgeProfile.start(profile)) {
+                run = runBridge(input, slack, requests);
+                recorded = recording.finish(run.requestsPerSecond());
+            }
+            log.printf(Locale.ROOT, "throughput: recorded, the bridge sent %,.0f requests/s (%,.0f measured); CPU "
+                    + "samples by thread: %s%n", run.requestsPerSecond(), measured.bridge().requestsPerSecond(),
+                    recorded.byThread().stream()
+                            .map(share -> String.format(Locale.ROOT, "%s %.0f %%", share.what(), share.share() * 100))
+                            .toList());
+            return new Throughput(measured.calls(), measured.events(), measured.workspaces(), measured.partitions(),
+                    measured.concurrency(), measured.bridge(), measured.naive(), measured.slackAlone(),
+                    measured.bridgeShareOfSlackAlone(), measured.bridgeCallsOverNaive(),
+                    measured.bridgeRequestsOverNaive(), measured.bridgeRequestsOverNaiveWithoutBlocks(), recorded);
         }
     }
 
-    private Throughput round(String prefix, int calls, BenchWorkspaces workspaces, SlackEmulator slack,
-            RequestLog requests, boolean measured, Path profile) throws Exception {
+    /** A round's input topic, pre-loaded, and the settings of the bridge that reads it. */
+    private record Input(String prefix, Topics topics, String topic, long records, int calls, Map<String, String> env,
+            BridgeConfig config) {}
+
+    private Input preload(String prefix, int calls, BenchWorkspaces workspaces, SlackEmulator slack) {
         Topics topics = world.topics(prefix);
         try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG,
                 world.kafka.bootstrapServers()))) {
@@ -87,33 +113,38 @@ final class ThroughputBench {
         }
         Map<String, String> env = world.bridgeEnvironment(prefix, slack, true);
         env.putAll(workspaces.tokenVariables());
-        BridgeConfig config = BridgeConfig.load(env, null);
-        EmulatorClient emulator = slack.client();
+        return new Input(prefix, topics, input, total, calls, env, BridgeConfig.load(env, null));
+    }
 
-        log.println("throughput: the bridge" + (profile == null ? "" : ", recorded into " + profile) + " ...");
-        settle(measured);
+    /** The bridge reads the input until Slack shows every call ended. */
+    private SlackRun runBridge(Input input, SlackEmulator slack, RequestLog requests) {
+        EmulatorClient emulator = slack.client();
         emulator.reset();
         requests.start();
-        Profile bridgeProfile = null;
-        try (BridgeProfile recording = profile == null ? null : BridgeProfile.start(profile)) {
-            BridgeService bridge = world.startBridge(env);
-            try {
-                awaitDone("the bridge", calls, emulator, () -> {
-                    world.assertNoDeadLetters(prefix);
-                    return world.committed(config.applicationId(), input) >= total;
-                });
-            } finally {
-                if (recording != null) {
-                    bridgeProfile = recording.finish();
-                }
-                bridge.stop();
-            }
+        BridgeService bridge = world.startBridge(input.env());
+        try {
+            awaitDone("the bridge", input.calls(), emulator, () -> {
+                world.assertNoDeadLetters(input.prefix());
+                return world.committed(input.config().applicationId(), input.topic()) >= input.records();
+            });
+        } finally {
+            bridge.stop();
         }
-        SlackRun bridgeRun = finish("the bridge", requests, emulator);
-        if (bridgeProfile != null) {
-            log.printf("throughput: the bridge's CPU samples by thread: %s%n", bridgeProfile.byThread().stream()
-                    .map(s -> String.format(Locale.ROOT, "%s %.0f %%", s.what(), s.share() * 100)).toList());
-        }
+        return finish("the bridge", requests, emulator);
+    }
+
+    private Throughput round(String prefix, int calls, BenchWorkspaces workspaces, SlackEmulator slack,
+            RequestLog requests, boolean measured) throws Exception {
+        Input in = preload(prefix, calls, workspaces, slack);
+        Topics topics = in.topics();
+        String input = in.topic();
+        long total = in.records();
+        BridgeConfig config = in.config();
+        EmulatorClient emulator = slack.client();
+
+        log.println("throughput: the bridge ...");
+        settle(measured);
+        SlackRun bridgeRun = runBridge(in, slack, requests);
 
         log.println("throughput: the naive consumer, one Slack request per event ...");
         settle(measured);
@@ -154,7 +185,7 @@ final class ThroughputBench {
                 bridgeRun.requestsPerSecond() / slackAlone.requestsPerSecond(),
                 bridgeRun.callsPerSecond() / naiveRun.callsPerSecond(),
                 (double) bridgeRun.requests() / naiveRun.requests(),
-                (double) withoutBlocks(bridgeRun) / withoutBlocks(naiveRun), bridgeProfile);
+                (double) withoutBlocks(bridgeRun) / withoutBlocks(naiveRun), null);
     }
 
     /**

@@ -26,12 +26,13 @@ class BridgeProfileTest {
             Thread worker = new Thread(() -> serializeFor(Duration.ofMillis(1500)), "dispatch-worker-1");
             worker.start();
             worker.join();
-            profile = recording.finish();
+            profile = recording.finish(12.5);
         }
 
         assertThat(file).exists();
         assertThat(Files.size(file)).isPositive();
         assertThat(profile.file()).isEqualTo("bridge.jfr");
+        assertThat(profile.requestsPerSecond()).isEqualTo(12.5);
         assertThat(profile.samples()).isPositive();
         assertThat(profile.byThread()).extracting(CpuShare::what).contains("dispatcher workers (Slack SDK)");
         assertThat(profile.byThread()).allSatisfy(share -> assertThat(share.share()).isBetween(0.0, 1.0));
