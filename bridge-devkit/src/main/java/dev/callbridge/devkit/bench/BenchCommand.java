@@ -54,13 +54,25 @@ public final class BenchCommand implements Callable<Integer> {
     int decodeSeconds;
 
     @Option(names = "--calls", defaultValue = "2000",
-            description = "Throughput: call lifecycles (5 events each) pre-loaded. Default: ${DEFAULT-VALUE}.")
+            description = "Throughput: calls pre-loaded, each SPEC §9's burst (9 events, about one in ten sent twice). "
+                    + "Default: ${DEFAULT-VALUE}.")
     int calls;
 
+    @Option(names = "--workspaces", defaultValue = "1000",
+            description = "Throughput: Slack workspaces the calls are spread over, each with its own token and "
+                    + "channel. Default: ${DEFAULT-VALUE}.")
+    int workspaces;
+
     @Option(names = "--warmup-calls", defaultValue = "1000",
-            description = "Throughput: lifecycles run through both applications first, not reported, so the measured "
-                    + "round runs compiled code. 0 to measure a cold JVM. Default: ${DEFAULT-VALUE}.")
+            description = "Throughput: calls run through the bridge, the naive consumer and the Slack side first, not "
+                    + "reported, so the measured round runs compiled code. 0 to measure a cold JVM. Default: ${DEFAULT-VALUE}.")
     int warmupCalls;
+
+    @Option(names = "--profile",
+            description = "Throughput: run the bridge once more on the same traffic after the measured runs, recorded "
+                    + "with Java Flight Recorder into bridge.jfr beside the report, and sum up in the report where its "
+                    + "CPU went; the measured figures are not recorded.")
+    boolean profile;
 
     @Option(names = "--latency-samples", defaultValue = "300",
             description = "Latency: calls started one at a time. Default: ${DEFAULT-VALUE}.")
@@ -135,7 +147,8 @@ public final class BenchCommand implements Callable<Integer> {
                 log.println("bench: broker at " + kafka.bootstrapServers() + ", work in " + workDir
                         + (bridgeSettings.isEmpty() ? "" : ", bridge settings " + bridgeSettings));
                 if (parts.contains(Part.THROUGHPUT)) {
-                    throughput = new ThroughputBench(world, log).run(calls, warmupCalls);
+                    throughput = new ThroughputBench(world, log).run(calls, warmupCalls, workspaces,
+                            profile ? Files.createDirectories(out).resolve("bridge.jfr") : null);
                 }
                 if (parts.contains(Part.LATENCY)) {
                     latency = new LatencyBench(world, log).run(latencySamples);
@@ -173,10 +186,25 @@ public final class BenchCommand implements Callable<Integer> {
             BenchReport.Ingress ingress) {
         List<Target> targets = new ArrayList<>();
         if (throughput != null) {
-            targets.add(new Target("throughput", ">= 60 % of a pass-through Kafka Streams app",
-                    String.format(Locale.ROOT, "%.0f %% (%.0f vs %.0f events/s)", throughput.ratio() * 100,
-                            throughput.bridgeEventsPerSecond(), throughput.passthroughEventsPerSecond()),
-                    throughput.ratio() >= 0.6));
+            BenchReport.SlackRun bridge = throughput.bridge();
+            BenchReport.SlackRun naive = throughput.naive();
+            BenchReport.SlackRun alone = throughput.slackAlone();
+            // A 429 means the emulator's limits, not the systems, set a pace: the comparison would not hold.
+            boolean uncapped = bridge.answered429() + naive.answered429() + alone.answered429() == 0;
+            String capped = uncapped ? "" : ", CAPPED by 429s";
+            targets.add(new Target("Slack ceiling", ">= 50 % of the Slack side alone in Slack requests/s",
+                    String.format(Locale.ROOT, "%.0f %% (%,.0f vs %,.0f requests/s%s)",
+                            throughput.bridgeShareOfSlackAlone() * 100, bridge.requestsPerSecond(),
+                            alone.requestsPerSecond(), capped),
+                    uncapped && throughput.bridgeShareOfSlackAlone() >= 0.5));
+            targets.add(new Target("naive bridge", "calls/s >= one request per event, with <= 1/3 of its requests",
+                    String.format(Locale.ROOT, "%,.0f vs %,.0f calls/s; %,d vs %,d requests (%.0f %%, %.0f %% "
+                                    + "without the blocks)%s",
+                            bridge.callsPerSecond(), naive.callsPerSecond(), bridge.requests(), naive.requests(),
+                            throughput.bridgeRequestsOverNaive() * 100,
+                            throughput.bridgeRequestsOverNaiveWithoutBlocks() * 100, capped),
+                    uncapped && throughput.bridgeCallsOverNaive() >= 1.0
+                            && throughput.bridgeRequestsOverNaive() <= 1.0 / 3));
         }
         if (economy != null) {
             targets.add(new Target("Slack economy", "<= 3 requests per call besides the block (vs 9)",

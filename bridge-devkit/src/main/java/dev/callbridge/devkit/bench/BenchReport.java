@@ -49,27 +49,96 @@ public record BenchReport(
             double eventsPerSecond, double nanosPerEvent, double cpuNanosPerEvent, double allocatedBytesPerEvent) {}
 
     /**
-     * End-to-end throughput beside a pass-through Kafka Streams application on the same broker with
-     * the same exactly-once settings.
+     * Throughput against its ceilings, measured in one run on the same broker and emulator, with the
+     * same traffic: the bridge, a naive one-request-per-event consumer, and the Slack side alone
+     * sending the bridge's requests again with the dispatcher's concurrency and no Kafka.
      *
-     * @param bridgeCurve events the bridge had taken (committed input offsets) over time
-     * @param passthroughCurve the same for the pass-through application
+     * @param events input records, duplicates included
+     * @param concurrency the dispatcher's {@code dispatch.concurrency}: the naive consumer's lanes and
+     *     the Slack side's threads too
+     * @param bridgeShareOfSlackAlone the bridge's Slack requests/s over the Slack side alone's
+     * @param bridgeCallsOverNaive the bridge's calls completed/s over the naive consumer's
+     * @param bridgeRequestsOverNaive the bridge's Slack requests over the naive consumer's
+     * @param bridgeRequestsOverNaiveWithoutBlocks the same without the call blocks' {@code chat.postMessage}, as
+     *     SPEC §9's economy target counts: what is left is one request per event for the naive consumer
+     * @param bridgeProfile where a run of the bridge spent CPU, with {@code --profile}; otherwise {@code null}
      */
     public record Throughput(
             int calls,
             long events,
+            int workspaces,
             int partitions,
-            double bridgeEventsPerSecond,
-            Duration bridgeTook,
-            long slackRequests,
-            double passthroughEventsPerSecond,
-            Duration passthroughTook,
-            double ratio,
-            List<Progress> bridgeCurve,
-            List<Progress> passthroughCurve) {}
+            int concurrency,
+            SlackRun bridge,
+            SlackRun naive,
+            SlackRun slackAlone,
+            double bridgeShareOfSlackAlone,
+            double bridgeCallsOverNaive,
+            double bridgeRequestsOverNaive,
+            double bridgeRequestsOverNaiveWithoutBlocks,
+            Profile bridgeProfile) {}
 
-    /** How far a run had got after {@code seconds}. */
-    public record Progress(double seconds, long events) {}
+    /**
+     * A flight recording of the JVM while the bridge ran once more on the same traffic, after the measured
+     * runs ({@code --profile}), summed up.
+     *
+     * @param file the recording, beside the report
+     * @param requestsPerSecond the bridge's Slack requests/s while recorded, beside the measured run's: what
+     *     the recording cost
+     * @param samples CPU samples of Java code (every 20 ms of each thread running it)
+     * @param jvmCpu this JVM's share of the machine's CPU, on average; -1 when not recorded
+     * @param machineCpu the whole machine's CPU use, on average, other processes included; -1 when not recorded
+     * @param byThread samples by what the thread does in this JVM (broker, emulator and bridge share it)
+     * @param hottest samples by the first frame of the bridge's own code, the largest first
+     */
+    public record Profile(Duration recorded, String file, double requestsPerSecond, long samples, double jvmCpu,
+            double machineCpu,
+            List<CpuShare> byThread, List<CpuShare> hottest) {}
+
+    /** A share of a profile's CPU samples. */
+    public record CpuShare(String what, double share) {}
+
+    /**
+     * One system's run of the throughput part, as Slack (the emulator) saw it.
+     *
+     * @param took from the first Slack request the emulator received to the last
+     * @param requestsByMethod every request, whatever its answer, by method
+     * @param errors {@code ok: false} answers by error code
+     * @param answered429 requests the emulator's rate limits refused: 0, or the limits capped the run
+     * @param callsCompleted Slack calls ended
+     * @param duplicateCallsAdd {@code calls.add} requests that repeated a call Slack already had
+     * @param requestCurve requests received over time
+     * @param callCurve Slack calls ended over time
+     * @param cpu how busy the machine was from the run's start until it was done
+     */
+    public record SlackRun(
+            long requests,
+            Map<String, Long> requestsByMethod,
+            Map<String, Long> errors,
+            long answered429,
+            long callsCompleted,
+            long duplicateCallsAdd,
+            Duration took,
+            double requestsPerSecond,
+            double callsPerSecond,
+            List<Progress> requestCurve,
+            List<Progress> callCurve,
+            CpuUse cpu) {}
+
+    /**
+     * How busy the machine was during a run, in cores on average.
+     *
+     * @param jvmCores the benchmark's JVM: the broker, the emulator and the system measured
+     * @param jitThreadsBusy JIT compiler threads busy compiling in this JVM, on average: the time they spent
+     *     compiling over the run's, by the clock, so a compiler kept waiting by other processes counts in full;
+     *     -1 where not measured
+     * @param otherCores every other process on the machine
+     * @param stolenCores time the host gave to its other guests (steal)
+     */
+    public record CpuUse(double jvmCores, double jitThreadsBusy, double otherCores, double stolenCores) {}
+
+    /** How far a run had got after {@code seconds}: events taken, requests sent, calls ended. */
+    public record Progress(double seconds, long count) {}
 
     /** Unloaded event-to-Slack latency: from the event's produce timestamp to the emulator's receipt. */
     public record Latency(int samples, double p50Millis, double p95Millis, double p99Millis, double maxMillis,

@@ -1,5 +1,6 @@
 package dev.callbridge.devkit.bench;
 
+import dev.callbridge.devkit.bench.BenchReport.CpuShare;
 import dev.callbridge.devkit.bench.BenchReport.Decoding;
 import dev.callbridge.devkit.bench.BenchReport.Economy;
 import dev.callbridge.devkit.bench.BenchReport.Ingress;
@@ -7,8 +8,10 @@ import dev.callbridge.devkit.bench.BenchReport.Latency;
 import dev.callbridge.devkit.bench.BenchReport.Machine;
 import dev.callbridge.devkit.bench.BenchReport.Memory;
 import dev.callbridge.devkit.bench.BenchReport.MethodUse;
+import dev.callbridge.devkit.bench.BenchReport.Profile;
 import dev.callbridge.devkit.bench.BenchReport.Progress;
 import dev.callbridge.devkit.bench.BenchReport.RateLimitRun;
+import dev.callbridge.devkit.bench.BenchReport.SlackRun;
 import dev.callbridge.devkit.bench.BenchReport.Target;
 import dev.callbridge.devkit.bench.BenchReport.Throughput;
 import dev.callbridge.model.json.WireJson;
@@ -31,12 +34,16 @@ import java.time.Instant;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Objects;
+import java.util.SortedSet;
 import java.util.TreeMap;
+import java.util.TreeSet;
 import java.util.function.DoubleFunction;
-import java.util.stream.Stream;
+import java.util.function.Function;
 import javax.imageio.ImageIO;
 
 /** Writes a {@link BenchReport} into a directory as {@code report.json}, {@code report.md} and {@code report.png}. */
@@ -48,7 +55,8 @@ public final class ReportWriter {
     static final Rectangle LATENCY_PANEL = new Rectangle(0, 420, WIDTH / 2, HEIGHT - 420);
     static final Rectangle RATE_LIMITS_PANEL = new Rectangle(WIDTH / 2, 420, WIDTH / 2, HEIGHT - 420);
     static final Color BRIDGE_COLOR = new Color(0x1f77b4);
-    static final Color PASSTHROUGH_COLOR = new Color(0xff7f0e);
+    static final Color NAIVE_COLOR = new Color(0xff7f0e);
+    static final Color SLACK_ALONE_COLOR = new Color(0x9467bd);
 
     /** SPEC §9: unloaded event-to-Slack latency and the share of each method's budget used under overload. */
     static final double LATENCY_TARGET_MILLIS = 250;
@@ -170,16 +178,85 @@ public final class ReportWriter {
 
     private static void throughput(StringBuilder md, Throughput t) {
         md.append("## Throughput\n\n");
+        md.append(count(t.calls())).append(" calls (").append(count(t.events())).append(" events) over ")
+                .append(count(t.workspaces())).append(" workspaces, ").append(count(t.partitions()))
+                .append(" partitions, ").append(count(t.concurrency()))
+                .append(" Slack requests at once; each system timed from its first Slack request to its last.\n\n");
+        List<SlackRun> runs = Arrays.asList(t.bridge(), t.naive(), t.slackAlone());
+        List<List<String>> rows = new ArrayList<>();
+        rows.add(cells("Slack requests", runs, r -> count(r.requests())));
+        rows.add(cells("Slack requests/s", runs, r -> decimal(r.requestsPerSecond())));
+        rows.add(cells("Calls completed", runs, r -> count(r.callsCompleted())));
+        rows.add(cells("Calls completed/s", runs, r -> decimal(r.callsPerSecond())));
+        rows.add(cells("Requests per call", runs,
+                r -> r.callsCompleted() == 0 ? "—" : twoDecimals((double) r.requests() / r.callsCompleted())));
+        rows.add(cells("Took", runs, r -> seconds(r.took())));
+        rows.add(cells("Answered 429", runs, r -> count(r.answered429())));
+        rows.add(cells("Duplicate calls.add", runs, r -> count(r.duplicateCallsAdd())));
+        rows.add(cells("Errors", runs, r -> errors(r.errors())));
+        rows.add(cells("CPU: this JVM, cores", runs, r -> cores(r.cpu() == null ? -1 : r.cpu().jvmCores())));
+        rows.add(cells("CPU of this JVM per call completed, ms", runs, r -> r.cpu() == null || r.cpu().jvmCores() < 0
+                || r.callsCompleted() == 0 ? "n/a"
+                : decimal(r.cpu().jvmCores() * r.took().toNanos() / 1e6 / r.callsCompleted())));
+        rows.add(cells("JIT compiler threads busy", runs, r -> cores(r.cpu() == null ? -1 : r.cpu().jitThreadsBusy())));
+        rows.add(cells("CPU: other processes, cores", runs, r -> cores(r.cpu() == null ? -1 : r.cpu().otherCores())));
+        rows.add(cells("CPU: stolen by the host, cores", runs,
+                r -> cores(r.cpu() == null ? -1 : r.cpu().stolenCores())));
+        SortedSet<String> methods = new TreeSet<>();
+        runs.stream().filter(Objects::nonNull)
+                .forEach(r -> methods.addAll(r.requestsByMethod() == null ? List.of() : r.requestsByMethod().keySet()));
+        for (String method : methods) {
+            rows.add(cells(method, runs, r -> r.requestsByMethod() == null ? "0"
+                    : count(r.requestsByMethod().getOrDefault(method, 0L))));
+        }
+        table(md, 1, row("Figure", "Bridge", "Naive consumer", "Slack side alone"), rows);
         figures(md, List.of(
-                row("Calls", count(t.calls())),
-                row("Events", count(t.events())),
-                row("Partitions", count(t.partitions())),
-                row("Bridge events/s", decimal(t.bridgeEventsPerSecond())),
-                row("Bridge took", seconds(t.bridgeTook())),
-                row("Slack requests", count(t.slackRequests())),
-                row("Pass-through events/s", decimal(t.passthroughEventsPerSecond())),
-                row("Pass-through took", seconds(t.passthroughTook())),
-                row("Bridge / pass-through", percent(t.ratio()))));
+                row("Bridge / Slack side alone, requests/s", percent(t.bridgeShareOfSlackAlone())),
+                row("Bridge / naive consumer, calls/s", percent(t.bridgeCallsOverNaive())),
+                row("Bridge / naive consumer, requests", percent(t.bridgeRequestsOverNaive())),
+                row("Bridge / naive consumer, requests without the blocks' chat.postMessage",
+                        percent(t.bridgeRequestsOverNaiveWithoutBlocks()))));
+        if (t.bridgeProfile() != null) {
+            profile(md, t.bridgeProfile(), t.bridge());
+        }
+    }
+
+    private static void profile(StringBuilder md, Profile p, SlackRun measured) {
+        md.append("### Where the bridge's run spent CPU\n\n");
+        md.append("The bridge once more on the same traffic, after the measured runs: ").append(seconds(p.recorded()))
+                .append(" recorded into `").append(p.file()).append("`, ").append(decimal(p.requestsPerSecond()))
+                .append(" Slack requests/s while recorded");
+        if (measured != null) {
+            md.append(" (").append(decimal(measured.requestsPerSecond())).append(" measured)");
+        }
+        md.append(", ").append(count(p.samples())).append(" CPU samples");
+        if (p.jvmCpu() >= 0) {
+            md.append("; this JVM used ").append(percent(p.jvmCpu())).append(" of the machine's CPU, the machine ")
+                    .append(percent(p.machineCpu())).append(" in all");
+        }
+        md.append(".\n\n");
+        table(md, 1, row("Threads", "Samples"), shares(p.byThread()));
+        table(md, 1, row("Bridge code (first frame)", "Samples"), shares(p.hottest()));
+    }
+
+    private static List<List<String>> shares(List<CpuShare> shares) {
+        return shares == null ? List.of() : shares.stream().map(s -> row(s.what(), percent(s.share()))).toList();
+    }
+
+    private static List<String> cells(String figure, List<SlackRun> runs, Function<SlackRun, String> value) {
+        List<String> cells = new ArrayList<>();
+        cells.add(figure);
+        runs.forEach(r -> cells.add(r == null ? null : value.apply(r)));
+        return cells;
+    }
+
+    private static String errors(Map<String, Long> errors) {
+        if (errors == null || errors.isEmpty()) {
+            return "none";
+        }
+        List<String> parts = new ArrayList<>();
+        new TreeMap<>(errors).forEach((code, n) -> parts.add(code + " " + count(n)));
+        return String.join(", ", parts);
     }
 
     private static void latency(StringBuilder md, Latency l) {
@@ -307,6 +384,11 @@ public final class ReportWriter {
         return String.format(Locale.ROOT, "%.1f %%", fraction * 100);
     }
 
+    /** Cores on average, or n/a where they were not measured (-1). */
+    private static String cores(double cores) {
+        return cores < 0 ? "n/a" : String.format(Locale.ROOT, "%.2f", cores);
+    }
+
     private static String count(long n) {
         return String.format(Locale.ROOT, "%,d", n);
     }
@@ -350,7 +432,7 @@ public final class ReportWriter {
         }
     }
 
-    /** The three panels of report.png: throughput on top, latency and rate limits below. */
+    /** The three panels of report.png: throughput on top (requests and calls), latency and rate limits below. */
     private static final class Chart {
 
         private static final Color GRID = new Color(0xe6e6e6);
@@ -414,27 +496,44 @@ public final class ReportWriter {
 
         private void throughput(Throughput t, Rectangle panel) {
             panelTitle(panel, "Throughput", t == null ? null
-                    : "events taken over time; the bridge at " + percent(t.ratio()) + " of the pass-through app");
+                    : "the bridge at " + percent(t.bridgeShareOfSlackAlone()) + " of the Slack side alone's requests/s, "
+                            + percent(t.bridgeCallsOverNaive()) + " of the naive consumer's calls/s with "
+                            + percent(t.bridgeRequestsOverNaive()) + " of its requests");
             if (t == null) {
                 notRun(panel);
                 return;
             }
-            List<Progress> bridge = t.bridgeCurve() == null ? List.of() : t.bridgeCurve();
-            List<Progress> passthrough = t.passthroughCurve() == null ? List.of() : t.passthroughCurve();
-            double lastSecond = Stream.concat(bridge.stream(), passthrough.stream())
-                    .mapToDouble(Progress::seconds).max().orElse(0);
-            double mostEvents = Stream.concat(bridge.stream(), passthrough.stream())
-                    .mapToDouble(Progress::events).max().orElse(0);
-            Rectangle plot = plotArea(panel, 80);
-            Scale x = Scale.upTo(lastSecond, 10);
-            Scale y = Scale.upTo(mostEvents, 5);
-            axes(plot, x, y, ReportWriter::trim, ReportWriter::compact, "seconds", "events taken");
-            curve(plot, x, y, passthrough, PASSTHROUGH_COLOR);
-            curve(plot, x, y, bridge, BRIDGE_COLOR);
-            legend(plot, List.of(
-                    "Bridge: " + decimal(t.bridgeEventsPerSecond()) + " events/s",
-                    "Pass-through: " + decimal(t.passthroughEventsPerSecond()) + " events/s"),
-                    List.of(BRIDGE_COLOR, PASSTHROUGH_COLOR));
+            List<SlackRun> runs = List.of(t.bridge(), t.naive(), t.slackAlone());
+            List<Color> colors = List.of(BRIDGE_COLOR, NAIVE_COLOR, SLACK_ALONE_COLOR);
+            List<String> names = List.of("Bridge", "Naive consumer", "Slack side alone");
+            List<String> labels = new ArrayList<>();
+            for (int i = 0; i < runs.size(); i++) {
+                SlackRun run = runs.get(i);
+                labels.add(names.get(i) + (run == null ? "" : ": " + decimal(run.requestsPerSecond()) + " requests/s, "
+                        + decimal(run.callsPerSecond()) + " calls/s"));
+            }
+            legendRow(panel.x + 16, panel.y + 50, labels, colors);
+            Rectangle left = new Rectangle(panel.x, panel.y + 18, panel.width / 2, panel.height - 18);
+            Rectangle right = new Rectangle(panel.x + panel.width / 2, panel.y + 18, panel.width - panel.width / 2,
+                    panel.height - 18);
+            progress(plotArea(left, 80), runs, colors, SlackRun::requestCurve, "Slack requests");
+            progress(plotArea(right, 80), runs, colors, SlackRun::callCurve, "calls completed");
+        }
+
+        /** Each run's curve from its first Slack request, on one pair of axes; the bridge's drawn last, over the others. */
+        private void progress(Rectangle plot, List<SlackRun> runs, List<Color> colors,
+                Function<SlackRun, List<Progress>> curveOf, String yTitle) {
+            List<List<Progress>> curves = runs.stream()
+                    .map(r -> r == null || curveOf.apply(r) == null ? List.<Progress>of() : curveOf.apply(r))
+                    .toList();
+            double lastSecond = curves.stream().flatMap(List::stream).mapToDouble(Progress::seconds).max().orElse(0);
+            double most = curves.stream().flatMap(List::stream).mapToDouble(Progress::count).max().orElse(0);
+            Scale x = Scale.upTo(lastSecond, 6);
+            Scale y = Scale.upTo(most, 5);
+            axes(plot, x, y, ReportWriter::trim, ReportWriter::compact, "seconds from the first Slack request", yTitle);
+            for (int i = runs.size() - 1; i >= 0; i--) {
+                curve(plot, x, y, curves.get(i), colors.get(i));
+            }
         }
 
         private void curve(Rectangle plot, Scale x, Scale y, List<Progress> points, Color color) {
@@ -444,7 +543,7 @@ public final class ReportWriter {
             Path2D.Double line = new Path2D.Double();
             for (int i = 0; i < points.size(); i++) {
                 double px = plot.x + points.get(i).seconds() / x.max() * plot.width;
-                double py = plot.y + plot.height - points.get(i).events() / y.max() * plot.height;
+                double py = plot.y + plot.height - points.get(i).count() / y.max() * plot.height;
                 if (i == 0) {
                     line.moveTo(px, py);
                 } else {
@@ -495,7 +594,7 @@ public final class ReportWriter {
             }
             markers(plot, x, List.of(
                     new Marker(l.p50Millis(), "p50 " + millis(l.p50Millis()), MET),
-                    new Marker(l.p95Millis(), "p95 " + millis(l.p95Millis()), PASSTHROUGH_COLOR),
+                    new Marker(l.p95Millis(), "p95 " + millis(l.p95Millis()), NAIVE_COLOR),
                     new Marker(l.p99Millis(), "p99 " + millis(l.p99Millis()), MISSED),
                     new Marker(LATENCY_TARGET_MILLIS, "target " + trim(LATENCY_TARGET_MILLIS) + " ms", Color.BLACK)));
             if (beyond > 0) {
@@ -663,25 +762,19 @@ public final class ReportWriter {
             }
         }
 
-        private void legend(Rectangle plot, List<String> labels, List<Color> colors) {
+        /** Labels in a row from ({@code left}, {@code baseline}), each after a short line of its colour. */
+        private void legendRow(int left, int baseline, List<String> labels, List<Color> colors) {
             g.setFont(LABEL);
             FontMetrics fm = g.getFontMetrics();
-            int width = labels.stream().mapToInt(fm::stringWidth).max().orElse(0) + 48;
-            int height = labels.size() * 22 + 10;
-            int left = plot.x + 14;
-            int top = plot.y + 10;
-            g.setColor(new Color(255, 255, 255, 235));
-            g.fillRect(left, top, width, height);
-            g.setColor(GRID);
-            g.drawRect(left, top, width, height);
+            int x = left;
             for (int i = 0; i < labels.size(); i++) {
-                int baseline = top + 22 + i * 22;
                 g.setColor(colors.get(i));
                 g.setStroke(new BasicStroke(3f, BasicStroke.CAP_ROUND, BasicStroke.JOIN_ROUND));
-                g.drawLine(left + 10, baseline - 5, left + 34, baseline - 5);
+                g.drawLine(x, baseline - 5, x + 24, baseline - 5);
                 g.setStroke(new BasicStroke(1f));
                 g.setColor(Color.BLACK);
-                g.drawString(labels.get(i), left + 40, baseline);
+                g.drawString(labels.get(i), x + 30, baseline);
+                x += 30 + fm.stringWidth(labels.get(i)) + 28;
             }
         }
     }

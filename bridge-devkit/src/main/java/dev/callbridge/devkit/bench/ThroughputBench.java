@@ -1,51 +1,49 @@
 package dev.callbridge.devkit.bench;
 
 import dev.callbridge.config.BridgeConfig;
-import dev.callbridge.devkit.bench.BenchReport.Progress;
+import dev.callbridge.devkit.bench.BenchReport.Profile;
+import dev.callbridge.devkit.bench.BenchReport.SlackRun;
 import dev.callbridge.devkit.bench.BenchReport.Throughput;
 import dev.callbridge.emulator.ApiMethod;
 import dev.callbridge.emulator.EmulatorClient;
-import dev.callbridge.emulator.RateLimits;
 import dev.callbridge.emulator.SlackEmulator;
 import dev.callbridge.model.event.CallEvent;
+import dev.callbridge.model.op.CallOp;
 import dev.callbridge.service.BridgeService;
 import dev.callbridge.service.TopicProvisioner;
+import dev.callbridge.slack.SdkSlackClient;
+import dev.callbridge.testkit.CommittedRecords;
 import dev.callbridge.testkit.DemoWorkspace;
 import dev.callbridge.topics.Topics;
 import java.io.PrintStream;
+import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
-import java.util.Properties;
-import java.util.function.LongSupplier;
+import java.util.Objects;
+import java.util.function.BooleanSupplier;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
-import org.apache.kafka.common.serialization.Serdes;
-import org.apache.kafka.streams.KafkaStreams;
-import org.apache.kafka.streams.StreamsConfig;
-import org.apache.kafka.streams.Topology;
-import org.apache.kafka.streams.processor.api.Processor;
-import org.apache.kafka.streams.processor.api.ProcessorContext;
-import org.apache.kafka.streams.processor.api.Record;
-import org.apache.kafka.streams.state.KeyValueStore;
-import org.apache.kafka.streams.state.Stores;
+import org.apache.kafka.common.serialization.Deserializer;
 
 /**
- * Throughput: an input pre-loaded with whole call lifecycles, read once by a pass-through Kafka
- * Streams application (one store put and one output record per event, the same exactly-once
- * settings) and once by the bridge with the emulator and budgets unlimited; events per second for
- * each, from the moment it runs until it has taken every event (for the bridge: and Slack shows
- * every call ended). A smaller round goes first and is not reported: every part runs in this one JVM,
- * and without it the measured round spends much of its time compiling the broker's, the bridge's
- * and the emulator's code rather than running it.
+ * Throughput against its ceilings, in one run: an input pre-loaded with the traffic of many calls over
+ * many workspaces (SPEC §9's burst for each call, duplicates among the events) is read by the bridge,
+ * then by a {@link NaiveBridge} sending one Slack request per event, on the same broker and emulator;
+ * then the requests the bridge sent are sent again by the {@link SlackAlone Slack side alone}, with no
+ * Kafka. Each is timed by the emulator, from its first request to its last. A smaller round goes first
+ * and is not reported: every part runs in this one JVM, and without it the measured round spends much
+ * of its time compiling the broker's, the bridge's and the emulator's code rather than running it.
  */
 final class ThroughputBench {
 
     private static final String PREFIX = "tp-";
     private static final String WARMUP_PREFIX = "tpw-";
-    private static final Duration SAMPLE = Duration.ofMillis(50);
+    private static final String PROFILE_PREFIX = "tpp-";
     private static final Duration TIMEOUT = Duration.ofMinutes(10);
+    /** Longest wait for the JIT compilers to go quiet before each system's measured run. */
+    private static final Duration COMPILERS_QUIET = Duration.ofSeconds(30);
 
     private final BenchWorld world;
     private final PrintStream log;
@@ -55,127 +53,191 @@ final class ThroughputBench {
         this.log = log;
     }
 
-    Throughput run(int calls, int warmupCalls) {
-        if (warmupCalls > 0) {
-            log.printf("throughput: warming up with %,d calls (not reported) ...%n", warmupCalls);
-            round(WARMUP_PREFIX, warmupCalls);
+    /**
+     * @param profile where to write a flight recording of one more run of the bridge on the same traffic,
+     *     after the measured ones, so that the recording's cost is not in the figures; {@code null} for none
+     */
+    Throughput run(int calls, int warmupCalls, int workspaceCount, Path profile) throws Exception {
+        BenchWorkspaces workspaces = new BenchWorkspaces(workspaceCount);
+        RequestLog requests = new RequestLog();
+        try (SlackEmulator slack = workspaces.emulator().requestListener(requests).build().start()) {
+            if (warmupCalls > 0) {
+                log.printf("throughput: warming up with %,d calls (not reported) ...%n", warmupCalls);
+                round(WARMUP_PREFIX, warmupCalls, workspaces, slack, requests, false);
+            }
+            Throughput measured = round(PREFIX, calls, workspaces, slack, requests, true);
+            if (profile == null) {
+                return measured;
+            }
+            Input input = preload(PROFILE_PREFIX, calls, workspaces, slack);
+            log.printf("throughput: the bridge once more, recorded into %s (not reported) ...%n", profile);
+            settle(true);
+            Profile recorded;
+            SlackRun run;
+            try (BridgeProfile recording = BridgeProfile.start(profile)) {
+                run = runBridge(input, slack, requests);
+                recorded = recording.finish(run.requestsPerSecond());
+            }
+            log.printf(Locale.ROOT, "throughput: recorded, the bridge sent %,.0f requests/s (%,.0f measured); CPU "
+                    + "samples by thread: %s%n", run.requestsPerSecond(), measured.bridge().requestsPerSecond(),
+                    recorded.byThread().stream()
+                            .map(share -> String.format(Locale.ROOT, "%s %.0f %%", share.what(), share.share() * 100))
+                            .toList());
+            return new Throughput(measured.calls(), measured.events(), measured.workspaces(), measured.partitions(),
+                    measured.concurrency(), measured.bridge(), measured.naive(), measured.slackAlone(),
+                    measured.bridgeShareOfSlackAlone(), measured.bridgeCallsOverNaive(),
+                    measured.bridgeRequestsOverNaive(), measured.bridgeRequestsOverNaiveWithoutBlocks(), recorded);
         }
-        return round(PREFIX, calls);
     }
 
-    private Throughput round(String prefix, int calls) {
+    /** A round's input topic, pre-loaded, and the settings of the bridge that reads it. */
+    private record Input(String prefix, Topics topics, String topic, long records, int calls, Map<String, String> env,
+            BridgeConfig config) {}
+
+    private Input preload(String prefix, int calls, BenchWorkspaces workspaces, SlackEmulator slack) {
         Topics topics = world.topics(prefix);
-        try (Admin admin = Admin.create(java.util.Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG,
+        try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG,
                 world.kafka.bootstrapServers()))) {
             new TopicProvisioner(admin).ensure(topics, BenchWorld.PARTITIONS, (short) 1,
                     BridgeConfig.defaults().recoveryRetention(), false);
         }
         world.awaitLeaders(topics.names());
         String input = topics.callEvents().name();
-        String output = prefix + "passthrough-out";
-        world.kafka.createTopics(BenchWorld.PARTITIONS, output);
-        world.awaitLeaders(List.of(output));
-        List<CallEvent> events = BenchCalls.lifecycles(prefix + "call-", calls);
-        log.printf("throughput: pre-loading %,d events of %,d calls ...%n", events.size(), calls);
+        List<CallEvent> events = BenchCalls.traffic(prefix + "call-", calls, workspaces);
+        log.printf("throughput: pre-loading %,d events of %,d calls over %,d workspaces ...%n", events.size(), calls,
+                workspaces.count());
         world.send(input, events);
         long total = world.endOffset(input);
         if (total != events.size()) {
             throw new IllegalStateException("the input holds " + total + " records, " + events.size() + " were sent");
         }
+        Map<String, String> env = world.bridgeEnvironment(prefix, slack, true);
+        env.putAll(workspaces.tokenVariables());
+        return new Input(prefix, topics, input, total, calls, env, BridgeConfig.load(env, null));
+    }
 
-        log.println("throughput: pass-through Kafka Streams application ...");
-        List<Progress> passthroughCurve = new ArrayList<>();
-        Duration passthroughTook = passthrough(prefix, input, output, total, passthroughCurve);
-        log.printf("throughput: pass-through took %.1f s%n", passthroughTook.toMillis() / 1000.0);
+    /** The bridge reads the input until Slack shows every call ended. */
+    private SlackRun runBridge(Input input, SlackEmulator slack, RequestLog requests) {
+        EmulatorClient emulator = slack.client();
+        emulator.reset();
+        requests.start();
+        BridgeService bridge = world.startBridge(input.env());
+        try {
+            awaitDone("the bridge", input.calls(), emulator, () -> {
+                world.assertNoDeadLetters(input.prefix());
+                return world.committed(input.config().applicationId(), input.topic()) >= input.records();
+            });
+        } finally {
+            bridge.stop();
+        }
+        return finish("the bridge", requests, emulator);
+    }
+
+    private Throughput round(String prefix, int calls, BenchWorkspaces workspaces, SlackEmulator slack,
+            RequestLog requests, boolean measured) throws Exception {
+        Input in = preload(prefix, calls, workspaces, slack);
+        Topics topics = in.topics();
+        String input = in.topic();
+        long total = in.records();
+        BridgeConfig config = in.config();
+        EmulatorClient emulator = slack.client();
 
         log.println("throughput: the bridge ...");
-        List<Progress> bridgeCurve = new ArrayList<>();
-        try (SlackEmulator slack = DemoWorkspace.emulator().rateLimits(RateLimits.unlimited()).build().start()) {
-            EmulatorClient emulator = slack.client();
-            BridgeService bridge = world.startBridge(world.bridgeEnvironment(prefix, slack, true));
-            try {
-                String group = prefix + "bridge";
-                Duration took = measure(() -> world.committed(group, input), total,
-                        () -> {
-                            world.assertNoDeadLetters(prefix);
-                            return emulator.stats().of(ApiMethod.CALLS_END).ok() >= calls;
-                        }, bridgeCurve);
-                long requests = emulator.stats().methods().values().stream().mapToLong(m -> m.requests()).sum();
-                log.printf("throughput: the bridge took %.1f s, %,d Slack requests%n", took.toMillis() / 1000.0,
-                        requests);
-                double bridgeRate = total / seconds(took);
-                double passthroughRate = total / seconds(passthroughTook);
-                return new Throughput(calls, total, BenchWorld.PARTITIONS, bridgeRate, took, requests,
-                        passthroughRate, passthroughTook, bridgeRate / passthroughRate, bridgeCurve, passthroughCurve);
-            } finally {
-                bridge.stop();
+        settle(measured);
+        SlackRun bridgeRun = runBridge(in, slack, requests);
+
+        log.println("throughput: the naive consumer, one Slack request per event ...");
+        settle(measured);
+        emulator.reset();
+        requests.start();
+        String naiveGroup = prefix + "naive";
+        try (SdkSlackClient client = client(config);
+                NaiveBridge naive = new NaiveBridge(world.kafka.bootstrapServers(), naiveGroup, input, client,
+                        config.dispatchConcurrency(), DemoWorkspace.CHANNEL, DemoWorkspace.CREATOR).start()) {
+            awaitDone("the naive consumer", calls, emulator, () -> {
+                naive.assertRunning();
+                return world.committed(naiveGroup, input) >= total;
+            });
+            if (naive.skipped() > 0) {
+                throw new IllegalStateException("the naive consumer read " + naive.skipped()
+                        + " events of calls it had not seen start");
             }
         }
+        SlackRun naiveRun = finish("the naive consumer", requests, emulator);
+
+        List<CallOp> ops = operations(topics);
+        log.printf("throughput: the Slack side alone, the bridge's %,d operations on %d threads ...%n", ops.size(),
+                config.dispatchConcurrency());
+        settle(measured);
+        emulator.reset();
+        requests.start();
+        long failed;
+        try (SdkSlackClient client = client(config)) {
+            failed = SlackAlone.send(ops, client, config.dispatchConcurrency());
+        }
+        if (failed > 0) {
+            throw new IllegalStateException(failed + " of the bridge's operations failed when sent again on their own");
+        }
+        SlackRun slackAlone = finish("the Slack side alone", requests, emulator);
+
+        return new Throughput(calls, total, workspaces.count(), BenchWorld.PARTITIONS, config.dispatchConcurrency(),
+                bridgeRun, naiveRun, slackAlone,
+                bridgeRun.requestsPerSecond() / slackAlone.requestsPerSecond(),
+                bridgeRun.callsPerSecond() / naiveRun.callsPerSecond(),
+                (double) bridgeRun.requests() / naiveRun.requests(),
+                (double) withoutBlocks(bridgeRun) / withoutBlocks(naiveRun), null);
     }
 
-    private Duration passthrough(String prefix, String input, String output, long total, List<Progress> curve) {
-        String applicationId = prefix + "passthrough";
-        Topology topology = new Topology();
-        topology.addSource("read", Serdes.String().deserializer(), Serdes.ByteArray().deserializer(), input);
-        topology.addProcessor("put-and-forward", PassThrough::new, "read");
-        topology.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(PassThrough.STORE),
-                Serdes.String(), Serdes.ByteArray()), "put-and-forward");
-        topology.addSink("write", output, Serdes.String().serializer(), Serdes.ByteArray().serializer(),
-                "put-and-forward");
-        Properties props = new Properties();
-        props.put(StreamsConfig.APPLICATION_ID_CONFIG, applicationId);
-        props.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, world.kafka.bootstrapServers());
-        // The bridge's own settings: exactly-once v2, one replica on this one broker, defaults otherwise.
-        props.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.EXACTLY_ONCE_V2);
-        props.put(StreamsConfig.REPLICATION_FACTOR_CONFIG, 1);
-        props.put(StreamsConfig.STATE_DIR_CONFIG, world.workDir.resolve(applicationId).toString());
-        try (KafkaStreams streams = new KafkaStreams(topology, props)) {
-            streams.start();
-            BenchWorld.await(Duration.ofSeconds(120), () -> streams.state() == KafkaStreams.State.RUNNING,
-                    "the pass-through application to run");
-            return measure(() -> world.committed(applicationId, input), total, () -> true, curve);
+    /**
+     * Before a measured run, lets the JIT compilers finish what the runs before queued: with the broker,
+     * the emulator and the bridge in one JVM they have minutes of work, which a run would otherwise share
+     * the cores with.
+     */
+    private void settle(boolean measured) {
+        if (measured) {
+            Duration waited = MachineCpu.awaitCompilersQuiet(COMPILERS_QUIET);
+            log.printf(Locale.ROOT, "throughput: waited %.1f s for the JIT compilers to go quiet%n",
+                    waited.toNanos() / 1e9);
         }
     }
 
-    /** Samples {@code taken} until it reaches {@code total} and {@code done} holds; the time that took. */
-    private static Duration measure(LongSupplier taken, long total, java.util.function.BooleanSupplier done,
-            List<Progress> curve) {
-        long start = System.nanoTime();
-        long deadline = start + TIMEOUT.toNanos();
-        while (true) {
-            long now = System.nanoTime();
-            long events = taken.getAsLong();
-            curve.add(new Progress((now - start) / 1e9, events));
-            if (events >= total && done.getAsBoolean()) {
-                return Duration.ofNanos(now - start);
-            }
-            if (now > deadline) {
-                throw new IllegalStateException("not done after " + TIMEOUT + ": " + events + " of " + total);
-            }
-            BenchWorld.sleep(SAMPLE);
-        }
+    private static long withoutBlocks(SlackRun run) {
+        return run.requests() - run.requestsByMethod().getOrDefault(ApiMethod.CHAT_POST_MESSAGE.apiName(), 0L);
     }
 
-    private static double seconds(Duration duration) {
-        return duration.toNanos() / 1e9;
+    /** The Slack client as {@code bridge run} makes it from these settings. */
+    private static SdkSlackClient client(BridgeConfig config) {
+        return new SdkSlackClient(config.slackBaseUrl(), config.tokens(), config.slackTimeout(),
+                config.dispatchConcurrency());
     }
 
-    /** One state-store put and one output record per event: the least a stateful exactly-once app does. */
-    private static final class PassThrough implements Processor<String, byte[], String, byte[]> {
-        static final String STORE = "passthrough-store";
-        private ProcessorContext<String, byte[]> context;
-        private KeyValueStore<String, byte[]> store;
+    /** Every operation the bridge's topology issued, each call's in their order. */
+    private List<CallOp> operations(Topics topics) {
+        Deserializer<CallOp> ops = topics.callOps().valueSerde().deserializer();
+        String topic = topics.callOps().name();
+        return CommittedRecords.readAll(world.kafka.bootstrapServers(), topic).stream()
+                .map(record -> ops.deserialize(topic, record.value()))
+                .filter(Objects::nonNull)
+                .toList();
+    }
 
-        @Override
-        public void init(ProcessorContext<String, byte[]> context) {
-            this.context = context;
-            this.store = context.getStateStore(STORE);
-        }
+    /** Waits until Slack shows every call ended and {@code caughtUp} holds. */
+    private static void awaitDone(String who, int calls, EmulatorClient emulator, BooleanSupplier caughtUp) {
+        BenchWorld.await(TIMEOUT, () -> emulator.stats().of(ApiMethod.CALLS_END).ok() >= calls && caughtUp.getAsBoolean(),
+                who + " to end every call in Slack");
+    }
 
-        @Override
-        public void process(Record<String, byte[]> record) {
-            store.put(record.key(), record.value());
-            context.forward(record);
+    private SlackRun finish(String who, RequestLog requests, EmulatorClient emulator) {
+        SlackRun run = requests.finish(emulator.stats());
+        log.printf(Locale.ROOT, "throughput: %s: %,d Slack requests in %.1f s, %,.0f requests/s, %,.1f calls "
+                        + "completed/s %s; cores used by this JVM %.2f (JIT compilers busy %.2f), by other processes %.2f, stolen %.2f%n",
+                who, run.requests(), run.took().toNanos() / 1e9, run.requestsPerSecond(), run.callsPerSecond(),
+                run.requestsByMethod(), run.cpu().jvmCores(), run.cpu().jitThreadsBusy(), run.cpu().otherCores(),
+                run.cpu().stolenCores());
+        if (run.answered429() > 0) {
+            log.printf("throughput: %s: %,d requests answered 429: the emulator's limits capped the run%n", who,
+                    run.answered429());
         }
+        return run;
     }
 }

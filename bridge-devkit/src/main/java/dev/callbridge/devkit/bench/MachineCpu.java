@@ -1,0 +1,95 @@
+package dev.callbridge.devkit.bench;
+
+import dev.callbridge.devkit.bench.BenchReport.CpuUse;
+import java.io.IOException;
+import java.lang.management.ManagementFactory;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Arrays;
+
+/**
+ * How busy the machine was between two moments ({@link CpuUse}): a figure measured while other
+ * processes held the cores says less about the system measured, and this says how much. Read from
+ * {@code /proc/stat}; on machines without it every figure is -1.
+ */
+final class MachineCpu {
+
+    private static final Path PROC_STAT = Path.of("/proc/stat");
+    private static final CpuUse UNKNOWN = new CpuUse(-1, -1, -1, -1);
+    private static final Duration QUIET_SAMPLE = Duration.ofSeconds(1);
+
+    private MachineCpu() {}
+
+    /** The counters at one moment. */
+    record Mark(long wallNanos, long jvmCpuNanos, long compileMillis, long[] jiffies) {}
+
+    static Mark mark() {
+        long[] jiffies = null;
+        try {
+            String cpu = Files.readAllLines(PROC_STAT).get(0);
+            if (cpu.startsWith("cpu ")) {
+                jiffies = Arrays.stream(cpu.substring(4).trim().split("\\s+")).mapToLong(Long::parseLong).toArray();
+            }
+        } catch (IOException | RuntimeException e) {
+            jiffies = null;
+        }
+        var os = (com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
+        return new Mark(System.nanoTime(), os.getProcessCpuTime(), compileMillis(), jiffies);
+    }
+
+    /** Time this JVM's JIT compilers spent so far, over all their threads; -1 where the JVM does not say. */
+    static long compileMillis() {
+        var jit = ManagementFactory.getCompilationMXBean();
+        return jit != null && jit.isCompilationTimeMonitoringSupported() ? jit.getTotalCompilationTime() : -1;
+    }
+
+    /**
+     * Waits, up to {@code atMost}, until the JIT compilers are idle for most of a second: after a warm-up
+     * they can have a minute of work queued, and a run measured meanwhile shares the cores with them.
+     *
+     * @return how long it waited
+     */
+    static Duration awaitCompilersQuiet(Duration atMost) {
+        long start = System.nanoTime();
+        long deadline = start + atMost.toNanos();
+        long before = compileMillis();
+        if (before < 0) {
+            return Duration.ZERO;
+        }
+        while (System.nanoTime() < deadline) {
+            BenchWorld.sleep(QUIET_SAMPLE);
+            long now = compileMillis();
+            if (now - before < QUIET_SAMPLE.toMillis() / 5) {
+                break;
+            }
+            before = now;
+        }
+        return Duration.ofNanos(System.nanoTime() - start);
+    }
+
+    /** From {@code from} until now. */
+    static CpuUse since(Mark from) {
+        Mark to = mark();
+        // user nice system idle iowait irq softirq steal ...
+        if (from.jiffies() == null || to.jiffies() == null || from.jiffies().length < 8 || to.jiffies().length < 8) {
+            return UNKNOWN;
+        }
+        long[] delta = new long[8];
+        long all = 0;
+        for (int i = 0; i < 8; i++) {
+            delta[i] = to.jiffies()[i] - from.jiffies()[i];
+            all += delta[i];
+        }
+        if (all <= 0) {
+            return UNKNOWN;
+        }
+        int cpus = Runtime.getRuntime().availableProcessors();
+        double wallSeconds = (to.wallNanos() - from.wallNanos()) / 1e9;
+        double busyCores = (double) (all - delta[3] - delta[4] - delta[7]) / all * cpus;
+        double stolenCores = (double) delta[7] / all * cpus;
+        double jvmCores = (to.jvmCpuNanos() - from.jvmCpuNanos()) / 1e9 / wallSeconds;
+        double jitThreadsBusy = from.compileMillis() < 0 ? -1 : (to.compileMillis() - from.compileMillis()) / 1e3 / wallSeconds;
+        return new CpuUse(jvmCores, jitThreadsBusy, Math.max(0, busyCores - jvmCores), stolenCores);
+    }
+}
