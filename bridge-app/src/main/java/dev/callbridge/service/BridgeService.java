@@ -12,6 +12,7 @@ import dev.callbridge.slack.SdkSlackClient;
 import dev.callbridge.slack.SlackClient;
 import dev.callbridge.slack.TokenSource;
 import dev.callbridge.provider.HttpProviderClient;
+import dev.callbridge.slackapp.BoltInstallations;
 import dev.callbridge.slackapp.EndCallButton;
 import dev.callbridge.slackapp.InstalledTokens;
 import dev.callbridge.slackapp.SlackApp;
@@ -141,7 +142,8 @@ public final class BridgeService implements AutoCloseable {
             SlackAppConfig app = config.app().get();
             installations = new KafkaInstallationService(config.adminProperties(), config.topics().installations(),
                     TokenCipher.parseKeys(app.encryptionKeys()), clock).start();
-            slackApp = new SlackApp(app, config.slackBaseUrl(), config.slackTimeout(), installations, registry, clock);
+            slackApp = new SlackApp(app, config.slackBaseUrl(), config.slackTimeout(),
+                    new BoltInstallations(installations, config.tokens()), registry, clock);
             try {
                 slackApp.start();
             } catch (SlackAppSocket.TokenRefused e) {

@@ -8,7 +8,6 @@ import com.slack.api.bolt.request.Request;
 import com.slack.api.bolt.request.RequestHeaders;
 import com.slack.api.bolt.response.Response;
 import com.slack.api.bolt.service.InstallationService;
-import dev.callbridge.installations.KafkaInstallationService;
 import com.slack.api.bolt.util.QueryStringParser;
 import com.slack.api.bolt.util.SlackRequestParser;
 import com.slack.api.model.event.AppUninstalledEvent;
@@ -144,7 +143,7 @@ public final class SlackApp implements AutoCloseable {
 
     private void removed(InstallationService installations, String enterpriseId, String teamId, String why) {
         LOG.info("Slack app removed from workspace {} ({}): its installation is deleted", teamId, why);
-        if (installations instanceof KafkaInstallationService store) {
+        if (installations instanceof BoltInstallations store) {
             store.remove(enterpriseId, teamId, why); // the removal record says why
         } else {
             installations.deleteAll(enterpriseId, teamId);

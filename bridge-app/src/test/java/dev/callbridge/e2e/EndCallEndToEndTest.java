@@ -29,8 +29,8 @@ import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
- * End call from Slack, end to end: the bridge as a Slack app on a real broker, installed in the demo
- * workspace of the Slack emulator, clicks sent by the emulator as Slack sends them, and the voice-AI
+ * End call from Slack, end to end: the bridge as a Slack app on a real broker, serving the demo
+ * workspace of the Slack emulator with a configured token, clicks sent by the emulator as Slack sends them, and the voice-AI
  * platform emulator whose calls are ended.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
@@ -72,9 +72,9 @@ class EndCallEndToEndTest {
                 .with("BRIDGE_PROVIDER_API_URL", provider.baseUrl())
                 .with("BRIDGE_PROVIDER_API_KEY", PROVIDER_KEY)
                 .with("BRIDGE_PROVIDER_ENDCALL_CONFIRM_TIMEOUT", "2s")
-                .with("BRIDGE_SLACK_APP_ENDCALL_USERS", ALLOWED));
-        // Clicks come to the app from workspaces it is installed in.
-        AddToSlack.install(port, DemoWorkspace.TEAM);
+                .with("BRIDGE_SLACK_APP_ENDCALL_USERS", ALLOWED)
+                // The demo workspace is served by its configured token, not an installation: its clicks count all the same.
+                .with("BRIDGE_SLACK_DEFAULT_TEAM_ID", DemoWorkspace.TEAM));
         SlackConfig config = new SlackConfig();
         config.setMethodsEndpointUrlPrefix(rig.slack.baseUrl());
         config.setStatsEnabled(false);
