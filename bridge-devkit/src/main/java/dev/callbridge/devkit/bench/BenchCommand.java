@@ -91,9 +91,14 @@ public final class BenchCommand implements Callable<Integer> {
     int groupWorkspaces;
 
     @Option(names = "--group-budget", defaultValue = "60",
-            description = "Group rate limits: requests a minute allowed per workspace and method (emulator and every "
-                    + "instance). Default: ${DEFAULT-VALUE}.")
+            description = "Group rate limits: every instance's budget per workspace and method, requests a minute."
+                    + " Default: ${DEFAULT-VALUE}.")
     int groupBudget;
+
+    @Option(names = "--group-slack-limit", paramLabel = "N",
+            description = "Group rate limits: what the emulator allows per workspace and method, requests a minute."
+                    + " Default: the budget.")
+    Integer groupSlackLimit;
 
     @Option(names = "--group-overload-seconds", defaultValue = "15",
             description = "Group rate limits: seconds of calls arriving at 10x each workspace's budget; the drain then"
@@ -154,7 +159,7 @@ public final class BenchCommand implements Callable<Integer> {
                 }
                 if (parts.contains(Part.GROUP_RATE_LIMITS)) {
                     groupRateLimits = new GroupRateLimitBench(world, log).run(groupInstances, groupWorkspaces,
-                            groupBudget, groupOverloadSeconds);
+                            groupBudget, groupSlackLimit == null ? groupBudget : groupSlackLimit, groupOverloadSeconds);
                 }
                 if (parts.contains(Part.MEMORY)) {
                     memory = new MemoryBench(world, log).run(memoryCalls, memoryHeap);

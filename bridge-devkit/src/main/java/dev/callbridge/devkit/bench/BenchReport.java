@@ -107,13 +107,15 @@ public record BenchReport(
      * Ten times each workspace's budget offered to a group of {@code bridge run} processes of one
      * application, every instance given the same per-workspace budget that Slack enforces for all of them.
      *
+     * @param budgetPerMinute every instance's budget per workspace and method
+     * @param slackPerMinute what Slack (the emulator) allowed per workspace and method
      * @param byWorkspace each workspace's use of its budget and its 429s, by team id
      * @param leastBudgetUsed the least {@link WorkspaceUse#budgetUsed} of any workspace
      * @param most429Share the highest {@link WorkspaceUse#share429} of any workspace
      * @param drain from the first event to the last call converged
      */
     public record GroupRateLimitRun(int instances, int workspaces, int calls, double overload, int budgetPerMinute,
-            Map<String, WorkspaceUse> byWorkspace, double leastBudgetUsed, double most429Share, Duration drain,
+            int slackPerMinute, Map<String, WorkspaceUse> byWorkspace, double leastBudgetUsed, double most429Share, Duration drain,
             boolean nothingLost, long deadLetters) {}
 
     /**

@@ -77,10 +77,11 @@ final class GroupRateLimitBench {
     /**
      * @param instances {@code bridge run} processes in the group
      * @param workspaces workspaces the calls are spread over, each with its own token and channel
-     * @param perMinute the emulator's limit and the bridge's budget per workspace for each limited method
+     * @param perMinute every instance's budget per workspace for each limited method
+     * @param slackPerMinute what the emulator allows per workspace for each limited method, in windows of a minute
      * @param overloadSeconds how long each workspace's calls arrive at ten times its budget
      */
-    GroupRateLimitRun run(int instances, int workspaces, int perMinute, int overloadSeconds)
+    GroupRateLimitRun run(int instances, int workspaces, int perMinute, int slackPerMinute, int overloadSeconds)
             throws IOException, InterruptedException {
         double overload = 10;
         int callsPerSecond = (int) Math.round(overload * perMinute / 60.0);
@@ -91,7 +92,7 @@ final class GroupRateLimitBench {
         }
         RateLimits limits = RateLimits.unlimited();
         for (ApiMethod method : LIMITED) {
-            limits = limits.with(method, RateLimit.perMinute(perMinute));
+            limits = limits.with(method, RateLimit.perMinute(slackPerMinute));
         }
         List<Received> received = Collections.synchronizedList(new ArrayList<>());
         SlackEmulator.Builder builder = DemoWorkspace.emulator().rateLimits(limits)
@@ -128,8 +129,8 @@ final class GroupRateLimitBench {
                 int calls = callsPerWorkspace * workspaces;
                 Map<String, String> teamOfCall = new HashMap<>();
                 log.printf("group rate limits: %d calls in %d workspaces, %d a second each, 10x the budget of %d a"
-                                + " minute per workspace for %s ...%n", calls, workspaces, callsPerSecond, perMinute,
-                        LIMITED.stream().map(ApiMethod::apiName).toList());
+                                + " minute per workspace for %s; Slack allows %d a minute ...%n", calls, workspaces,
+                        callsPerSecond, perMinute, LIMITED.stream().map(ApiMethod::apiName).toList(), slackPerMinute);
                 long start = System.nanoTime();
                 for (int second = 0; second < overloadSeconds; second++) {
                     long secondStart = System.nanoTime();
@@ -149,7 +150,7 @@ final class GroupRateLimitBench {
                         || bridges.stream().anyMatch(bridge -> !bridge.isAlive()), "every overload call to end in Slack");
                 Duration drain = Duration.ofNanos(System.nanoTime() - start);
                 return measure(emulator, received, teams, teamOfCall, calls, callsPerWorkspace, overload, perMinute,
-                        instances, drain);
+                        slackPerMinute, instances, drain);
             } finally {
                 for (Process bridge : bridges) {
                     bridge.destroy();
@@ -165,7 +166,7 @@ final class GroupRateLimitBench {
 
     private GroupRateLimitRun measure(EmulatorClient emulator, List<Received> received, List<String> teams,
             Map<String, String> teamOfCall, int calls, int callsPerWorkspace, double overload, int perMinute,
-            int instances, Duration drain) {
+            int slackPerMinute, int instances, Duration drain) {
         EmulatorStats stats = emulator.stats();
         Map<String, String> teamOfSlackCall = new HashMap<>();
         for (CallSnapshot call : emulator.calls()) {
@@ -225,8 +226,8 @@ final class GroupRateLimitBench {
                         .toList()));
         log.printf(Locale.ROOT, "group rate limits: drained in %.1f s; least budget used %.1f %%, most 429s %.2f %%, %s%n",
                 drain.toMillis() / 1000.0, leastUsed * 100, most429 * 100, nothingLost ? "nothing lost" : "LOST");
-        return new GroupRateLimitRun(instances, teams.size(), calls, overload, perMinute, byWorkspace, leastUsed,
-                most429, drain, nothingLost, deadLetters);
+        return new GroupRateLimitRun(instances, teams.size(), calls, overload, perMinute, slackPerMinute, byWorkspace,
+                leastUsed, most429, drain, nothingLost, deadLetters);
     }
 
     /**

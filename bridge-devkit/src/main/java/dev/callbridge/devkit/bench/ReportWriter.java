@@ -225,7 +225,8 @@ public final class ReportWriter {
         md.append("## Group rate limits\n\n");
         md.append(count(g.calls())).append(" calls in ").append(count(g.workspaces())).append(" workspaces offered at ")
                 .append(trim(g.overload())).append("× each workspace's budget of ").append(count(g.budgetPerMinute()))
-                .append(" a minute per method, to ").append(count(g.instances())).append(" instances.\n\n");
+                .append(" a minute per method, to ").append(count(g.instances())).append(" instances; Slack allowed ")
+                .append(count(g.slackPerMinute())).append(" a minute.\n\n");
         Map<String, WorkspaceUse> byWorkspace = new TreeMap<>(g.byWorkspace() == null ? Map.of() : g.byWorkspace());
         List<String> methods = byWorkspace.values().stream().flatMap(w -> w.byMethod().keySet().stream()).distinct()
                 .sorted().toList();

@@ -97,7 +97,7 @@ class ReportWriterTest {
                         "| Dead letters | 0 |")
                 // Group rate limits
                 .contains("100 calls in 2 workspaces offered at 10× each workspace's budget of 60 a minute per method,"
-                                + " to 3 instances.",
+                                + " to 3 instances; Slack allowed 60 a minute.",
                         "| Workspace | Requests | 429s | 429 share | Most sent in a minute | calls.add budget used"
                                 + " | calls.end budget used |\n",
                         "| T0GRL00 | 101 | 1 | 1.0 % | 101.7 % | 98.1 % | 95.7 % |", "| Least budget used | 95.7 % |",
@@ -178,7 +178,7 @@ class ReportWriterTest {
                         "calls.end", new MethodUse(50, 1_474, 12_911, 0.981),
                         "chat.postMessage", new MethodUse(60, 1_641, 14_102, 0.912)),
                         0.27, Duration.ofMillis(372_400), true, 0),
-                new GroupRateLimitRun(3, 2, 100, 10, 60, Map.of(
+                new GroupRateLimitRun(3, 2, 100, 10, 60, 60, Map.of(
                         "T0GRL00", new WorkspaceUse(Map.of(
                                 "calls.add", new MethodUse(60, 50, 0, 0.981),
                                 "calls.end", new MethodUse(60, 50, 1, 0.957)), 101, 1, 0.0099, 0.957, 1.017),
