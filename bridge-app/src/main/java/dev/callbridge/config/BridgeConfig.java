@@ -471,7 +471,7 @@ public record BridgeConfig(
         return new DispatcherConfig(bootstrapServers, applicationId + "-dispatcher",
                 applicationId + "-dispatcher-" + instanceId, topics(), budgets, defaultBudget, retryPolicy,
                 maxInlineWait, dispatchConcurrency, commitInterval, slackTimeout, consumer,
-                Map.<String, Object>copyOf(producerOverrides));
+                Map.<String, Object>copyOf(producerOverrides), reconciler.defaultTeamId());
     }
 
     @Override

@@ -8,6 +8,7 @@ import dev.callbridge.slack.SlackClient;
 import dev.callbridge.slack.SlackErrorCodes;
 import dev.callbridge.topics.RetryTier;
 import dev.callbridge.topics.Topics;
+import dev.callbridge.topics.WorkspacePartitioner;
 import io.micrometer.core.instrument.binder.kafka.KafkaClientMetrics;
 import java.time.Clock;
 import java.time.Duration;
@@ -35,12 +36,15 @@ import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRebalanceListener;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.ConsumerRecords;
+import org.apache.kafka.clients.consumer.GroupProtocol;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.clients.consumer.RangeAssignor;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.Producer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.PartitionInfo;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.WakeupException;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
@@ -51,7 +55,11 @@ import org.slf4j.LoggerFactory;
 /**
  * Sends the reconciler's operations to Slack. A consumer group over {@code slack.call-ops} and its
  * retry topics; up to {@code dispatch.concurrency} requests are out at once, paced per (workspace,
- * method) by the {@link RateLimiter}. Three parts: the {@link Decider} decides each turn and what each
+ * method) by the {@link RateLimiter}. Operations lie on their workspace's partition, the same number
+ * in every one of these topics, and the group's range assignor gives a number's partitions to one
+ * member: each workspace's budgets live in one instance, and a partition number assigned anew starts
+ * with empty buckets. An operation found on another workspace's partition is moved to its own unsent.
+ * Three parts: the {@link Decider} decides each turn and what each
  * answer means; {@link OpRecords} makes the records that follow; the {@link Committer} writes them
  * with the offsets they let through, one transaction at a time, and the {@link OffsetLedger} names in
  * those offsets what finished above a slower operation and what may be on its way to Slack. What is
@@ -102,7 +110,7 @@ public final class Dispatcher implements AutoCloseable {
     private final SlackClient slack;
     private final Clock clock;
     private final Clients clients;
-    private final RateLimiter limiter;
+    private final OpPartitions opPartitions;
     private final Decider decider;
     private final OpRecords records;
     private final BridgeMetrics metrics;
@@ -114,6 +122,13 @@ public final class Dispatcher implements AutoCloseable {
     private final OffsetLedger ledger = new OffsetLedger();
     private final LinkedBlockingQueue<Outcome> outcomes = new LinkedBlockingQueue<>();
     private final Map<TopicPartition, Lease> leases = new ConcurrentHashMap<>();
+    /**
+     * The rate budgets of the workspaces on each partition number held, shared by that number's leases
+     * in every source topic, and made afresh when the number is assigned.
+     */
+    private final Map<Integer, RateLimiter> budgets = new HashMap<>();
+    /** Partitions from which an operation was moved to its workspace's, logged once per assignment. */
+    private final Set<TopicPartition> movingFrom = new HashSet<>();
     /** Retry partitions whose head is not due yet, until when. */
     private final Map<TopicPartition, Instant> pausedUntil = new HashMap<>();
     /** Partitions whose offset metadata has no room for one more operation in flight. */
@@ -152,11 +167,11 @@ public final class Dispatcher implements AutoCloseable {
         this.slack = slack;
         this.clock = clock;
         this.clients = clients;
-        this.limiter = new RateLimiter(config.budgets(), config.defaultBudget());
+        this.opPartitions = new OpPartitions(new WorkspacePartitioner(config.defaultTeamId()));
         this.retryTopics = config.topics().callOpsRetries().stream().map(RetryTier::topic).collect(Collectors.toUnmodifiableSet());
         this.decider = new Decider(config.retryPolicy(), () -> ThreadLocalRandom.current().nextDouble(),
                 config.maxInlineWait(), config.requestTimeout());
-        this.records = new OpRecords(topics, clock);
+        this.records = new OpRecords(topics, clock, opPartitions);
         AtomicInteger threads = new AtomicInteger();
         this.workers = Executors.newFixedThreadPool(config.concurrency(), runnable -> {
             Thread thread = new Thread(runnable, "dispatch-worker-" + threads.incrementAndGet());
@@ -371,11 +386,33 @@ public final class Dispatcher implements AutoCloseable {
                     continue;
                 }
                 Work work = new Work(record, partition, lease, op, parked.attempts(), parked.due(),
-                        limiter.id().equals(parked.reservation()), parked.silence(),
+                        lease.limiter().id().equals(parked.reservation()), parked.silence(),
                         parked.uncertain() || seen == OffsetLedger.Seen.MAYBE_SENT, false, false);
+                Integer home = opPartitions.of(record.topic(), op);
+                if (home != null && home != record.partition()) {
+                    moveHome(work, home, now);
+                    continue;
+                }
                 workers.execute(() -> attempt(work));
             }
         }
+    }
+
+    /**
+     * Moves an operation lying on another workspace's partition (written before operations were
+     * partitioned by workspace, or before a partition count changed) to its workspace's partition of
+     * the shortest tier it fits, due when it was due, unsent: paced here, it would be paced twice.
+     */
+    private void moveHome(Work work, int home, Instant now) {
+        if (movingFrom.add(work.partition())) {
+            LOG.info("Operations on {} belong on their workspaces' partitions; moving them there unsent (first: {}"
+                    + " of call {} to partition {})", work.partition(), work.op().method().apiName(),
+                    work.op().externalUniqueId(), home);
+        }
+        metrics.operationMoved(work.partition().topic());
+        Instant due = work.due() == null || work.due().isBefore(now) ? now : work.due();
+        outcomes.add(new Finished(work.lease(), work.partition(), work.offset(),
+                List.of(records.park(work, due, work.attempts(), null, false, false)), false));
     }
 
     private void holdBack(TopicPartition partition, long offset) {
@@ -399,7 +436,7 @@ public final class Dispatcher implements AutoCloseable {
                 settle(work, decider.decide(work.op(), work.attempts(), new SlackAnswer.Error(refused)));
                 return;
             }
-            Decider.Step step = decider.next(work, clock.instant(), limiter);
+            Decider.Step step = decider.next(work, clock.instant(), lease.limiter());
             if (step instanceof Decider.Wait wait) {
                 lease.waiting().incrementAndGet();
                 long delay = Math.max(0, Duration.between(clock.instant(), wait.due()).toNanos());
@@ -418,11 +455,11 @@ public final class Dispatcher implements AutoCloseable {
                 if (park.report()) {
                     parkedRecords.add(records.result(park.interim()));
                 }
-                parkedRecords.add(records.park(work, park.due(), work.attempts(), park.reserved() ? limiter.id() : null,
-                        park.report(), false));
+                parkedRecords.add(records.park(work, park.due(), work.attempts(),
+                        park.reserved() ? lease.limiter().id() : null, park.report(), false));
                 finish(work, parkedRecords);
             } else if (step instanceof Decider.Check check) {
-                SlackAnswer answer = request(check.request());
+                SlackAnswer answer = request(check.request(), lease.limiter());
                 Disposition checked = decider.checked(work.op(), work.attempts(), answer);
                 if (work.op() instanceof CallOp.ThreadPost reply) {
                     metrics.replyChecked(reply.reply().wireName(), checked.outcome());
@@ -450,7 +487,7 @@ public final class Dispatcher implements AutoCloseable {
                 if (work.repeatShows()) {
                     lease.requesting(work.offset());
                 }
-                SlackAnswer answer = request(work.op());
+                SlackAnswer answer = request(work.op(), lease.limiter());
                 Disposition disposition = decider.decide(work.op(), work.attempts(), answer);
                 metrics.slackRequest(work.op().method(), disposition.outcome());
                 settle(work, disposition);
@@ -463,8 +500,8 @@ public final class Dispatcher implements AutoCloseable {
         }
     }
 
-    /** One request, under a lease the caller holds. */
-    private SlackAnswer request(CallOp op) {
+    /** One request, under a lease the caller holds, whose workspace's buckets {@code limiter} holds. */
+    private SlackAnswer request(CallOp op, RateLimiter limiter) {
         SlackAnswer answer;
         metrics.requestStarted();
         try {
@@ -614,6 +651,10 @@ public final class Dispatcher implements AutoCloseable {
             commitBefore(deadline, partitions);
         }
         given.keySet().forEach(leases::remove);
+        // A number's buckets go with its last partition: should it come back, what was sent meanwhile is unknown.
+        Set<Integer> held = leases.keySet().stream().map(TopicPartition::partition).collect(Collectors.toSet());
+        budgets.keySet().retainAll(held);
+        movingFrom.removeAll(partitions);
         // Whatever is still uncommitted for them is the next owner's to do: written later, it would double it.
         committer.drop(partitions);
         ledger.forget(partitions);
@@ -665,6 +706,14 @@ public final class Dispatcher implements AutoCloseable {
         // A few rounds of requests per batch: operations waiting for their announcement hold no worker.
         props.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, QUEUED_PER_WORKER * config.concurrency());
         props.putAll(config.consumerOverrides());
+        // A workspace's partitions (one number in every source topic) must go to one member, whatever the
+        // overrides say: the range assignors give co-partitioned topics' same numbers to the same member.
+        if (GroupProtocol.CONSUMER.name().equalsIgnoreCase(String.valueOf(props.get(ConsumerConfig.GROUP_PROTOCOL_CONFIG)))) {
+            props.remove(ConsumerConfig.PARTITION_ASSIGNMENT_STRATEGY_CONFIG);
+            props.put(ConsumerConfig.GROUP_REMOTE_ASSIGNOR_CONFIG, "range");
+        } else {
+            props.put(ConsumerConfig.PARTITION_ASSIGNMENT_STRATEGY_CONFIG, RangeAssignor.class.getName());
+        }
         return props;
     }
 
@@ -682,6 +731,18 @@ public final class Dispatcher implements AutoCloseable {
         props.remove(ProducerConfig.PARTITIONER_CLASS_CONFIG);
         props.put(ProducerConfig.PARTITIONER_IGNORE_KEYS_CONFIG, false);
         return props;
+    }
+
+    /** Each source topic's partition count, for where operations belong; one not known now stays as it was. */
+    private void countPartitions() {
+        for (String topic : sourceTopics()) {
+            try {
+                List<PartitionInfo> infos = consumer.partitionsFor(topic);
+                opPartitions.count(topic, infos == null ? 0 : infos.size());
+            } catch (RuntimeException e) {
+                LOG.warn("Could not read the partitions of {}: {}", topic, e.toString());
+            }
+        }
     }
 
     private void closeQuietly() {
@@ -704,10 +765,14 @@ public final class Dispatcher implements AutoCloseable {
         @Override
         public void onPartitionsAssigned(Collection<TopicPartition> partitions) {
             if (!partitions.isEmpty()) {
+                countPartitions();
                 Map<TopicPartition, OffsetAndMetadata> committed = consumer.committed(Set.copyOf(partitions));
+                Instant now = clock.instant();
                 for (TopicPartition partition : partitions) {
                     ledger.restore(partition, committed.get(partition));
-                    leases.put(partition, new Lease());
+                    RateLimiter limiter = budgets.computeIfAbsent(partition.partition(), number ->
+                            RateLimiter.emptySince(config.budgets(), config.defaultBudget(), opPartitions::workspace, now));
+                    leases.put(partition, new Lease(limiter));
                 }
             }
             assigned = !consumer.assignment().isEmpty();

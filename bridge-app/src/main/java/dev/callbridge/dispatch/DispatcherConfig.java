@@ -21,6 +21,8 @@ import java.util.Objects;
  * @param requestTimeout longest a Slack request may take
  * @param consumerOverrides extra Kafka consumer settings, passed through as given
  * @param producerOverrides extra Kafka producer settings, passed through as given
+ * @param defaultTeamId the workspace of operations that name none ({@code slack.default.team.id}), whose
+ *     partition and rate budgets they share; {@code null} when there is none
  */
 public record DispatcherConfig(
         String bootstrapServers,
@@ -35,7 +37,8 @@ public record DispatcherConfig(
         Duration commitInterval,
         Duration requestTimeout,
         Map<String, Object> consumerOverrides,
-        Map<String, Object> producerOverrides) {
+        Map<String, Object> producerOverrides,
+        String defaultTeamId) {
 
     public DispatcherConfig {
         Objects.requireNonNull(bootstrapServers, "bootstrapServers");

@@ -11,15 +11,28 @@ import java.util.concurrent.atomic.AtomicInteger;
  * and {@link #awaitIdle} waits for the turns under way, requests included. What a worker reports
  * names its lease, so a report from a lease since revoked is never taken for one of a later lease
  * of the same partition. So the next owner never sends an operation this one is still sending.
+ *
+ * <p>A lease paces its operations with the rate budgets of the workspaces its partition number
+ * carries ({@link #limiter}), shared with the leases of the same number in the other topics.
  */
 final class Lease {
 
+    private final RateLimiter limiter;
     private boolean revoked;
     private int busy;
     /** Operations of this partition on the timer: in flight, but holding no worker. */
     private final AtomicInteger waiting = new AtomicInteger();
     /** Announced operations whose request has begun; announced ones not in here were never sent. */
     private final Set<Long> requested = ConcurrentHashMap.newKeySet();
+
+    Lease(RateLimiter limiter) {
+        this.limiter = limiter;
+    }
+
+    /** The buckets of the workspaces on this partition number, made when this instance was given it. */
+    RateLimiter limiter() {
+        return limiter;
+    }
 
     synchronized boolean isLive() {
         return !revoked;

@@ -15,7 +15,10 @@ import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.header.Headers;
 import org.apache.kafka.common.header.internals.RecordHeaders;
 
-/** The records the dispatcher writes: results for the reconciler, parked operations and dead letters. */
+/**
+ * The records the dispatcher writes: results for the reconciler (keyed, and so partitioned, by the
+ * call), parked operations (on their workspace's partition) and dead letters.
+ */
 final class OpRecords {
 
     /** Operations are small; a dead letter of one never comes near Kafka's default record limit. */
@@ -23,11 +26,13 @@ final class OpRecords {
 
     private final Topics topics;
     private final Clock clock;
+    private final OpPartitions partitions;
     private final JsonSerde<OpResult> results = new JsonSerde<>(OpResult.class);
 
-    OpRecords(Topics topics, Clock clock) {
+    OpRecords(Topics topics, Clock clock, OpPartitions partitions) {
         this.topics = topics;
         this.clock = clock;
+        this.partitions = partitions;
     }
 
     ProducerRecord<byte[], byte[]> result(OpResult result) {
@@ -36,7 +41,8 @@ final class OpRecords {
     }
 
     /**
-     * The operation again, in the retry tier that hands it back by {@code due}.
+     * The operation again, in the retry tier that hands it back by {@code due}, on its workspace's
+     * partition there (while the tier's partition count is unknown, on the one its key hashes to).
      *
      * @param reservation the rate limiter whose slot starting at {@code due} it holds, or {@code null}
      * @param reported whether an interim result goes with it, which renews the reconciler's word on it
@@ -71,7 +77,8 @@ final class OpRecords {
             DispatchHeaders.put(headers, DispatchHeaders.REPORTED_AT, lastReported);
         }
         // The original timestamp stays, so event-to-Slack latency includes the time spent waiting.
-        return new ProducerRecord<>(tier.topic(), null, record.timestamp(), record.key(), record.value(), headers);
+        return new ProducerRecord<>(tier.topic(), partitions.of(tier.topic(), work.op()), record.timestamp(),
+                record.key(), record.value(), headers);
     }
 
     /** A dead letter of the consumed operation; {@code op} is {@code null} when it could not be read. */

@@ -137,6 +137,16 @@ public final class BridgeMetrics {
                 .tag("outcome", outcome).register(registry).increment();
     }
 
+    /**
+     * An operation read from a partition that is not its workspace's (written before operations were
+     * partitioned by workspace, or before a partition count changed), moved to its workspace's unsent.
+     */
+    public void operationMoved(String topic) {
+        Counter.builder("bridge.operations.moved")
+                .description("operations moved unsent to their workspace's partition of the shortest retry topic")
+                .tag("topic", topic).register(registry).increment();
+    }
+
     public void operation(SlackMethod method) {
         Counter.builder("bridge.operations").description("Slack operations issued by the reconciler")
                 .tag("method", method.apiName()).register(registry).increment();

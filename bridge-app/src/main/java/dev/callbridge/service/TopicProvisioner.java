@@ -1,6 +1,7 @@
 package dev.callbridge.service;
 
 import dev.callbridge.config.BridgeConfigException;
+import dev.callbridge.topics.RetryTier;
 import dev.callbridge.topics.Topics;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -29,7 +30,8 @@ import org.slf4j.LoggerFactory;
  * recovery retention; {@code slack.installations} compacted, kept for good, in one partition),
  * existing ones are checked —
  * the input events and the results must have the same partition count, because both feed the same
- * per-call task, {@code slack.calls} must be compacted, because it is read back after a reset, and
+ * per-call task, so must the operations and each retry topic, because a workspace's operations lie on
+ * the same partition number of each, {@code slack.calls} must be compacted, because it is read back after a reset, and
  * {@code slack.installations} must be compacted and delete nothing by age, because it is the only
  * record of the workspaces the app is installed in.
  */
@@ -142,6 +144,15 @@ public final class TopicProvisioner {
             throw new BridgeConfigException(topics.callEvents().name() + " has " + events + " partitions and "
                     + topics.callResults().name() + " has " + results
                     + "; they must match, since both feed the same per-call task");
+        }
+        int ops = described.get(topics.callOps().name()).partitions().size();
+        for (RetryTier tier : topics.callOpsRetries()) {
+            int parked = described.get(tier.topic()).partitions().size();
+            if (parked != ops) {
+                throw new BridgeConfigException(topics.callOps().name() + " has " + ops + " partitions and "
+                        + tier.topic() + " has " + parked + "; they must match, since a workspace's operations lie on"
+                        + " the same partition of each and one instance paces them (add partitions to the smaller)");
+            }
         }
         ConfigResource calls = new ConfigResource(ConfigResource.Type.TOPIC, topics.calls().name());
         ConfigResource installations = new ConfigResource(ConfigResource.Type.TOPIC, topics.installations().name());

@@ -6,8 +6,11 @@ import dev.callbridge.model.state.CallState;
 import dev.callbridge.reconcile.CallInput;
 import dev.callbridge.reconcile.Reconciler;
 import dev.callbridge.topics.Topics;
+import dev.callbridge.topics.WorkspacePartitioner;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Properties;
+import java.util.Set;
 import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.streams.StreamsBuilder;
 import org.apache.kafka.streams.StreamsConfig;
@@ -21,7 +24,8 @@ import org.apache.kafka.streams.state.Stores;
 /**
  * The call reconciler topology. Events are keyed and partitioned by their call (through a repartition
  * topic when the producer used another key or another partitioner), merged with the dispatcher's results, and reconciled per call
- * against one persistent store; operations go to {@code slack.call-ops} and each call's new view to
+ * against one persistent store; operations go to {@code slack.call-ops}, on their workspace's
+ * partition (see {@link WorkspacePartitioner}), and each call's new view to
  * {@code slack.calls}, which every instance also reads back into a global recovery store. Invalid records are dead-lettered by {@link DeadLetterHandler} as they are read.
  */
 public final class CallTopology {
@@ -87,9 +91,13 @@ public final class CallTopology {
                 .split(Named.as("emit-"))
                 .branch((call, emission) -> emission instanceof Emission.Op, Branched.as("ops"))
                 .defaultBranch(Branched.as("views"));
+        // Keyed by the call, but on the workspace's partition: one dispatcher then paces each workspace.
+        WorkspacePartitioner workspaces = new WorkspacePartitioner(config.reconciler().defaultTeamId());
         emitted.get("emit-ops")
                 .mapValues(emission -> ((Emission.Op) emission).op(), Named.as("op"))
-                .to(topics.callOps().name(), topics.callOps().produced("write-call-ops"));
+                .to(topics.callOps().name(), topics.callOps().produced("write-call-ops")
+                        .withStreamPartitioner((topic, call, op, opsPartitions) ->
+                                Optional.of(Set.of(workspaces.partition(op.teamId(), opsPartitions)))));
         emitted.get("emit-views")
                 .mapValues(emission -> ((Emission.View) emission).state(), Named.as("view"))
                 .to(topics.calls().name(), topics.calls().produced("write-calls"));

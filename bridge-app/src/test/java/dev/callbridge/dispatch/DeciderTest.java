@@ -164,7 +164,8 @@ class DeciderTest {
     private static Work work(CallOp op, boolean uncertain, boolean announced, boolean checked) {
         org.apache.kafka.clients.consumer.ConsumerRecord<byte[], byte[]> record =
                 new org.apache.kafka.clients.consumer.ConsumerRecord<>("slack.call-ops", 0, 7L, new byte[0], new byte[0]);
-        return new Work(record, new org.apache.kafka.common.TopicPartition("slack.call-ops", 0), new Lease(), op,
+        return new Work(record, new org.apache.kafka.common.TopicPartition("slack.call-ops", 0),
+                new Lease(new RateLimiter(java.util.Map.of(), new Budget(60, 1))), op,
                 Attempts.FIRST, null, false, null, uncertain, announced, checked);
     }
 

@@ -24,6 +24,8 @@ import dev.callbridge.slack.SlackClient;
 import dev.callbridge.testkit.BridgeSettings;
 import dev.callbridge.testkit.DemoWorkspace;
 import dev.callbridge.testkit.KafkaBrokerExtension;
+import dev.callbridge.topics.WorkspacePartitioner;
+import dev.callbridge.topology.CallPartitioner;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
@@ -262,17 +264,14 @@ class DispatcherOnRealBrokerTest {
     @Test
     void aLongWaitForBudgetIsReportedToTheReconcilerOnceAThirdOfTheTimeoutPassedWithoutWord() {
         rig("heard-", Faults.none());
-        // One calls.add a minute: the second and third wait a minute or more, parked in the retry tiers.
+        // One calls.add a minute, the buckets empty at the start: each waits a minute or more, parked in the
+        // retry tiers.
         bridge = rig.startService(settings().budget(SlackMethod.CALLS_ADD, 1)
                 .with("BRIDGE_SLACK_BUDGET_BURST", "1"));
         long timeout = Duration.ofMinutes(15).toMillis();
         long now = System.currentTimeMillis();
-        CallOp first = add("heard-first");
         CallOp silentLong = add("heard-silent");
         CallOp justIssued = add("heard-fresh");
-        rig.sendOp(first, null, Map.of(CallOp.ISSUED_AT_HEADER, Long.toString(now),
-                CallOp.TIMEOUT_HEADER, Long.toString(timeout)));
-        await().atMost(Duration.ofSeconds(30)).until(() -> rig.committed(rig.topics.callResults().name()).size() == 1);
         rig.sendOp(silentLong, null, Map.of(CallOp.ISSUED_AT_HEADER, Long.toString(now - Duration.ofMinutes(6).toMillis()),
                 CallOp.TIMEOUT_HEADER, Long.toString(timeout)));
         rig.sendOp(justIssued, null, Map.of(CallOp.ISSUED_AT_HEADER, Long.toString(now),
@@ -294,6 +293,38 @@ class DispatcherOnRealBrokerTest {
         assertThat(parked).filteredOn(r -> OPS.fromBytes(r.value()).opId().equals(justIssued.opId()))
                 .isNotEmpty()
                 .allSatisfy(r -> assertThat(header(r, DispatchHeaders.REPORTED_AT)).isNull());
+    }
+
+    @Test
+    void operationsWrittenByCallBeforeTheUpgradeAreMovedToTheirWorkspacesPartitionAndSentOnce() {
+        rig("upgrade-", Faults.none());
+        SendLog sends = new SendLog();
+        bridge = rig.startService(settings(), sends::wrap);
+        int home = new WorkspacePartitioner(null).partition(DemoWorkspace.TEAM, BridgeRig.PARTITIONS);
+        List<CallOp> ops = IntStream.range(0, 12).mapToObj(n -> add("upgrade-call-" + n)).toList();
+        long timeout = Duration.ofMinutes(15).toMillis();
+        // As the version before wrote them: on the partition of the call's key, whatever its workspace.
+        ops.forEach(op -> rig.sendOp(op, CallPartitioner.partition(op.externalUniqueId(), BridgeRig.PARTITIONS),
+                Map.of(CallOp.ISSUED_AT_HEADER, Long.toString(System.currentTimeMillis()),
+                        CallOp.TIMEOUT_HEADER, Long.toString(timeout))));
+        long elsewhere = ops.stream()
+                .filter(op -> CallPartitioner.partition(op.externalUniqueId(), BridgeRig.PARTITIONS) != home).count();
+
+        List<OpResult> results = await().atMost(Duration.ofSeconds(60)).until(
+                () -> rig.committed(rig.topics.callResults().name()).stream()
+                        .map(r -> RESULTS.fromBytes(r.value())).toList(),
+                r -> r.size() >= ops.size());
+
+        assertThat(elsewhere).as("the test needs operations off their workspace's partition").isPositive();
+        assertThat(results).allSatisfy(r -> assertThat(r).isInstanceOf(OpResult.Succeeded.class))
+                .extracting(OpResult::opId).containsExactlyInAnyOrderElementsOf(ops.stream().map(CallOp::opId).toList());
+        ops.forEach(op -> assertThat(sends.of(op.opId())).as("requests for %s", op.opId()).hasSize(1));
+        assertThat(rig.emulator().stats().duplicateCallsAdd()).isZero();
+        List<ConsumerRecord<byte[], byte[]>> moved = new ArrayList<>();
+        rig.topics.callOpsRetries().forEach(tier -> moved.addAll(rig.committed(tier.topic())));
+        assertThat(moved).as("moved unsent to the workspace's partition").hasSize((int) elsewhere)
+                .allSatisfy(r -> assertThat(r.partition()).isEqualTo(home));
+        assertThat(BridgeRig.count(bridge, "bridge.operations.moved")).isEqualTo(elsewhere);
     }
 
     private static CallOp add(String call) {

@@ -16,6 +16,7 @@ import dev.callbridge.slack.SlackClient;
 import dev.callbridge.testkit.BridgeSettings;
 import dev.callbridge.testkit.DemoWorkspace;
 import dev.callbridge.testkit.KafkaBrokerExtension;
+import dev.callbridge.topics.WorkspacePartitioner;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -105,13 +106,16 @@ class DispatcherPipelineTest {
         BridgeSettings settings = settings().with("BRIDGE_SLACK_TIMEOUT", "1s");
         BridgeService bridge = rig.startService(settings, this::hangingOnTheSlowCall);
         List<String> fastCalls = IntStream.range(0, 5).mapToObj(n -> "pipe-fast-" + n).toList();
-        TopicPartition ops = new TopicPartition(rig.topics.callOps().name(), 0);
+        // The demo workspace's partition: there the dispatcher takes them in.
+        TopicPartition ops = new TopicPartition(rig.topics.callOps().name(),
+                new WorkspacePartitioner(null).partition(DemoWorkspace.TEAM, BridgeRig.PARTITIONS));
         try (KafkaProducer<String, byte[]> producer = new KafkaProducer<>(
                 Map.of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, KAFKA.bootstrapServers()),
                 new StringSerializer(), new ByteArraySerializer())) {
             // One partition, the hanging operation first: everything after it finishes before it.
-            producer.send(new ProducerRecord<>(ops.topic(), 0, SLOW_CALL, OPS.toBytes(add(SLOW_CALL))));
-            fastCalls.forEach(call -> producer.send(new ProducerRecord<>(ops.topic(), 0, call, OPS.toBytes(add(call)))));
+            producer.send(new ProducerRecord<>(ops.topic(), ops.partition(), SLOW_CALL, OPS.toBytes(add(SLOW_CALL))));
+            fastCalls.forEach(call -> producer.send(
+                    new ProducerRecord<>(ops.topic(), ops.partition(), call, OPS.toBytes(add(call)))));
         }
 
         Set<String> fastOps = fastCalls.stream().map(call -> add(call).opId()).collect(Collectors.toSet());
@@ -150,8 +154,9 @@ class DispatcherPipelineTest {
         try (KafkaProducer<String, byte[]> producer = new KafkaProducer<>(
                 Map.of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, KAFKA.bootstrapServers()),
                 new StringSerializer(), new ByteArraySerializer())) {
-            calls.forEach(call -> producer.send(
-                    new ProducerRecord<>(rig.topics.callOps().name(), 0, call, OPS.toBytes(add(call)))));
+            calls.forEach(call -> producer.send(new ProducerRecord<>(rig.topics.callOps().name(),
+                    new WorkspacePartitioner(null).partition(DemoWorkspace.TEAM, BridgeRig.PARTITIONS), call,
+                    OPS.toBytes(add(call)))));
         }
 
         await().atMost(Duration.ofSeconds(30)).until(() -> callsAddRequests() == 4

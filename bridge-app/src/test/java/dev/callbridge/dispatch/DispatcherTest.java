@@ -13,6 +13,7 @@ import dev.callbridge.slack.SlackAnswer;
 import dev.callbridge.slack.SlackCallInfo;
 import dev.callbridge.slack.SlackClient;
 import dev.callbridge.topics.Topics;
+import dev.callbridge.topics.WorkspacePartitioner;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
@@ -141,10 +142,11 @@ class DispatcherTest {
             headers.add(DispatchHeaders.RESERVED, "a-process-that-crashed".getBytes(StandardCharsets.UTF_8));
             parked.add(record(n, join("c" + n, n), headers));
         }
-        start(Duration.ofMillis(20), new Budget(1, 1), null, parked.toArray(ConsumerRecord[]::new));
+        // 15 a minute, the buckets empty at the start: the first goes in 4 s, the second's slot is 8 s away.
+        start(Duration.ofMillis(20), new Budget(15, 1), null, parked.toArray(ConsumerRecord[]::new));
 
-        await().atMost(Duration.ofSeconds(5)).until(() -> lastCommitted() != null && lastCommitted().offset() == 2);
-        assertThat(sent).as("one request a minute: the second waits for its own slot").hasSize(1);
+        await().atMost(Duration.ofSeconds(10)).until(() -> lastCommitted() != null && lastCommitted().offset() == 2);
+        assertThat(sent).as("the second waits for its own slot, not the other process's").hasSize(1);
         assertThat(history()).anySatisfy(record -> assertThat(record.topic()).startsWith(Topics.CALL_OPS + ".retry"));
     }
 
@@ -156,10 +158,11 @@ class DispatcherTest {
             sleep(800);
             return new SlackAnswer.Ok(null, null, null);
         };
-        // 15 a minute: the second operation waits 4 s on the timer for its slot, within the 5 s inline wait.
+        // 30 a minute, the buckets empty at the start: the first goes in 2 s, the second waits 4 s on the timer,
+        // within the 5 s inline wait.
         CallOp first = join("c1", 0);
         CallOp second = join("c2", 1);
-        start(Duration.ofMillis(20), new Budget(15, 1), null, record(0, first, new RecordHeaders()),
+        start(Duration.ofMillis(20), new Budget(30, 1), null, record(0, first, new RecordHeaders()),
                 record(1, second, new RecordHeaders()));
         assertThat(firstOut.await(5, TimeUnit.SECONDS)).isTrue();
 
@@ -239,13 +242,74 @@ class DispatcherTest {
         assertThat(registry.counter("bridge.calls.add.uncertain").count()).isEqualTo(1.0);
     }
 
+    @Test
+    void aPartitionGivenToThisInstanceStartsWithEmptyBucketsAndSoDoesOneHandedOverAndTakenBack() {
+        List<Instant> sentAt = Collections.synchronizedList(new ArrayList<>());
+        slack = op -> {
+            sentAt.add(Instant.now());
+            return new SlackAnswer.Ok(null, null, null);
+        };
+        // One a second with a burst of ten: full buckets would send all at once.
+        Instant assigned = Instant.now();
+        start(Duration.ofMillis(20), new Budget(60, 10), null, record(0, join("c1", 0), new RecordHeaders()),
+                record(1, join("c2", 1), new RecordHeaders()), record(2, join("c3", 2), new RecordHeaders()));
+
+        await().atMost(Duration.ofSeconds(10)).until(() -> sentAt.size() == 3);
+        assertThat(Duration.between(assigned, sentAt.get(0))).as("the first waits one interval").isGreaterThan(
+                Duration.ofMillis(900));
+        assertThat(Duration.between(sentAt.get(0), sentAt.get(2))).as("the rest at the pace, no burst")
+                .isGreaterThan(Duration.ofMillis(1_800));
+
+        // Taken away and given back after a quiet spell that would have refilled the old buckets.
+        sleep(2_000);
+        Instant[] reassigned = new Instant[1];
+        consumer.schedulePollTask(() -> consumer.rebalance(List.of()));
+        consumer.schedulePollTask(() -> {
+            reassigned[0] = Instant.now();
+            consumer.rebalance(List.of(OPS));
+            consumer.addRecord(record(3, join("c4", 3), new RecordHeaders()));
+        });
+
+        await().atMost(Duration.ofSeconds(10)).until(() -> sentAt.size() == 4);
+        assertThat(Duration.between(reassigned[0], sentAt.get(3))).as("empty again when given back")
+                .isGreaterThan(Duration.ofMillis(900));
+    }
+
+    @Test
+    void anOperationOnAnotherWorkspacesPartitionIsMovedToItsOwnUnsentAndPacedThere() {
+        TopicPartition retry = new TopicPartition(Topics.CALL_OPS + ".retry-5s", 0);
+        for (String topic : List.of(Topics.CALL_OPS, retry.topic(), Topics.CALL_OPS + ".retry-30s",
+                Topics.CALL_OPS + ".retry-5m")) {
+            consumer.updatePartitions(topic, List.of(partition(topic, 0), partition(topic, 1), partition(topic, 2)));
+        }
+        WorkspacePartitioner workspaces = new WorkspacePartitioner(null);
+        CallOp home = new CallOp.EndCall("c1:k:0:calls.end", "c1", onPartition(workspaces, 0), "R1", 60L, "hangup");
+        CallOp away = new CallOp.EndCall("c2:k:0:calls.end", "c2", onPartition(workspaces, 2), "R2", 60L, "hangup");
+        RecordHeaders uncertain = new RecordHeaders();
+        uncertain.add(DispatchHeaders.UNCERTAIN, "true".getBytes(StandardCharsets.UTF_8));
+        start(Duration.ofMillis(20), PLENTY, null, record(0, away, uncertain), record(1, home, new RecordHeaders()));
+
+        await().atMost(Duration.ofSeconds(5)).until(() -> lastCommitted() != null && lastCommitted().offset() == 2);
+        assertThat(sent).as("only the operation at home was sent").containsExactly(home);
+        ProducerRecord<byte[], byte[]> moved = history().stream()
+                .filter(record -> record.topic().startsWith(Topics.CALL_OPS + ".retry")).findFirst().orElseThrow();
+        assertThat(moved.topic()).isEqualTo(retry.topic());
+        assertThat(moved.partition()).as("its workspace's partition").isEqualTo(2);
+        assertThat(OPS_SERDE.fromBytes(moved.value())).isEqualTo(away);
+        assertThat(moved.headers().lastHeader(DispatchHeaders.UNCERTAIN)).as("still uncertain").isNotNull();
+        assertThat(Long.parseLong(new String(moved.headers().lastHeader(DispatchHeaders.RELEASE_AT).value(),
+                StandardCharsets.UTF_8))).as("handed back at once").isLessThanOrEqualTo(System.currentTimeMillis());
+        assertThat(resultsOf(away)).as("no word to the reconciler: nothing happened to it").isEmpty();
+        assertThat(registry.counter("bridge.operations.moved", "topic", Topics.CALL_OPS).count()).isEqualTo(1.0);
+    }
+
     // ---- the rig
 
     private void start(Duration commitInterval, Budget budget, OffsetAndMetadata committed,
             ConsumerRecord<byte[], byte[]>... records) {
         DispatcherConfig config = new DispatcherConfig("mock:9092", "test-group", "test-tx", BridgeConfig.defaults().topics(), Map.of(),
                 budget, new RetryPolicy(Duration.ofSeconds(1), Duration.ofMinutes(1), 5, 10), Duration.ofSeconds(5), 4,
-                commitInterval, requestTimeout, Map.of(), Map.of());
+                commitInterval, requestTimeout, Map.of(), Map.of(), null);
         SlackClient client = op -> {
             sent.add(op);
             return slack.apply(op);
@@ -272,6 +336,16 @@ class DispatcherTest {
             }
         });
         dispatcher.start();
+    }
+
+    private static org.apache.kafka.common.PartitionInfo partition(String topic, int partition) {
+        return new org.apache.kafka.common.PartitionInfo(topic, partition, null, null, null);
+    }
+
+    /** A team whose operations lie on {@code partition} of three. */
+    private static String onPartition(WorkspacePartitioner workspaces, int partition) {
+        return java.util.stream.IntStream.range(0, 100).mapToObj(n -> "T" + n)
+                .filter(team -> workspaces.partition(team, 3) == partition).findFirst().orElseThrow();
     }
 
     private static ConsumerRecord<byte[], byte[]> record(long offset, CallOp op, RecordHeaders headers) {

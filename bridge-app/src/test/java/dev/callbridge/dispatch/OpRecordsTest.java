@@ -5,13 +5,16 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.callbridge.config.BridgeConfig;
 import dev.callbridge.model.deadletter.DeadLetter;
 import dev.callbridge.model.op.CallOp;
+import dev.callbridge.model.result.OpResult;
 import dev.callbridge.topics.Topics;
+import dev.callbridge.topics.WorkspacePartitioner;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.util.List;
+import java.util.Map;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.TopicPartition;
@@ -25,7 +28,9 @@ class OpRecordsTest {
     private static final CallOp ADD = new CallOp.AddCall("c1:k:1:calls.add", "c1", "T1", "https://j/1", null, null,
             "Title", null, 1_700_000_000L, List.of());
 
-    private final OpRecords records = new OpRecords(BridgeConfig.defaults().topics(), Clock.fixed(NOW, ZoneOffset.UTC));
+    private final OpPartitions partitions = new OpPartitions(new WorkspacePartitioner("T0DEFAULT"));
+    private final OpRecords records = new OpRecords(BridgeConfig.defaults().topics(), Clock.fixed(NOW, ZoneOffset.UTC),
+            partitions);
 
     private static ConsumerRecord<byte[], byte[]> consumed() {
         RecordHeaders headers = new RecordHeaders();
@@ -56,7 +61,8 @@ class OpRecordsTest {
 
     @Test
     void aParkedOperationCarriesItsSlotsLimiterAndWhetherItsOutcomeIsUncertain() {
-        Work work = new Work(consumed(), new TopicPartition("slack.call-ops.retry-5s", 2), new Lease(), ADD,
+        Work work = new Work(consumed(), new TopicPartition("slack.call-ops.retry-5s", 2),
+                new Lease(new RateLimiter(Map.of(), new Budget(60, 1))), ADD,
                 new Attempts(3, 1), null, false, null, false, true, false);
 
         ProducerRecord<byte[], byte[]> parked = records.park(work, NOW.plusSeconds(3), new Attempts(4, 1), "this-limiter",
@@ -74,6 +80,25 @@ class OpRecordsTest {
         assertThat(certain.headers().lastHeader(DispatchHeaders.RESERVED)).isNull();
         assertThat(certain.headers().lastHeader(DispatchHeaders.UNCERTAIN)).isNull();
         assertThat(certain.topic()).isEqualTo("slack.call-ops.retry-30s");
+    }
+
+    @Test
+    void aParkedOperationGoesToItsWorkspacesPartitionOfTheTierAndAResultToItsCalls() {
+        Work work = new Work(consumed(), new TopicPartition("slack.call-ops.retry-5s", 2),
+                new Lease(new RateLimiter(Map.of(), new Budget(60, 1))), ADD, new Attempts(3, 1), null, false, null,
+                false, false, false);
+        assertThat(records.park(work, NOW.plusSeconds(40), new Attempts(4, 1), null, false, false).partition())
+                .as("the tier's partition count not known yet: the producer's choice").isNull();
+
+        partitions.count("slack.call-ops.retry-30s", 6);
+        ProducerRecord<byte[], byte[]> parked = records.park(work, NOW.plusSeconds(40), new Attempts(4, 1), null, false,
+                false);
+
+        assertThat(parked.topic()).isEqualTo("slack.call-ops.retry-30s");
+        assertThat(parked.partition()).isEqualTo(new WorkspacePartitioner(null).partition("T1", 6));
+        assertThat(new String(parked.key(), StandardCharsets.UTF_8)).as("still keyed by the call").isEqualTo("c1");
+        assertThat(records.result(new OpResult.Succeeded(ADD.opId(), "c1", ADD.method(), 1, "R1", null, null, null))
+                .partition()).as("results go where the call's key hashes to").isNull();
     }
 
     private static String header(ProducerRecord<byte[], byte[]> record, String name) {

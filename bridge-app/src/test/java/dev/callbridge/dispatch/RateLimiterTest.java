@@ -58,6 +58,45 @@ class RateLimiterTest {
     }
 
     @Test
+    void bucketsMadeAtAHandOverStartEmptySoThePreviousOwnersLastRequestsAreNotFollowedByABurst() {
+        RateLimiter handedOver = RateLimiter.emptySince(
+                Map.of(SlackMethod.CALLS_END, new Budget(60, 3)), new Budget(20, 1), team -> team, T0);
+
+        assertThat(handedOver.reserve("T1", SlackMethod.CALLS_END, T0)).as("one interval after the hand-over")
+                .isEqualTo(T0.plusSeconds(1));
+        assertThat(handedOver.reserve("T1", SlackMethod.CALLS_END, T0)).isEqualTo(T0.plusSeconds(2));
+        assertThat(handedOver.reserve("T1", SlackMethod.CALLS_END, T0)).isEqualTo(T0.plusSeconds(3));
+        assertThat(handedOver.id()).isNotEqualTo(limiter.id());
+    }
+
+    @Test
+    void aBucketMadeAtAHandOverEarnsItsBurstOnlyFromThen() {
+        RateLimiter handedOver = RateLimiter.emptySince(
+                Map.of(SlackMethod.CALLS_END, new Budget(60, 3)), new Budget(20, 1), team -> team, T0);
+        Instant later = T0.plusSeconds(10);
+
+        // First used long after the hand-over: what it earned since is its own to spend.
+        assertThat(handedOver.reserve("T2", SlackMethod.CALLS_END, later)).isEqualTo(later);
+        assertThat(handedOver.reserve("T2", SlackMethod.CALLS_END, later)).isEqualTo(later);
+        assertThat(handedOver.reserve("T2", SlackMethod.CALLS_END, later)).isEqualTo(later);
+        assertThat(handedOver.reserve("T2", SlackMethod.CALLS_END, later)).isEqualTo(later.plusSeconds(1));
+        // Two seconds after the hand-over a quiet workspace has earned two of its three.
+        assertThat(handedOver.reserve("T3", SlackMethod.CALLS_END, T0.plusSeconds(2))).isEqualTo(T0.plusSeconds(2));
+        assertThat(handedOver.reserve("T3", SlackMethod.CALLS_END, T0.plusSeconds(2))).isEqualTo(T0.plusSeconds(2));
+        assertThat(handedOver.reserve("T3", SlackMethod.CALLS_END, T0.plusSeconds(2))).isEqualTo(T0.plusSeconds(3));
+    }
+
+    @Test
+    void everySpellingOfAWorkspaceSharesItsBuckets() {
+        RateLimiter handedOver = RateLimiter.emptySince(Map.of(), new Budget(60, 1),
+                new dev.callbridge.topics.WorkspacePartitioner("T0DEFAULT")::workspace, T0);
+
+        assertThat(handedOver.reserve(null, SlackMethod.CALLS_ADD, T0)).isEqualTo(T0.plusSeconds(1));
+        assertThat(handedOver.reserve("t0default", SlackMethod.CALLS_ADD, T0)).isEqualTo(T0.plusSeconds(2));
+        assertThat(handedOver.reserve("T0DEFAULT", SlackMethod.CALLS_ADD, T0)).isEqualTo(T0.plusSeconds(3));
+    }
+
+    @Test
     void overASustainedOverloadTheBudgetIsNeverExceeded() {
         Instant now = T0;
         int inFirstMinute = 0;

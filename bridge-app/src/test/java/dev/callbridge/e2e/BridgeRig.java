@@ -21,6 +21,7 @@ import dev.callbridge.testkit.DemoWorkspace;
 import dev.callbridge.testkit.KafkaBrokerExtension;
 import dev.callbridge.testkit.TempDirs;
 import dev.callbridge.topics.Topics;
+import dev.callbridge.topics.WorkspacePartitioner;
 import io.micrometer.core.instrument.Counter;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -31,9 +32,11 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.function.Function;
 import java.util.function.UnaryOperator;
+import java.util.stream.IntStream;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
@@ -65,10 +68,14 @@ public final class BridgeRig implements AutoCloseable {
     private final CloudEventCodec codec = new CloudEventCodec();
     private final List<BridgeService> services = new ArrayList<>();
     private final List<Process> processes = new ArrayList<>();
+    /** Workspaces besides the demo one, each with a token of its own in the emulator and in every instance. */
+    private final List<String> teams;
 
-    private BridgeRig(String bootstrapServers, String prefix, SlackEmulator.Builder emulator) {
+    private BridgeRig(String bootstrapServers, String prefix, SlackEmulator.Builder emulator, List<String> teams) {
         this.bootstrapServers = bootstrapServers;
         this.prefix = prefix;
+        this.teams = List.copyOf(teams);
+        teams.forEach(team -> emulator.token(token(team), team));
         this.slack = emulator.build().start();
         this.expect = new SlackExpectations(slack.client());
         try {
@@ -89,7 +96,33 @@ public final class BridgeRig implements AutoCloseable {
     }
 
     public static BridgeRig start(KafkaBrokerExtension kafka, String prefix, SlackEmulator.Builder emulator) {
-        return new BridgeRig(kafka.bootstrapServers(), prefix, emulator);
+        return new BridgeRig(kafka.bootstrapServers(), prefix, emulator, List.of());
+    }
+
+    /** A rig whose Slack also serves {@code teams}, each with its own token, which every instance is given. */
+    public static BridgeRig start(KafkaBrokerExtension kafka, String prefix, SlackEmulator.Builder emulator,
+            List<String> teams) {
+        return new BridgeRig(kafka.bootstrapServers(), prefix, emulator, teams);
+    }
+
+    /** The bot token of a workspace of {@link #start(KafkaBrokerExtension, String, SlackEmulator.Builder, List)}. */
+    public static String token(String team) {
+        return "xoxb-rig-" + team.toLowerCase(Locale.ROOT);
+    }
+
+    /**
+     * One team id per partition, {@code <stem><n>}, the first whose operations lie on that partition of
+     * this rig's topics: workspaces that different instances pace.
+     */
+    public static List<String> teamsOnEveryPartition(String stem) {
+        WorkspacePartitioner workspaces = new WorkspacePartitioner(null);
+        List<String> teams = new ArrayList<>();
+        for (int partition = 0; partition < PARTITIONS; partition++) {
+            int on = partition;
+            teams.add(IntStream.range(0, 1_000).mapToObj(n -> stem + n)
+                    .filter(team -> workspaces.partition(team, PARTITIONS) == on).findFirst().orElseThrow());
+        }
+        return teams;
     }
 
     public static BridgeRig start(KafkaBrokerExtension kafka, String prefix, Faults faults) {
@@ -106,8 +139,10 @@ public final class BridgeRig implements AutoCloseable {
 
     /** The settings of instance {@code instanceId} of this rig's bridge, with a state directory of its own. */
     public BridgeSettings settings(String instanceId) {
-        return BridgeSettings.forTest(bootstrapServers, prefix, slack.baseUrl(), workDir.resolve("state-" + instanceId))
-                .with("BRIDGE_INSTANCE_ID", instanceId);
+        BridgeSettings settings = BridgeSettings.forTest(bootstrapServers, prefix, slack.baseUrl(),
+                workDir.resolve("state-" + instanceId)).with("BRIDGE_INSTANCE_ID", instanceId);
+        teams.forEach(team -> settings.with("SLACK_TOKEN_" + team, token(team)));
+        return settings;
     }
 
     /** The configuration {@code bridge run} reads from these settings. */
@@ -203,9 +238,13 @@ public final class BridgeRig implements AutoCloseable {
         producer.flush();
     }
 
-    /** Writes an operation straight to {@code slack.call-ops} on {@code partition}, as the reconciler would. */
+    /**
+     * Writes an operation straight to {@code slack.call-ops}, on {@code partition} or, when {@code null}, on
+     * its workspace's, as the reconciler would for an operation that names its workspace.
+     */
     public void sendOp(CallOp op, Integer partition, Map<String, String> headers) {
-        producer.send(new ProducerRecord<>(topics.callOps().name(), partition, op.externalUniqueId(), OPS.toBytes(op),
+        int where = partition != null ? partition : new WorkspacePartitioner(null).partition(op.teamId(), PARTITIONS);
+        producer.send(new ProducerRecord<>(topics.callOps().name(), where, op.externalUniqueId(), OPS.toBytes(op),
                 headers(headers)));
         producer.flush();
     }

@@ -1,6 +1,7 @@
 package dev.callbridge.e2e;
 
 import dev.callbridge.model.event.CallEvent;
+import dev.callbridge.model.event.CallEventData;
 import dev.callbridge.model.event.CallEvents;
 import dev.callbridge.model.event.Participant;
 import java.time.Duration;
@@ -37,18 +38,26 @@ final class CallScenario {
 
     /** {@code count} calls named {@code <prefix>call-<n>}, starting a second apart. */
     static CallScenario lifecycles(String prefix, int count) {
-        return new CallScenario(IntStream.range(0, count).mapToObj(n -> lifecycle(prefix + "call-" + n, n)).toList());
+        return new CallScenario(IntStream.range(0, count)
+                .mapToObj(n -> lifecycle(prefix + "call-" + n, n, null)).toList());
     }
 
-    private static ScriptedCall lifecycle(String id, int n) {
+    /** As {@link #lifecycles(String, int)}, call {@code n} in workspace {@code teams[n % teams.size()]}. */
+    static CallScenario lifecycles(String prefix, int count, List<String> teams) {
+        return new CallScenario(IntStream.range(0, count)
+                .mapToObj(n -> lifecycle(prefix + "call-" + n, n, teams.get(n % teams.size()))).toList());
+    }
+
+    private static ScriptedCall lifecycle(String id, int n, String team) {
         CallEvents call = CallEvents.sequenced(id, "pbx-e2e", T0.plusSeconds(n));
         String a = "U" + n + "A";
         String b = "U" + n + "B";
         String c = "U" + n + "C";
         String renamed = "Call " + n + " (renamed)";
         List<CallEvent> events = List.of(
-                call.started("https://pbx.example/j/" + id, "Call " + n, null,
-                        List.of(Participant.slackUser(a), Participant.slackUser(b))),
+                call.started(new CallEventData.Started("https://pbx.example/j/" + id, null, null, "Call " + n, null,
+                        call.now().getEpochSecond(), null, team,
+                        List.of(Participant.slackUser(a), Participant.slackUser(b)))),
                 call.after(Duration.ofSeconds(2)).joined(Participant.slackUser(c)),
                 call.after(Duration.ofSeconds(3)).left(Participant.slackUser(a)),
                 call.after(Duration.ofSeconds(3)).joined(Participant.slackUser(a)),

@@ -12,7 +12,10 @@ import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
-/** Two bridge instances of one application sharing the partitions, one of them stopped mid-stream. */
+/**
+ * Two bridge instances of one application sharing the partitions, one of them stopped mid-stream. The
+ * calls are spread over workspaces on every partition, so both instances send operations until one stops.
+ */
 class SharedPartitionsEndToEndTest {
 
     @RegisterExtension
@@ -22,10 +25,11 @@ class SharedPartitionsEndToEndTest {
 
     @Test
     void whenOneOfTwoInstancesStopsMidStreamTheSurvivorFinishesEveryCall() {
-        CallScenario scenario = CallScenario.lifecycles("e2e-pair-", CALLS);
+        List<String> teams = BridgeRig.teamsOnEveryPartition("T0PAIR");
+        CallScenario scenario = CallScenario.lifecycles("e2e-pair-", CALLS, teams);
         List<CallEvent> events = scenario.inOrder();
         int beforeStop = CALLS * 3;
-        try (BridgeRig rig = BridgeRig.start(KAFKA, "e2e-pair-")) {
+        try (BridgeRig rig = BridgeRig.start(KAFKA, "e2e-pair-", BridgeRig.demoEmulator(), teams)) {
             BridgeService survivor = rig.startService(rig.settings("a").shortSessions());
             BridgeService leaving = rig.startService(rig.settings("b").shortSessions());
             // Both hold partitions of the input and of the operations once the group has settled.
@@ -33,8 +37,10 @@ class SharedPartitionsEndToEndTest {
                     .until(() -> survivor.isReady() && leaving.isReady());
 
             rig.send(events.subList(0, beforeStop));
+            // Stopped while it sends its workspaces' operations.
             await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(50))
-                    .until(() -> rig.emulator().stats().of(ApiMethod.CALLS_ADD).requests() >= CALLS / 4);
+                    .until(() -> rig.emulator().stats().of(ApiMethod.CALLS_ADD).requests() >= CALLS / 4
+                            && BridgeRig.count(leaving, "bridge.slack.requests") > 0);
             rig.stopService(leaving);
             rig.send(events.subList(beforeStop, events.size()));
 

@@ -123,12 +123,13 @@ class SlackAppEndToEndTest {
         EmulatedApp app = EmulatedApp.of(CLIENT_ID, CLIENT_SECRET, SIGNING_SECRET)
                 .withEventsUrl("http://127.0.0.1:" + port + "/slack/events");
         try (BridgeRig rig = BridgeRig.start(KAFKA, "e2e-uninstall-", BridgeRig.demoEmulator().app(app))) {
-            // One calls.add a minute: a refused workspace that waited for its budget would take minutes here.
-            BridgeService bridge = rig.startService(appSettings(rig, "a", port).budget(SlackMethod.CALLS_ADD, 1)
+            // Two calls.add a minute: a refused workspace that waited for its budget would take minutes here. The
+            // buckets start empty, so the first calls.add of each workspace waits 30 s.
+            BridgeService bridge = rig.startService(appSettings(rig, "a", port).budget(SlackMethod.CALLS_ADD, 2)
                     .with("BRIDGE_SLACK_BUDGET_BURST", "1"));
             AddToSlack.install(port, SECOND);
             CallEvents before = inSecondWorkspace(rig, "served-call");
-            await().atMost(Duration.ofSeconds(30)).until(() -> !rig.emulator().callsWithExternalId("served-call").isEmpty());
+            await().atMost(Duration.ofSeconds(60)).until(() -> !rig.emulator().callsWithExternalId("served-call").isEmpty());
 
             rig.emulator().uninstall(CLIENT_ID, SECOND);
             await().atMost(Duration.ofSeconds(30)).until(() -> BridgeRig.count(bridge, "bridge.slack.app.removals") >= 1);

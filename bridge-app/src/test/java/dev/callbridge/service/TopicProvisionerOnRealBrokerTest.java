@@ -86,6 +86,18 @@ class TopicProvisionerOnRealBrokerTest {
         }
     }
 
+    @Test
+    void aRetryTopicWithOtherPartitionsThanTheOperationsIsRefused() {
+        Topics topics = Topics.withPrefix("grown-", CloudEventCodec.DEFAULT_MAX_RECORD_BYTES);
+        KAFKA.createTopics(6, topics.callOps().name());
+        try (Admin admin = admin()) {
+            assertThatThrownBy(() -> new TopicProvisioner(admin).ensure(topics, 3, (short) 1, Duration.ofDays(14), false))
+                    .isInstanceOf(BridgeConfigException.class)
+                    .hasMessageStartingWith("grown-slack.call-ops has 6 partitions and grown-slack.call-ops.retry-5s has 3")
+                    .hasMessageContaining("a workspace's operations lie on the same partition of each");
+        }
+    }
+
     private static Admin admin() {
         return Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, KAFKA.bootstrapServers()));
     }

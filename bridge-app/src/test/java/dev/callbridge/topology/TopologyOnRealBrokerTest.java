@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.callbridge.config.BridgeConfig;
 import dev.callbridge.model.deadletter.DeadLetter;
 import dev.callbridge.model.event.CallEvent;
+import dev.callbridge.model.event.CallEventData;
 import dev.callbridge.model.event.CallEvents;
 import dev.callbridge.model.event.CloudEventCodec;
 import dev.callbridge.model.event.Participant;
@@ -19,6 +20,7 @@ import dev.callbridge.model.state.ObservedCall.BlockStatus;
 import dev.callbridge.testkit.CommittedRecords;
 import dev.callbridge.testkit.KafkaBrokerExtension;
 import dev.callbridge.topics.Topics;
+import dev.callbridge.topics.WorkspacePartitioner;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -82,6 +84,7 @@ class TopologyOnRealBrokerTest {
     private static final CallEvents CHARLIE = CallEvents.sequenced("call-charlie", SOURCE, T0.plusSeconds(2));
     private static final List<String> CALLS = List.of(ALPHA.callId(), BRAVO.callId(), CHARLIE.callId());
     private static final String MISROUTED_KEY = "not-call-charlie";
+    private static final String BRAVO_TEAM = "T0BRAVO";
 
     private static final AtomicReference<Throwable> streamsFailure = new AtomicReference<>();
     private static KafkaStreams streams;
@@ -106,7 +109,8 @@ class TopologyOnRealBrokerTest {
         producer = new KafkaProducer<>(producerProperties(), new StringSerializer(), new ByteArraySerializer());
 
         RecordMetadata alphaStarted = send(ALPHA.callId(), started(ALPHA, "Standup"));
-        send(BRAVO.callId(), started(BRAVO, "Incident bridge", CAROL));
+        send(BRAVO.callId(), BRAVO.started(new CallEventData.Started("https://pbx.example.com/join/" + BRAVO.callId(),
+                null, null, "Incident bridge", null, null, null, BRAVO_TEAM, List.of(CAROL))));
 
         // Two bad records in the middle of alpha's partition: alpha's later events must still count.
         garbage = send(new ProducerRecord<>(Topics.CALL_EVENTS, alphaStarted.partition(), "garbage",
@@ -212,6 +216,21 @@ class TopologyOnRealBrokerTest {
         assertThat(alphaEnded.offset()).isGreaterThan(withoutSubject.offset());
         assertThat(CommittedRecords.readAll(KAFKA.bootstrapServers(), Topics.CALL_OPS_DLT)).isEmpty();
         assertThat(streams.state()).isEqualTo(KafkaStreams.State.RUNNING);
+    }
+
+    @Test
+    void operationsAreKeyedByTheirCallAndLieOnTheirWorkspacesPartition() {
+        awaitAllEnded();
+        WorkspacePartitioner workspaces = new WorkspacePartitioner(null);
+        List<ConsumerRecord<byte[], byte[]>> ops = CommittedRecords.readAll(KAFKA.bootstrapServers(), Topics.CALL_OPS);
+
+        assertThat(ops).isNotEmpty().allSatisfy(record -> {
+            CallOp op = OPS.fromBytes(record.value());
+            assertThat(utf8(record.key())).isEqualTo(op.externalUniqueId());
+            assertThat(record.partition()).as("partition of %s", op.opId())
+                    .isEqualTo(workspaces.partition(op.teamId(), PARTITIONS));
+        });
+        assertThat(ops).extracting(record -> OPS.fromBytes(record.value()).teamId()).contains(BRAVO_TEAM).containsNull();
     }
 
     private static void assertDeadLetter(ConsumerRecord<byte[], byte[]> record, String reason, RecordMetadata origin) {

@@ -24,7 +24,8 @@ import java.util.function.Supplier;
  * <ul>
  *   <li>{@code GET calls} (optionally {@code ?external_unique_id=} and {@code ?team_id=}),
  *       {@code GET calls/<id>}, {@code GET messages} (every message, replies and edits included),
- *       {@code GET threads/<channel>/<ts>} (a message and the replies in its thread), {@code GET stats};
+ *       {@code GET threads/<channel>/<ts>} (a message and the replies in its thread), {@code GET stats}
+ *       (per method, and per workspace and method);
  *   <li>{@code GET}/{@code PUT faults} and {@code GET}/{@code PUT rate-limits}: a PUT names only the
  *       fields it changes and answers with the settings now in force;
  *   <li>{@code GET installations}: the apps' installs with their tokens' ids, never the tokens;
@@ -93,7 +94,7 @@ final class InspectionEndpoint implements HttpHandler {
             case "calls" -> requireThen(exchange, get, () -> calls(exchange));
             case "messages" -> requireThen(exchange, get, state::messages);
             case "stats" -> requireThen(exchange, get,
-                    () -> new EmulatorStats(stats.snapshot(), state.duplicateCallsAdd()));
+                    () -> new EmulatorStats(stats.snapshot(), state.duplicateCallsAdd(), stats.workspaces()));
             case "faults" -> {
                 if (put) {
                     faults.settings(EmulatorJson.overlay(faults.settings(), body(exchange), Faults.class));

@@ -7,10 +7,14 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
 import java.util.concurrent.atomic.LongAdder;
 
-/** Per-method request and answer counts, lock-free so that counting never slows the server. */
+/**
+ * Request and answer counts per method, and per (workspace, method) for requests whose token named a
+ * workspace; lock-free so that counting never slows the server.
+ */
 final class RequestStats {
 
     private final Map<ApiMethod, Counters> byMethod = new EnumMap<>(ApiMethod.class);
+    private final ConcurrentMap<String, ConcurrentMap<ApiMethod, Counters>> byWorkspace = new ConcurrentHashMap<>();
 
     RequestStats() {
         for (ApiMethod method : ApiMethod.values()) {
@@ -22,33 +26,51 @@ final class RequestStats {
         byMethod.get(method).requests.increment();
     }
 
-    void answered(ApiMethod method, ApiAnswer answer) {
-        Counters counters = byMethod.get(method);
-        if (answer.isOk()) {
-            counters.ok.increment();
-        } else if (answer.status() == ApiAnswer.TOO_MANY_REQUESTS) {
-            counters.rateLimited.increment();
-        } else if (answer.status() >= 500) {
-            counters.serverErrors.increment();
-        } else {
-            counters.errors.computeIfAbsent(answer.error(), e -> new LongAdder()).increment();
+    /** A request whose token belongs to {@code teamId}: from here on it is counted for that workspace too. */
+    void authenticated(String teamId, ApiMethod method) {
+        workspace(teamId, method).requests.increment();
+    }
+
+    /** @param teamId the workspace of the request's token; {@code null} before authentication */
+    void answered(ApiMethod method, ApiAnswer answer, String teamId) {
+        byMethod.get(method).answered(answer);
+        if (teamId != null) {
+            workspace(teamId, method).answered(answer);
         }
     }
 
-    void dropped(ApiMethod method) {
+    void dropped(ApiMethod method, String teamId) {
         byMethod.get(method).dropped.increment();
+        workspace(teamId, method).dropped.increment();
     }
 
-    void delayed(ApiMethod method) {
+    void delayed(ApiMethod method, String teamId) {
         byMethod.get(method).delayed.increment();
+        workspace(teamId, method).delayed.increment();
+    }
+
+    private Counters workspace(String teamId, ApiMethod method) {
+        return byWorkspace.computeIfAbsent(teamId, team -> new ConcurrentHashMap<>())
+                .computeIfAbsent(method, m -> new Counters());
     }
 
     /** The counts of every method that was asked anything. */
     Map<String, MethodCounts> snapshot() {
+        return snapshot(byMethod);
+    }
+
+    /** The counts of every workspace that was asked anything, by team id, then by method. */
+    Map<String, Map<String, MethodCounts>> workspaces() {
+        Map<String, Map<String, MethodCounts>> snapshot = new TreeMap<>();
+        byWorkspace.forEach((team, methods) -> snapshot.put(team, snapshot(methods)));
+        return snapshot;
+    }
+
+    private static Map<String, MethodCounts> snapshot(Map<ApiMethod, Counters> counters) {
         Map<String, MethodCounts> snapshot = new TreeMap<>();
-        byMethod.forEach((method, counters) -> {
-            if (counters.requests.sum() > 0) {
-                snapshot.put(method.apiName(), counters.snapshot());
+        counters.forEach((method, counts) -> {
+            if (counts.requests.sum() > 0) {
+                snapshot.put(method.apiName(), counts.snapshot());
             }
         });
         return snapshot;
@@ -56,6 +78,7 @@ final class RequestStats {
 
     void clear() {
         byMethod.values().forEach(Counters::clear);
+        byWorkspace.clear();
     }
 
     private static final class Counters {
@@ -66,6 +89,18 @@ final class RequestStats {
         final LongAdder dropped = new LongAdder();
         final LongAdder delayed = new LongAdder();
         final ConcurrentMap<String, LongAdder> errors = new ConcurrentHashMap<>();
+
+        void answered(ApiAnswer answer) {
+            if (answer.isOk()) {
+                ok.increment();
+            } else if (answer.status() == ApiAnswer.TOO_MANY_REQUESTS) {
+                rateLimited.increment();
+            } else if (answer.status() >= 500) {
+                serverErrors.increment();
+            } else {
+                errors.computeIfAbsent(answer.error(), e -> new LongAdder()).increment();
+            }
+        }
 
         MethodCounts snapshot() {
             Map<String, Long> errorCounts = new TreeMap<>();

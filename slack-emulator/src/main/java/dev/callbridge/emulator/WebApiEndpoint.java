@@ -73,6 +73,7 @@ final class WebApiEndpoint implements HttpHandler {
                 return;
             }
             grant = tokens.authenticate(request.token());
+            stats.authenticated(grant.teamId(), method);
         } catch (MethodError e) {
             answer(exchange, method, ApiAnswer.error(e), null);
             return;
@@ -87,7 +88,7 @@ final class WebApiEndpoint implements HttpHandler {
                     // Applied, and then the answer is lost with the connection.
                     decide(request, grant);
                 }
-                stats.dropped(method);
+                stats.dropped(method, grant.teamId());
                 IoUtils.safeClose(exchange.getConnection());
             }
             case SLOW -> answerLater(exchange, method, decide(request, grant), grant, decision.settings().slowMillis());
@@ -113,7 +114,7 @@ final class WebApiEndpoint implements HttpHandler {
 
     private void answerLater(HttpServerExchange exchange, ApiMethod method, ApiAnswer answer, TokenGrant grant,
             long delayMillis) {
-        stats.delayed(method);
+        stats.delayed(method, grant.teamId());
         // Keeps the exchange open past this handler; the timer hands the answer back to a worker.
         exchange.dispatch(SameThreadExecutor.INSTANCE, () -> exchange.getIoThread().executeAfter(
                 () -> exchange.dispatch(later -> answer(later, method, answer, grant)),
@@ -122,7 +123,7 @@ final class WebApiEndpoint implements HttpHandler {
 
     /** @param grant the token's grant, whose scopes the answer names; {@code null} before authentication */
     private void answer(HttpServerExchange exchange, ApiMethod method, ApiAnswer answer, TokenGrant grant) {
-        stats.answered(method, answer);
+        stats.answered(method, answer, grant == null ? null : grant.teamId());
         if (grant != null) {
             exchange.getResponseHeaders().put(OAUTH_SCOPES, String.join(",", new TreeSet<>(grant.scopes())));
         }

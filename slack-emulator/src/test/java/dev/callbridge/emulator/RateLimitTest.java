@@ -10,6 +10,7 @@ import com.slack.api.methods.MethodsClient;
 import com.slack.api.methods.SlackApiException;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -63,6 +64,33 @@ class RateLimitTest {
                 .isNotNull();
         assertThat(slack.methods(TOKEN).authTest(r -> r).isOk()).isTrue();
         assertThat(slack.methods(OTHER_TEAM_TOKEN).callsInfo(r -> r.id("R1")).getError()).isEqualTo("invalid_call_id");
+    }
+
+    @Test
+    void statsCountEachWorkspacesRequestsAnd429sApart() throws Exception {
+        emulator = SlackSdk.emulatorBuilder().rateLimits(RateLimits.unlimited())
+                .rateLimit(ApiMethod.CALLS_INFO, RateLimit.perMinute(2)).build().start();
+        Slack slack = SlackSdk.slack(emulator);
+        for (int i = 0; i < 3; i++) {
+            catchThrowableOfType(SlackApiException.class, () -> slack.methods(TOKEN).callsInfo(r -> r.id("R1")));
+        }
+        slack.methods(OTHER_TEAM_TOKEN).callsInfo(r -> r.id("R1"));
+        slack.methods(OTHER_TEAM_TOKEN).authTest(r -> r);
+        slack.methods("xoxb-nobody").authTest(r -> r);
+
+        EmulatorStats stats = emulator.client().stats();
+
+        assertThat(stats.of(SlackSdk.TEAM, ApiMethod.CALLS_INFO))
+                .isEqualTo(new MethodCounts(3, 0, 1, 0, 0, 0, Map.of("invalid_call_id", 2L)));
+        assertThat(stats.of(SlackSdk.OTHER_TEAM, ApiMethod.CALLS_INFO).requests()).isEqualTo(1);
+        assertThat(stats.of(SlackSdk.OTHER_TEAM, ApiMethod.CALLS_INFO).rateLimited()).isZero();
+        assertThat(stats.of(SlackSdk.OTHER_TEAM, ApiMethod.AUTH_TEST).ok()).isEqualTo(1);
+        assertThat(stats.workspaces()).as("an unknown token names no workspace").containsOnlyKeys(SlackSdk.TEAM,
+                SlackSdk.OTHER_TEAM);
+        assertThat(stats.of(ApiMethod.AUTH_TEST).requests()).isEqualTo(2);
+
+        emulator.client().reset();
+        assertThat(emulator.client().stats().workspaces()).isEmpty();
     }
 
     @Test

@@ -30,12 +30,12 @@ import picocli.CommandLine.Option;
  * needs none of them and runs before the broker starts.
  */
 @Command(name = "bench", mixinStandardHelpOptions = true,
-        description = "Measure decoding, throughput, latency, Slack economy, rate limits, memory and the webhook "
-                + "ingress; write a report.")
+        description = "Measure decoding, throughput, latency, Slack economy, rate limits (one instance and a group),"
+                + " memory and the webhook ingress; write a report.")
 public final class BenchCommand implements Callable<Integer> {
 
     /** The parts of the benchmark, in the order they run. */
-    enum Part { DECODE, THROUGHPUT, LATENCY, ECONOMY, RATE_LIMITS, MEMORY, INGRESS }
+    enum Part { DECODE, THROUGHPUT, LATENCY, ECONOMY, RATE_LIMITS, GROUP_RATE_LIMITS, MEMORY, INGRESS }
 
     @Option(names = "--out", paramLabel = "DIR", defaultValue = "bench-report",
             description = "Folder for report.json, report.md and report.png. Default: ${DEFAULT-VALUE}.")
@@ -94,6 +94,29 @@ public final class BenchCommand implements Callable<Integer> {
             description = "Rate limits: the bridge's slack.budget.burst. Default: ${DEFAULT-VALUE}, the bridge's default.")
     int budgetBurst;
 
+    @Option(names = "--group-instances", defaultValue = "3",
+            description = "Group rate limits: bridge run processes in the group. Default: ${DEFAULT-VALUE}.")
+    int groupInstances;
+
+    @Option(names = "--group-workspaces", defaultValue = "10",
+            description = "Group rate limits: workspaces the calls are spread over. Default: ${DEFAULT-VALUE}.")
+    int groupWorkspaces;
+
+    @Option(names = "--group-budget", defaultValue = "60",
+            description = "Group rate limits: every instance's budget per workspace and method, requests a minute."
+                    + " Default: ${DEFAULT-VALUE}.")
+    int groupBudget;
+
+    @Option(names = "--group-slack-limit", paramLabel = "N",
+            description = "Group rate limits: what the emulator allows per workspace and method, requests a minute."
+                    + " Default: the budget.")
+    Integer groupSlackLimit;
+
+    @Option(names = "--group-overload-seconds", defaultValue = "15",
+            description = "Group rate limits: seconds of calls arriving at 10x each workspace's budget; the drain then"
+                    + " takes ten times as long, over several of Slack's minute windows. Default: ${DEFAULT-VALUE}.")
+    int groupOverloadSeconds;
+
     @Option(names = "--memory-calls", defaultValue = "100000",
             description = "Memory: calls live at once. Default: ${DEFAULT-VALUE}.")
     int memoryCalls;
@@ -135,6 +158,7 @@ public final class BenchCommand implements Callable<Integer> {
         BenchReport.Latency latency = null;
         BenchReport.Economy economy = null;
         BenchReport.RateLimitRun rateLimits = null;
+        BenchReport.GroupRateLimitRun groupRateLimits = null;
         BenchReport.Memory memory = null;
         BenchReport.Ingress ingress = null;
         if (parts.contains(Part.DECODE)) {
@@ -159,6 +183,10 @@ public final class BenchCommand implements Callable<Integer> {
                 if (parts.contains(Part.RATE_LIMITS)) {
                     rateLimits = new RateLimitBench(world, log).run(budget, overloadSeconds, budgetBurst);
                 }
+                if (parts.contains(Part.GROUP_RATE_LIMITS)) {
+                    groupRateLimits = new GroupRateLimitBench(world, log).run(groupInstances, groupWorkspaces,
+                            groupBudget, groupSlackLimit == null ? groupBudget : groupSlackLimit, groupOverloadSeconds);
+                }
                 if (parts.contains(Part.MEMORY)) {
                     memory = new MemoryBench(world, log).run(memoryCalls, memoryHeap);
                 }
@@ -171,8 +199,8 @@ public final class BenchCommand implements Callable<Integer> {
             }
         }
         BenchReport report = new BenchReport(machine(), startedAt, Duration.ofNanos(System.nanoTime() - start),
-                decoding, throughput, latency, economy, rateLimits, memory, ingress,
-                targets(throughput, latency, economy, rateLimits, memory, ingress));
+                decoding, throughput, latency, economy, rateLimits, groupRateLimits, memory, ingress,
+                targets(throughput, latency, economy, rateLimits, groupRateLimits, memory, ingress));
         ReportWriter.write(report, out);
         log.println();
         report.targets().forEach(t -> log.printf("%-13s %-48s %s %s%n", t.what(), t.measured(), t.met() ? "met" : "MISSED",
@@ -182,8 +210,8 @@ public final class BenchCommand implements Callable<Integer> {
     }
 
     static List<Target> targets(BenchReport.Throughput throughput, BenchReport.Latency latency,
-            BenchReport.Economy economy, BenchReport.RateLimitRun rateLimits, BenchReport.Memory memory,
-            BenchReport.Ingress ingress) {
+            BenchReport.Economy economy, BenchReport.RateLimitRun rateLimits, BenchReport.GroupRateLimitRun group,
+            BenchReport.Memory memory, BenchReport.Ingress ingress) {
         List<Target> targets = new ArrayList<>();
         if (throughput != null) {
             BenchReport.SlackRun bridge = throughput.bridge();
@@ -218,6 +246,16 @@ public final class BenchCommand implements Callable<Integer> {
                     String.format(Locale.ROOT, "%.1f %% used (least), %.2f %% 429, %s", leastUsed * 100,
                             rateLimits.share429() * 100, rateLimits.nothingLost() ? "nothing lost" : "LOST"),
                     leastUsed >= 0.95 && rateLimits.share429() <= 0.01 && rateLimits.nothingLost()));
+        }
+        if (group != null) {
+            targets.add(new Target("group rate limits", String.format(Locale.ROOT,
+                    ">= 95 %% of each workspace's budget, <= 1 %% 429 per workspace, %d instances", group.instances()),
+                    String.format(Locale.ROOT, "%.1f %% used (least), %.2f %% 429 (most), at most %.0f %% of a"
+                                    + " budget sent in a minute, %s", group.leastBudgetUsed() * 100,
+                            group.most429Share() * 100, group.byWorkspace().values().stream()
+                                    .mapToDouble(BenchReport.WorkspaceUse::mostSentInAMinute).max().orElse(0) * 100,
+                            group.nothingLost() ? "nothing lost" : "LOST"),
+                    group.leastBudgetUsed() >= 0.95 && group.most429Share() <= 0.01 && group.nothingLost()));
         }
         if (latency != null) {
             targets.add(new Target("latency", "unloaded p99 <= 250 ms (exactly_once_v2)",

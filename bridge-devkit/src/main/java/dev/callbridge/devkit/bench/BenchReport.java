@@ -18,6 +18,7 @@ public record BenchReport(
         Latency latency,
         Economy economy,
         RateLimitRun rateLimits,
+        GroupRateLimitRun groupRateLimits,
         Memory memory,
         Ingress ingress,
         List<Target> targets) {
@@ -171,6 +172,33 @@ public record BenchReport(
      * @param budgetUsed accepted requests per minute over the budget per minute, while saturated
      */
     public record MethodUse(int budgetPerMinute, long accepted, long answered429, double budgetUsed) {}
+
+    /**
+     * Ten times each workspace's budget offered to a group of {@code bridge run} processes of one
+     * application, every instance given the same per-workspace budget that Slack enforces for all of them.
+     *
+     * @param budgetPerMinute every instance's budget per workspace and method
+     * @param slackPerMinute what Slack (the emulator) allowed per workspace and method
+     * @param byWorkspace each workspace's use of its budget and its 429s, by team id
+     * @param leastBudgetUsed the least {@link WorkspaceUse#budgetUsed} of any workspace
+     * @param most429Share the highest {@link WorkspaceUse#share429} of any workspace
+     * @param drain from the first event to the last call converged
+     */
+    public record GroupRateLimitRun(int instances, int workspaces, int calls, double overload, int budgetPerMinute,
+            int slackPerMinute, Map<String, WorkspaceUse> byWorkspace, double leastBudgetUsed, double most429Share, Duration drain,
+            boolean nothingLost, long deadLetters) {}
+
+    /**
+     * One workspace's requests as Slack counted them, from every instance together.
+     *
+     * @param byMethod each limited method's use of the workspace's budget
+     * @param share429 the workspace's requests answered 429 over all its requests
+     * @param budgetUsed the least budget used of any of its methods
+     * @param mostSentInAMinute the most requests of one method sent within any 60 s, 429s included, over the
+     *     budget per minute: above 1, the group sent more than the workspace's budget
+     */
+    public record WorkspaceUse(Map<String, MethodUse> byMethod, long requests, long answered429, double share429,
+            double budgetUsed, double mostSentInAMinute) {}
 
     /**
      * The bridge in a JVM of its own with its heap capped, holding many live calls at once.

@@ -3,6 +3,7 @@ package dev.callbridge.devkit.bench;
 import dev.callbridge.devkit.bench.BenchReport.CpuShare;
 import dev.callbridge.devkit.bench.BenchReport.Decoding;
 import dev.callbridge.devkit.bench.BenchReport.Economy;
+import dev.callbridge.devkit.bench.BenchReport.GroupRateLimitRun;
 import dev.callbridge.devkit.bench.BenchReport.Ingress;
 import dev.callbridge.devkit.bench.BenchReport.Latency;
 import dev.callbridge.devkit.bench.BenchReport.Machine;
@@ -14,6 +15,7 @@ import dev.callbridge.devkit.bench.BenchReport.RateLimitRun;
 import dev.callbridge.devkit.bench.BenchReport.SlackRun;
 import dev.callbridge.devkit.bench.BenchReport.Target;
 import dev.callbridge.devkit.bench.BenchReport.Throughput;
+import dev.callbridge.devkit.bench.BenchReport.WorkspaceUse;
 import dev.callbridge.model.json.WireJson;
 import java.awt.BasicStroke;
 import java.awt.Color;
@@ -125,6 +127,9 @@ public final class ReportWriter {
         if (report.rateLimits() != null) {
             rateLimits(md, report.rateLimits());
         }
+        if (report.groupRateLimits() != null) {
+            groupRateLimits(md, report.groupRateLimits());
+        }
         if (report.memory() != null) {
             memory(md, report.memory());
         }
@@ -150,6 +155,9 @@ public final class ReportWriter {
         }
         if (report.rateLimits() == null) {
             parts.add("rate limits");
+        }
+        if (report.groupRateLimits() == null) {
+            parts.add("group rate limits");
         }
         if (report.memory() == null) {
             parts.add("memory");
@@ -295,6 +303,36 @@ public final class ReportWriter {
                 row("Drain", seconds(r.drain())),
                 row("Nothing lost", r.nothingLost() ? "yes" : "no"),
                 row("Dead letters", count(r.deadLetters()))));
+    }
+
+    private static void groupRateLimits(StringBuilder md, GroupRateLimitRun g) {
+        md.append("## Group rate limits\n\n");
+        md.append(count(g.calls())).append(" calls in ").append(count(g.workspaces())).append(" workspaces offered at ")
+                .append(trim(g.overload())).append("× each workspace's budget of ").append(count(g.budgetPerMinute()))
+                .append(" a minute per method, to ").append(count(g.instances())).append(" instances; Slack allowed ")
+                .append(count(g.slackPerMinute())).append(" a minute.\n\n");
+        Map<String, WorkspaceUse> byWorkspace = new TreeMap<>(g.byWorkspace() == null ? Map.of() : g.byWorkspace());
+        List<String> methods = byWorkspace.values().stream().flatMap(w -> w.byMethod().keySet().stream()).distinct()
+                .sorted().toList();
+        List<String> header = new ArrayList<>(List.of("Workspace", "Requests", "429s", "429 share",
+                "Most sent in a minute"));
+        methods.forEach(method -> header.add(method + " budget used"));
+        table(md, 1, header, byWorkspace.entrySet().stream().map(w -> {
+            List<String> cells = new ArrayList<>(List.of(w.getKey(), count(w.getValue().requests()),
+                    count(w.getValue().answered429()), percent(w.getValue().share429()),
+                    percent(w.getValue().mostSentInAMinute())));
+            methods.forEach(method -> {
+                MethodUse use = w.getValue().byMethod().get(method);
+                cells.add(use == null ? null : percent(use.budgetUsed()));
+            });
+            return cells;
+        }).toList());
+        figures(md, List.of(
+                row("Least budget used", percent(g.leastBudgetUsed())),
+                row("Most 429s", percent(g.most429Share())),
+                row("Drain", seconds(g.drain())),
+                row("Nothing lost", g.nothingLost() ? "yes" : "no"),
+                row("Dead letters", count(g.deadLetters()))));
     }
 
     private static Map<String, MethodUse> byMethod(RateLimitRun r) {

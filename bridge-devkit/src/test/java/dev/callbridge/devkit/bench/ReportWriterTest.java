@@ -8,6 +8,7 @@ import dev.callbridge.devkit.bench.BenchReport.CpuUse;
 import dev.callbridge.devkit.bench.BenchReport.DecodeSlice;
 import dev.callbridge.devkit.bench.BenchReport.Decoding;
 import dev.callbridge.devkit.bench.BenchReport.Economy;
+import dev.callbridge.devkit.bench.BenchReport.GroupRateLimitRun;
 import dev.callbridge.devkit.bench.BenchReport.Ingress;
 import dev.callbridge.devkit.bench.BenchReport.Latency;
 import dev.callbridge.devkit.bench.BenchReport.Machine;
@@ -19,6 +20,7 @@ import dev.callbridge.devkit.bench.BenchReport.RateLimitRun;
 import dev.callbridge.devkit.bench.BenchReport.SlackRun;
 import dev.callbridge.devkit.bench.BenchReport.Target;
 import dev.callbridge.devkit.bench.BenchReport.Throughput;
+import dev.callbridge.devkit.bench.BenchReport.WorkspaceUse;
 import dev.callbridge.model.json.WireJson;
 import java.awt.Color;
 import java.awt.Rectangle;
@@ -65,6 +67,8 @@ class ReportWriterTest {
         assertThat(json.at("/latency/samples_millis")).hasSize(LATENCY_SAMPLES);
         assertThat(json.at("/economy/requests_per_call_by_method/calls.update").asDouble()).isEqualTo(0.31);
         assertThat(json.at("/rate_limits/by_method/chat.postMessage/budget_used").asDouble()).isEqualTo(0.912);
+        assertThat(json.at("/group_rate_limits/by_workspace/T0GRL00/by_method/calls.end/answered429").asLong())
+                .isEqualTo(1);
         assertThat(json.at("/memory/heap_used_after_gc_bytes").asLong()).isEqualTo(bytes(143.5));
         assertThat(json.at("/targets/3/met").asBoolean()).isFalse();
         assertThat(json.at("/ingress/acknowledged_per_second").asDouble()).isEqualTo(2_061.0);
@@ -125,6 +129,13 @@ class ReportWriterTest {
                         "| calls.update | 50 | 1,452 | 13,208 | 96.8 % |",
                         "| 429 share of all requests | 27.0 % |", "| Drain | 372.4 s |", "| Nothing lost | yes |",
                         "| Dead letters | 0 |")
+                // Group rate limits
+                .contains("100 calls in 2 workspaces offered at 10× each workspace's budget of 60 a minute per method,"
+                                + " to 3 instances; Slack allowed 60 a minute.",
+                        "| Workspace | Requests | 429s | 429 share | Most sent in a minute | calls.add budget used"
+                                + " | calls.end budget used |\n",
+                        "| T0GRL00 | 101 | 1 | 1.0 % | 101.7 % | 98.1 % | 95.7 % |", "| Least budget used | 95.7 % |",
+                        "| Most 429s | 1.0 % |", "| Drain | 58.3 s |")
                 // Memory
                 .contains("| Active calls | 100,000 |", "| Heap max | 512.0 MiB |", "| Heap after GC | 143.5 MiB |",
                         "| RocksDB on disk | 88.2 MiB |", "| RocksDB memory | 64.0 MiB |", "| RSS | 903.7 MiB |",
@@ -148,7 +159,7 @@ class ReportWriterTest {
         assertThat(json.has("latency")).isFalse();
         assertThat(json.has("memory")).isFalse();
         String md = Files.readString(dir.resolve("report.md"));
-        assertThat(md).contains("Not run: decoding, throughput, latency, economy, rate limits, memory, ingress.")
+        assertThat(md).contains("Not run: decoding, throughput, latency, economy, rate limits, group rate limits, memory, ingress.")
                 .contains("## Targets (SPEC §9)\n\nNo target was measured.")
                 .doesNotContain("## Decoding", "## Throughput", "## Unloaded latency", "## Economy", "## Rate limits", "## Memory",
                         "## Ingress");
@@ -219,6 +230,14 @@ class ReportWriterTest {
                         "calls.end", new MethodUse(50, 1_474, 12_911, 0.981),
                         "chat.postMessage", new MethodUse(60, 1_641, 14_102, 0.912)),
                         0.27, Duration.ofMillis(372_400), true, 0),
+                new GroupRateLimitRun(3, 2, 100, 10, 60, 60, Map.of(
+                        "T0GRL00", new WorkspaceUse(Map.of(
+                                "calls.add", new MethodUse(60, 50, 0, 0.981),
+                                "calls.end", new MethodUse(60, 50, 1, 0.957)), 101, 1, 0.0099, 0.957, 1.017),
+                        "T0GRL01", new WorkspaceUse(Map.of(
+                                "calls.add", new MethodUse(60, 50, 0, 0.99),
+                                "calls.end", new MethodUse(60, 50, 0, 0.975)), 100, 0, 0, 0.975, 1.0)),
+                        0.957, 0.0099, Duration.ofMillis(58_300), true, 0),
                 new Memory(100_000, bytes(512), bytes(143.5), bytes(88.2), bytes(64), bytes(903.7),
                         Duration.ofMillis(95_600), true),
                 new Ingress(32, Duration.ofSeconds(30), 61_830, 0, 2_061.0, 12.4, 21.7, 38.9, 141.2, true,
@@ -234,7 +253,7 @@ class ReportWriterTest {
 
     private static BenchReport nothingRun() {
         return new BenchReport(new Machine("Linux", "aarch64", 4, bytes(16_384), "Neoverse-N1", "17.0.15", "4.3.1"),
-                Instant.parse("2026-05-04T09:15:00Z"), Duration.ofSeconds(2), null, null, null, null, null, null, null,
+                Instant.parse("2026-05-04T09:15:00Z"), Duration.ofSeconds(2), null, null, null, null, null, null, null, null,
                 List.of());
     }
 
