@@ -431,7 +431,8 @@ public final class DemoTraffic implements AutoCloseable {
     /**
      * What the generator has sent.
      *
-     * @param callsStarted calls begun, whether or not their {@code call.started} has gone out yet
+     * @param callsStarted calls begun whose events go to Kafka, whether or not their {@code call.started}
+     *     has gone out yet; calls dialled on the voice-AI platform are the platform's to count
      * @param callsEnded calls whose {@code call.ended} has gone out
      * @param events distinct valid events sent, each counted once
      * @param duplicates extra copies of events sent
