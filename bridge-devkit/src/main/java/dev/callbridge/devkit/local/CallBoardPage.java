@@ -1,7 +1,10 @@
 package dev.callbridge.devkit.local;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import dev.callbridge.emulator.CallSnapshot;
 import dev.callbridge.emulator.CallUser;
+import dev.callbridge.emulator.PostedMessage;
+import dev.callbridge.slackapp.EndCallButton;
 import java.net.URI;
 import java.net.URISyntaxException;
 import java.nio.charset.StandardCharsets;
@@ -12,21 +15,33 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.Comparator;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Collectors;
 
 /**
- * The call board's HTML: the calls the way Slack shows them, newest first. Pure functions of the
- * calls and the time, so the page is tested without a server; every piece of call data goes
- * through {@link #escape(String)}, and links and pictures are only ever {@code http(s)} URLs.
+ * The call board's HTML: the calls the way Slack shows them, newest first, each with the replies in
+ * its call block's thread. Pure functions of what Slack holds and the time, so the page is tested
+ * without a server; every piece of call data goes through {@link #escape(String)}, Slack's markup
+ * through {@link #mrkdwn(String)}, and links and pictures are only ever {@code http(s)} URLs.
  */
 final class CallBoardPage {
 
     /** How often the page fetches a fresh board, which is also how often a live call's clock ticks. */
     static final Duration REFRESH = Duration.ofSeconds(1);
     static final String BOARD_PATH = "/board";
+    /** Where the page posts an End call click ({@code {"channel", "ts"}} of the button's message). */
+    static final String END_CALL_PATH = "/end-call";
 
     private static final int AVATAR_COLOURS = 8;
+    /** Slack's markup between angle brackets: mentions and links. */
+    private static final Pattern SLACK_MARKUP = Pattern.compile("<([^<>]*)>");
+    private static final Pattern BOLD = Pattern.compile("\\*([^*\n]+)\\*");
 
     private static final String STYLE = """
             :root { --ink: #1d1c1d; --muted: #616061; --line: #dddddd; --live: #007a5a; }
@@ -62,6 +77,15 @@ final class CallBoardPage {
             .c4 { background: #4a154b; } .c5 { background: #0b7285; } .c6 { background: #8e44ad; } .c7 { background: #c0392b; }
             .meta { margin: 0; color: var(--muted); font-size: .8rem; overflow-wrap: anywhere; }
             .meta a { color: #1264a3; font-weight: 700; }
+            .thread { margin: .6rem 0 0; padding: 0 0 0 .8rem; border-left: 2px solid var(--line); list-style: none; }
+            .reply { margin: .4rem 0; font-size: .85rem; overflow-wrap: anywhere; }
+            .reply p { margin: .15rem 0; }
+            .reply .title { font-weight: 700; }
+            .reply a { color: #1264a3; }
+            .mention { padding: 0 .15rem; border-radius: 3px; background: #e8f5fa; color: #1264a3; }
+            .end-call { margin-top: .2rem; padding: .25rem .8rem; border: 0; border-radius: 4px; background: #e01e5a;
+              color: #fff; font: inherit; font-weight: 700; cursor: pointer; }
+            .end-call:disabled { opacity: .5; cursor: wait; }
             """;
 
     private static final String SCRIPT = """
@@ -88,7 +112,24 @@ final class CallBoardPage {
               }
               setTimeout(refresh, %d);
             });
-            """.formatted(BOARD_PATH, REFRESH.toMillis(), REFRESH.toMillis());
+            // The End call buttons come and go with each refresh, so one listener serves them all.
+            document.addEventListener('click', async (event) => {
+              const button = event.target.closest('button.end-call');
+              if (!button || !window.confirm(button.dataset.confirm)) return;
+              button.disabled = true;
+              try {
+                const response = await fetch('%s', {
+                  method: 'POST',
+                  headers: { 'Content-Type': 'application/json' },
+                  body: JSON.stringify({ channel: button.dataset.channel, ts: button.dataset.ts })
+                });
+                if (!response.ok) throw new Error(await response.text());
+              } catch (error) {
+                button.disabled = false;
+                window.alert('The click did not reach the Slack app: ' + error.message);
+              }
+            });
+            """.formatted(BOARD_PATH, REFRESH.toMillis(), REFRESH.toMillis(), END_CALL_PATH);
 
     /**
      * Allows exactly the page's own style and script, by hash: should escaping ever miss, an injected
@@ -101,10 +142,80 @@ final class CallBoardPage {
     private CallBoardPage() {}
 
     /**
+     * What Slack holds, as the board shows it.
+     *
+     * @param calls every call, of every workspace
+     * @param messages every message posted, replies included
+     */
+    record SlackView(List<CallSnapshot> calls, List<PostedMessage> messages) {
+
+        SlackView {
+            calls = List.copyOf(calls);
+            messages = List.copyOf(messages);
+        }
+
+        /** The replies in the thread of each call's block, oldest first, by workspace and call id. */
+        Map<String, List<PostedMessage>> threads() {
+            Map<String, List<PostedMessage>> replies = messages.stream().filter(PostedMessage::isReply)
+                    .collect(Collectors.groupingBy(reply -> reply.teamId() + "/" + reply.channel() + "/" + reply.threadTs()));
+            Map<String, List<PostedMessage>> threads = new HashMap<>();
+            for (PostedMessage message : messages) {
+                if (!message.isReply()) {
+                    List<PostedMessage> thread = replies.getOrDefault(
+                            message.teamId() + "/" + message.channel() + "/" + message.ts(), List.of());
+                    message.callIds().forEach(callId -> threads.putIfAbsent(message.teamId() + "/" + callId, thread));
+                }
+            }
+            return threads;
+        }
+    }
+
+    /**
+     * The End call button of a message, as the bridge posts it in a call block's thread.
+     *
+     * @param blockId the {@code block_id} of the actions block the button is in
+     * @param value the button's value: the call's id at the voice platform
+     * @param confirm what the button's confirmation dialog asks
+     */
+    record EndCallControl(String blockId, String value, String confirm) {
+
+        /** The message's End call button, if it has one. */
+        static Optional<EndCallControl> of(PostedMessage message) {
+            if (message.blocks() == null) {
+                return Optional.empty();
+            }
+            for (JsonNode block : message.blocks()) {
+                Optional<EndCallControl> control = in(block);
+                if (control.isPresent()) {
+                    return control;
+                }
+            }
+            return Optional.empty();
+        }
+
+        /** The End call button of an actions block, if it has one. */
+        static Optional<EndCallControl> in(JsonNode block) {
+            if (!block.path("type").asText().equals("actions")) {
+                return Optional.empty();
+            }
+            for (JsonNode element : block.path("elements")) {
+                if (element.path("action_id").asText().equals(EndCallButton.ACTION_ID)) {
+                    JsonNode dialog = element.path("confirm");
+                    String confirm = (dialog.path("title").path("text").asText("End this call?") + "\n\n"
+                            + dialog.path("text").path("text").asText("")).strip();
+                    return Optional.of(new EndCallControl(block.path("block_id").asText(null),
+                            element.path("value").asText(null), confirm));
+                }
+            }
+            return Optional.empty();
+        }
+    }
+
+    /**
      * The whole page: the board as of {@code now}, with the style and the script that keeps it fresh,
      * and an "Add to Slack" link to {@code installUrl} unless it is {@code null}.
      */
-    static String render(List<CallSnapshot> calls, Instant now, String installUrl) {
+    static String render(SlackView slack, Instant now, String installUrl, boolean canEndCalls) {
         return """
                 <!DOCTYPE html>
                 <html lang="en">
@@ -122,11 +233,16 @@ final class CallBoardPage {
                 </html>
                 """.formatted(STYLE, SCRIPT, installUrl == null ? "" : "<p><a href=\"" + escape(installUrl)
                         + "\">Add to Slack</a>: install the demo app into another workspace; its calls appear here too</p>",
-                        board(calls, now));
+                        board(slack, now, canEndCalls));
     }
 
-    /** The part the page replaces on each refresh: the totals and one card per call, newest first. */
-    static String board(List<CallSnapshot> calls, Instant now) {
+    /**
+     * The part the page replaces on each refresh: the totals and one card per call, newest first, each
+     * with its thread; a live call's End call control has a working button when {@code canEndCalls}.
+     */
+    static String board(SlackView slack, Instant now, boolean canEndCalls) {
+        List<CallSnapshot> calls = slack.calls();
+        Map<String, List<PostedMessage>> threads = slack.threads();
         StringBuilder html = new StringBuilder();
         long ended = calls.stream().filter(CallSnapshot::ended).count();
         long duplicates = calls.stream().filter(call -> call.duplicateOf() != null).count();
@@ -140,11 +256,13 @@ final class CallBoardPage {
         }
         calls.stream()
                 .sorted(Comparator.comparingLong(CallSnapshot::dateStart).thenComparing(CallSnapshot::id).reversed())
-                .forEach(call -> card(html, call, now));
+                .forEach(call -> card(html, call, threads.getOrDefault(call.teamId() + "/" + call.id(), List.of()),
+                        now, canEndCalls && !call.ended()));
         return html.toString();
     }
 
-    private static void card(StringBuilder html, CallSnapshot call, Instant now) {
+    private static void card(StringBuilder html, CallSnapshot call, List<PostedMessage> thread, Instant now,
+            boolean canEnd) {
         String state = call.ended() ? "ended" : "live";
         html.append("<article class=\"call ").append(state).append("\">\n<div class=\"head\">")
                 .append("<span class=\"badge ").append(state).append("\">").append(state).append("</span>");
@@ -174,7 +292,84 @@ final class CallBoardPage {
         if (!call.ended() && isWebUrl(call.joinUrl())) {
             meta.add("<a href=\"" + escape(call.joinUrl()) + "\" rel=\"noopener noreferrer\" target=\"_blank\">Join</a>");
         }
-        html.append("<p class=\"meta\">").append(String.join(" · ", meta)).append("</p>\n</article>\n");
+        html.append("<p class=\"meta\">").append(String.join(" · ", meta)).append("</p>\n");
+        if (!thread.isEmpty()) {
+            html.append("<ul class=\"thread\">");
+            thread.forEach(reply -> reply(html, reply, canEnd));
+            html.append("</ul>\n");
+        }
+        html.append("</article>\n");
+    }
+
+    /** A reply as Slack shows it: its blocks (the kinds the bridge posts), or its text when it has none. */
+    private static void reply(StringBuilder html, PostedMessage reply, boolean canEnd) {
+        html.append("<li class=\"reply\">");
+        JsonNode blocks = reply.blocks();
+        if (blocks == null || !blocks.isArray() || blocks.isEmpty()) {
+            html.append("<p>").append(mrkdwn(reply.text() == null ? "" : reply.text())).append("</p>");
+        } else {
+            for (JsonNode block : blocks) {
+                switch (block.path("type").asText()) {
+                    case "header" -> html.append("<p class=\"title\">").append(text(block.path("text"))).append("</p>");
+                    case "section" -> html.append("<p>").append(text(block.path("text"))).append("</p>");
+                    case "actions" -> {
+                        if (canEnd) {
+                            EndCallControl.in(block).ifPresent(control -> html
+                                    .append("<p><button type=\"button\" class=\"end-call\" data-channel=\"")
+                                    .append(escape(reply.channel())).append("\" data-ts=\"").append(escape(reply.ts()))
+                                    .append("\" data-confirm=\"").append(escape(control.confirm()))
+                                    .append("\">End call</button></p>"));
+                        }
+                    }
+                    default -> {
+                        // The bridge posts no other kind of block.
+                    }
+                }
+            }
+        }
+        html.append("</li>");
+    }
+
+    /** A text object of a block: Slack's markup for {@code mrkdwn}, as written for {@code plain_text}. */
+    private static String text(JsonNode text) {
+        String value = text.path("text").asText("");
+        return text.path("type").asText().equals("mrkdwn") ? mrkdwn(value) : escape(value);
+    }
+
+    /**
+     * Slack's {@code mrkdwn} as HTML: {@code &amp;}, {@code &lt;} and {@code &gt;} stand for what they
+     * escape, {@code <@U123>} is a mention, {@code <url|label>} a link (only to a web address; anything
+     * else shows its label), and {@code *text*} is bold. Everything else shows as written.
+     */
+    static String mrkdwn(String text) {
+        StringBuilder html = new StringBuilder();
+        Matcher markup = SLACK_MARKUP.matcher(text);
+        int from = 0;
+        while (markup.find()) {
+            html.append(plainMrkdwn(text.substring(from, markup.start())));
+            String inside = markup.group(1);
+            int bar = inside.indexOf('|');
+            String target = unescapeSlack(bar < 0 ? inside : inside.substring(0, bar));
+            String label = bar < 0 ? target : unescapeSlack(inside.substring(bar + 1));
+            if (target.startsWith("@")) {
+                html.append("<span class=\"mention\">").append(escape(target)).append("</span>");
+            } else if (isWebUrl(target)) {
+                html.append("<a href=\"").append(escape(target)).append("\" rel=\"noopener noreferrer\" target=\"_blank\">")
+                        .append(escape(label)).append("</a>");
+            } else {
+                html.append(escape(label));
+            }
+            from = markup.end();
+        }
+        return html.append(plainMrkdwn(text.substring(from))).toString();
+    }
+
+    private static String plainMrkdwn(String text) {
+        return BOLD.matcher(escape(unescapeSlack(text))).replaceAll("<strong>$1</strong>");
+    }
+
+    private static String unescapeSlack(String text) {
+        return text.replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&");
     }
 
     private static void person(StringBuilder html, CallUser user) {

@@ -3,13 +3,17 @@ package dev.callbridge.devkit.local;
 import dev.callbridge.model.event.CallEvent;
 import dev.callbridge.model.event.CallEvents;
 import dev.callbridge.model.event.CloudEventCodec;
+import dev.callbridge.provider.emulator.CallSnapshot;
+import dev.callbridge.provider.emulator.ProviderEmulatorClient;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Random;
+import java.util.Set;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -35,6 +39,10 @@ import org.slf4j.LoggerFactory;
  * outside callers) who join over its first stretch, some of whom leave and come back, now and then a
  * new title, and an end after a length drawn from the configured range. Everything runs on one
  * scheduler thread, so the per-call state needs no locks.
+ *
+ * <p>Given a voice-AI platform ({@link #dialling}), a share of the calls are dialled there instead: the
+ * platform tells the bridge of them through its webhooks, and the caller hangs up after the call's length
+ * unless the call was ended before, say from Slack.
  */
 public final class DemoTraffic implements AutoCloseable {
 
@@ -58,6 +66,9 @@ public final class DemoTraffic implements AutoCloseable {
     private final Map<String, LiveCall> live = new LinkedHashMap<>();
     private boolean stopping;
     private volatile Supplier<List<String>> otherWorkspaces = List::of;
+    private volatile ProviderEmulatorClient platform;
+    /** Calls dialled on the platform whose caller has not hung up yet. */
+    private final Set<String> dialled = new LinkedHashSet<>();
 
     // Read from any thread.
     private final AtomicLong callsStarted = new AtomicLong();
@@ -101,6 +112,12 @@ public final class DemoTraffic implements AutoCloseable {
         return this;
     }
 
+    /** Dials {@link Settings#voiceAiShare()} of the calls on this voice-AI platform instead of sending their events. */
+    public DemoTraffic dialling(ProviderEmulatorClient voiceAiPlatform) {
+        this.platform = Objects.requireNonNull(voiceAiPlatform, "voiceAiPlatform");
+        return this;
+    }
+
     /**
      * Starts the first call now and keeps calls coming until {@link #stop()}.
      *
@@ -116,8 +133,8 @@ public final class DemoTraffic implements AutoCloseable {
 
     /**
      * Stops starting calls, ends every call still live (with {@code disconnect_reason}
-     * {@value #STOPPED_REASON}, so no call is left open in the topic), then flushes and closes the
-     * producer. Does nothing the second time.
+     * {@value #STOPPED_REASON}, so no call is left open in the topic; a call dialled on the platform is
+     * hung up with that reason), then flushes and closes the producer. Does nothing the second time.
      */
     public void stop() {
         synchronized (this) {
@@ -154,6 +171,11 @@ public final class DemoTraffic implements AutoCloseable {
             return;
         }
         scheduler.schedule(guarded(this::startCall), nextArrivalMillis(), TimeUnit.MILLISECONDS);
+        // No draw without a platform, so a seeded run without one repeats the calls it always made.
+        if (platform != null && random.nextDouble() < settings.voiceAiShare()) {
+            dial(DialledCall.plan(random, settings));
+            return;
+        }
         List<String> others = otherWorkspaces.get();
         // As many calls in each other workspace as in the default one; no draw at all without others.
         int pick = others.isEmpty() ? 0 : random.nextInt(others.size() + 1);
@@ -162,6 +184,29 @@ public final class DemoTraffic implements AutoCloseable {
         live.put(script.callId(), call);
         callsStarted.incrementAndGet();
         play(call);
+    }
+
+    /** Starts the call on the platform and has its caller hang up once its length has passed. */
+    private void dial(DialledCall call) {
+        String callId = platform.start(call.start()).callId();
+        dialled.add(callId);
+        scheduler.schedule(guarded(() -> hangUp(callId, call.hangUpReason())), call.length().toMillis(),
+                TimeUnit.MILLISECONDS);
+    }
+
+    /** Hangs the call up, unless the caller did already or it was ended some other way (from Slack, say). */
+    private void hangUp(String callId, String reason) {
+        if (!dialled.remove(callId)) {
+            return;
+        }
+        try {
+            platform.hangUp(callId, reason);
+        } catch (IllegalStateException refused) {
+            // The platform refuses to end a call twice: one ended from Slack is no failure.
+            if (!platform.call(callId).map(CallSnapshot::ended).orElse(false)) {
+                throw refused;
+            }
+        }
     }
 
     /** Schedules the call's step after next, then sends its next step's event. */
@@ -204,6 +249,9 @@ public final class DemoTraffic implements AutoCloseable {
             callsEnded.incrementAndGet();
         }
         live.clear();
+        for (String callId : List.copyOf(dialled)) {
+            guarded(() -> hangUp(callId, STOPPED_REASON)).run();
+        }
     }
 
     /** Sends one event, maybe twice, and now and then a bad record after it. */
@@ -282,6 +330,7 @@ public final class DemoTraffic implements AutoCloseable {
      * @param duplicateRate the chance that an event is sent a second time right after the first
      * @param reorderRate the chance that an event is held back and sent after the next event of its call
      * @param malformedRate the chance that an invalid record follows an event
+     * @param voiceAiShare the share of calls dialled on the voice-AI platform, when the generator has one
      * @param source the CloudEvents {@code source} of every event
      * @param seed the seed of every random choice, so a run can be repeated
      */
@@ -294,6 +343,7 @@ public final class DemoTraffic implements AutoCloseable {
             double duplicateRate,
             double reorderRate,
             double malformedRate,
+            double voiceAiShare,
             String source,
             long seed) {
 
@@ -315,6 +365,7 @@ public final class DemoTraffic implements AutoCloseable {
             requireShare("duplicateRate", duplicateRate);
             requireShare("reorderRate", reorderRate);
             requireShare("malformedRate", malformedRate);
+            requireShare("voiceAiShare", voiceAiShare);
             if (source == null || source.isBlank()) {
                 throw new IllegalArgumentException("source must not be empty");
             }
@@ -322,46 +373,52 @@ public final class DemoTraffic implements AutoCloseable {
 
         /**
          * A dozen calls a minute lasting 20 to 90 seconds, so a demo shows calls both live and
-         * ended; a little of every kind of mess; a new seed each time.
+         * ended; a little of every kind of mess; a quarter of the calls on the voice-AI platform, given
+         * one; a new seed each time.
          */
         public static Settings defaults() {
-            return new Settings(12, Duration.ofSeconds(20), Duration.ofSeconds(90), 6, 0.3, 0.05, 0.05, 0.01,
+            return new Settings(12, Duration.ofSeconds(20), Duration.ofSeconds(90), 6, 0.3, 0.05, 0.05, 0.01, 0.25,
                     "urn:callbridge:demo-pbx", new Random().nextLong());
         }
 
         public Settings withCallsPerMinute(double rate) {
             return new Settings(rate, shortestCall, longestCall, maxParticipants, binaryShare, duplicateRate,
-                    reorderRate, malformedRate, source, seed);
+                    reorderRate, malformedRate, voiceAiShare, source, seed);
         }
 
         public Settings withCallLength(Duration shortest, Duration longest) {
             return new Settings(callsPerMinute, shortest, longest, maxParticipants, binaryShare, duplicateRate,
-                    reorderRate, malformedRate, source, seed);
+                    reorderRate, malformedRate, voiceAiShare, source, seed);
         }
 
         public Settings withBinaryShare(double share) {
             return new Settings(callsPerMinute, shortestCall, longestCall, maxParticipants, share, duplicateRate,
-                    reorderRate, malformedRate, source, seed);
+                    reorderRate, malformedRate, voiceAiShare, source, seed);
         }
 
         public Settings withDuplicateRate(double rate) {
             return new Settings(callsPerMinute, shortestCall, longestCall, maxParticipants, binaryShare, rate,
-                    reorderRate, malformedRate, source, seed);
+                    reorderRate, malformedRate, voiceAiShare, source, seed);
         }
 
         public Settings withReorderRate(double rate) {
             return new Settings(callsPerMinute, shortestCall, longestCall, maxParticipants, binaryShare, duplicateRate,
-                    rate, malformedRate, source, seed);
+                    rate, malformedRate, voiceAiShare, source, seed);
         }
 
         public Settings withMalformedRate(double rate) {
             return new Settings(callsPerMinute, shortestCall, longestCall, maxParticipants, binaryShare, duplicateRate,
-                    reorderRate, rate, source, seed);
+                    reorderRate, rate, voiceAiShare, source, seed);
+        }
+
+        public Settings withVoiceAiShare(double share) {
+            return new Settings(callsPerMinute, shortestCall, longestCall, maxParticipants, binaryShare, duplicateRate,
+                    reorderRate, malformedRate, share, source, seed);
         }
 
         public Settings withSeed(long newSeed) {
             return new Settings(callsPerMinute, shortestCall, longestCall, maxParticipants, binaryShare, duplicateRate,
-                    reorderRate, malformedRate, source, newSeed);
+                    reorderRate, malformedRate, voiceAiShare, source, newSeed);
         }
 
         private static void requireShare(String name, double value) {
@@ -374,7 +431,8 @@ public final class DemoTraffic implements AutoCloseable {
     /**
      * What the generator has sent.
      *
-     * @param callsStarted calls begun, whether or not their {@code call.started} has gone out yet
+     * @param callsStarted calls begun whose events go to Kafka, whether or not their {@code call.started}
+     *     has gone out yet; calls dialled on the voice-AI platform are the platform's to count
      * @param callsEnded calls whose {@code call.ended} has gone out
      * @param events distinct valid events sent, each counted once
      * @param duplicates extra copies of events sent

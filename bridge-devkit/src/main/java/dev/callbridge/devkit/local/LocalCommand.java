@@ -5,8 +5,11 @@ import dev.callbridge.emulator.EmulatedApp;
 import dev.callbridge.emulator.Installation;
 import dev.callbridge.emulator.RateLimits;
 import dev.callbridge.emulator.SlackEmulator;
+import dev.callbridge.ingress.IngressConfig;
+import dev.callbridge.ingress.IngressService;
 import dev.callbridge.installations.TokenCipher;
 import dev.callbridge.model.op.SlackMethod;
+import dev.callbridge.provider.emulator.ProviderEmulator;
 import dev.callbridge.service.BridgeService;
 import dev.callbridge.slackapp.SlackApp;
 import dev.callbridge.testkit.BridgeSettings;
@@ -14,6 +17,7 @@ import dev.callbridge.testkit.DemoWorkspace;
 import dev.callbridge.testkit.EmbeddedKafka;
 import dev.callbridge.testkit.TempDirs;
 import io.micrometer.core.instrument.Counter;
+import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -30,11 +34,13 @@ import picocli.CommandLine.Option;
 
 /**
  * {@code local}: the one-command demo. Starts a real single-node KRaft broker on localhost, the Slack
- * emulator, the bridge, a call board page and (unless told not to) a demo traffic generator, prints
- * where to look and a live summary, and on Ctrl-C stops everything and deletes its temporary data.
+ * emulator, the voice-AI platform emulator, the bridge (a Slack app with the End call button), the
+ * bridge's ingress taking the platform's webhooks, a call board page and (unless told not to) a demo
+ * traffic generator, prints where to look and a live summary, and on Ctrl-C stops everything and
+ * deletes its temporary data.
  */
 @Command(name = "local", mixinStandardHelpOptions = true,
-        description = "Run Kafka, the Slack emulator, the bridge and demo traffic on this machine.")
+        description = "Run Kafka, the Slack and voice-AI platform emulators, the bridge, its ingress and demo traffic on this machine.")
 public final class LocalCommand implements Callable<Integer> {
 
     /** The demo's Slack app, which "Add to Slack" on the call board installs into another workspace. */
@@ -42,6 +48,12 @@ public final class LocalCommand implements Callable<Integer> {
             "local-demo-signing-secret");
     /** The demo app's app-level token, with {@code --socket-mode}. */
     private static final String DEMO_APP_TOKEN = "xapp-1-A10002000-1-local-demo";
+    /** The Slack user the call board clicks End call as: the one user the demo lets end calls. */
+    static final String DEMO_USER = "U0DEMO";
+    private static final String PROVIDER_API_KEY = "local-demo-provider-api-key";
+    private static final String VOICE_AI_WEBHOOK_SECRET = "local-demo-voice-ai-webhook-secret";
+    /** Where the ingress takes the voice-AI platform's webhooks. */
+    private static final String VOICE_AI_WEBHOOKS_PATH = "/voice-ai/webhooks";
 
     @Option(names = "--kafka-port", defaultValue = "9092", description = "Kafka's port on localhost (default ${DEFAULT-VALUE}).")
     int kafkaPort;
@@ -56,12 +68,24 @@ public final class LocalCommand implements Callable<Integer> {
             description = "The bridge's /healthz, /readyz and /metrics port (default ${DEFAULT-VALUE}).")
     int httpPort;
 
+    @Option(names = "--provider-port", defaultValue = "8090",
+            description = "The voice-AI platform emulator's port (default ${DEFAULT-VALUE}).")
+    int providerPort;
+
+    @Option(names = "--ingress-port", defaultValue = "8081",
+            description = "The bridge ingress's port, where the platform's webhooks arrive (default ${DEFAULT-VALUE}).")
+    int ingressPort;
+
     @Option(names = "--tiers", defaultValue = "slack",
             description = "Slack rate limits to emulate: slack (documented tiers), sdk (Tier 2) or unlimited (default ${DEFAULT-VALUE}).")
     String tiers;
 
     @Option(names = "--calls-per-minute", defaultValue = "12", description = "Demo calls started per minute (default ${DEFAULT-VALUE}).")
     double callsPerMinute;
+
+    @Option(names = "--voice-ai-share", defaultValue = "0.25",
+            description = "The share of demo calls dialled on the voice-AI platform rather than sent to Kafka (default ${DEFAULT-VALUE}).")
+    double voiceAiShare;
 
     @Option(names = "--no-demo", description = "Start no demo traffic; produce your own events to telephony.call-events.")
     boolean noDemo;
@@ -85,7 +109,9 @@ public final class LocalCommand implements Callable<Integer> {
         Path workDir = Files.createTempDirectory("call-bridge-local-");
         EmbeddedKafka kafka = null;
         SlackEmulator slack = null;
+        ProviderEmulator provider = null;
         BridgeService bridge = null;
+        IngressService ingress = null;
         DemoTraffic traffic = null;
         CallBoard board = null;
         ScheduledExecutorService printer = Executors.newSingleThreadScheduledExecutor();
@@ -111,19 +137,29 @@ public final class LocalCommand implements Callable<Integer> {
                 slackSettings.app(DEMO_APP.withEventsUrl(bridgeUrl() + SlackApp.EVENTS_PATH));
             }
             slack = slackSettings.build().start();
-            bridge = new BridgeService(BridgeConfig.load(bridgeEnvironment(kafka, slack, workDir), null)).start();
-            board = new CallBoard(boardPort, slack.client()::calls, bridgeUrl() + SlackApp.INSTALL_PATH).start();
+            provider = ProviderEmulator.builder().port(providerPort).apiKey(PROVIDER_API_KEY)
+                    .webhookSecret(VOICE_AI_WEBHOOK_SECRET).webhookUrl(ingressUrl() + VOICE_AI_WEBHOOKS_PATH).build().start();
+            BridgeConfig config = BridgeConfig.load(bridgeEnvironment(kafka, slack, provider, workDir), null);
+            bridge = new BridgeService(config).start();
+            ingress = new IngressService(config.ingress()).start();
+            // Over Socket Mode the emulator has nowhere to send clicks, so the board offers no End call button.
+            String endCallsAs = socketMode ? null : DEMO_USER;
+            if (endCallsAs != null) {
+                installInDemoWorkspace();
+            }
+            board = new CallBoard(boardPort, slack.client(), bridgeUrl() + SlackApp.INSTALL_PATH, endCallsAs).start();
             if (!noDemo) {
                 SlackEmulator emulator = slack;
                 traffic = DemoTraffic.toBroker(kafka.bootstrapServers(), "telephony.call-events",
-                        DemoTraffic.Settings.defaults().withCallsPerMinute(callsPerMinute))
-                        .alsoIn(() -> installedWorkspaces(emulator));
+                        DemoTraffic.Settings.defaults().withCallsPerMinute(callsPerMinute).withVoiceAiShare(voiceAiShare))
+                        .alsoIn(() -> installedWorkspaces(emulator))
+                        .dialling(provider.client());
                 traffic.start();
             }
-            printWhereToLook(kafka, slack, board, bridge);
+            printWhereToLook(kafka, slack, provider, ingress, board, bridge, endCallsAs);
             DemoTraffic sending = traffic;
             BridgeService running = bridge;
-            LiveSummary summary = new LiveSummary(slack.client(),
+            LiveSummary summary = new LiveSummary(slack.client(), provider.client(),
                     () -> sending == null ? new DemoTraffic.Counts(0, 0, 0, 0, 0, 0) : sending.counts(),
                     () -> deadLetters(running));
             printer.scheduleAtFixedRate(() -> printSummary(summary), summaryEvery, summaryEvery, TimeUnit.SECONDS);
@@ -133,7 +169,7 @@ public final class LocalCommand implements Callable<Integer> {
             return 0;
         } finally {
             printer.shutdownNow();
-            closeAll(traffic, board, bridge, slack, kafka);
+            closeAll(traffic, board, provider, ingress, bridge, slack, kafka);
             TempDirs.deleteRecursively(workDir);
             try {
                 Runtime.getRuntime().removeShutdownHook(hook);
@@ -150,14 +186,39 @@ public final class LocalCommand implements Callable<Integer> {
         return "http://localhost:" + httpPort;
     }
 
+    /** Where the ingress takes webhooks. */
+    private String ingressUrl() {
+        return "http://localhost:" + ingressPort;
+    }
+
+    /**
+     * Installs the demo app in the demo workspace through "Add to Slack", as its admin would: Slack
+     * sends the app clicks only from workspaces it is installed in. The demo goes on without it.
+     */
+    private void installInDemoWorkspace() {
+        try {
+            new BrowserInstall().install(bridgeUrl(), DemoWorkspace.TEAM, "Demo");
+        } catch (IOException | RuntimeException e) {
+            out.println("Could not install the demo app in " + DemoWorkspace.TEAM + " (" + e.getMessage()
+                    + "): the End call button will not be answered.");
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
     /** The workspaces the demo app was installed in through "Add to Slack", besides the demo workspace. */
     private static List<String> installedWorkspaces(SlackEmulator slack) {
         return slack.client().installations().stream().map(Installation::teamId)
                 .filter(team -> !team.equals(DemoWorkspace.TEAM)).distinct().toList();
     }
 
-    /** The demo's bridge: the default application id and topic names, so Kafka's tools find them as documented. */
-    private Map<String, String> bridgeEnvironment(EmbeddedKafka kafka, SlackEmulator slack, Path workDir) {
+    /**
+     * The demo's bridge and ingress: the default application id and topic names, so Kafka's tools find
+     * them as documented; the voice-AI platform's API for the End call button, which the demo user may
+     * press; the platform's webhooks at the ingress, its calls' join links to the platform's view of them.
+     */
+    private Map<String, String> bridgeEnvironment(EmbeddedKafka kafka, SlackEmulator slack, ProviderEmulator provider,
+            Path workDir) {
         BridgeSettings settings = BridgeSettings.of(kafka.bootstrapServers(), "", slack.baseUrl(), workDir.resolve("state"))
                 .without("BRIDGE_APPLICATION_ID")
                 .with("BRIDGE_INSTANCE_ID", "local")
@@ -170,7 +231,15 @@ public final class LocalCommand implements Callable<Integer> {
                 .with("BRIDGE_SLACK_APP_ENCRYPTION_KEYS", TokenCipher.newKey("local"))
                 .with("BRIDGE_SLACK_APP_AUTHORIZE_URL", slack.authorizeUrl())
                 .with("BRIDGE_SLACK_APP_REDIRECT_URL", bridgeUrl() + SlackApp.CALLBACK_PATH)
-                .with("BRIDGE_SLACK_APP_COMPLETION_URL", "http://localhost:" + boardPort + "/");
+                .with("BRIDGE_SLACK_APP_COMPLETION_URL", "http://localhost:" + boardPort + "/")
+                .with("BRIDGE_PROVIDER_API_URL", provider.baseUrl())
+                .with("BRIDGE_PROVIDER_API_KEY", PROVIDER_API_KEY)
+                .with("BRIDGE_SLACK_APP_ENDCALL_USERS", DEMO_USER)
+                .with("BRIDGE_INGRESS_HTTP_PORT", Integer.toString(ingressPort))
+                .with("BRIDGE_INGRESS_PUBLIC_URL", ingressUrl())
+                .with("BRIDGE_INGRESS_VOICEAI_WEBHOOK_SECRET", VOICE_AI_WEBHOOK_SECRET)
+                .with("BRIDGE_INGRESS_VOICEAI_JOIN_URL_TEMPLATE",
+                        provider.inspectionUrl() + "calls/" + IngressConfig.CALL_ID_PLACEHOLDER);
         if (socketMode) {
             settings.with("BRIDGE_SLACK_APP_SOCKET_MODE_TOKEN", DEMO_APP_TOKEN);
         }
@@ -186,22 +255,33 @@ public final class LocalCommand implements Callable<Integer> {
         return settings.variables();
     }
 
-    private void printWhereToLook(EmbeddedKafka kafka, SlackEmulator slack, CallBoard board, BridgeService bridge) {
+    private void printWhereToLook(EmbeddedKafka kafka, SlackEmulator slack, ProviderEmulator provider,
+            IngressService ingress, CallBoard board, BridgeService bridge, String endCallsAs) {
         out.println();
         out.println("The call-lifecycle bridge is running locally.");
         out.println("  Kafka           " + kafka.bootstrapServers()
                 + "   e.g. kcat -b " + kafka.bootstrapServers() + " -C -t slack.calls");
         out.println("  Slack emulator  " + slack.baseUrl() + "   inspect: " + slack.inspectionUrl() + "calls");
+        out.println("  Voice AI        " + provider.baseUrl() + "   the platform emulator; inspect: "
+                + provider.inspectionUrl() + "calls, end-requests, webhooks");
+        out.println("  Ingress         " + ingressUrl() + VOICE_AI_WEBHOOKS_PATH
+                + "   takes the platform's signed webhooks; /metrics on port " + ingress.httpPort());
         out.println("  Call board      " + board.url());
         out.println("  Bridge          http://localhost:" + bridge.httpPort() + "/metrics  /readyz  /healthz");
         out.println("  Add to Slack    " + bridgeUrl() + SlackApp.INSTALL_PATH
                 + "   installs the demo app into another workspace; its calls then join the traffic");
+        out.println(endCallsAs != null
+                ? "  End call        the button under a live voice-AI call on the board clicks it in Slack as " + endCallsAs
+                        + ", the one user allowed to end calls"
+                : "  End call        the button shows in Slack only: the emulator sends no clicks over Socket Mode");
         if (socketMode) {
             out.println("  Socket Mode     the app's events come over the bridge's WebSocket connection: "
                     + slack.inspectionUrl() + "socket-mode/connections");
         }
-        out.println(noDemo ? "  No demo traffic: produce CloudEvents to telephony.call-events."
-                : "  Demo traffic    " + callsPerMinute + " calls a minute, with duplicates, reordering and bad records");
+        out.println(noDemo ? "  No demo traffic: produce CloudEvents to telephony.call-events, or start calls with POST "
+                        + provider.inspectionUrl() + "calls"
+                : "  Demo traffic    " + callsPerMinute + " calls a minute, " + Math.round(voiceAiShare * 100)
+                        + " % of them on the voice-AI platform, with duplicates, reordering and bad records");
         out.println("Press Ctrl-C to stop and remove everything.");
         out.println();
     }

@@ -11,7 +11,12 @@ import dev.callbridge.model.event.CloudEventCodec;
 import dev.callbridge.model.event.InvalidEventException;
 import dev.callbridge.model.event.Participant;
 import dev.callbridge.model.event.RejectReason;
+import dev.callbridge.provider.HttpProviderClient;
+import dev.callbridge.provider.ProviderApiConfig;
+import dev.callbridge.provider.emulator.CallSnapshot;
+import dev.callbridge.provider.emulator.ProviderEmulator;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -160,6 +165,44 @@ class DemoTrafficTest {
         assertThat(counts.malformed() / events).isBetween(0.015, 0.09);
     }
 
+    @Test
+    void aShareOfTheCallsIsDialledOnTheVoiceAiPlatformWhoseCallersHangUpAfterTheCallsLength() {
+        MockProducer<String, byte[]> kafka = new MockProducer<>(true, null, new StringSerializer(), new ByteArraySerializer());
+        try (ProviderEmulator platform = ProviderEmulator.builder().apiKey("key").webhookSecret("secret").build().start()) {
+            DemoTraffic traffic = new DemoTraffic(kafka, TOPIC, FAST.withVoiceAiShare(0.4)).dialling(platform.client());
+            traffic.start();
+            CallSnapshot first = await().atMost(Duration.ofSeconds(20)).until(
+                    () -> platform.client().calls().stream().findFirst(), Optional::isPresent).orElseThrow();
+            new HttpProviderClient(new ProviderApiConfig(platform.baseUrl(), "key", Duration.ofSeconds(5)))
+                    .end(first.callId(), "Ended from Slack by <@U0DEMO>");
+            await().atMost(Duration.ofSeconds(20)).until(() -> traffic.counts().callsEnded() >= 60
+                    && platform.client().calls().stream().filter(CallSnapshot::ended).count() >= 30);
+            traffic.stop();
+            List<CallSnapshot> dialled = platform.client().calls();
+            Set<String> sentToKafka = producedCallIds(kafka);
+
+            double share = dialled.size() / (double) (dialled.size() + traffic.counts().callsStarted());
+            assertThat(share).as("share of calls dialled on the platform").isBetween(0.3, 0.5);
+            assertThat(sentToKafka).hasSize((int) traffic.counts().callsStarted())
+                    .doesNotContainAnyElementsOf(dialled.stream().map(CallSnapshot::callId).toList());
+            assertThat(dialled).allSatisfy(call -> assertThat(call.ended()).as("ended: %s", call).isTrue());
+            assertThat(platform.client().call(first.callId()).orElseThrow().disconnectReason())
+                    .as("a call ended from Slack before its caller hung up").isEqualTo("Ended from Slack by <@U0DEMO>");
+            Map<String, List<CallSnapshot>> byReason = dialled.stream().filter(call -> !call.callId().equals(first.callId()))
+                    .collect(Collectors.groupingBy(call -> call.disconnectReason().equals("demo_stopped")
+                            ? "still live at stop()" : call.disconnectReason()));
+            assertThat(byReason.keySet())
+                    .contains("still live at stop()")
+                    .containsAnyOf("user_hangup", "agent_hangup", "voicemail_reached")
+                    .isSubsetOf("still live at stop()", "user_hangup", "agent_hangup", "voicemail_reached");
+            byReason.entrySet().stream().filter(entry -> !entry.getKey().equals("still live at stop()"))
+                    .flatMap(entry -> entry.getValue().stream())
+                    .forEach(call -> assertThat(Duration.between(Instant.parse(call.startedAt()), Instant.parse(call.endedAt())))
+                            .as("hung up after the call's length: %s", call)
+                            .isBetween(FAST.shortestCall(), FAST.longestCall().plusSeconds(2)));
+        }
+    }
+
     @ParameterizedTest
     @CsvSource({
         "TRUNCATED, UNPARSEABLE",
@@ -192,6 +235,12 @@ class DemoTrafficTest {
                 .hasMessageContaining("duplicateRate");
         assertThatThrownBy(() -> FAST.withCallLength(Duration.ofSeconds(5), Duration.ofSeconds(1)))
                 .isInstanceOf(IllegalArgumentException.class);
+    }
+
+    /** The calls whose events went to Kafka. */
+    private static Set<String> producedCallIds(MockProducer<String, byte[]> kafka) {
+        return kafka.history().stream().map(DemoTrafficTest::decode).flatMap(Optional::stream).map(CallEvent::subject)
+                .collect(Collectors.toSet());
     }
 
     private static Optional<CallEvent> decode(ProducerRecord<String, byte[]> record) {

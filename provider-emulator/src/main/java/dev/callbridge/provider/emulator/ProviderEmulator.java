@@ -22,7 +22,7 @@ import org.slf4j.LoggerFactory;
  *
  * <pre>{@code
  * ProviderEmulator provider = ProviderEmulator.builder().apiKey("key").webhookSecret("secret")
- *         .webhookUrl("http://127.0.0.1:8081/webhooks/voice-ai").build().start();
+ *         .webhookUrl("http://127.0.0.1:8081/voice-ai/webhooks").build().start();
  * CallSnapshot call = provider.client().start(StartCall.voiceAi("+15550100", "+15550199", "Ava"));
  * }</pre>
  */
