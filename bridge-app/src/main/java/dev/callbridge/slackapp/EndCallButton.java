@@ -108,11 +108,11 @@ public final class EndCallButton implements AutoCloseable {
         if (!config.allows(click.userId(), click.channel())) {
             LOG.info("End call for call {} refused: user {} in channel {} may not end calls", click.callId(),
                     click.userId(), click.channel());
-            answer(click, replies, EndCallOutcome.REFUSED);
+            answerLater(replies, EndCallOutcome.REFUSED);
             return;
         }
         if (guard.claim(click.callId(), click.userId()).isPresent()) {
-            answer(click, replies, EndCallOutcome.DUPLICATE);
+            answerLater(replies, EndCallOutcome.DUPLICATE);
             return;
         }
         try {
@@ -130,7 +130,7 @@ public final class EndCallButton implements AutoCloseable {
     }
 
     /** A refusal or a duplicate: told on the button's threads too, so the click's answer never waits on it. */
-    private void answer(Click click, Replies replies, EndCallOutcome outcome) {
+    private void answerLater(Replies replies, EndCallOutcome outcome) {
         try {
             executor.execute(() -> answer(outcome, replies));
         } catch (RejectedExecutionException e) {
