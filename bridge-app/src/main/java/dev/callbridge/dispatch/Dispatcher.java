@@ -449,11 +449,11 @@ public final class Dispatcher implements AutoCloseable {
             } else if (step instanceof Decider.Expire expire) {
                 LOG.warn(expire.log());
                 metrics.expired(work.op().method());
-                finish(work, List.of(records.result(expire.result())));
+                finish(work, List.of(records.result(work, expire.result())));
             } else if (step instanceof Decider.Park park) {
                 List<ProducerRecord<byte[], byte[]>> parkedRecords = new ArrayList<>();
                 if (park.report()) {
-                    parkedRecords.add(records.result(park.interim()));
+                    parkedRecords.add(records.result(work, park.interim()));
                 }
                 parkedRecords.add(records.park(work, park.due(), work.attempts(),
                         park.reserved() ? lease.limiter().id() : null, park.report(), false));
@@ -522,7 +522,7 @@ public final class Dispatcher implements AutoCloseable {
                 && !uninstalledSummarized.add(String.valueOf(op.teamId()))) {
             LOG.info("Refused {} for call {} in workspace {}: app_uninstalled (an earlier dead letter sums the workspace up)",
                     op.method().apiName(), op.externalUniqueId(), op.teamId());
-            finish(work, List.of(records.result(dead.result())));
+            finish(work, List.of(records.result(work, dead.result())));
             return;
         }
         log(disposition);
@@ -533,9 +533,9 @@ public final class Dispatcher implements AutoCloseable {
             if (!Decider.ALREADY_POSTED.equals(done.outcome())) {
                 metrics.eventToSlack(Duration.between(Instant.ofEpochMilli(work.record().timestamp()), clock.instant()));
             }
-            finish(work, List.of(records.result(done.result())));
+            finish(work, List.of(records.result(work, done.result())));
         } else if (disposition instanceof Disposition.Retry retry) {
-            finish(work, List.of(records.result(retry.interim()), records.park(work, clock.instant().plus(retry.delay()),
+            finish(work, List.of(records.result(work, retry.interim()), records.park(work, clock.instant().plus(retry.delay()),
                     retry.next(), null, true, retry.uncertain())));
         } else if (disposition instanceof Disposition.DeadLetter dead) {
             metrics.deadLetter(topics.callOpsDeadLetters().name(), dead.reason());
@@ -543,7 +543,7 @@ public final class Dispatcher implements AutoCloseable {
                     ? "the Slack app was uninstalled from workspace " + op.teamId() + " (or its bot token revoked); its"
                             + " later operations fail with a result but no dead letter each, until it is installed again"
                     : dead.detail();
-            finish(work, List.of(records.result(dead.result()),
+            finish(work, List.of(records.result(work, dead.result()),
                     records.deadLetter(work.record(), dead.reason(), detail, op, work.attempts().attempt())));
         } else {
             throw new IllegalStateException("no records for " + disposition);

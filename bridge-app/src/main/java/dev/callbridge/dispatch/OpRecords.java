@@ -23,6 +23,8 @@ final class OpRecords {
 
     /** Operations are small; a dead letter of one never comes near Kafka's default record limit. */
     private static final int MAX_DEAD_LETTER_BYTES = 1_000_000;
+    /** How far back a result's timestamp may go: results of older operations are stamped this long ago. */
+    static final Duration RESULT_TIMESTAMP_FLOOR = Duration.ofHours(1);
 
     private final Topics topics;
     private final Clock clock;
@@ -35,9 +37,20 @@ final class OpRecords {
         this.partitions = partitions;
     }
 
-    ProducerRecord<byte[], byte[]> result(OpResult result) {
-        return new ProducerRecord<>(topics.callResults().name(), null, clock.millis(),
-                result.externalUniqueId().getBytes(StandardCharsets.UTF_8), results.toBytes(result));
+    /**
+     * The result of the operation {@code work} carries. Its timestamp is the operation's, which is its
+     * event's, so that the reconciler reads it among the events of that time instead of after every
+     * event waiting behind them (Kafka Streams takes a task's next record from the partition whose
+     * head is oldest); never older than {@link #RESULT_TIMESTAMP_FLOOR}, well inside any retention of
+     * the results topic. When it was written goes in {@link OpResult#WRITTEN_AT_HEADER}.
+     */
+    ProducerRecord<byte[], byte[]> result(Work work, OpResult result) {
+        long now = clock.millis();
+        long timestamp = Math.max(work.record().timestamp(), now - RESULT_TIMESTAMP_FLOOR.toMillis());
+        Headers headers = new RecordHeaders();
+        headers.add(OpResult.WRITTEN_AT_HEADER, Long.toString(now).getBytes(StandardCharsets.US_ASCII));
+        return new ProducerRecord<>(topics.callResults().name(), null, Math.min(timestamp, now),
+                result.externalUniqueId().getBytes(StandardCharsets.UTF_8), results.toBytes(result), headers);
     }
 
     /**

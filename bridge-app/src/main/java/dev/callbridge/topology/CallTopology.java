@@ -11,13 +11,16 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Properties;
 import java.util.Set;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.streams.StreamsBuilder;
 import org.apache.kafka.streams.StreamsConfig;
 import org.apache.kafka.streams.Topology;
 import org.apache.kafka.streams.kstream.Branched;
+import org.apache.kafka.streams.kstream.Consumed;
 import org.apache.kafka.streams.kstream.KStream;
 import org.apache.kafka.streams.kstream.Named;
+import org.apache.kafka.streams.kstream.Produced;
 import org.apache.kafka.streams.kstream.Repartitioned;
 import org.apache.kafka.streams.state.Stores;
 
@@ -37,6 +40,9 @@ public final class CallTopology {
     /** Name of the repartition step that re-keys and re-partitions events by {@code subject}. */
     public static final String REKEY_REPARTITION = "events-by-subject";
 
+    /** What the reconciler fetches of one input partition at a time; see {@link #streamsProperties}. */
+    static final int INPUT_FETCH_BYTES = 64 * 1024;
+
     private CallTopology() {}
 
     public static Topology buildTopology(TopologyConfig config) {
@@ -51,17 +57,21 @@ public final class CallTopology {
     public static Topology buildTopology(TopologyConfig config, BridgeMetrics metrics, Backlogs backlogs) {
         Topics topics = config.topics();
         StreamsBuilder builder = new StreamsBuilder();
+        // Both stores hold a call's state as the JSON of slack.calls, which the reconcile processor writes
+        // once per change and parses only when it does not hold the state decoded already.
         builder.addStateStore(Stores.keyValueStoreBuilder(
-                Stores.persistentKeyValueStore(CALL_STORE), Serdes.String(), topics.calls().valueSerde()));
+                Stores.persistentKeyValueStore(CALL_STORE), Serdes.String(), Serdes.ByteArray()));
 
         // Built from slack.calls, which a full application reset leaves alone; logging off, since the
-        // topic itself is the store's changelog.
+        // topic itself is the store's changelog. Views stay bytes: one is parsed only when a call is
+        // taken up from it, which is rare.
         builder.addGlobalStore(
                 Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(RECOVERY_STORE), Serdes.String(),
-                        topics.calls().valueSerde()).withLoggingDisabled(),
+                        Serdes.ByteArray()).withLoggingDisabled(),
                 topics.calls().name(),
-                topics.calls().consumed("read-calls-for-recovery"),
-                () -> new RecoveryStoreUpdater(RECOVERY_STORE, config.recoveryRetention()));
+                Consumed.with(Serdes.String(), Serdes.ByteArray()).withName("read-calls-for-recovery"),
+                () -> new RecoveryStoreUpdater(RECOVERY_STORE, config.recoveryRetention(),
+                        topics.calls().valueSerde().deserializer()));
 
         // Events go straight on only when the producer put them where their call's results go; the rest,
         // whatever partitioner or key their producer used, are re-keyed and re-partitioned by the call.
@@ -100,7 +110,7 @@ public final class CallTopology {
                                 Optional.of(Set.of(workspaces.partition(op.teamId(), opsPartitions)))));
         emitted.get("emit-views")
                 .mapValues(emission -> ((Emission.View) emission).state(), Named.as("view"))
-                .to(topics.calls().name(), topics.calls().produced("write-calls"));
+                .to(topics.calls().name(), Produced.with(Serdes.String(), Serdes.ByteArray()).withName("write-calls"));
         return builder.build();
     }
 
@@ -118,6 +128,12 @@ public final class CallTopology {
         props.put(BridgeMetrics.CONFIG_KEY, metrics);
         props.put(RecordLimits.CONFIG_KEY, new RecordLimits());
         props.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.EXACTLY_ONCE_V2);
+        // A little of each partition per fetch: the consumer hands out records in the order its fetches
+        // came back, and Kafka Streams processes all it was handed before it polls again, so a fetch
+        // holding a partition's whole backlog of events would hold Slack's answers back until all of it
+        // is reconciled. Records larger than this are still fetched, one at a time.
+        props.put(StreamsConfig.mainConsumerPrefix(ConsumerConfig.MAX_PARTITION_FETCH_BYTES_CONFIG),
+                INPUT_FETCH_BYTES);
         props.put(StreamsConfig.DESERIALIZATION_EXCEPTION_HANDLER_CLASS_CONFIG, DeadLetterHandler.class);
         props.put(StreamsConfig.PROCESSING_EXCEPTION_HANDLER_CLASS_CONFIG, DeadLetterHandler.class);
         props.put(StreamsConfig.PRODUCTION_EXCEPTION_HANDLER_CLASS_CONFIG, DeadLetterHandler.class);

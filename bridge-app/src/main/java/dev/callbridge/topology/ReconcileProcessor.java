@@ -3,6 +3,7 @@ package dev.callbridge.topology;
 import dev.callbridge.metrics.BridgeMetrics;
 import dev.callbridge.model.event.CallEventType;
 import dev.callbridge.model.op.CallOp;
+import dev.callbridge.model.result.OpResult;
 import dev.callbridge.model.state.CallState;
 import dev.callbridge.reconcile.CallInput;
 import dev.callbridge.reconcile.Decision;
@@ -10,7 +11,6 @@ import dev.callbridge.reconcile.Reconciler;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.EnumSet;
@@ -19,7 +19,10 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import org.apache.kafka.common.errors.SerializationException;
+import org.apache.kafka.common.header.Header;
 import org.apache.kafka.common.header.internals.RecordHeaders;
+import org.apache.kafka.common.serialization.Deserializer;
 import org.apache.kafka.common.serialization.Serializer;
 import org.apache.kafka.streams.KeyValue;
 import org.apache.kafka.streams.processor.PunctuationType;
@@ -41,12 +44,18 @@ import org.slf4j.LoggerFactory;
  * <p>A call the local store does not hold is looked up in the recovery store (the last view from
  * {@code slack.calls}) before it is taken as new: after a full reset with wiped state, or for a late
  * event of a call the sweeper has forgotten, the bridge goes on from what Slack was last shown.
+ *
+ * <p>A change is serialized once: the same bytes go to the store, to the view on {@code slack.calls}
+ * and to the size check. The states of the calls used last stay decoded (see {@link DecodedStates}),
+ * so a call's next event or answer is mostly not parsed again.
  */
 final class ReconcileProcessor implements Processor<String, CallInput, String, Emission> {
 
     private static final Logger LOG = LoggerFactory.getLogger(ReconcileProcessor.class);
     private static final Set<CallState.Phase> LIVE_PHASES =
             EnumSet.of(CallState.Phase.ADDING, CallState.Phase.LIVE, CallState.Phase.ENDING);
+    /** Calls kept decoded per task: more than the calls a task has busy at once under a burst. */
+    static final int DECODED_STATES = 512;
 
     private final Reconciler reconciler;
     private final String storeName;
@@ -61,9 +70,11 @@ final class ReconcileProcessor implements Processor<String, CallInput, String, E
     private final String viewsTopic;
     private final String opsTopic;
     private final Serializer<CallState> stateSerializer;
+    private final Deserializer<CallState> stateDeserializer;
+    private final DecodedStates decoded = new DecodedStates(DECODED_STATES);
     private ProcessorContext<String, Emission> context;
-    private KeyValueStore<String, CallState> store;
-    private ReadOnlyKeyValueStore<String, CallState> recovery;
+    private KeyValueStore<String, byte[]> store;
+    private ReadOnlyKeyValueStore<String, byte[]> recovery;
     private RecordLimits recordLimits;
     private String changelogTopic;
 
@@ -82,11 +93,14 @@ final class ReconcileProcessor implements Processor<String, CallInput, String, E
         this.viewsTopic = config.topics().calls().name();
         this.opsTopic = config.topics().callOps().name();
         this.stateSerializer = config.topics().calls().valueSerde().serializer();
+        this.stateDeserializer = config.topics().calls().valueSerde().deserializer();
     }
 
     @Override
     public void init(ProcessorContext<String, Emission> context) {
         this.context = context;
+        // A task revived after an aborted transaction is initialised again, with its store restored.
+        decoded.clear();
         this.store = context.getStateStore(storeName);
         this.recovery = context.getStateStore(recoveryStoreName);
         this.recordLimits = RecordLimits.from(context.appConfigs());
@@ -97,12 +111,12 @@ final class ReconcileProcessor implements Processor<String, CallInput, String, E
     @Override
     public void process(Record<String, CallInput> record) {
         String call = record.key();
-        CallState stored = store.get(call);
+        CallState stored = decoded.decode(call, store.get(call), this::decode);
         CallState recovered = stored == null ? recover(call) : null;
         Decision decision = reconciler.apply(stored != null ? stored : recovered, record.value(), now());
         if (recovered != null && !decision.stateChanged()) {
             // Even when the input changes nothing, the call is back in the local store, in the sweeper's sight.
-            store.put(call, recovered);
+            put(call, recovered, encode(recovered));
         }
         String outcome = decision.outcome().name().toLowerCase(Locale.ROOT);
         if (record.value() instanceof CallInput.Event event) {
@@ -114,8 +128,27 @@ final class ReconcileProcessor implements Processor<String, CallInput, String, E
             }
         }
         CallState before = stored != null ? stored : recovered;
-        commit(call, decision, record.timestamp(), growth(call, before, record.value()));
+        commit(call, decision, emittedAt(record), growth(call, before, record.value()));
         noteRecovery(call, before, decision);
+    }
+
+    /**
+     * The timestamp of what an input leads to: the input's own, except for a dispatcher's result, whose
+     * timestamp is its operation's (see {@link OpResult#WRITTEN_AT_HEADER}); what follows from it is
+     * stamped with when it was written, so that event-to-Slack latency counts from there.
+     */
+    private static long emittedAt(Record<String, CallInput> record) {
+        if (record.value() instanceof CallInput.Result) {
+            Header written = record.headers().lastHeader(OpResult.WRITTEN_AT_HEADER);
+            if (written != null) {
+                try {
+                    return Long.parseLong(new String(written.value(), StandardCharsets.US_ASCII));
+                } catch (NumberFormatException e) {
+                    LOG.debug("Result for call {} has an unreadable {} header", record.key(), OpResult.WRITTEN_AT_HEADER);
+                }
+            }
+        }
+        return record.timestamp();
     }
 
     /** An operation whose answer never came: counted and logged with its call, the first sign of a lost result. */
@@ -130,8 +163,19 @@ final class ReconcileProcessor implements Processor<String, CallInput, String, E
     }
 
     private CallState recover(String call) {
-        CallState view = recovery.get(call);
-        if (view == null || RecoveryStoreUpdater.isExpired(view, recoveryRetention, now())) {
+        byte[] bytes = recovery.get(call);
+        if (bytes == null) {
+            return null;
+        }
+        CallState view;
+        try {
+            view = decode(bytes);
+        } catch (SerializationException e) {
+            LOG.warn("Call {}: its last view in slack.calls cannot be read, so it is taken as new: {}", call,
+                    e.getMessage());
+            return null;
+        }
+        if (RecoveryStoreUpdater.isExpired(view, recoveryRetention, now())) {
             return null;
         }
         LOG.info("Call {} taken up from its last view in slack.calls ({}, Slack call {})", call, view.phase(),
@@ -157,13 +201,15 @@ final class ReconcileProcessor implements Processor<String, CallInput, String, E
         Map<String, CallState> before = new HashMap<>();
         List<String> stray = new ArrayList<>();
         long live = 0;
-        try (KeyValueIterator<String, CallState> calls = store.all()) {
-            while (calls.hasNext()) {
-                KeyValue<String, CallState> call = calls.next();
-                if (!isHome(call.key)) {
-                    stray.add(call.key);
+        try (KeyValueIterator<String, byte[]> stored = store.all()) {
+            while (stored.hasNext()) {
+                KeyValue<String, byte[]> bytes = stored.next();
+                if (!isHome(bytes.key)) {
+                    stray.add(bytes.key);
                     continue;
                 }
+                KeyValue<String, CallState> call = KeyValue.pair(bytes.key,
+                        decoded.peek(bytes.key, bytes.value, this::decode));
                 if (LIVE_PHASES.contains(call.value.phase())) {
                     live++;
                 }
@@ -179,13 +225,13 @@ final class ReconcileProcessor implements Processor<String, CallInput, String, E
             }
         }
         metrics.liveCalls(context.taskId().toString(), live);
-        forgotten.forEach(store::delete);
+        forgotten.forEach(this::delete);
         for (String call : stray) {
             // Left by a version that reconciled events on whatever partition they came: this task never
             // gets the call's results, so it would wait on (and recover) its operation for ever.
             LOG.warn("Call {} dropped from task {}: its events and results belong to partition {}", call,
                     context.taskId(), CallPartitioner.partition(call, callPartitions));
-            store.delete(call);
+            delete(call);
         }
         for (KeyValue<String, Decision> change : changes) {
             LOG.info("Sweeper: call {} {}", change.key, change.value.outcome());
@@ -201,25 +247,26 @@ final class ReconcileProcessor implements Processor<String, CallInput, String, E
         }
         return new CallStateLimit.Growth(event.event().type() == CallEventType.ENDED,
                 before == null ? 0 : before.desired().participants().size(),
-                () -> before == null ? 0 : recordBytes(call, before));
+                () -> before == null ? 0 : recordBytes(call, encode(before)));
     }
 
-    private int recordBytes(String call, CallState state) {
-        return RecordLimits.size(call.getBytes(StandardCharsets.UTF_8), stateSerializer.serialize(viewsTopic, state),
-                null);
+    private static int recordBytes(String call, byte[] state) {
+        return RecordLimits.size(call.getBytes(StandardCharsets.UTF_8), state, null);
     }
 
     private void commit(String call, Decision decision, long timestamp, CallStateLimit.Growth growth) {
-        if (decision.stateChanged() && decision.state() != null && outgrowsLimit(call, decision.state(), growth)) {
-            return;
-        }
         if (decision.stateChanged()) {
-            if (decision.state() == null) {
-                store.delete(call);
-            } else {
-                store.put(call, decision.state());
+            CallState state = decision.state();
+            byte[] bytes = state == null ? null : encode(state);
+            if (state != null && outgrowsLimit(call, state, bytes, growth)) {
+                return;
             }
-            forward(call, new Emission.View(decision.state()), timestamp);
+            if (state == null) {
+                delete(call);
+            } else {
+                put(call, state, bytes);
+            }
+            forward(call, new Emission.View(bytes), timestamp);
         }
         for (CallOp op : decision.ops()) {
             metrics.operation(op.method());
@@ -240,13 +287,13 @@ final class ReconcileProcessor implements Processor<String, CallInput, String, E
      * decision is kept: the input is dead-lettered (by throwing for {@link DeadLetterHandler}), and a
      * sweep leaves the call as it was.
      */
-    private boolean outgrowsLimit(String call, CallState state, CallStateLimit.Growth growth) {
+    private boolean outgrowsLimit(String call, CallState state, byte[] bytes, CallStateLimit.Growth growth) {
         // A punctuation runs with record metadata that names no topic.
         String input = context.recordMetadata().map(RecordMetadata::topic).orElse(null);
         // The state's record is the largest the decision writes: its operation is in it, as the one in flight.
         int recordMaxBytes = Math.min(recordLimits.maxBytes(viewsTopic),
                 Math.min(recordLimits.maxBytes(changelogTopic), recordLimits.maxBytes(opsTopic)));
-        Optional<CallStateLimit.Breach> breach = stateLimit.breach(state, recordBytes(call, state), growth,
+        Optional<CallStateLimit.Breach> breach = stateLimit.breach(state, recordBytes(call, bytes), growth,
                 recordMaxBytes);
         if (breach.isEmpty()) {
             return false;
@@ -261,6 +308,24 @@ final class ReconcileProcessor implements Processor<String, CallInput, String, E
     private void forward(String call, Emission emission, long timestamp) {
         // Fresh headers: the input's CloudEvents headers must not leak onto operations and views.
         context.forward(new Record<>(call, emission, timestamp, new RecordHeaders()));
+    }
+
+    private void put(String call, CallState state, byte[] bytes) {
+        store.put(call, bytes);
+        decoded.remember(call, bytes, state);
+    }
+
+    private void delete(String call) {
+        store.delete(call);
+        decoded.forget(call);
+    }
+
+    private byte[] encode(CallState state) {
+        return stateSerializer.serialize(viewsTopic, state);
+    }
+
+    private CallState decode(byte[] bytes) {
+        return stateDeserializer.deserialize(viewsTopic, bytes);
     }
 
     private Instant now() {

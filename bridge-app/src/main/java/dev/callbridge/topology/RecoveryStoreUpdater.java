@@ -5,6 +5,8 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import org.apache.kafka.common.errors.SerializationException;
+import org.apache.kafka.common.serialization.Deserializer;
 import org.apache.kafka.streams.processor.api.Processor;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
 import org.apache.kafka.streams.processor.api.Record;
@@ -19,20 +21,23 @@ import org.slf4j.LoggerFactory;
  * dropped about once an hour, as the topic's own retention drops them, so the store does not grow
  * with every call ever seen.
  */
-final class RecoveryStoreUpdater implements Processor<String, CallState, Void, Void> {
+final class RecoveryStoreUpdater implements Processor<String, byte[], Void, Void> {
 
     private static final Logger LOG = LoggerFactory.getLogger(RecoveryStoreUpdater.class);
     static final Duration EXPIRY_INTERVAL = Duration.ofHours(1);
 
     private final String storeName;
     private final Duration retention;
+    private final Deserializer<CallState> views;
     private ProcessorContext<Void, Void> context;
-    private KeyValueStore<String, CallState> store;
+    private KeyValueStore<String, byte[]> store;
     private long nextExpiryMs;
 
-    RecoveryStoreUpdater(String storeName, Duration retention) {
+    /** @param views reads a stored view, which is done only in the hourly expiry pass */
+    RecoveryStoreUpdater(String storeName, Duration retention, Deserializer<CallState> views) {
         this.storeName = storeName;
         this.retention = retention;
+        this.views = views;
     }
 
     @Override
@@ -43,7 +48,7 @@ final class RecoveryStoreUpdater implements Processor<String, CallState, Void, V
     }
 
     @Override
-    public void process(Record<String, CallState> record) {
+    public void process(Record<String, byte[]> record) {
         if (record.key() == null) {
             return;
         }
@@ -62,17 +67,28 @@ final class RecoveryStoreUpdater implements Processor<String, CallState, Void, V
 
     private void expire(Instant now) {
         List<String> expired = new ArrayList<>();
-        try (KeyValueIterator<String, CallState> views = store.all()) {
-            while (views.hasNext()) {
-                var view = views.next();
-                if (isExpired(view.value, retention, now)) {
+        int unreadable = 0;
+        try (KeyValueIterator<String, byte[]> stored = store.all()) {
+            while (stored.hasNext()) {
+                var view = stored.next();
+                CallState state;
+                try {
+                    state = views.deserialize(null, view.value);
+                } catch (SerializationException e) {
+                    // Never taken up either (see ReconcileProcessor#recover), so it only takes room.
+                    unreadable++;
+                    expired.add(view.key);
+                    continue;
+                }
+                if (isExpired(state, retention, now)) {
                     expired.add(view.key);
                 }
             }
         }
         expired.forEach(store::delete);
         if (!expired.isEmpty()) {
-            LOG.info("Recovery store: dropped {} call views older than {}", expired.size(), retention);
+            LOG.info("Recovery store: dropped {} call views older than {} ({} of them unreadable)", expired.size(),
+                    retention, unreadable);
         }
     }
 

@@ -17,6 +17,7 @@ import dev.callbridge.testkit.BridgeSettings;
 import dev.callbridge.testkit.DemoWorkspace;
 import dev.callbridge.testkit.KafkaBrokerExtension;
 import dev.callbridge.topics.WorkspacePartitioner;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -162,7 +163,9 @@ class DispatcherPipelineTest {
         await().atMost(Duration.ofSeconds(30)).until(() -> callsAddRequests() == 4
                 && rig.committed(rig.topics.callResults().name()).size() == 4);
         List<Long> answered = rig.committed(rig.topics.callResults().name()).stream()
-                .map(record -> record.timestamp()).sorted().toList();
+                .map(record -> Long.parseLong(new String(
+                        record.headers().lastHeader(OpResult.WRITTEN_AT_HEADER).value(), StandardCharsets.US_ASCII)))
+                .sorted().toList();
         for (int i = 1; i < answered.size(); i++) {
             assertThat(answered.get(i) - answered.get(i - 1)).as("gap before answer %d", i).isGreaterThanOrEqualTo(400);
         }

@@ -97,8 +97,34 @@ class OpRecordsTest {
         assertThat(parked.topic()).isEqualTo("slack.call-ops.retry-30s");
         assertThat(parked.partition()).isEqualTo(new WorkspacePartitioner(null).partition("T1", 6));
         assertThat(new String(parked.key(), StandardCharsets.UTF_8)).as("still keyed by the call").isEqualTo("c1");
-        assertThat(records.result(new OpResult.Succeeded(ADD.opId(), "c1", ADD.method(), 1, "R1", null, null, null))
+        assertThat(records.result(work, new OpResult.Succeeded(ADD.opId(), "c1", ADD.method(), 1, "R1", null, null, null))
                 .partition()).as("results go where the call's key hashes to").isNull();
+    }
+
+    @Test
+    void aResultIsStampedWithItsOperationsTimeNoOlderThanAnHourAndSaysWhenItWasWritten() {
+        OpResult added = new OpResult.Succeeded(ADD.opId(), "c1", ADD.method(), 1, "R1", null, null, null);
+        long eventTime = NOW.minusSeconds(90).toEpochMilli();
+
+        ProducerRecord<byte[], byte[]> result = records.result(workStamped(eventTime), added);
+        assertThat(result.timestamp()).as("sorted among the events of its time").isEqualTo(eventTime);
+        assertThat(header(result, OpResult.WRITTEN_AT_HEADER)).isEqualTo(Long.toString(NOW.toEpochMilli()));
+
+        long dayOld = NOW.minus(Duration.ofDays(1)).toEpochMilli();
+        assertThat(records.result(workStamped(dayOld), added).timestamp()).as("within any retention")
+                .isEqualTo(NOW.minus(OpRecords.RESULT_TIMESTAMP_FLOOR).toEpochMilli());
+        long ahead = NOW.plusSeconds(30).toEpochMilli();
+        assertThat(records.result(workStamped(ahead), added).timestamp()).as("never ahead of the clock")
+                .isEqualTo(NOW.toEpochMilli());
+    }
+
+    private static Work workStamped(long timestamp) {
+        ConsumerRecord<byte[], byte[]> record = new ConsumerRecord<>("slack.call-ops", 0, 7L, timestamp,
+                TimestampType.CREATE_TIME, 2, 2, "c1".getBytes(StandardCharsets.UTF_8),
+                "{}".getBytes(StandardCharsets.UTF_8), new RecordHeaders(), java.util.Optional.empty());
+        return new Work(record, new TopicPartition("slack.call-ops", 0),
+                new Lease(new RateLimiter(Map.of(), new Budget(60, 1))), ADD, new Attempts(1, 0), null, false, null,
+                false, false, false);
     }
 
     private static String header(ProducerRecord<byte[], byte[]> record, String name) {

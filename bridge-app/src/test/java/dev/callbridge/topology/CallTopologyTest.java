@@ -44,6 +44,14 @@ class CallTopologyTest {
     }
 
     @Test
+    void theReconcilerFetchesALittleOfEachInputPartitionSoAnswersAreNotHeldBehindABacklog() {
+        java.util.Properties props = CallTopology.streamsProperties(TopologyFixture.usualConfig());
+
+        assertThat(props).containsEntry(org.apache.kafka.streams.StreamsConfig.mainConsumerPrefix(
+                org.apache.kafka.clients.consumer.ConsumerConfig.MAX_PARTITION_FETCH_BYTES_CONFIG), 64 * 1024);
+    }
+
+    @Test
     void aNormalLifecycleBecomesAddPostParticipantsAndEnd() {
         bridge.send(call.started("https://pbx.example/j/1", "Standup", null, List.of(ALICE)));
         bridge.answerOps();
@@ -63,6 +71,23 @@ class CallTopologyTest {
         assertThat(view.observed().duration()).isEqualTo(65L);
         assertThat(bridge.storedState("call-1")).isEqualTo(view);
         assertThat(bridge.eventDeadLetters.isEmpty()).isTrue();
+    }
+
+    @Test
+    void whatFollowsAnAnswerIsStampedWithWhenTheAnswerWasWrittenNotWithItsSortingTime() {
+        bridge.send(call.started("https://pbx.example/j/1", "Standup", null, List.of(ALICE)));
+        TestRecord<String, CallOp> add = bridge.ops.readRecord();
+        long written = add.timestamp() + 2_000;
+        org.apache.kafka.common.header.internals.RecordHeaders headers =
+                new org.apache.kafka.common.header.internals.RecordHeaders();
+        headers.add(OpResult.WRITTEN_AT_HEADER, Long.toString(written).getBytes(StandardCharsets.US_ASCII));
+        bridge.results.pipeInput(new TestRecord<>("call-1", bridge.success(add.value()), headers, add.timestamp()));
+
+        TestRecord<String, CallOp> post = bridge.ops.readRecord();
+        assertThat(post.value()).isInstanceOf(CallOp.PostCallBlock.class);
+        assertThat(post.timestamp()).as("event-to-Slack latency counts from the answer").isEqualTo(written);
+        TestRecord<String, CallState> view = bridge.views.readRecordsToList().get(1);
+        assertThat(view.timestamp()).isEqualTo(written);
     }
 
     @Test
@@ -297,7 +322,7 @@ class CallTopologyTest {
         CallState before = bridge.storedState("call-1");
 
         // What a full reset does to the local store; slack.calls and the recovery store keep the view.
-        bridge.driver.<String, CallState>getKeyValueStore(CallTopology.CALL_STORE).delete("call-1");
+        bridge.driver.<String, byte[]>getKeyValueStore(CallTopology.CALL_STORE).delete("call-1");
         history.forEach(bridge::send);
 
         assertThat(bridge.newOps()).isEmpty();
@@ -382,7 +407,7 @@ class CallTopologyTest {
     void aViewOlderThanTheRecoveryRetentionIsNotTakenUp() {
         bridge.send(call.started("https://pbx.example/j/1", "Standup", null, List.of(ALICE)));
         bridge.answerOps();
-        bridge.driver.<String, CallState>getKeyValueStore(CallTopology.CALL_STORE).delete("call-1");
+        bridge.driver.<String, byte[]>getKeyValueStore(CallTopology.CALL_STORE).delete("call-1");
 
         bridge.driver.advanceWallClockTime(BridgeConfig.defaults().recoveryRetention().plusDays(1));
         bridge.send(call.after(Duration.ofSeconds(5)).joined(BOB));

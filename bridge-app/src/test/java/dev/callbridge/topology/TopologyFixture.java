@@ -4,6 +4,7 @@ import dev.callbridge.config.BridgeConfig;
 import dev.callbridge.metrics.BridgeMetrics;
 import dev.callbridge.model.event.CallEvent;
 import dev.callbridge.model.event.CloudEventCodec;
+import dev.callbridge.model.json.JsonSerde;
 import dev.callbridge.model.op.CallOp;
 import dev.callbridge.model.result.OpResult;
 import dev.callbridge.model.state.CallState;
@@ -175,7 +176,8 @@ final class TopologyFixture implements AutoCloseable {
     }
 
     CallState storedState(String call) {
-        return driver.<String, CallState>getKeyValueStore(CallTopology.CALL_STORE).get(call);
+        byte[] bytes = driver.<String, byte[]>getKeyValueStore(CallTopology.CALL_STORE).get(call);
+        return bytes == null ? null : new JsonSerde<>(CallState.class).fromBytes(bytes);
     }
 
     @Override

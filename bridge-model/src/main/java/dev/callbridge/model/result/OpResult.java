@@ -30,6 +30,13 @@ import java.util.List;
 })
 public sealed interface OpResult {
 
+    /**
+     * Header on a result record from the dispatcher: when it was written, in epoch milliseconds. The
+     * record's timestamp is its operation's, so that results are read among the events of their time;
+     * what the reconciler writes in answer to a result is stamped with this instead.
+     */
+    String WRITTEN_AT_HEADER = "result.written-at";
+
     String opId();
 
     String externalUniqueId();
