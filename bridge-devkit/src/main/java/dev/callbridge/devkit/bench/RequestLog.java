@@ -16,6 +16,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
 
 /**
@@ -30,11 +31,13 @@ final class RequestLog implements RequestListener {
     private record Received(long atNanos, String method, String endedCall) {}
 
     private volatile ConcurrentLinkedQueue<Received> recording;
+    private final Set<String> endRequested = ConcurrentHashMap.newKeySet();
     private MachineCpu.Mark started;
 
     /** Forgets what came before and records from now on. */
     void start() {
         started = MachineCpu.mark();
+        endRequested.clear();
         recording = new ConcurrentLinkedQueue<>();
     }
 
@@ -42,9 +45,20 @@ final class RequestLog implements RequestListener {
     public void received(String method, Map<String, String> params, Instant receivedAt) {
         ConcurrentLinkedQueue<Received> log = recording;
         if (log != null) {
-            log.add(new Received(receivedAt.getEpochSecond() * 1_000_000_000L + receivedAt.getNano(), method,
-                    method.equals(ApiMethod.CALLS_END.apiName()) ? params.get("id") : null));
+            String ended = method.equals(ApiMethod.CALLS_END.apiName()) ? params.get("id") : null;
+            log.add(new Received(receivedAt.getEpochSecond() * 1_000_000_000L + receivedAt.getNano(), method, ended));
+            if (ended != null) {
+                endRequested.add(ended);
+            }
         }
+    }
+
+    /**
+     * How many distinct calls were asked to end since {@link #start}: known in this process, so waiting
+     * on it costs the measured system nothing, unlike asking the emulator for its counts.
+     */
+    int callsAskedToEnd() {
+        return endRequested.size();
     }
 
     /** Stops recording: the run as Slack saw it, with the emulator's counts of the same run. */
