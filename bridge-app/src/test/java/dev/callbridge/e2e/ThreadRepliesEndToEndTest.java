@@ -11,8 +11,10 @@ import dev.callbridge.model.event.CallEvents;
 import dev.callbridge.model.state.CallState;
 import dev.callbridge.service.BridgeService;
 import dev.callbridge.testkit.DemoWorkspace;
+import dev.callbridge.topics.WorkspacePartitioner;
 import dev.callbridge.testkit.KafkaBrokerExtension;
 import io.micrometer.core.instrument.Counter;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
@@ -84,6 +86,16 @@ class ThreadRepliesEndToEndTest {
             CallState aiView = rig.views().get("e2e-thread-ai");
             assertThat(aiView.observed().endCallControl().ts()).isEqualTo(control.ts());
             assertThat(aiView.analysisStanding()).isEqualTo(CallState.AnalysisStanding.NONE);
+            // One dispatcher paces each workspace: its thread replies and updates go where its calls.add went,
+            // here the partition of operations that name no workspace (the rig sets no default one).
+            int workspacePartition = new WorkspacePartitioner(null).partition(null, BridgeRig.PARTITIONS);
+            List<String> opsElsewhere = rig.committed(rig.topics.callOps().name()).stream()
+                    .filter(op -> op.partition() != workspacePartition)
+                    .map(op -> op.partition() + ": " + new String(op.value(), StandardCharsets.UTF_8))
+                    .toList();
+            assertThat(opsElsewhere).as("operations off the workspace's partition %d", workspacePartition).isEmpty();
+            assertThat(rig.committed(rig.topics.callOps().name())).as("adds, posts, replies, update, ends")
+                    .hasSizeGreaterThanOrEqualTo(9);
             rig.expect.assertNoSlackErrors();
             assertThat(rig.committed(rig.topics.callOpsDeadLetters().name())).isEmpty();
             assertThat(rig.committed(rig.topics.callEventsDeadLetters().name())).isEmpty();
