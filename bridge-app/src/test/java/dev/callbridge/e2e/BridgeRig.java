@@ -1,11 +1,17 @@
 package dev.callbridge.e2e;
 
+import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import dev.callbridge.cli.BridgeCommand;
 import dev.callbridge.config.BridgeConfig;
+import dev.callbridge.emulator.Click;
+import dev.callbridge.emulator.Delivery;
+import dev.callbridge.emulator.EmulatedApp;
 import dev.callbridge.emulator.EmulatorClient;
 import dev.callbridge.emulator.Faults;
+import dev.callbridge.emulator.Interaction;
+import dev.callbridge.ingress.IngressService;
 import dev.callbridge.emulator.RateLimits;
 import dev.callbridge.emulator.SlackEmulator;
 import dev.callbridge.model.event.CallEvent;
@@ -15,6 +21,8 @@ import dev.callbridge.model.op.CallOp;
 import dev.callbridge.model.state.CallState;
 import dev.callbridge.service.BridgeService;
 import dev.callbridge.slack.SlackClient;
+import dev.callbridge.slackapp.EndCallButton;
+import dev.callbridge.slackapp.SlackApp;
 import dev.callbridge.testkit.BridgeSettings;
 import dev.callbridge.testkit.CommittedRecords;
 import dev.callbridge.testkit.DemoWorkspace;
@@ -49,7 +57,7 @@ import org.apache.kafka.common.serialization.StringSerializer;
  * One test's world on the shared broker: a Slack emulator, a topic prefix of its own, a producer, and
  * the bridge instances the test starts, each from its {@link BridgeSettings} through
  * {@code BridgeConfig} as {@code bridge run} starts one (in this JVM, or as {@code bridge run}
- * processes the test may kill), all stopped on {@link #close()}.
+ * processes the test may kill), and any {@code bridge ingress} it starts, all stopped on {@link #close()}.
  */
 public final class BridgeRig implements AutoCloseable {
 
@@ -68,6 +76,7 @@ public final class BridgeRig implements AutoCloseable {
     private final CloudEventCodec codec = new CloudEventCodec();
     private final List<BridgeService> services = new ArrayList<>();
     private final List<Process> processes = new ArrayList<>();
+    private final List<IngressService> ingresses = new ArrayList<>();
     /** Workspaces besides the demo one, each with a token of its own in the emulator and in every instance. */
     private final List<String> teams;
 
@@ -145,6 +154,22 @@ public final class BridgeRig implements AutoCloseable {
         return settings;
     }
 
+    /**
+     * As {@link #settings(String)}, for an instance that is also the Slack app {@code app}: its HTTP port
+     * {@code port}, known before the emulator starts since the app's events and clicks go there, and its
+     * installations' tokens sealed with {@code encryptionKeys}.
+     */
+    public BridgeSettings appSettings(String instanceId, EmulatedApp app, int port, String encryptionKeys) {
+        return settings(instanceId)
+                .with("BRIDGE_HTTP_PORT", Integer.toString(port))
+                .with("BRIDGE_SLACK_APP_CLIENT_ID", app.clientId())
+                .with("BRIDGE_SLACK_APP_CLIENT_SECRET", app.clientSecret())
+                .with("BRIDGE_SLACK_APP_SIGNING_SECRET", app.signingSecret())
+                .with("BRIDGE_SLACK_APP_ENCRYPTION_KEYS", encryptionKeys)
+                .with("BRIDGE_SLACK_APP_AUTHORIZE_URL", slack.authorizeUrl())
+                .with("BRIDGE_SLACK_APP_REDIRECT_URL", "http://127.0.0.1:" + port + SlackApp.CALLBACK_PATH);
+    }
+
     /** The configuration {@code bridge run} reads from these settings. */
     public static BridgeConfig config(BridgeSettings settings) {
         return BridgeConfig.load(settings.variables(), null);
@@ -170,9 +195,40 @@ public final class BridgeRig implements AutoCloseable {
         }
     }
 
+    /**
+     * Starts {@code bridge ingress} in this JVM from the {@code ingress.*} of {@code settings} (give it
+     * {@code BRIDGE_INGRESS_HTTP_PORT=0} for a free port) and waits until it is ready, which needs the
+     * input topic a bridge of this rig creates.
+     */
+    public IngressService startIngress(BridgeSettings settings) {
+        IngressService ingress = new IngressService(config(settings).ingress()).start();
+        ingresses.add(ingress);
+        await().atMost(READY_TIMEOUT).pollInterval(SlackExpectations.POLL).until(ingress::isReady);
+        return ingress;
+    }
+
     /** A counter's total over all its tags, in one bridge's metrics. */
     public static double count(BridgeService service, String counter) {
         return service.metrics().registry().find(counter).counters().stream().mapToDouble(Counter::count).sum();
+    }
+
+    /** How many events of {@code type} ({@code call.analyzed}) the bridge dropped as duplicates. */
+    public static double duplicates(BridgeService service, String type) {
+        Counter counter = service.metrics().registry().find("bridge.events")
+                .tag("type", type).tag("outcome", "duplicate").counter();
+        return counter == null ? 0 : counter.count();
+    }
+
+    /**
+     * {@code user} clicks the End call button of call {@code callId} in message {@code ts} of the demo
+     * channel: the emulator sends the app the signed click, which the app must acknowledge.
+     */
+    public Interaction clickEndCall(String ts, String user, String callId) {
+        Interaction interaction = emulator().click(Click.of(DemoWorkspace.TEAM, DemoWorkspace.CHANNEL, ts, user,
+                EndCallButton.ACTION_ID, callId));
+        assertThat(interaction.status()).as("the app acknowledged the click: %s", interaction)
+                .isEqualTo(Delivery.Status.DELIVERED);
+        return interaction;
     }
 
     /**
@@ -296,6 +352,7 @@ public final class BridgeRig implements AutoCloseable {
                 Thread.currentThread().interrupt();
             }
         }
+        ingresses.forEach(IngressService::stop);
         services.forEach(BridgeService::stop);
         producer.close();
         slack.close();

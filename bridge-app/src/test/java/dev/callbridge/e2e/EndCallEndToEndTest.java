@@ -1,15 +1,11 @@
 package dev.callbridge.e2e;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.awaitility.Awaitility.await;
 
 import com.slack.api.Slack;
 import com.slack.api.SlackConfig;
-import dev.callbridge.emulator.Click;
-import dev.callbridge.emulator.Delivery;
 import dev.callbridge.emulator.EmulatedApp;
 import dev.callbridge.emulator.Interaction;
-import dev.callbridge.emulator.ResponseMessage;
 import dev.callbridge.installations.TokenCipher;
 import dev.callbridge.provider.emulator.CallSnapshot;
 import dev.callbridge.provider.emulator.EndRequest;
@@ -17,7 +13,6 @@ import dev.callbridge.provider.emulator.Faults;
 import dev.callbridge.provider.emulator.ProviderEmulator;
 import dev.callbridge.provider.emulator.StartCall;
 import dev.callbridge.service.BridgeService;
-import dev.callbridge.slackapp.EndCallButton;
 import dev.callbridge.testkit.DemoWorkspace;
 import dev.callbridge.testkit.KafkaBrokerExtension;
 import java.time.Duration;
@@ -44,7 +39,6 @@ class EndCallEndToEndTest {
     private static final String PROVIDER_KEY = "end-call-provider-api-key";
     private static final String ALLOWED = "U0ADA";
     private static final Duration CONFIRM_TIMEOUT = Duration.ofSeconds(2);
-    private static final Duration WAIT = Duration.ofSeconds(30);
 
     @RegisterExtension
     final EveryLogLine logs = new EveryLogLine();
@@ -61,14 +55,7 @@ class EndCallEndToEndTest {
         EmulatedApp app = EmulatedApp.of(CLIENT_ID, "end-call-client-secret", SIGNING_SECRET)
                 .withEventsUrl("http://127.0.0.1:" + port + "/slack/events");
         rig = BridgeRig.start(KAFKA, "e2e-endcall-", BridgeRig.demoEmulator().app(app));
-        bridge = rig.startService(rig.settings("a")
-                .with("BRIDGE_HTTP_PORT", Integer.toString(port))
-                .with("BRIDGE_SLACK_APP_CLIENT_ID", CLIENT_ID)
-                .with("BRIDGE_SLACK_APP_CLIENT_SECRET", "end-call-client-secret")
-                .with("BRIDGE_SLACK_APP_SIGNING_SECRET", SIGNING_SECRET)
-                .with("BRIDGE_SLACK_APP_ENCRYPTION_KEYS", TokenCipher.newKey("k1"))
-                .with("BRIDGE_SLACK_APP_AUTHORIZE_URL", rig.slack.authorizeUrl())
-                .with("BRIDGE_SLACK_APP_REDIRECT_URL", "http://127.0.0.1:" + port + "/slack/oauth/callback")
+        bridge = rig.startService(rig.appSettings("a", app, port, TokenCipher.newKey("k1"))
                 .with("BRIDGE_PROVIDER_API_URL", provider.baseUrl())
                 .with("BRIDGE_PROVIDER_API_KEY", PROVIDER_KEY)
                 .with("BRIDGE_PROVIDER_ENDCALL_CONFIRM_TIMEOUT", "2s")
@@ -104,21 +91,6 @@ class EndCallEndToEndTest {
                 .text("End this call from Slack")).getTs();
     }
 
-    private Interaction click(String ts, String user, CallSnapshot call) {
-        Interaction interaction = rig.emulator().click(Click.of(DemoWorkspace.TEAM, DemoWorkspace.CHANNEL, ts, user,
-                EndCallButton.ACTION_ID, call.callId()));
-        assertThat(interaction.status()).as("the app acknowledged the click: %s", interaction)
-                .isEqualTo(Delivery.Status.DELIVERED);
-        return interaction;
-    }
-
-    private List<String> told(Interaction interaction, int count) {
-        return await().atMost(WAIT).until(() -> rig.emulator().responses().stream()
-                .filter(r -> r.interactionId() == interaction.id())
-                .peek(r -> assertThat(r.ephemeral()).as("answered to the user alone: %s", r).isTrue())
-                .map(ResponseMessage::text).toList(), answers -> answers.size() >= count);
-    }
-
     private List<EndRequest> endRequests(CallSnapshot call) {
         return provider.client().endRequests().stream().filter(r -> call.callId().equals(r.callId())).toList();
     }
@@ -127,9 +99,9 @@ class EndCallEndToEndTest {
     void anAllowedUsersClickEndsTheCallAtTheProviderInTheirName() throws Exception {
         CallSnapshot call = liveCall();
 
-        Interaction interaction = click(buttonMessage(), ALLOWED, call);
+        Interaction interaction = rig.clickEndCall(buttonMessage(), ALLOWED, call.callId());
 
-        assertThat(told(interaction, 2)).containsExactly("Ending the call…", "The call has ended.");
+        assertThat(rig.expect.awaitAnswers(interaction, 2)).containsExactly("Ending the call…", "The call has ended.");
         assertThat(provider.client().call(call.callId()).orElseThrow().ended()).isTrue();
         assertThat(endRequests(call)).singleElement().satisfies(request -> {
             assertThat(request.disconnectReason()).isEqualTo("Ended from Slack by <@" + ALLOWED + ">");
@@ -144,9 +116,10 @@ class EndCallEndToEndTest {
     void someoneNotAllowedIsToldSoAndTheProviderHearsNothing() throws Exception {
         CallSnapshot call = liveCall();
 
-        Interaction interaction = click(buttonMessage(), "U0EVE", call);
+        Interaction interaction = rig.clickEndCall(buttonMessage(), "U0EVE", call.callId());
 
-        assertThat(told(interaction, 1)).singleElement().asString().startsWith("You are not allowed to end calls");
+        assertThat(rig.expect.awaitAnswers(interaction, 1)).singleElement().asString()
+                .startsWith("You are not allowed to end calls");
         assertThat(endRequests(call)).isEmpty();
         assertThat(provider.client().call(call.callId()).orElseThrow().ended()).isFalse();
     }
@@ -156,11 +129,11 @@ class EndCallEndToEndTest {
         CallSnapshot call = liveCall();
         String ts = buttonMessage();
 
-        Interaction first = click(ts, ALLOWED, call);
-        Interaction second = click(ts, ALLOWED, call);
+        Interaction first = rig.clickEndCall(ts, ALLOWED, call.callId());
+        Interaction second = rig.clickEndCall(ts, ALLOWED, call.callId());
 
-        assertThat(told(second, 1)).containsExactly("This call is already being ended.");
-        assertThat(told(first, 2)).containsExactly("Ending the call…", "The call has ended.");
+        assertThat(rig.expect.awaitAnswers(second, 1)).containsExactly("This call is already being ended.");
+        assertThat(rig.expect.awaitAnswers(first, 2)).containsExactly("Ending the call…", "The call has ended.");
         assertThat(endRequests(call)).hasSize(1);
     }
 
@@ -170,9 +143,9 @@ class EndCallEndToEndTest {
         provider.client().faults(Faults.none().withEndIgnored(true));
         try {
             long clicked = System.nanoTime();
-            Interaction interaction = click(buttonMessage(), ALLOWED, call);
+            Interaction interaction = rig.clickEndCall(buttonMessage(), ALLOWED, call.callId());
 
-            assertThat(told(interaction, 2)).containsExactly("Ending the call…",
+            assertThat(rig.expect.awaitAnswers(interaction, 2)).containsExactly("Ending the call…",
                     "The voice platform has not confirmed within 2 s that the call ended; it may still be live."
                             + " You can try again.");
             assertThat(Duration.ofNanos(System.nanoTime() - clicked)).isGreaterThanOrEqualTo(CONFIRM_TIMEOUT);

@@ -39,6 +39,7 @@ class SlackAppEndToEndTest {
     private static final String CLIENT_ID = "1111.2222";
     private static final String CLIENT_SECRET = "app-client-secret-value";
     private static final String SIGNING_SECRET = "app-signing-secret-value";
+    private static final EmulatedApp APP = EmulatedApp.of(CLIENT_ID, CLIENT_SECRET, SIGNING_SECRET);
     private static final String SECOND = "T0SECOND";
     private static final Instant T0 = Instant.parse("2026-03-02T09:00:00Z");
     private static final JsonSerde<OpResult> RESULTS = new JsonSerde<>(OpResult.class);
@@ -49,14 +50,7 @@ class SlackAppEndToEndTest {
     private final String keys = TokenCipher.newKey("k1");
 
     private BridgeSettings appSettings(BridgeRig rig, String instance, int port) {
-        return rig.settings(instance)
-                .with("BRIDGE_HTTP_PORT", Integer.toString(port))
-                .with("BRIDGE_SLACK_APP_CLIENT_ID", CLIENT_ID)
-                .with("BRIDGE_SLACK_APP_CLIENT_SECRET", CLIENT_SECRET)
-                .with("BRIDGE_SLACK_APP_SIGNING_SECRET", SIGNING_SECRET)
-                .with("BRIDGE_SLACK_APP_ENCRYPTION_KEYS", keys)
-                .with("BRIDGE_SLACK_APP_AUTHORIZE_URL", rig.slack.authorizeUrl())
-                .with("BRIDGE_SLACK_APP_REDIRECT_URL", "http://127.0.0.1:" + port + "/slack/oauth/callback")
+        return rig.appSettings(instance, APP, port, keys)
                 .with("BRIDGE_SLACK_APP_TOKEN_REFRESH_BEFORE", "3s")
                 .shortSessions();
     }
@@ -78,7 +72,7 @@ class SlackAppEndToEndTest {
             throws Exception {
         int portA = AddToSlack.freePort();
         int portB = AddToSlack.freePort();
-        EmulatedApp app = EmulatedApp.of(CLIENT_ID, CLIENT_SECRET, SIGNING_SECRET)
+        EmulatedApp app = APP
                 .withEventsUrl("http://127.0.0.1:" + portA + "/slack/events")
                 .withTokenRotation(Duration.ofSeconds(8));
         try (BridgeRig rig = BridgeRig.start(KAFKA, "e2e-app-", BridgeRig.demoEmulator().app(app))) {
@@ -120,7 +114,7 @@ class SlackAppEndToEndTest {
     void anUninstalledWorkspaceFailsAtOnceWithoutWaitingForItsBudgetEvenAfterARestartWhileAnotherKeepsBeingServed()
             throws Exception {
         int port = AddToSlack.freePort();
-        EmulatedApp app = EmulatedApp.of(CLIENT_ID, CLIENT_SECRET, SIGNING_SECRET)
+        EmulatedApp app = APP
                 .withEventsUrl("http://127.0.0.1:" + port + "/slack/events");
         try (BridgeRig rig = BridgeRig.start(KAFKA, "e2e-uninstall-", BridgeRig.demoEmulator().app(app))) {
             // Two calls.add a minute: a refused workspace that waited for its budget would take minutes here. The

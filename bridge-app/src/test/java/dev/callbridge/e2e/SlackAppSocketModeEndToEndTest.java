@@ -41,6 +41,7 @@ class SlackAppSocketModeEndToEndTest {
     private static final String CLIENT_ID = "3333.4444";
     private static final String CLIENT_SECRET = "socket-app-client-secret";
     private static final String SIGNING_SECRET = "socket-app-signing-secret";
+    private static final EmulatedApp APP = EmulatedApp.of(CLIENT_ID, CLIENT_SECRET, SIGNING_SECRET);
     private static final String APP_TOKEN = "xapp-1-A33334444-1-socket-mode-app-token";
     private static final String SOCKET_MODE_TOKEN = "BRIDGE_SLACK_APP_SOCKET_MODE_TOKEN";
 
@@ -50,14 +51,7 @@ class SlackAppSocketModeEndToEndTest {
     private final String keys = TokenCipher.newKey("k1");
 
     private BridgeSettings socketModeSettings(BridgeRig rig, int port, String appToken) {
-        return rig.settings("a")
-                .with("BRIDGE_HTTP_PORT", Integer.toString(port))
-                .with("BRIDGE_SLACK_APP_CLIENT_ID", CLIENT_ID)
-                .with("BRIDGE_SLACK_APP_CLIENT_SECRET", CLIENT_SECRET)
-                .with("BRIDGE_SLACK_APP_SIGNING_SECRET", SIGNING_SECRET)
-                .with("BRIDGE_SLACK_APP_ENCRYPTION_KEYS", keys)
-                .with("BRIDGE_SLACK_APP_AUTHORIZE_URL", rig.slack.authorizeUrl())
-                .with("BRIDGE_SLACK_APP_REDIRECT_URL", "http://127.0.0.1:" + port + "/slack/oauth/callback")
+        return rig.appSettings("a", APP, port, keys)
                 .with(SOCKET_MODE_TOKEN, appToken)
                 .shortSessions();
     }
@@ -97,8 +91,7 @@ class SlackAppSocketModeEndToEndTest {
     void overSocketModeAnUninstallRemovesTheInstallationAcrossAReconnectRequestAndADroppedNetwork() throws Exception {
         int port = AddToSlack.freePort();
         // No events URL: Slack has no way to reach the bridge but the connection the bridge opens.
-        EmulatedApp app = EmulatedApp.of(CLIENT_ID, CLIENT_SECRET, SIGNING_SECRET);
-        try (BridgeRig rig = BridgeRig.start(KAFKA, "e2e-socket-", BridgeRig.demoEmulator().app(app)
+        try (BridgeRig rig = BridgeRig.start(KAFKA, "e2e-socket-", BridgeRig.demoEmulator().app(APP)
                 .appToken(CLIENT_ID, APP_TOKEN))) {
             BridgeService bridge = rig.startService(socketModeSettings(rig, port, APP_TOKEN));
             String first = connectedOtherThan(rig, null, Duration.ofSeconds(30));
@@ -157,7 +150,7 @@ class SlackAppSocketModeEndToEndTest {
     void anAppLevelTokenSlackRefusesStopsTheStartWithAnErrorNamingTheSettingNotTheToken() {
         int port = AddToSlack.freePort();
         try (BridgeRig rig = BridgeRig.start(KAFKA, "e2e-socket-refused-", BridgeRig.demoEmulator()
-                .app(EmulatedApp.of(CLIENT_ID, CLIENT_SECRET, SIGNING_SECRET)).appToken(CLIENT_ID, APP_TOKEN))) {
+                .app(APP).appToken(CLIENT_ID, APP_TOKEN))) {
             BridgeService refused = new BridgeService(BridgeRig.config(
                     socketModeSettings(rig, port, "xapp-1-A33334444-9-revoked-long-ago")));
             try {

@@ -8,11 +8,15 @@ import dev.callbridge.emulator.CallSnapshot;
 import dev.callbridge.emulator.CallUser;
 import dev.callbridge.emulator.EmulatorClient;
 import dev.callbridge.emulator.EmulatorStats;
+import dev.callbridge.emulator.Interaction;
+import dev.callbridge.emulator.MessageThread;
+import dev.callbridge.emulator.ResponseMessage;
 import dev.callbridge.testkit.DemoWorkspace;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.Set;
 import java.util.stream.Collectors;
 
@@ -46,6 +50,27 @@ final class SlackExpectations {
                     .contains(DemoWorkspace.CHANNEL);
         }
         return calls;
+    }
+
+    /** The thread of the call block that shows the Slack call of {@code externalId}, once the block is posted. */
+    Optional<MessageThread> thread(String externalId) {
+        List<CallSnapshot> calls = slack.callsWithExternalId(externalId);
+        return slack.messages().stream()
+                .filter(message -> !message.isReply() && !message.callIds().isEmpty())
+                .filter(message -> calls.stream().anyMatch(call -> message.callIds().contains(call.id())))
+                .findFirst()
+                .flatMap(block -> slack.thread(DemoWorkspace.CHANNEL, block.ts()));
+    }
+
+    /**
+     * Waits until the app has told the user who made {@code interaction} at least {@code count} things
+     * through its response URL, each to that user alone, and answers them in order.
+     */
+    List<String> awaitAnswers(Interaction interaction, int count) {
+        return await().atMost(CONVERGENCE_TIMEOUT).pollInterval(POLL).until(() -> slack.responses().stream()
+                .filter(response -> response.interactionId() == interaction.id())
+                .peek(response -> assertThat(response.ephemeral()).as("answered to the user alone: %s", response).isTrue())
+                .map(ResponseMessage::text).toList(), answers -> answers.size() >= count);
     }
 
     /** Exactly one Slack call per expected call, no repeated {@code calls.add}, one call block each. */

@@ -10,15 +10,12 @@ import dev.callbridge.model.event.CallEvent;
 import dev.callbridge.model.event.CallEvents;
 import dev.callbridge.model.state.CallState;
 import dev.callbridge.service.BridgeService;
-import dev.callbridge.testkit.DemoWorkspace;
-import dev.callbridge.topics.WorkspacePartitioner;
 import dev.callbridge.testkit.KafkaBrokerExtension;
-import io.micrometer.core.instrument.Counter;
+import dev.callbridge.topics.WorkspacePartitioner;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
-import java.util.Optional;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
@@ -53,9 +50,9 @@ class ThreadRepliesEndToEndTest {
                     ai.started("https://voice.example.com/c/e2e", "Call with +15550100", null, List.of()),
                     analysis));
             await().atMost(Duration.ofSeconds(60)).pollInterval(SlackExpectations.POLL).until(
-                    () -> thread(rig, "e2e-thread-ai").map(t -> t.replies().size()).orElse(0) == 1
-                            && thread(rig, "e2e-thread-pbx").map(t -> t.replies().size()).orElse(0) == 1);
-            PostedMessage control = thread(rig, "e2e-thread-ai").orElseThrow().replies().get(0);
+                    () -> rig.expect.thread("e2e-thread-ai").map(t -> t.replies().size()).orElse(0) == 1
+                            && rig.expect.thread("e2e-thread-pbx").map(t -> t.replies().size()).orElse(0) == 1);
+            PostedMessage control = rig.expect.thread("e2e-thread-ai").orElseThrow().replies().get(0);
             assertThat(control.text()).isEqualTo("End this call from Slack");
             assertThat(control.blocks().at("/1/elements/0/action_id").asText()).isEqualTo("bridge_end_call");
             assertThat(control.blocks().at("/1/elements/0/value").asText()).isEqualTo("e2e-thread-ai");
@@ -68,16 +65,16 @@ class ThreadRepliesEndToEndTest {
             rig.send(analysis);
 
             await().atMost(Duration.ofSeconds(60)).pollInterval(SlackExpectations.POLL).until(
-                    () -> analysisDuplicates(bridge) == 1
-                            && thread(rig, "e2e-thread-ai").orElseThrow().replies().get(0).edits() == 1);
+                    () -> BridgeRig.duplicates(bridge, "call.analyzed") == 1
+                            && rig.expect.thread("e2e-thread-ai").orElseThrow().replies().get(0).edits() == 1);
 
-            MessageThread pbxThread = thread(rig, "e2e-thread-pbx").orElseThrow();
+            MessageThread pbxThread = rig.expect.thread("e2e-thread-pbx").orElseThrow();
             assertThat(pbxThread.replies()).singleElement().satisfies(reply -> {
                 assertThat(reply.text()).startsWith("Call analysis (negative): Bob's order arrived damaged &lt;again&gt;");
                 assertThat(reply.metadata().at("/event_payload/reply").asText()).isEqualTo("analysis");
                 assertThat(reply.blocks().toString()).contains("<https://voice.example.com/rec/e2e.mp3|Recording>");
             });
-            PostedMessage ended = thread(rig, "e2e-thread-ai").orElseThrow().replies().get(0);
+            PostedMessage ended = rig.expect.thread("e2e-thread-ai").orElseThrow().replies().get(0);
             assertThat(ended.ts()).isEqualTo(control.ts());
             assertThat(ended.text()).isEqualTo("Call ended: Ended from Slack by <@U0AGENT>");
             assertThat(ended.blocks().toString()).doesNotContain("bridge_end_call");
@@ -100,22 +97,5 @@ class ThreadRepliesEndToEndTest {
             assertThat(rig.committed(rig.topics.callOpsDeadLetters().name())).isEmpty();
             assertThat(rig.committed(rig.topics.callEventsDeadLetters().name())).isEmpty();
         }
-    }
-
-    /** The thread of the call's block, once the block is posted. */
-    private static Optional<MessageThread> thread(BridgeRig rig, String call) {
-        return rig.emulator().messages().stream()
-                .filter(message -> !message.isReply() && !message.callIds().isEmpty())
-                .filter(message -> rig.emulator().callsWithExternalId(call).stream()
-                        .anyMatch(slackCall -> message.callIds().contains(slackCall.id())))
-                .findFirst()
-                .flatMap(block -> rig.emulator().thread(DemoWorkspace.CHANNEL, block.ts()));
-    }
-
-    /** How many {@code call.analyzed} the bridge took as duplicates. */
-    private static double analysisDuplicates(BridgeService bridge) {
-        Counter counter = bridge.metrics().registry().find("bridge.events")
-                .tag("type", "call.analyzed").tag("outcome", "duplicate").counter();
-        return counter == null ? 0 : counter.count();
     }
 }

@@ -17,7 +17,6 @@ import dev.callbridge.testkit.DemoWorkspace;
 import dev.callbridge.testkit.EmbeddedKafka;
 import dev.callbridge.testkit.TempDirs;
 import io.micrometer.core.instrument.Counter;
-import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -144,9 +143,6 @@ public final class LocalCommand implements Callable<Integer> {
             ingress = new IngressService(config.ingress()).start();
             // Over Socket Mode the emulator has nowhere to send clicks, so the board offers no End call button.
             String endCallsAs = socketMode ? null : DEMO_USER;
-            if (endCallsAs != null) {
-                installInDemoWorkspace();
-            }
             board = new CallBoard(boardPort, slack.client(), bridgeUrl() + SlackApp.INSTALL_PATH, endCallsAs).start();
             if (!noDemo) {
                 SlackEmulator emulator = slack;
@@ -191,21 +187,6 @@ public final class LocalCommand implements Callable<Integer> {
         return "http://localhost:" + ingressPort;
     }
 
-    /**
-     * Installs the demo app in the demo workspace through "Add to Slack", as its admin would: Slack
-     * sends the app clicks only from workspaces it is installed in. The demo goes on without it.
-     */
-    private void installInDemoWorkspace() {
-        try {
-            new BrowserInstall().install(bridgeUrl(), DemoWorkspace.TEAM, "Demo");
-        } catch (IOException | RuntimeException e) {
-            out.println("Could not install the demo app in " + DemoWorkspace.TEAM + " (" + e.getMessage()
-                    + "): the End call button will not be answered.");
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
-    }
-
     /** The workspaces the demo app was installed in through "Add to Slack", besides the demo workspace. */
     private static List<String> installedWorkspaces(SlackEmulator slack) {
         return slack.client().installations().stream().map(Installation::teamId)
@@ -214,8 +195,10 @@ public final class LocalCommand implements Callable<Integer> {
 
     /**
      * The demo's bridge and ingress: the default application id and topic names, so Kafka's tools find
-     * them as documented; the voice-AI platform's API for the End call button, which the demo user may
-     * press; the platform's webhooks at the ingress, its calls' join links to the platform's view of them.
+     * them as documented; the demo workspace served by its configured token, with which the Slack app also
+     * takes the clicks there, so the app needs no install in it; the voice-AI platform's API for the End
+     * call button, which the demo user may press; the platform's webhooks at the ingress, its calls' join
+     * links to the platform's view of them.
      */
     private Map<String, String> bridgeEnvironment(EmbeddedKafka kafka, SlackEmulator slack, ProviderEmulator provider,
             Path workDir) {
