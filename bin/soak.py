@@ -767,6 +767,11 @@ def rolls(args):
         r["first_event_ms"] = None if event == "-" else int(event)
         r["first_request_ms"] = None if request == "-" else int(request)
         r["stop_s"] = (r["exit_ms"] - r["term_ms"]) / 1000
+        log_path = f"{args.work_dir}/bridge-{r['new']}.log"
+        assigned = log_times(log_path, "Dispatcher assigned")
+        running = log_times(log_path, "State transition from REBALANCING to RUNNING")
+        r["start_to_dispatching_s"] = (assigned[0] - r["start_ms"]) / 1000 if assigned else None
+        r["start_to_streams_running_s"] = (running[0] - r["start_ms"]) / 1000 if running else None
         r["start_to_live_s"] = (r["live_ms"] - r["start_ms"]) / 1000
         r["start_to_ready_s"] = (r["ready_ms"] - r["start_ms"]) / 1000
         r["down_s"] = (r["ready_ms"] - r["term_ms"]) / 1000
@@ -880,6 +885,10 @@ def rolls(args):
         "stops_forced": sum(1 for r in restarts if r["forced"]),
         "exit_codes": dict(Counter(str(r["exit_code"]) for r in restarts)),
         "start_to_live_s": stat([r["start_to_live_s"] for r in restarts]),
+        "start_to_dispatcher_assigned_s": stat([r["start_to_dispatching_s"] for r in restarts
+                                                if r["start_to_dispatching_s"] is not None]),
+        "start_to_streams_running_s": stat([r["start_to_streams_running_s"] for r in restarts
+                                            if r["start_to_streams_running_s"] is not None]),
         "start_to_ready_s": stat([r["start_to_ready_s"] for r in restarts]),
         "sigterm_to_ready_s": stat([r["down_s"] for r in restarts]),
         "ready_to_first_event_s": stat([r["ready_to_event_s"] for r in restarts if r["ready_to_event_s"] is not None]),
@@ -916,6 +925,8 @@ def print_rolls(f, restarts):
     print(f"  SIGTERM to exit:            {st(f['sigterm_to_exit_s'])}; exit codes {f['exit_codes']}, "
           f"{f['stops_forced']} SIGKILLed after the grace period")
     print(f"  start to /healthz 200:      {st(f['start_to_live_s'])}")
+    print(f"  start to dispatcher assigned: {st(f['start_to_dispatcher_assigned_s'])}; to Kafka Streams RUNNING: "
+          f"{st(f['start_to_streams_running_s'])}")
     print(f"  start to ready:             {st(f['start_to_ready_s'])} (SIGTERM to ready again: {st(f['sigterm_to_ready_s'])})")
     print(f"  ready to first event:       {st(f['ready_to_first_event_s'])}")
     print(f"  ready to first Slack request: {st(f['ready_to_first_request_s'])}; {f['never_worked']} sent none")
@@ -955,11 +966,13 @@ def write_rolls_report(path, f):
     def lat(x):
         return "—" if not x["count"] else f"{x['p99']} / {x['max']} s"
     g = f["longest_gap_s"]
-    lines = ["", "| rolls × instances | SIGTERM → exit (mean / max) | start → ready | ready → first Slack request | "
+    lines = ["", "| rolls × instances | SIGTERM → exit (mean / max) | start → dispatcher assigned | start → ready | "
+             "ready → first Slack request | "
              "rebalances elsewhere (Streams / dispatcher) | calls.add after call.started p99 / max: rolls, rest | "
              "calls.end after call.ended p99 / max: rolls, rest | longest gap, one workspace: rolls, rest |",
-             "|---|---|---|---|---|---|---|---|",
-             f"| {f['rolls']} × {f['instances']} | {st(f['sigterm_to_exit_s'])} | {st(f['start_to_ready_s'])} | "
+             "|---|---|---|---|---|---|---|---|---|",
+             f"| {f['rolls']} × {f['instances']} | {st(f['sigterm_to_exit_s'])} | "
+             f"{st(f['start_to_dispatcher_assigned_s'])} | {st(f['start_to_ready_s'])} | "
              f"{st(f['ready_to_first_request_s'])} | {f['streams_rebalances_elsewhere']} / "
              f"{f['dispatcher_assignments_elsewhere']} | {lat(f['latency']['during']['calls.add'])}, "
              f"{lat(f['latency']['outside']['calls.add'])} | {lat(f['latency']['during']['calls.end'])}, "
