@@ -723,7 +723,8 @@ def spread(values):
     if not values:
         return {"count": 0, "p50": None, "p99": None, "max": None}
     return {"count": len(values), "p50": round(percentile(values, 0.50) / 1000, 2),
-            "p99": round(percentile(values, 0.99) / 1000, 2), "max": round(max(values) / 1000, 2)}
+            "p99": round(percentile(values, 0.99) / 1000, 2), "max": round(max(values) / 1000, 2),
+            "over_2s": sum(1 for v in values if v > 2000)}
 
 
 LOG_TIME = re.compile(r"^(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3})([+-]\d\d:\d\d|Z)")
@@ -789,30 +790,27 @@ def rolls(args):
     def in_roll(ms):
         return any(a <= ms <= b for a, b in windows)
 
-    # Rebalances the other processes went through during each roll: Kafka Streams leaving RUNNING,
-    # the dispatcher given partitions again.
-    incarnations = {}
+    # Rebalances the other processes went through while one restarted (from its SIGTERM to 10 s after it
+    # was ready, or the next SIGTERM): Kafka Streams leaving RUNNING, the dispatcher given partitions again.
+    incarnations = set()
     with open(f"{args.work_dir}/bridges.tsv") as f:
         for line in f:
             c = line.split()
-            if len(c) >= 3:
-                incarnations[int(c[0])] = int(c[3]) if len(c) > 3 else 0
-    streams_rebalances = dispatcher_assignments = 0
-    for rnd, (a, b) in enumerate(windows):
-        restarted = {r["old"] for r in restarts if r["round"] == rnd} | {r["new"] for r in restarts if r["round"] == rnd}
-        for inc in incarnations:
-            if inc in restarted:
-                continue
-            log_path = f"{args.work_dir}/bridge-{inc}.log"
-            streams_rebalances += sum(1 for t in log_times(log_path, "State transition from RUNNING to REBALANCING")
-                                      if a <= t <= b)
-            dispatcher_assignments += sum(1 for t in log_times(log_path, "Dispatcher assigned") if a <= t <= b)
-    # The restarted processes themselves: did Kafka Streams rebalance after they first became ready?
-    late_rebalances = 0
+            if c:
+                incarnations.add(int(c[0]))
+    streams_transitions = {inc: log_times(f"{args.work_dir}/bridge-{inc}.log",
+                                          "State transition from RUNNING to REBALANCING") for inc in incarnations}
+    assignments = {inc: log_times(f"{args.work_dir}/bridge-{inc}.log", "Dispatcher assigned") for inc in incarnations}
+    terms = sorted(r["term_ms"] for r in restarts)
+    streams_rebalances = dispatcher_assignments = late_rebalances = 0
     for r in restarts:
-        late_rebalances += sum(1 for t in log_times(f"{args.work_dir}/bridge-{r['new']}.log",
-                                                      "State transition from RUNNING to REBALANCING")
-                               if t > r["ready_ms"] and any(a <= t <= b + 30000 for a, b in windows))
+        later = [t for t in terms if t > r["term_ms"]]
+        a, b = r["term_ms"], min(r["ready_ms"] + 10_000, later[0] if later else r["ready_ms"] + 10_000)
+        for inc in incarnations - {r["old"], r["new"]}:
+            streams_rebalances += sum(1 for t in streams_transitions[inc] if a <= t <= b)
+            dispatcher_assignments += sum(1 for t in assignments[inc] if a <= t <= b)
+        # The restarted process itself, after it was first ready.
+        late_rebalances += sum(1 for t in streams_transitions[r["new"]] if r["ready_ms"] < t <= b)
 
     # Event to Slack: call.started to the first calls.add, call.ended to the first calls.end.
     with open(args.calls) as f:
@@ -917,7 +915,8 @@ def print_rolls(f, restarts):
         return "n/a" if x is None else f"mean {x['mean']} s, max {x['max']} s"
 
     def lat(x):
-        return "none" if not x["count"] else f"p50 {x['p50']} s, p99 {x['p99']} s, max {x['max']} s ({x['count']})"
+        return "none" if not x["count"] else (f"p50 {x['p50']} s, p99 {x['p99']} s, max {x['max']} s, "
+                                               f"{x['over_2s']} of {x['count']} over 2 s")
     print()
     print(f"Rolling restarts:             {f['rolls']} rolls of {f['instances']} instances, {f['restarts']} SIGTERMs "
           f"(grace {f['grace_seconds']} s, next one {f['min_ready_seconds']} s after ready); rolls took "
@@ -931,8 +930,8 @@ def print_rolls(f, restarts):
     print(f"  ready to first event:       {st(f['ready_to_first_event_s'])}")
     print(f"  ready to first Slack request: {st(f['ready_to_first_request_s'])}; {f['never_worked']} sent none")
     print(f"  rebalances meanwhile:       {f['streams_rebalances_elsewhere']} of Kafka Streams and "
-          f"{f['dispatcher_assignments_elsewhere']} dispatcher assignments in the other processes; "
-          f"{f['rebalances_after_ready']} in a restarted process after it was ready")
+          f"{f['dispatcher_assignments_elsewhere']} dispatcher assignments in the other processes while one "
+          f"restarted; {f['rebalances_after_ready']} of Kafka Streams in a restarted process after it was ready")
     for w in ("during", "outside"):
         print(f"  {w + ' the rolls:':27s} call.started to calls.add {lat(f['latency'][w]['calls.add'])}; "
               f"call.ended to calls.end {lat(f['latency'][w]['calls.end'])}")
