@@ -11,6 +11,13 @@ and judges the result as a Slack user would see it.
                                                    (runs until terminated)
   kill-after-answer --emulator URL --pid PID [--timeout-seconds S]
                                                    (prints: killed-at epoch ms, what Slack answered)
+  await-work --port P --out FILE [--timeout-seconds S]
+                                                   (writes when the bridge on port P first applied an
+                                                    event and first sent a Slack request, epoch ms)
+  rolls     --plan plan.json --t0 EPOCH_MS --rolls-file rolls.tsv --requests requests.jsonl
+            --calls emulator-calls.json --work-dir DIR [--report FILE.md] ...
+                                                   (what the rolling restarts cost; exit 1 if a stop
+                                                    needed SIGKILL or a restarted bridge never worked)
   check     --plan plan.json --emulator URL --kills kills.tsv --timeline timeline.tsv
             --uncertain uncertain.json --ready ready.tsv --brokers HOST:PORT
             [--metric-in-jar] [--settle-seconds S] [--faults] [--strict] [--started-at EPOCH_S]
@@ -237,9 +244,12 @@ class Emulator:
 def scrape(port):
     """The sum of the uncertain-calls.add metric's samples on one bridge, None when absent."""
     with urllib.request.urlopen(f"http://127.0.0.1:{port}/metrics", timeout=2) as r:
-        text = r.read().decode("utf-8", "replace")
-    values = [float(m.group(1)) for m in re.finditer(
-        r"^" + METRIC + r"(?:\{[^}]*\})?\s+([0-9.eE+-]+)", text, re.M)]
+        return metric_sum(r.read().decode("utf-8", "replace"), METRIC)
+
+
+def metric_sum(text, name):
+    """The sum of one metric's samples in Prometheus text, None when it has none."""
+    values = [float(m.group(1)) for m in re.finditer(r"^" + name + r"(?:\{[^}]*\})?\s+([0-9.eE+-]+)", text, re.M)]
     return sum(values) if values else None
 
 
@@ -295,6 +305,26 @@ def monitor(args):
             stop.wait(0.1)
     t.join(timeout=3)
     write_uncertain()
+
+
+def await_work(args):
+    """Polls one bridge's /metrics every 0.1 s until it has applied an event and sent a Slack request."""
+    first_event = first_request = None
+    deadline = time.time() + args.timeout_seconds
+    while time.time() < deadline and (first_event is None or first_request is None):
+        try:
+            with urllib.request.urlopen(f"http://127.0.0.1:{args.port}/metrics", timeout=2) as r:
+                text = r.read().decode("utf-8", "replace")
+        except (OSError, http.client.HTTPException):
+            time.sleep(0.1)
+            continue
+        if first_event is None and (metric_sum(text, "bridge_events_total") or 0) > 0:
+            first_event = now_ms()
+        if first_request is None and (metric_sum(text, "bridge_slack_requests_total") or 0) > 0:
+            first_request = now_ms()
+        time.sleep(0.1)
+    with open(args.out, "w") as f:
+        f.write(f"{first_event or '-'}\t{first_request or '-'}\n")
 
 
 def kill_after_answer(args):
@@ -679,6 +709,278 @@ def write_report(path, f, details):
     with open(path, "w") as out:
         out.write("\n".join(lines) + "\n")
 
+# --------------------------------------------------------------------------------------------- rolls
+
+def percentile(values, q):
+    if not values:
+        return None
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, max(0, int(round(q * len(ordered) + 0.5)) - 1))]
+
+
+def spread(values):
+    """p50, p99 and max of a list of milliseconds, in seconds."""
+    if not values:
+        return {"count": 0, "p50": None, "p99": None, "max": None}
+    return {"count": len(values), "p50": round(percentile(values, 0.50) / 1000, 2),
+            "p99": round(percentile(values, 0.99) / 1000, 2), "max": round(max(values) / 1000, 2),
+            "over_2s": sum(1 for v in values if v > 2000)}
+
+
+LOG_TIME = re.compile(r"^(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3})([+-]\d\d:\d\d|Z)")
+
+
+def log_times(path, needle):
+    """Epoch ms of the bridge log's lines that contain needle."""
+    found = []
+    try:
+        with open(path, errors="replace") as f:
+            for line in f:
+                if needle in line:
+                    m = LOG_TIME.match(line)
+                    if m:
+                        zone = "+00:00" if m.group(2) == "Z" else m.group(2)
+                        found.append(int(datetime.datetime.fromisoformat(m.group(1) + zone).timestamp() * 1000))
+    except FileNotFoundError:
+        pass
+    return found
+
+
+def rolls(args):
+    """What rolling restarts cost, from the roll log, the emulator's request log and the bridges' logs."""
+    with open(args.plan) as f:
+        p = json.load(f)
+    restarts = []
+    with open(args.rolls_file) as f:
+        for line in f:
+            c = line.split()
+            if len(c) >= 10:
+                restarts.append({"round": int(c[0]), "instance": int(c[1]), "old": int(c[2]), "new": int(c[3]),
+                                 "term_ms": int(c[4]), "exit_ms": int(c[5]), "exit_code": int(c[6]),
+                                 "forced": c[7] == "1", "start_ms": int(c[8]), "ready_ms": int(c[9]),
+                                 "live_ms": int(c[10]) if len(c) > 10 else int(c[9])})
+    for r in restarts:
+        try:
+            with open(f"{args.work_dir}/work-{r['new']}.txt") as f:
+                event, request = f.read().split()
+        except (FileNotFoundError, ValueError):
+            event = request = "-"
+        r["first_event_ms"] = None if event == "-" else int(event)
+        r["first_request_ms"] = None if request == "-" else int(request)
+        r["stop_s"] = (r["exit_ms"] - r["term_ms"]) / 1000
+        log_path = f"{args.work_dir}/bridge-{r['new']}.log"
+        assigned = log_times(log_path, "Dispatcher assigned")
+        running = log_times(log_path, "State transition from REBALANCING to RUNNING")
+        r["start_to_dispatching_s"] = (assigned[0] - r["start_ms"]) / 1000 if assigned else None
+        r["start_to_streams_running_s"] = (running[0] - r["start_ms"]) / 1000 if running else None
+        r["start_to_live_s"] = (r["live_ms"] - r["start_ms"]) / 1000
+        r["start_to_ready_s"] = (r["ready_ms"] - r["start_ms"]) / 1000
+        r["down_s"] = (r["ready_ms"] - r["term_ms"]) / 1000
+        r["ready_to_event_s"] = None if r["first_event_ms"] is None else (r["first_event_ms"] - r["ready_ms"]) / 1000
+        r["ready_to_request_s"] = None if r["first_request_ms"] is None else (r["first_request_ms"] - r["ready_ms"]) / 1000
+
+    # The windows in which a group was being rolled: first SIGTERM to the last restarted process's first
+    # Slack request (or its readiness, if it sent none).
+    windows = []
+    for rnd in sorted({r["round"] for r in restarts}):
+        mine = [r for r in restarts if r["round"] == rnd]
+        end = max(max(r["ready_ms"], r["first_request_ms"] or 0) for r in mine)
+        windows.append((min(r["term_ms"] for r in mine), end))
+
+    def in_roll(ms):
+        return any(a <= ms <= b for a, b in windows)
+
+    # Rebalances the other processes went through while one restarted (from its SIGTERM to 10 s after it
+    # was ready, or the next SIGTERM): Kafka Streams leaving RUNNING, the dispatcher given partitions again.
+    incarnations = set()
+    with open(f"{args.work_dir}/bridges.tsv") as f:
+        for line in f:
+            c = line.split()
+            if c:
+                incarnations.add(int(c[0]))
+    streams_transitions = {inc: log_times(f"{args.work_dir}/bridge-{inc}.log",
+                                          "State transition from RUNNING to REBALANCING") for inc in incarnations}
+    assignments = {inc: log_times(f"{args.work_dir}/bridge-{inc}.log", "Dispatcher assigned") for inc in incarnations}
+    terms = sorted(r["term_ms"] for r in restarts)
+    streams_rebalances = dispatcher_assignments = late_rebalances = 0
+    for r in restarts:
+        later = [t for t in terms if t > r["term_ms"]]
+        a, b = r["term_ms"], min(r["ready_ms"] + 10_000, later[0] if later else r["ready_ms"] + 10_000)
+        for inc in incarnations - {r["old"], r["new"]}:
+            streams_rebalances += sum(1 for t in streams_transitions[inc] if a <= t <= b)
+            dispatcher_assignments += sum(1 for t in assignments[inc] if a <= t <= b)
+        # The restarted process itself, after it was first ready.
+        late_rebalances += sum(1 for t in streams_transitions[r["new"]] if r["ready_ms"] < t <= b)
+
+    # Event to Slack: call.started to the first calls.add, call.ended to the first calls.end.
+    with open(args.calls) as f:
+        slack_calls = json.load(f)
+    euid_of = {sc["id"]: sc["external_unique_id"] for sc in slack_calls}
+    team_of_call = {c["id"]: c["team"] for c in p["calls"]}
+    first_add, first_end, requests = {}, {}, []
+    with open(args.requests) as f:
+        for line in f:
+            try:
+                q = json.loads(line)
+            except ValueError:
+                continue
+            at, method = q["at"], q["method"]
+            euid = q.get("external_unique_id") if method == "calls.add" else euid_of.get(q.get("id"))
+            team = team_of_call.get(euid)
+            if team is None and q.get("channel", "").startswith("C0SOAK"):
+                team = "T0SOAK" + q["channel"][6:]
+            requests.append((at, team))
+            if method == "calls.add" and euid and euid not in first_add:
+                first_add[euid] = at
+            elif method == "calls.end" and euid and euid not in first_end:
+                first_end[euid] = at
+    sent = {}
+    for e in p["events"]:
+        if e["type"] in ("call.started", "call.ended"):
+            key = (e["subject"], e["type"])
+            sent[key] = min(sent.get(key, e["send_ms"]), e["send_ms"])
+    latency = {"during": {"calls.add": [], "calls.end": []}, "outside": {"calls.add": [], "calls.end": []}}
+    for (call, kind), send_ms in sent.items():
+        at = args.t0 + send_ms
+        done = (first_add if kind == "call.started" else first_end).get(call)
+        if done is not None:
+            latency["during" if in_roll(at) else "outside"]["calls.add" if kind == "call.started" else "calls.end"] \
+                .append(done - at)
+
+    # The longest time without a Slack request, overall and in one workspace, by where the gap began.
+    requests.sort()
+    traffic_end = args.t0 + p["total_ms"]
+
+    def longest_gaps(times):
+        best = {"during": 0, "outside": 0}
+        for x, y in zip(times, times[1:]):
+            if x > traffic_end:
+                break
+            where = "during" if in_roll(x) or any(x < a < y for a, _ in windows) else "outside"
+            best[where] = max(best[where], y - x)
+        return best
+
+    overall = longest_gaps([at for at, _ in requests if at >= args.t0])
+    by_team = defaultdict(list)
+    for at, team in requests:
+        if team and at >= args.t0:
+            by_team[team].append(at)
+    per_team = {"during": 0, "outside": 0}
+    for times in by_team.values():
+        g = longest_gaps(times)
+        per_team = {k: max(per_team[k], g[k]) for k in per_team}
+
+    def stat(values):
+        return {"mean": round(sum(values) / len(values), 1), "max": round(max(values), 1)} if values else None
+
+    figures = {
+        "instances": args.instances,
+        "rolls": len(windows),
+        "restarts": len(restarts),
+        "grace_seconds": args.grace_seconds,
+        "min_ready_seconds": args.min_ready_seconds,
+        "sigterm_to_exit_s": stat([r["stop_s"] for r in restarts]),
+        "stops_forced": sum(1 for r in restarts if r["forced"]),
+        "exit_codes": dict(Counter(str(r["exit_code"]) for r in restarts)),
+        "start_to_live_s": stat([r["start_to_live_s"] for r in restarts]),
+        "start_to_dispatcher_assigned_s": stat([r["start_to_dispatching_s"] for r in restarts
+                                                if r["start_to_dispatching_s"] is not None]),
+        "start_to_streams_running_s": stat([r["start_to_streams_running_s"] for r in restarts
+                                            if r["start_to_streams_running_s"] is not None]),
+        "start_to_ready_s": stat([r["start_to_ready_s"] for r in restarts]),
+        "sigterm_to_ready_s": stat([r["down_s"] for r in restarts]),
+        "ready_to_first_event_s": stat([r["ready_to_event_s"] for r in restarts if r["ready_to_event_s"] is not None]),
+        "ready_to_first_request_s": stat([r["ready_to_request_s"] for r in restarts
+                                          if r["ready_to_request_s"] is not None]),
+        "never_worked": sum(1 for r in restarts if r["first_request_ms"] is None),
+        "roll_seconds": [round((b - a) / 1000, 1) for a, b in windows],
+        "streams_rebalances_elsewhere": streams_rebalances,
+        "dispatcher_assignments_elsewhere": dispatcher_assignments,
+        "rebalances_after_ready": late_rebalances,
+        "latency": {w: {m: spread(v) for m, v in by.items()} for w, by in latency.items()},
+        "longest_gap_s": {"overall": {k: round(v / 1000, 1) for k, v in overall.items()},
+                          "one_workspace": {k: round(v / 1000, 1) for k, v in per_team.items()}},
+        "command": args.command,
+    }
+    with open(f"{args.work_dir}/rolls.json", "w") as f:
+        json.dump({"figures": figures, "restarts": restarts}, f, indent=1)
+    print_rolls(figures, restarts)
+    if args.report:
+        write_rolls_report(args.report, figures)
+    sys.exit(1 if figures["stops_forced"] or figures["never_worked"] else 0)
+
+
+def print_rolls(f, restarts):
+    def st(x):
+        return "n/a" if x is None else f"mean {x['mean']} s, max {x['max']} s"
+
+    def lat(x):
+        return "none" if not x["count"] else (f"p50 {x['p50']} s, p99 {x['p99']} s, max {x['max']} s, "
+                                               f"{x['over_2s']} of {x['count']} over 2 s")
+    print()
+    print(f"Rolling restarts:             {f['rolls']} rolls of {f['instances']} instances, {f['restarts']} SIGTERMs "
+          f"(grace {f['grace_seconds']} s, next one {f['min_ready_seconds']} s after ready); rolls took "
+          + ", ".join(f"{s} s" for s in f["roll_seconds"]))
+    print(f"  SIGTERM to exit:            {st(f['sigterm_to_exit_s'])}; exit codes {f['exit_codes']}, "
+          f"{f['stops_forced']} SIGKILLed after the grace period")
+    print(f"  start to /healthz 200:      {st(f['start_to_live_s'])}")
+    print(f"  start to dispatcher assigned: {st(f['start_to_dispatcher_assigned_s'])}; to Kafka Streams RUNNING: "
+          f"{st(f['start_to_streams_running_s'])}")
+    print(f"  start to ready:             {st(f['start_to_ready_s'])} (SIGTERM to ready again: {st(f['sigterm_to_ready_s'])})")
+    print(f"  ready to first event:       {st(f['ready_to_first_event_s'])}")
+    print(f"  ready to first Slack request: {st(f['ready_to_first_request_s'])}; {f['never_worked']} sent none")
+    print(f"  rebalances meanwhile:       {f['streams_rebalances_elsewhere']} of Kafka Streams and "
+          f"{f['dispatcher_assignments_elsewhere']} dispatcher assignments in the other processes while one "
+          f"restarted; {f['rebalances_after_ready']} of Kafka Streams in a restarted process after it was ready")
+    for w in ("during", "outside"):
+        print(f"  {w + ' the rolls:':27s} call.started to calls.add {lat(f['latency'][w]['calls.add'])}; "
+              f"call.ended to calls.end {lat(f['latency'][w]['calls.end'])}")
+    g = f["longest_gap_s"]
+    print(f"  longest time without a Slack request: {g['overall']['during']} s during the rolls, "
+          f"{g['overall']['outside']} s outside; in one workspace {g['one_workspace']['during']} s during, "
+          f"{g['one_workspace']['outside']} s outside")
+    for r in restarts:
+        print(f"  roll {r['round'] + 1} instance {r['instance']}: exit {r['stop_s']:.1f} s after SIGTERM (code "
+              f"{r['exit_code']}), ready {r['start_to_ready_s']:.1f} s after start, first event "
+              f"{'-' if r['ready_to_event_s'] is None else format(r['ready_to_event_s'], '.1f') + ' s'} and first "
+              f"request {'-' if r['ready_to_request_s'] is None else format(r['ready_to_request_s'], '.1f') + ' s'} "
+              f"after ready")
+
+
+def write_rolls_report(path, f):
+    """Appends the rolls' row to the report's markdown and their figures to its JSON."""
+    json_path = (path[:-3] if path.endswith(".md") else path) + ".json"
+    try:
+        with open(json_path) as fh:
+            doc = json.load(fh)
+    except (FileNotFoundError, ValueError):
+        doc = {}
+    doc["rolls"] = f
+    with open(json_path, "w") as out:
+        json.dump(doc, out, indent=1)
+
+    def st(x):
+        return "—" if x is None else f"{x['mean']} / {x['max']} s"
+
+    def lat(x):
+        return "—" if not x["count"] else f"{x['p99']} / {x['max']} s"
+    g = f["longest_gap_s"]
+    lines = ["", "| rolls × instances | SIGTERM → exit (mean / max) | start → dispatcher assigned | start → ready | "
+             "ready → first Slack request | "
+             "rebalances elsewhere (Streams / dispatcher) | calls.add after call.started p99 / max: rolls, rest | "
+             "calls.end after call.ended p99 / max: rolls, rest | longest gap, one workspace: rolls, rest |",
+             "|---|---|---|---|---|---|---|---|---|",
+             f"| {f['rolls']} × {f['instances']} | {st(f['sigterm_to_exit_s'])} | "
+             f"{st(f['start_to_dispatcher_assigned_s'])} | {st(f['start_to_ready_s'])} | "
+             f"{st(f['ready_to_first_request_s'])} | {f['streams_rebalances_elsewhere']} / "
+             f"{f['dispatcher_assignments_elsewhere']} | {lat(f['latency']['during']['calls.add'])}, "
+             f"{lat(f['latency']['outside']['calls.add'])} | {lat(f['latency']['during']['calls.end'])}, "
+             f"{lat(f['latency']['outside']['calls.end'])} | {g['one_workspace']['during']} s, "
+             f"{g['one_workspace']['outside']} s |"]
+    with open(path, "a") as out:
+        out.write("\n".join(lines) + "\n")
+
+
 
 def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -708,6 +1010,22 @@ def main():
     s.add_argument("--emulator", required=True)
     s.add_argument("--pid", type=int, required=True)
     s.add_argument("--timeout-seconds", type=float, default=30)
+    s = sub.add_parser("await-work")
+    s.add_argument("--port", type=int, required=True)
+    s.add_argument("--out", required=True)
+    s.add_argument("--timeout-seconds", type=float, default=120)
+    s = sub.add_parser("rolls")
+    s.add_argument("--plan", required=True)
+    s.add_argument("--t0", type=int, required=True)
+    s.add_argument("--rolls-file", required=True)
+    s.add_argument("--requests", required=True)
+    s.add_argument("--calls", required=True, help="the emulator's calls, as check saved them")
+    s.add_argument("--work-dir", required=True, help="where bridges.tsv, work-N.txt and bridge-N.log lie")
+    s.add_argument("--instances", type=int, default=3)
+    s.add_argument("--grace-seconds", type=int, default=90)
+    s.add_argument("--min-ready-seconds", type=int, default=0)
+    s.add_argument("--command")
+    s.add_argument("--report")
     s = sub.add_parser("check")
     s.add_argument("--plan", required=True)
     s.add_argument("--emulator", required=True)
@@ -729,7 +1047,7 @@ def main():
                    help="also fail on a duplicate calls.add outside a kill window or beyond the metric's count")
     args = ap.parse_args()
     {"plan": plan, "produce": produce, "monitor": monitor, "kill-after-answer": kill_after_answer,
-     "check": check}[args.cmd](args)
+     "await-work": await_work, "rolls": rolls, "check": check}[args.cmd](args)
 
 
 if __name__ == "__main__":

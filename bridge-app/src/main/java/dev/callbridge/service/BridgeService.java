@@ -1,6 +1,5 @@
 package dev.callbridge.service;
 
-import com.sun.net.httpserver.HttpHandler;
 import dev.callbridge.config.BridgeConfig;
 import dev.callbridge.config.BridgeConfigException;
 import dev.callbridge.config.ConfigSource;
@@ -32,7 +31,6 @@ import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.time.Clock;
 import java.time.Duration;
-import java.util.Map;
 import java.util.Properties;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executors;
@@ -44,6 +42,7 @@ import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.streams.KafkaStreams;
 import org.apache.kafka.streams.StreamsConfig;
+import org.apache.kafka.streams.processor.StateRestoreListener;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -73,9 +72,10 @@ public final class BridgeService implements AutoCloseable {
     private final Clock clock = Clock.systemUTC();
     private final StreamThreadFailures threadFailures = new StreamThreadFailures(clock);
     private RecordLimits recordLimits;
-    private KafkaStreams streams;
+    /** Read by the HTTP endpoints' threads while {@link #start()} is still setting them. */
+    private volatile KafkaStreams streams;
     private KafkaStreamsMetrics streamsMetrics;
-    private Dispatcher dispatcher;
+    private volatile Dispatcher dispatcher;
     private CleanStopMarker cleanStop;
     private SdkSlackClient slack;
     private KafkaInstallationService installations;
@@ -86,7 +86,8 @@ public final class BridgeService implements AutoCloseable {
         return thread;
     });
     private final UnaryOperator<SlackClient> around;
-    private HttpEndpoints http;
+    private final StateRestoreListener recoveryStoreLoad;
+    private volatile HttpEndpoints http;
 
     public BridgeService(BridgeConfig config) {
         this(config, UnaryOperator.identity());
@@ -97,13 +98,27 @@ public final class BridgeService implements AutoCloseable {
      * answer it in Slack's place: how tests put a request on hold or see each attempt as it goes.
      */
     public BridgeService(BridgeConfig config, UnaryOperator<SlackClient> around) {
-        this.config = config;
-        this.around = around;
+        this(config, around, null);
     }
 
-    /** Starts everything; returns once the parts run (readiness follows when Kafka Streams is RUNNING). */
+    /** A bridge that tells {@code recoveryStoreLoad} of the recovery store's loading: how tests hold it. */
+    BridgeService(BridgeConfig config, UnaryOperator<SlackClient> around, StateRestoreListener recoveryStoreLoad) {
+        this.config = config;
+        this.around = around;
+        this.recoveryStoreLoad = recoveryStoreLoad;
+    }
+
+    /**
+     * Starts everything; returns once the parts run (readiness follows when Kafka Streams is RUNNING).
+     * The HTTP endpoints come first, so that the platform sees a live process while the topics are
+     * checked and Kafka Streams loads the recovery store, which after an unclean stop is read whole
+     * from {@code slack.calls}; the dispatcher comes before Kafka Streams, so that a restarted instance
+     * takes its workspaces' operations back at once instead of after that load.
+     */
     public synchronized BridgeService start() {
         LOG.info("Starting the bridge: {}", config);
+        http = new HttpEndpoints(config.httpPort(), this::isLive, this::isReady, registry);
+        http.start();
         int callPartitions;
         try (Admin admin = Admin.create(config.adminProperties())) {
             callPartitions = new TopicProvisioner(admin).ensure(config.topics(), config.topicPartitions(),
@@ -121,23 +136,7 @@ public final class BridgeService implements AutoCloseable {
         new JvmThreadMetrics().bindTo(registry);
         new ProcessorMetrics().bindTo(registry);
 
-        TopologyConfig topology = config.topology().withCallPartitions(callPartitions);
-        cleanStop = new CleanStopMarker(config.stateDir(), config.applicationId());
-        cleanStop.beforeStart();
-        streams = new KafkaStreams(CallTopology.buildTopology(topology, metrics, backlogs),
-                streamsProperties(topology));
-        streamsMetrics = new KafkaStreamsMetrics(streams);
-        streamsMetrics.bindTo(registry);
-        streams.setUncaughtExceptionHandler(e -> {
-            threadFailures.failed(e);
-            return org.apache.kafka.streams.errors.StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse
-                    .REPLACE_THREAD;
-        });
-        streams.start();
-        backlogWatch.scheduleWithFixedDelay(this::watchBacklogs, 1, BACKLOG_WATCH_SECONDS, TimeUnit.SECONDS);
-
         TokenSource tokens = config.tokens();
-        Map<String, HttpHandler> appRoutes = Map.of();
         if (config.app().isPresent()) {
             SlackAppConfig app = config.app().get();
             installations = new KafkaInstallationService(config.adminProperties(), config.topics().installations(),
@@ -154,9 +153,9 @@ public final class BridgeService implements AutoCloseable {
                     config.slackTimeout(), tokenRotation, clock, registry);
             tokenRotation.scheduleWithFixedDelay(() -> rotateDue(installed), 0, 1, TimeUnit.MINUTES);
             tokens = installed;
-            appRoutes = slackApp.routes();
             config.endCallControl().ifPresent(endCall -> slackApp.endCallsWith(new EndCallButton(endCall,
                     new HttpProviderClient(endCall.provider()), registry, clock)));
+            http.serve(slackApp.routes());
         }
         if (config.endCallControl().isPresent() && config.app().isEmpty()) {
             LOG.warn("The provider's API is configured but the Slack app is not: End call clicks have nowhere to go");
@@ -165,8 +164,25 @@ public final class BridgeService implements AutoCloseable {
         dispatcher = new Dispatcher(config.dispatcher(), around.apply(slack), clock, metrics);
         dispatcher.start();
 
-        http = new HttpEndpoints(config.httpPort(), this::isLive, this::isReady, registry, appRoutes);
-        http.start();
+        TopologyConfig topology = config.topology().withCallPartitions(callPartitions);
+        cleanStop = new CleanStopMarker(config.stateDir(), config.applicationId());
+        cleanStop.beforeStart();
+        KafkaStreams created = new KafkaStreams(CallTopology.buildTopology(topology, metrics, backlogs),
+                streamsProperties(topology));
+        streamsMetrics = new KafkaStreamsMetrics(created);
+        streamsMetrics.bindTo(registry);
+        created.setUncaughtExceptionHandler(e -> {
+            threadFailures.failed(e);
+            return org.apache.kafka.streams.errors.StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse
+                    .REPLACE_THREAD;
+        });
+        if (recoveryStoreLoad != null) {
+            created.setGlobalStateRestoreListener(recoveryStoreLoad);
+        }
+        streams = created;
+        // Returns once the recovery store is loaded; the endpoints answer meanwhile.
+        created.start();
+        backlogWatch.scheduleWithFixedDelay(this::watchBacklogs, 1, BACKLOG_WATCH_SECONDS, TimeUnit.SECONDS);
         LOG.info("Bridge started; health and metrics on port {}", http.port());
         return this;
     }
@@ -209,19 +225,26 @@ public final class BridgeService implements AutoCloseable {
     }
 
     /**
-     * The process works: Kafka Streams has not failed for good, its threads are not failing again and
-     * again, and the dispatcher loop is alive.
+     * The process works: it is starting, or Kafka Streams has not failed for good, its threads are not
+     * failing again and again, and the dispatcher loop is alive.
      */
     public boolean isLive() {
-        KafkaStreams.State state = streams == null ? null : streams.state();
-        return state != null && state != KafkaStreams.State.ERROR && state != KafkaStreams.State.NOT_RUNNING
-                && threadFailures.healthy() && dispatcher != null && !dispatcher.hasFailed();
+        KafkaStreams current = streams;
+        KafkaStreams.State state = current == null ? KafkaStreams.State.CREATED : current.state();
+        Dispatcher sending = dispatcher;
+        return state != KafkaStreams.State.ERROR && state != KafkaStreams.State.NOT_RUNNING
+                && threadFailures.healthy() && (sending == null || !sending.hasFailed());
     }
 
-    /** The bridge is processing: Kafka Streams RUNNING and the dispatcher holding partitions. */
+    /**
+     * The bridge is processing: Kafka Streams RUNNING (its tasks' stores restored, the recovery store
+     * loaded) and the dispatcher holding partitions.
+     */
     public boolean isReady() {
-        return streams != null && streams.state() == KafkaStreams.State.RUNNING
-                && dispatcher != null && dispatcher.isAssigned();
+        KafkaStreams current = streams;
+        Dispatcher sending = dispatcher;
+        return current != null && current.state() == KafkaStreams.State.RUNNING
+                && sending != null && sending.isAssigned();
     }
 
     public int httpPort() {

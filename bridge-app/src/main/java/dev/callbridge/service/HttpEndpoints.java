@@ -22,9 +22,7 @@ final class HttpEndpoints implements AutoCloseable {
 
     private final HttpServer server;
 
-    /** @param routes more paths to serve, such as the Slack app's */
-    HttpEndpoints(int port, BooleanSupplier live, BooleanSupplier ready, PrometheusMeterRegistry registry,
-            Map<String, HttpHandler> routes) {
+    HttpEndpoints(int port, BooleanSupplier live, BooleanSupplier ready, PrometheusMeterRegistry registry) {
         try {
             server = HttpServer.create(new InetSocketAddress(port), 0);
         } catch (IOException e) {
@@ -39,11 +37,15 @@ final class HttpEndpoints implements AutoCloseable {
         server.createContext("/readyz", exchange -> status(exchange, ready.getAsBoolean()));
         server.createContext("/metrics", exchange -> respond(exchange, 200,
                 "text/plain; version=0.0.4; charset=utf-8", registry.scrape()));
-        routes.forEach(server::createContext);
     }
 
     void start() {
         server.start();
+    }
+
+    /** Serves more paths from now on, such as the Slack app's once it runs. */
+    void serve(Map<String, HttpHandler> routes) {
+        routes.forEach(server::createContext);
     }
 
     int port() {

@@ -10,6 +10,7 @@ import dev.callbridge.emulator.SlackEmulator;
 import dev.callbridge.model.event.CallEvents;
 import dev.callbridge.model.event.CloudEventCodec;
 import dev.callbridge.model.event.Participant;
+import dev.callbridge.model.state.CallState;
 import dev.callbridge.testkit.BridgeSettings;
 import dev.callbridge.testkit.DemoWorkspace;
 import dev.callbridge.testkit.KafkaBrokerExtension;
@@ -25,15 +26,22 @@ import java.time.Instant;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
+import java.util.function.UnaryOperator;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.config.TopicConfig;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringSerializer;
+import org.apache.kafka.streams.processor.StateRestoreListener;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -116,6 +124,72 @@ class BridgeServiceTest {
         service.stop();
         service = null;
         assertThat(marker).exists();
+    }
+
+    @Test
+    void whileTheRecoveryStoreLoadsItIsLiveNotReadyAndItsDispatcherAlreadyHoldsItsPartitions() throws Exception {
+        slack = DemoWorkspace.emulator().build().start();
+        BridgeConfig config = BridgeConfig.load(environment("load-"), null);
+        try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, KAFKA.bootstrapServers()))) {
+            new TopicProvisioner(admin).ensure(config.topics(), 2, (short) 1, config.recoveryRetention(), false);
+        }
+        // A view in slack.calls, so that Kafka Streams has a recovery store to load before it starts its tasks.
+        try (KafkaProducer<String, CallState> producer = new KafkaProducer<>(
+                Map.of("bootstrap.servers", KAFKA.bootstrapServers()), new StringSerializer(),
+                config.topics().calls().valueSerde().serializer())) {
+            producer.send(new ProducerRecord<>(config.topics().calls().name(), "load-call",
+                    CallState.fresh("load-call", Instant.now()))).get();
+        }
+        CountDownLatch loading = new CountDownLatch(1);
+        CountDownLatch loaded = new CountDownLatch(1);
+        // Holds the load, as a large slack.calls read whole after an unclean stop would.
+        StateRestoreListener held = new StateRestoreListener() {
+            @Override
+            public void onRestoreStart(TopicPartition partition, String store, long start, long end) {
+                loading.countDown();
+                try {
+                    loaded.await(60, TimeUnit.SECONDS);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            }
+
+            @Override
+            public void onBatchRestored(TopicPartition partition, String store, long batchEnd, long restored) {}
+
+            @Override
+            public void onRestoreEnd(TopicPartition partition, String store, long restored) {}
+        };
+        service = new BridgeService(config, UnaryOperator.identity(), held);
+        ExecutorService starter = Executors.newSingleThreadExecutor();
+        try {
+            Future<BridgeService> starting = starter.submit(service::start);
+            assertThat(loading.await(60, TimeUnit.SECONDS)).as("the recovery store started loading").isTrue();
+
+            // A startup or liveness probe sees a live process, readiness says not yet.
+            await().atMost(Duration.ofSeconds(30)).ignoreExceptions().until(() -> get("/healthz").statusCode() == 200);
+            assertThat(get("/readyz").statusCode()).isEqualTo(503);
+            // The dispatcher took its partitions without waiting for the load.
+            await().atMost(Duration.ofSeconds(60)).until(() -> dispatcherPartitions(get("/metrics").body()) > 0);
+            assertThat(starting).isNotDone();
+            assertThat(get("/readyz").statusCode()).isEqualTo(503);
+
+            loaded.countDown();
+            starting.get(60, TimeUnit.SECONDS);
+            await().atMost(Duration.ofSeconds(60)).until(() -> get("/readyz").statusCode() == 200);
+        } finally {
+            loaded.countDown();
+            starter.shutdownNow();
+        }
+    }
+
+    /** Partitions the dispatcher's consumer holds, from its client metrics in the Prometheus text. */
+    private static double dispatcherPartitions(String metrics) {
+        return metrics.lines()
+                .filter(line -> line.startsWith("kafka_consumer_coordinator_assigned_partitions{")
+                        && line.contains("dispatcher"))
+                .mapToDouble(line -> Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1)))
+                .sum();
     }
 
     @Test

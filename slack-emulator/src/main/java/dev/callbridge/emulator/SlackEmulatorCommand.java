@@ -1,6 +1,7 @@
 package dev.callbridge.emulator;
 
 import java.io.PrintWriter;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -131,6 +132,13 @@ public final class SlackEmulatorCommand implements Callable<Integer> {
             description = "The scopes an install of the app may grant (default: all the emulated methods check).")
     private Set<String> appScopes = new TreeSet<>();
 
+    @Option(names = "--request-log", paramLabel = "FILE",
+            description = "Write one JSON line per Web API request to FILE as it arrives: epoch milliseconds, the"
+                    + " method and the parameters naming the call, channel or thread (no users, texts or tokens).")
+    private Path requestLog;
+
+    private RequestLogFile log;
+
     public static void main(String[] args) {
         // Run on its own, the emulator logs as its jar configures; embedded, it leaves logging to its host.
         System.getProperties().putIfAbsent("logback.configurationFile", "dev/callbridge/emulator/logback.xml");
@@ -143,6 +151,9 @@ public final class SlackEmulatorCommand implements Callable<Integer> {
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             emulator.stop();
+            if (log != null) {
+                log.close();
+            }
             stopped.countDown();
         }, "slack-emulator-shutdown"));
         PrintWriter out = spec.commandLine().getOut();
@@ -156,10 +167,14 @@ public final class SlackEmulatorCommand implements Callable<Integer> {
         return 0;
     }
 
-    /** The emulator these options describe, not yet started. */
+    /** The emulator these options describe, not yet started; with {@code --request-log}, the log is opened. */
     SlackEmulator emulator() {
         try {
+            if (requestLog != null && log == null) {
+                log = new RequestLogFile(requestLog);
+            }
             SlackEmulator.Builder builder = SlackEmulator.builder()
+                    .requestListener(log == null ? RequestListener.NONE : log)
                     .host(host)
                     .port(port)
                     .rateLimits(RateLimits.preset(tiers))

@@ -3,12 +3,19 @@ package dev.callbridge.emulator;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import com.slack.api.Slack;
+import com.slack.api.model.CallParticipant;
 import java.io.PrintWriter;
 import java.net.ServerSocket;
 import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.Arrays;
+import java.util.List;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 import picocli.CommandLine;
 
 /** {@code slack-emulator}'s options, and the emulator they describe. */
@@ -113,6 +120,36 @@ class SlackEmulatorCommandTest {
     }
 
     @Test
+    void theRequestLogHasALinePerRequestAsItArrivesNamingTheCallButNoTokenNorUsers(@TempDir Path dir) throws Exception {
+        Path file = dir.resolve("requests.jsonl");
+        SlackEmulatorCommand command = new SlackEmulatorCommand();
+        new CommandLine(command).parseArgs("--port", "0", "--token", "xoxb-logged@T0LOG", "--request-log", file.toString());
+
+        try (SlackEmulator emulator = command.emulator().start()) {
+            long before = System.currentTimeMillis();
+            var methods = SlackSdk.slack(emulator).methods("xoxb-logged");
+            String id = methods.callsAdd(r -> r.externalUniqueId("pbx-logged").joinUrl("https://pbx.example/j/1")
+                    .createdBy("U0CREATOR").dateStart(1_700_000_000)
+                    .users(List.of(CallParticipant.builder().slackId("U0LOGGED").build()))).getCall().getId();
+            methods.chatPostMessage(r -> r.channel("C0LOG").text("hello"));
+            methods.callsEnd(r -> r.id(id));
+            long after = System.currentTimeMillis();
+
+            // Each line is written before its answer goes out: readable while the emulator runs.
+            List<String> lines = Files.readAllLines(file);
+            assertThat(lines).hasSize(3);
+            ObjectMapper json = new ObjectMapper();
+            JsonNode add = json.readTree(lines.get(0));
+            assertThat(add.get("method").asText()).isEqualTo("calls.add");
+            assertThat(add.get("external_unique_id").asText()).isEqualTo("pbx-logged");
+            assertThat(add.get("at").asLong()).isBetween(before, after);
+            assertThat(json.readTree(lines.get(1)).get("channel").asText()).isEqualTo("C0LOG");
+            assertThat(json.readTree(lines.get(2)).get("id").asText()).isEqualTo(id);
+            assertThat(String.join("\n", lines)).doesNotContain("xoxb-logged", "U0LOGGED", "hello");
+        }
+    }
+
+    @Test
     void anAppWithoutAllItsCredentialsIsAUsageErrorThatShowsNoSecret() {
         SlackEmulatorCommand command = new SlackEmulatorCommand();
         new CommandLine(command).parseArgs("--app-client-id", "1111.2222", "--app-client-secret", "hush-hush");
@@ -146,7 +183,7 @@ class SlackEmulatorCommandTest {
         assertThat(out.toString())
                 .contains("slack-emulator", "--port", "--token", "--tiers", "--seed", "--fault-429-rate")
                 .contains("--app-client-id", "--app-client-secret", "--app-signing-secret", "--app-events-url",
-                        "--app-token-lifetime", "--app-scopes", "--app-token", "--socket-mode-port");
+                        "--app-token-lifetime", "--app-scopes", "--app-token", "--socket-mode-port", "--request-log");
     }
 
     private static String[] concat(String[] first, String... more) {
