@@ -1,0 +1,75 @@
+package dev.callbridge.e2e;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import dev.callbridge.emulator.CallSnapshot;
+import dev.callbridge.model.event.CallEvent;
+import dev.callbridge.model.event.CallEvents;
+import dev.callbridge.testkit.KafkaBrokerExtension;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+/**
+ * A backlog of events waiting when the bridge starts, as after an outage: Slack's answers are read
+ * while the backlog is, so calls whose end is in it end in Slack before the backlog's last calls
+ * are even added, instead of every call waiting at {@code calls.add} until the backlog is read.
+ */
+class BacklogEndToEndTest {
+
+    @RegisterExtension
+    static final KafkaBrokerExtension KAFKA = new KafkaBrokerExtension();
+
+    private static final int CALLS = 1_500;
+    /** How many calls start between one call's start and its end. */
+    private static final int OVERLAP = 50;
+
+    @Test
+    void callsInABacklogEndWhileItIsStillBeingRead() {
+        List<String> methods = Collections.synchronizedList(new ArrayList<>());
+        try (BridgeRig rig = BridgeRig.start(KAFKA, "e2e-backlog-",
+                BridgeRig.demoEmulator().requestListener((method, params, at) -> methods.add(method)))) {
+            Instant t0 = Instant.now().minusSeconds(600);
+            List<CallEvents> calls = new ArrayList<>();
+            List<CallEvent> backlog = new ArrayList<>();
+            for (int i = 0; i < CALLS + OVERLAP; i++) {
+                if (i < CALLS) {
+                    CallEvents call = CallEvents.sequenced("e2e-backlog-" + i, "urn:pbx:acme", t0.plusMillis(i));
+                    calls.add(call);
+                    backlog.add(call.started("https://pbx.example/j/" + i, "Backlog " + i, null, List.of()));
+                }
+                if (i >= OVERLAP) {
+                    backlog.add(calls.get(i - OVERLAP).after(Duration.ofSeconds(30)).ended());
+                }
+            }
+            // The bridge creates its topics; stopped, it leaves the backlog to wait as an outage would.
+            rig.stopService(rig.startService(rig.settings("one")));
+            rig.send(backlog);
+
+            rig.startService(rig.settings("one"));
+            await().atMost(Duration.ofMinutes(2)).pollInterval(Duration.ofMillis(500))
+                    .until(() -> count(methods, "calls.end") >= CALLS);
+
+            List<String> sent = List.copyOf(methods);
+            int firstEnd = sent.indexOf("calls.end");
+            long addsAfterFirstEnd = sent.subList(firstEnd, sent.size()).stream()
+                    .filter("calls.add"::equals).count();
+            assertThat(addsAfterFirstEnd).as("calls added after the first call ended in Slack")
+                    .isGreaterThan(CALLS / 10);
+            assertThat(count(sent, "calls.add")).as("one Slack call per call").isEqualTo(CALLS);
+            assertThat(rig.emulator().calls()).hasSize(CALLS).allMatch(CallSnapshot::ended);
+            rig.expect.assertNoSlackErrors();
+        }
+    }
+
+    private static long count(List<String> methods, String method) {
+        synchronized (methods) {
+            return methods.stream().filter(method::equals).count();
+        }
+    }
+}
