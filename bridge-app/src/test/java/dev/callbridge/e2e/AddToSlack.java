@@ -2,9 +2,7 @@ package dev.callbridge.e2e;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.net.ServerSocket;
+import dev.callbridge.testkit.Ports;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -27,11 +25,7 @@ final class AddToSlack {
 
     /** A port nobody listens on yet, for a bridge whose OAuth redirect URL must be known before it starts. */
     static int freePort() {
-        try (ServerSocket socket = new ServerSocket(0)) {
-            return socket.getLocalPort();
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
+        return Ports.free();
     }
 
     /** Clicks "Add to Slack" on the bridge at {@code port}, allows it for {@code team} and comes back to the bridge. */

@@ -59,10 +59,11 @@ class CrashRestartEndToEndTest {
             // The dispatcher commits a polled batch's results in one transaction after the whole batch has been
             // answered. A calls.add that Slack applied but whose batch was not committed when the process died
             // is sent again on restart, and Slack has no lookup by external_unique_id to stop it. So repeats
-            // are possible only for calls Slack already held at the kill, and at most once each.
+            // are possible only for calls Slack already held at the kill, and at most once each. How many
+            // depends on whether the first process had committed before it died: on a loaded machine its
+            // first transaction can take seconds, so a bound tighter than "held at the kill" would flake.
             assertThat(repeated).as("calls registered twice").isSubsetOf(addedBeforeKill);
-            assertThat(duplicates).isEqualTo(repeated.size())
-                    .as("at most the requests in flight at the kill").isLessThanOrEqualTo(16);
+            assertThat(duplicates).as("each repeated call repeated once").isEqualTo(repeated.size());
             // Each repeat leaves the Slack call it superseded live: the known gap, counted so that it shows.
             assertThat(leftLive).isEqualTo(duplicates);
             calls.forEach((id, snapshots) -> assertThat(snapshots).as("Slack calls for %s", id).hasSizeLessThanOrEqualTo(2));

@@ -6,8 +6,8 @@ import static org.awaitility.Awaitility.await;
 import dev.callbridge.model.event.CallEvent;
 import dev.callbridge.testkit.BridgeSettings;
 import dev.callbridge.testkit.KafkaBrokerExtension;
+import dev.callbridge.testkit.Ports;
 import java.io.IOException;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -62,7 +62,7 @@ class RollingRestartEndToEndTest {
         try (BridgeRig rig = BridgeRig.start(KAFKA, "e2e-roll-", BridgeRig.demoEmulator(), teams)) {
             List<Pod> pods = new ArrayList<>();
             for (String name : List.of("pod-0", "pod-1")) {
-                int port = freePort();
+                int port = Ports.free();
                 pods.add(new Pod(name, rig.settings(name).with("BRIDGE_HTTP_PORT", Integer.toString(port)), port));
             }
             for (Pod pod : pods) {
@@ -144,12 +144,6 @@ class RollingRestartEndToEndTest {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             return -1;
-        }
-    }
-
-    private static int freePort() throws IOException {
-        try (ServerSocket socket = new ServerSocket(0)) {
-            return socket.getLocalPort();
         }
     }
 

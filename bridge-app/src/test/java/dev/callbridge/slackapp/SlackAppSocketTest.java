@@ -8,9 +8,9 @@ import com.slack.api.bolt.service.builtin.FileInstallationService;
 import dev.callbridge.emulator.EmulatedApp;
 import dev.callbridge.emulator.SlackEmulator;
 import dev.callbridge.emulator.SocketConnection;
+import dev.callbridge.testkit.Ports;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
-import java.net.ServerSocket;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
@@ -29,10 +29,7 @@ class SlackAppSocketTest {
 
     @Test
     void slackOutOfReachAtStartIsTriedAgainUntilItAnswersAndOnlyTheInstallPagesAreServed() throws Exception {
-        int port;
-        try (ServerSocket free = new ServerSocket(0)) {
-            port = free.getLocalPort();
-        }
+        int port = Ports.free();
         SlackAppConfig config = new SlackAppConfig(CLIENT_ID, APP.clientSecret(), APP.signingSecret(), "calls:write",
                 null, "http://127.0.0.1:" + port + "/oauth/v2/authorize", "k1:unused", Duration.ofMinutes(10), null,
                 APP_TOKEN);

@@ -3,8 +3,6 @@ package dev.callbridge.testkit;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import java.io.IOException;
-import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.util.Collection;
 import java.util.List;
@@ -24,7 +22,7 @@ class EmbeddedKafkaTest {
 
     @Test
     void aFixedPortIsReachableAndAdvertisedOnLocalhost() throws Exception {
-        int port = freePort();
+        int port = Ports.free();
         try (EmbeddedKafka kafka = new EmbeddedKafka(port).start()) {
             assertThat(kafka.bootstrapServers()).isEqualTo("localhost:" + port);
             kafka.createTopics(2, "fixed-port-check");
@@ -81,11 +79,5 @@ class EmbeddedKafkaTest {
         EmbeddedKafka kafka = new EmbeddedKafka();
         assertThatThrownBy(kafka::bootstrapServers).hasMessageContaining("not running");
         kafka.close();
-    }
-
-    private static int freePort() throws IOException {
-        try (ServerSocket socket = new ServerSocket(0)) {
-            return socket.getLocalPort();
-        }
     }
 }
