@@ -58,9 +58,12 @@ public final class CallTopology {
         Topics topics = config.topics();
         StreamsBuilder builder = new StreamsBuilder();
         // Both stores hold a call's state as the JSON of slack.calls, which the reconcile processor writes
-        // once per change and parses only when it does not hold the state decoded already.
+        // once per change and parses only when it does not hold the state decoded already. The record
+        // cache keeps a call's changes between two commits and writes only the last to RocksDB and the
+        // changelog: a call changes with each of its events and answers, often several times a commit.
         builder.addStateStore(Stores.keyValueStoreBuilder(
-                Stores.persistentKeyValueStore(CALL_STORE), Serdes.String(), Serdes.ByteArray()));
+                Stores.persistentKeyValueStore(CALL_STORE), Serdes.String(), Serdes.ByteArray())
+                .withCachingEnabled());
 
         // Built from slack.calls, which a full application reset leaves alone; logging off, since the
         // topic itself is the store's changelog. Views stay bytes: one is parsed only when a call is

@@ -47,7 +47,9 @@ import org.slf4j.LoggerFactory;
  *
  * <p>A change is serialized once: the same bytes go to the store, to the view on {@code slack.calls}
  * and to the size check. The states of the calls used last stay decoded (see {@link DecodedStates}),
- * so a call's next event or answer is mostly not parsed again.
+ * so a call's next event or answer is mostly not parsed again. The store's record cache and
+ * {@link ViewsAtCommit} write only a call's last change between two commits to the changelog and to
+ * {@code slack.calls}.
  */
 final class ReconcileProcessor implements Processor<String, CallInput, String, Emission> {
 
@@ -72,6 +74,8 @@ final class ReconcileProcessor implements Processor<String, CallInput, String, E
     private final Serializer<CallState> stateSerializer;
     private final Deserializer<CallState> stateDeserializer;
     private final DecodedStates decoded = new DecodedStates(DECODED_STATES);
+    private final ViewsAtCommit views = new ViewsAtCommit(
+            (call, bytes, timestamp) -> forward(call, new Emission.View(bytes), timestamp));
     private ProcessorContext<String, Emission> context;
     private KeyValueStore<String, byte[]> store;
     private ReadOnlyKeyValueStore<String, byte[]> recovery;
@@ -102,6 +106,9 @@ final class ReconcileProcessor implements Processor<String, CallInput, String, E
         // A task revived after an aborted transaction is initialised again, with its store restored.
         decoded.clear();
         this.store = context.getStateStore(storeName);
+        if (!views.attach(store, context)) {
+            LOG.debug("Task {} writes a view per change: the call store has no record cache", context.taskId());
+        }
         this.recovery = context.getStateStore(recoveryStoreName);
         this.recordLimits = RecordLimits.from(context.appConfigs());
         this.changelogTopic = context.applicationId() + "-" + storeName + "-changelog";
@@ -225,12 +232,16 @@ final class ReconcileProcessor implements Processor<String, CallInput, String, E
             }
         }
         metrics.liveCalls(context.taskId().toString(), live);
-        forgotten.forEach(this::delete);
+        for (String call : forgotten) {
+            views.leaving(call);
+            delete(call);
+        }
         for (String call : stray) {
             // Left by a version that reconciled events on whatever partition they came: this task never
             // gets the call's results, so it would wait on (and recover) its operation for ever.
             LOG.warn("Call {} dropped from task {}: its events and results belong to partition {}", call,
                     context.taskId(), CallPartitioner.partition(call, callPartitions));
+            views.leaving(call);
             delete(call);
         }
         for (KeyValue<String, Decision> change : changes) {
@@ -266,7 +277,7 @@ final class ReconcileProcessor implements Processor<String, CallInput, String, E
             } else {
                 put(call, state, bytes);
             }
-            forward(call, new Emission.View(bytes), timestamp);
+            views.changed(call, bytes, timestamp);
         }
         for (CallOp op : decision.ops()) {
             metrics.operation(op.method());
