@@ -66,6 +66,11 @@ final class ViewsAtCommit {
         return atCommit;
     }
 
+    /** Views wait for {@link #flushed}, which the test calls itself: the rules without a store. */
+    void waitForFlushes() {
+        atCommit = true;
+    }
+
     /**
      * The call changed to {@code bytes}. A tombstone is written at once, and replaces any view still
      * waiting: the cache does not flush the delete of a key the store never held.
@@ -92,7 +97,8 @@ final class ViewsAtCommit {
         return pending.size();
     }
 
-    private void flushed(String call) {
+    /** The cache wrote the call's last change: its waiting view goes with it. */
+    void flushed(String call) {
         Pending waiting = pending.remove(call);
         if (waiting != null) {
             writer.write(call, waiting.bytes(), waiting.timestamp());
