@@ -272,12 +272,13 @@ final class ReconcileProcessor implements Processor<String, CallInput, String, E
             if (state != null && outgrowsLimit(call, state, bytes, growth)) {
                 return;
             }
+            // The view first: a full record cache may write the put's entry out at once, view and all.
+            views.changed(call, bytes, timestamp);
             if (state == null) {
                 delete(call);
             } else {
                 put(call, state, bytes);
             }
-            views.changed(call, bytes, timestamp);
         }
         for (CallOp op : decision.ops()) {
             metrics.operation(op.method());

@@ -72,8 +72,9 @@ final class ViewsAtCommit {
     }
 
     /**
-     * The call changed to {@code bytes}. A tombstone is written at once, and replaces any view still
-     * waiting: the cache does not flush the delete of a key the store never held.
+     * The call changed to {@code bytes}; call before the store's put, since a full cache evicts (and
+     * so flushes) entries while it puts, the new one among them. A tombstone is written at once, and
+     * replaces any view still waiting: the cache does not flush the delete of a key the store never held.
      */
     void changed(String call, byte[] bytes, long timestamp) {
         if (!atCommit || bytes == null) {

@@ -35,7 +35,8 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * A call's changes between two commits reach the state store's changelog and {@code slack.calls} as
- * one record each, the last change's, on a real broker with exactly-once processing.
+ * one record each, the last change's, on a real broker with exactly-once processing; and no view is
+ * lost when the record cache writes entries out early.
  */
 class StateCoalescingOnRealBrokerTest {
 
@@ -45,45 +46,75 @@ class StateCoalescingOnRealBrokerTest {
     @TempDir
     Path stateDir;
 
-    private static final String APP = "state-coalescing";
-    private static final TopologyConfig CONFIG = BridgeConfig.defaults(Map.of("slack.default.channel", "C-CALLS")).topology();
     private static final JsonSerde<CallState> VIEWS = new JsonSerde<>(CallState.class);
     private static final int JOINS = 40;
 
+    private record Written(List<ConsumerRecord<byte[], byte[]>> views, List<ConsumerRecord<byte[], byte[]>> changelog) {}
+
     @Test
     void aBurstOfChangesWritesItsLastStateOncePerCommit() throws Exception {
-        KAFKA.createTopics(1, Topics.CALL_EVENTS, Topics.CALL_EVENTS_DLT, Topics.CALL_OPS, Topics.CALL_OPS_DLT,
-                Topics.CALL_RESULTS, Topics.CALLS);
+        Written written = burst("coalesced", null);
+
+        // 41 changes, read in one poll: a handful of commits at most, however the work fell between them.
+        assertThat(written.views()).as("views of %d changes", 1 + JOINS).hasSizeLessThanOrEqualTo(JOINS / 4);
+        assertThat(written.changelog()).as("changelog records of %d changes", 1 + JOINS)
+                .hasSizeLessThanOrEqualTo(JOINS / 4);
+    }
+
+    @Test
+    void aCacheTooSmallForOneStateStillWritesEveryView() throws Exception {
+        // Every put overflows the cache, which writes the new entry out while it is being put.
+        Written written = burst("evicted", 1L);
+
+        assertThat(written.views()).as("views of %d changes", 1 + JOINS).hasSize(1 + JOINS);
+    }
+
+    /** A call's start and {@link #JOINS} joins, waiting when the topology starts; what it wrote for them. */
+    private Written burst(String name, Long cacheBytes) throws Exception {
+        TopologyConfig config = BridgeConfig.defaults(Map.of("slack.default.channel", "C-CALLS",
+                "topics.prefix", name + "-")).topology();
+        Topics topics = config.topics();
+        KAFKA.createTopics(1, topics.callEvents().name(), topics.callEventsDeadLetters().name(),
+                topics.callOps().name(), topics.callOpsDeadLetters().name(), topics.callResults().name(),
+                topics.calls().name());
         CallEvents call = CallEvents.sequenced("call-burst", "urn:callbridge:test-pbx", Instant.now().minusSeconds(60));
         List<CallEvent> burst = new ArrayList<>();
         burst.add(call.started("https://pbx.example.com/join/burst", "Burst", null, List.of()));
         for (int i = 0; i < JOINS; i++) {
-            burst.add(call.joined(Participant.external("+1555010" + String.format("%02d", i), "Guest " + i)));
+            burst.add(call.joined(Participant.external(String.format("+15550100%02d", i), "Guest " + i)));
         }
         // Waiting when the topology starts: one poll holds the whole burst.
-        produce(burst);
+        produce(topics.callEvents().name(), burst);
 
-        try (KafkaStreams streams = new KafkaStreams(CallTopology.buildTopology(CONFIG), streamsProperties())) {
+        String app = "state-coalescing-" + name;
+        Properties props = CallTopology.streamsProperties(config);
+        props.put(StreamsConfig.APPLICATION_ID_CONFIG, app);
+        props.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, KAFKA.bootstrapServers());
+        props.put(StreamsConfig.STATE_DIR_CONFIG, stateDir.resolve(name).toString());
+        props.put(StreamsConfig.REPLICATION_FACTOR_CONFIG, 1);
+        props.put(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, 100);
+        if (cacheBytes != null) {
+            props.put(StreamsConfig.STATESTORE_CACHE_MAX_BYTES_CONFIG, cacheBytes);
+        }
+        try (KafkaStreams streams = new KafkaStreams(CallTopology.buildTopology(config), props)) {
             streams.start();
             List<ConsumerRecord<byte[], byte[]>> views = await().atMost(Duration.ofSeconds(60))
                     .pollInterval(Duration.ofMillis(250))
-                    .until(() -> CommittedRecords.readAll(KAFKA.bootstrapServers(), Topics.CALLS),
+                    .until(() -> CommittedRecords.readAll(KAFKA.bootstrapServers(), topics.calls().name()),
                             written -> !written.isEmpty() && VIEWS.fromBytes(written.get(written.size() - 1).value())
                                     .desired().participants().size() == JOINS);
-            List<ConsumerRecord<byte[], byte[]>> changelog =
-                    CommittedRecords.readAll(KAFKA.bootstrapServers(), APP + "-" + CallTopology.CALL_STORE + "-changelog");
+            List<ConsumerRecord<byte[], byte[]>> changelog = CommittedRecords.readAll(KAFKA.bootstrapServers(),
+                    app + "-" + CallTopology.CALL_STORE + "-changelog");
 
-            // 41 changes, read in one poll: a handful of commits at most, however the work fell between them.
-            assertThat(views).as("views of %d changes", 1 + JOINS).hasSizeLessThanOrEqualTo(JOINS / 4);
-            assertThat(changelog).as("changelog records of %d changes", 1 + JOINS)
-                    .hasSizeLessThanOrEqualTo(JOINS / 4);
+            assertThat(changelog).isNotEmpty();
             assertThat(changelog.get(changelog.size() - 1).value()).as("the stored state is the view")
                     .isEqualTo(views.get(views.size() - 1).value());
             assertThat(views).allSatisfy(view -> assertThat(view.headers().toArray()).as("view headers").isEmpty());
+            return new Written(views, changelog);
         }
     }
 
-    private static void produce(List<CallEvent> events) {
+    private static void produce(String topic, List<CallEvent> events) {
         CloudEventCodec codec = new CloudEventCodec();
         Properties props = new Properties();
         props.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, KAFKA.bootstrapServers());
@@ -92,22 +123,12 @@ class StateCoalescingOnRealBrokerTest {
                 new KafkaProducer<>(props, new StringSerializer(), new ByteArraySerializer())) {
             for (CallEvent event : events) {
                 ProducerRecord<String, byte[]> record =
-                        new ProducerRecord<>(Topics.CALL_EVENTS, event.subject(), codec.encodeStructured(event));
+                        new ProducerRecord<>(topic, event.subject(), codec.encodeStructured(event));
                 record.headers().add(CloudEventCodec.CONTENT_TYPE_HEADER,
                         CloudEventCodec.STRUCTURED_CONTENT_TYPE.getBytes(StandardCharsets.UTF_8));
                 producer.send(record);
             }
             producer.flush();
         }
-    }
-
-    private Properties streamsProperties() {
-        Properties props = CallTopology.streamsProperties(CONFIG);
-        props.put(StreamsConfig.APPLICATION_ID_CONFIG, APP);
-        props.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, KAFKA.bootstrapServers());
-        props.put(StreamsConfig.STATE_DIR_CONFIG, stateDir.toString());
-        props.put(StreamsConfig.REPLICATION_FACTOR_CONFIG, 1);
-        props.put(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, 100);
-        return props;
     }
 }
