@@ -57,7 +57,7 @@ final class ViewsAtCommit {
             ProcessorNode<?, ?, ?, ?> current = internal.currentNode();
             internal.setCurrentNode(node);
             try {
-                flushed(record.key());
+                flushed(record.key(), record.value().newValue());
             } finally {
                 internal.setCurrentNode(current);
             }
@@ -98,11 +98,14 @@ final class ViewsAtCommit {
         return pending.size();
     }
 
-    /** The cache wrote the call's last change: its waiting view goes with it. */
-    void flushed(String call) {
+    /**
+     * The cache wrote the call's last change, {@code stored}: its waiting view goes with it, with the
+     * bytes the store now holds (the same, as long as every change is announced before its put).
+     */
+    void flushed(String call, byte[] stored) {
         Pending waiting = pending.remove(call);
         if (waiting != null) {
-            writer.write(call, waiting.bytes(), waiting.timestamp());
+            writer.write(call, stored != null ? stored : waiting.bytes(), waiting.timestamp());
         }
     }
 }

@@ -31,9 +31,9 @@ class ViewsAtCommitTest {
         views.changed("a", bytes("v2"), 2);
         assertThat(written).isEmpty();
 
-        views.flushed("a");
-        views.flushed("a");
-        views.flushed("b");
+        views.flushed("a", bytes("v2"));
+        views.flushed("a", bytes("v2"));
+        views.flushed("b", bytes("w1"));
 
         assertThat(written).containsExactly(new Written("a", "v2", 2), new Written("b", "w1", 5));
         assertThat(views.waiting()).isZero();
@@ -44,7 +44,7 @@ class ViewsAtCommitTest {
         views.waitForFlushes();
         views.changed("a", bytes("v1"), 1);
         views.changed("a", null, 2);
-        views.flushed("a");
+        views.flushed("a", null);
 
         assertThat(written).containsExactly(new Written("a", null, 2));
     }
@@ -54,7 +54,7 @@ class ViewsAtCommitTest {
         views.waitForFlushes();
         views.changed("a", bytes("v1"), 1);
         views.leaving("a");
-        views.flushed("a");
+        views.flushed("a", null);
         views.leaving("b");
 
         assertThat(written).containsExactly(new Written("a", "v1", 1));
