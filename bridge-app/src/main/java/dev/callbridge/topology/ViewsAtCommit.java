@@ -57,7 +57,7 @@ final class ViewsAtCommit {
             ProcessorNode<?, ?, ?, ?> current = internal.currentNode();
             internal.setCurrentNode(node);
             try {
-                flushed(record.key(), record.value().newValue());
+                flushed(record.key(), record.value().newValue);
             } finally {
                 internal.setCurrentNode(current);
             }
