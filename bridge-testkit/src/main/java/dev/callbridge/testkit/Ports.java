@@ -1,5 +1,6 @@
 package dev.callbridge.testkit;
 
+import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
@@ -43,10 +44,12 @@ public final class Ports {
         throw new UncheckedIOException("no free port between " + LOWEST + " and " + below, last);
     }
 
-    private static int ephemeralStart() {
-        try {
-            String[] range = Files.readString(EPHEMERAL_RANGE).trim().split("\\s+");
-            int start = Integer.parseInt(range[0]);
+    /** Where the system's ephemeral ports begin; 32768, Linux's default, where that cannot be read. */
+    static int ephemeralStart() {
+        // Read by line: Files.readString trusts the size procfs reports and may return a part of the file.
+        try (BufferedReader reader = Files.newBufferedReader(EPHEMERAL_RANGE)) {
+            String line = reader.readLine();
+            int start = line == null ? 0 : Integer.parseInt(line.trim().split("\\s+")[0]);
             return start > LOWEST + 1_000 ? start : USUAL_EPHEMERAL_START;
         } catch (IOException | RuntimeException unreadable) {
             return USUAL_EPHEMERAL_START;
