@@ -15,6 +15,7 @@ import dev.callbridge.slackapp.EndCallConfig;
 import dev.callbridge.slackapp.SlackAppConfig;
 import dev.callbridge.topics.Topics;
 import dev.callbridge.topology.CallStateLimit;
+import dev.callbridge.topology.CatchUp;
 import dev.callbridge.topology.RecordLimits;
 import dev.callbridge.topology.TopologyConfig;
 import java.net.URI;
@@ -59,6 +60,7 @@ public record BridgeConfig(
         RetryPolicy retryPolicy,
         ReconcilerSettings reconciler,
         Duration sweepInterval,
+        CatchUp catchUp,
         Duration recoveryRetention,
         int maxEventBytes,
         CallStateLimit stateLimit,
@@ -99,6 +101,8 @@ public record BridgeConfig(
     /** Three times the longest retry tier, so a parked operation reports in long before it counts as lost. */
     private static final Duration DEFAULT_OP_TIMEOUT = Duration.ofMinutes(15);
     private static final Duration MIN_OP_TIMEOUT = Duration.ofMinutes(10);
+    /** A held calls.add waits at most this long: longer would only leave the call out of Slack. */
+    private static final Duration MAX_CATCH_UP_HOLD = Duration.ofMinutes(1);
     /** Far beyond any webhook sender's patience, and within what Kafka's producer timeouts take. */
     private static final Duration MAX_DELIVERY_TIMEOUT = Duration.ofMinutes(2);
 
@@ -218,6 +222,7 @@ public record BridgeConfig(
                         source.positiveInt("retry.max.rate.limited", 100)),
                 reconciler,
                 source.duration("calls.sweep.interval", Duration.ofMinutes(1)),
+                catchUp(source),
                 recoveryRetention,
                 maxEventBytes,
                 stateLimit,
@@ -445,7 +450,19 @@ public record BridgeConfig(
     }
 
     public TopologyConfig topology() {
-        return new TopologyConfig(topics(), reconciler, sweepInterval, recoveryRetention, stateLimit, 0);
+        return new TopologyConfig(topics(), reconciler, sweepInterval, recoveryRetention, stateLimit, 0, catchUp);
+    }
+
+    /** How a call's {@code calls.add} is held while the bridge reads a backlog; a hold of {@code 0} turns it off. */
+    private static CatchUp catchUp(ConfigSource source) {
+        Duration behindAfter = source.duration("calls.catchup.behind", Duration.ofSeconds(2));
+        String holdText = source.get("calls.catchup.hold").orElse("2s");
+        Duration hold = holdText.equals("0") ? Duration.ZERO : ConfigSource.parseDuration(holdText);
+        if (hold == null || hold.isNegative() || hold.compareTo(MAX_CATCH_UP_HOLD) > 0) {
+            throw new BridgeConfigException(ConfigSource.describe("calls.catchup.hold") + " must be between 0 and "
+                    + MAX_CATCH_UP_HOLD.toSeconds() + "s, got '" + holdText + "'");
+        }
+        return new CatchUp(behindAfter, hold);
     }
 
     /**

@@ -95,6 +95,13 @@ public final class BridgeMetrics {
                 .tag("method", method.apiName()).register(registry).increment();
     }
 
+    /** A call's {@code calls.add} held back while the bridge read a backlog, to carry what followed its start. */
+    public void addHeld() {
+        Counter.builder("bridge.calls.add.held")
+                .description("calls whose calls.add waited for their next events while the bridge caught up")
+                .register(registry).increment();
+    }
+
     /**
      * A {@code calls.add} sent again after an attempt that may have reached Slack without its answer
      * being kept (a crash, a timeout): Slack may hold a second call for it, never posted.

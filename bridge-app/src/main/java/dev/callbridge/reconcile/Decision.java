@@ -46,6 +46,8 @@ public record Decision(CallState state, List<CallOp> ops, Outcome outcome, boole
          * goes on from Slack's own state ({@code calls.info}), or {@code calls.add} is planned again.
          */
         RECOVERED,
+        /** A call's {@code calls.add}, held while the bridge read the events that followed its start, is planned. */
+        RELEASED,
         /** The sweeper ended a call that had no event for too long. */
         SWEPT,
         /** The sweeper dropped a finished call past its retention, or events of a call that never started. */

@@ -67,14 +67,42 @@ public final class Reconciler {
     }
 
     public Decision apply(CallState state, CallInput input, Instant now) {
+        return apply(state, input, now, false);
+    }
+
+    /**
+     * Takes one input; with {@code holdAdd}, an event that would have the call added to Slack leaves it
+     * unplanned instead, unless it ended the call (see {@link #release}).
+     */
+    public Decision apply(CallState state, CallInput input, Instant now, boolean holdAdd) {
         if (input instanceof CallInput.Event e) {
-            return onEvent(state, e.event(), now);
+            return onEvent(state, e.event(), now, holdAdd);
         }
         return onResult(state, ((CallInput.Result) input).result(), now);
     }
 
     /** Takes a provider event for the call; {@code state} is {@code null} for a call not seen before. */
     public Decision onEvent(CallState state, CallEvent event, Instant now) {
+        return onEvent(state, event, now, false);
+    }
+
+    /**
+     * Plans the next operation of a call that has none in flight: a {@code calls.add} held back by
+     * {@link #apply(CallState, CallInput, Instant, boolean)}, or one lost with an aborted task.
+     */
+    public Decision release(CallState state, Instant now) {
+        Optional<CallOp> op = NextOp.plan(state, settings);
+        return op.map(o -> new Decision(state.withIssued(o, now), List.of(o), Outcome.RELEASED, true))
+                .orElseGet(() -> Decision.unchanged(state, Outcome.NOTHING_TO_DO));
+    }
+
+    /** Whether the call waits for its {@code calls.add} to be planned: started, not in Slack, nothing in flight. */
+    public static boolean awaitsAdd(CallState state) {
+        return state != null && state.inFlight() == null && state.desired().start() != null
+                && !state.observed().added() && !state.observed().addFailed();
+    }
+
+    private Decision onEvent(CallState state, CallEvent event, Instant now, boolean holdAdd) {
         CallState current = state != null ? state : CallState.fresh(event.subject(), now);
         if (current.seenEvents().contains(event.dedupeKey())) {
             return Decision.unchanged(state, Outcome.DUPLICATE);
@@ -90,7 +118,12 @@ public final class Reconciler {
         DesiredCall desired = current.desired();
         DesiredCall next = desire(desired, event);
         Outcome outcome = next.equals(desired) ? Outcome.IGNORED_LATE : Outcome.APPLIED;
-        return advance(current.withDesired(next).withSeen(seen, now), now, outcome);
+        CallState applied = current.withDesired(next).withSeen(seen, now);
+        if (holdAdd && next.end() == null && awaitsAdd(applied)) {
+            // Its later events are read soon: calls.add then carries them, instead of a request each.
+            return new Decision(applied, List.of(), outcome, true);
+        }
+        return advance(applied, now, outcome);
     }
 
     /**

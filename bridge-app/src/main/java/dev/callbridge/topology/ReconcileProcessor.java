@@ -58,6 +58,8 @@ final class ReconcileProcessor implements Processor<String, CallInput, String, E
             EnumSet.of(CallState.Phase.ADDING, CallState.Phase.LIVE, CallState.Phase.ENDING);
     /** Calls kept decoded per task: more than the calls a task has busy at once under a burst. */
     static final int DECODED_STATES = 512;
+    /** How often held calls are looked at on the wall clock, when no event comes to move the event time. */
+    static final Duration RELEASE_INTERVAL = Duration.ofMillis(100);
 
     private final Reconciler reconciler;
     private final String storeName;
@@ -74,6 +76,10 @@ final class ReconcileProcessor implements Processor<String, CallInput, String, E
     private final Serializer<CallState> stateSerializer;
     private final Deserializer<CallState> stateDeserializer;
     private final DecodedStates decoded = new DecodedStates(DECODED_STATES);
+    private final CatchUp catchUp;
+    private final HeldAdds held = new HeldAdds();
+    /** The latest event time among the events this task has read since it started. */
+    private long eventTimeMs = Long.MIN_VALUE;
     private final ViewsAtCommit views = new ViewsAtCommit(
             (call, bytes, timestamp) -> forward(call, new Emission.View(bytes), timestamp));
     private ProcessorContext<String, Emission> context;
@@ -94,6 +100,7 @@ final class ReconcileProcessor implements Processor<String, CallInput, String, E
         this.callPartitions = config.callPartitions();
         this.metrics = metrics;
         this.stateLimit = config.stateLimit();
+        this.catchUp = config.catchUp();
         this.viewsTopic = config.topics().calls().name();
         this.opsTopic = config.topics().callOps().name();
         this.stateSerializer = config.topics().calls().valueSerde().serializer();
@@ -105,6 +112,8 @@ final class ReconcileProcessor implements Processor<String, CallInput, String, E
         this.context = context;
         // A task revived after an aborted transaction is initialised again, with its store restored.
         decoded.clear();
+        held.clear();
+        eventTimeMs = Long.MIN_VALUE;
         this.store = context.getStateStore(storeName);
         if (!views.attach(store, context)) {
             // Correct, but every change of a call is written twice more: Kafka Streams' flush hook is gone.
@@ -115,6 +124,9 @@ final class ReconcileProcessor implements Processor<String, CallInput, String, E
         this.recordLimits = RecordLimits.from(context.appConfigs());
         this.changelogTopic = context.applicationId() + "-" + storeName + "-changelog";
         context.schedule(sweepInterval, PunctuationType.WALL_CLOCK_TIME, this::sweep);
+        if (catchUp.enabled()) {
+            context.schedule(RELEASE_INTERVAL, PunctuationType.WALL_CLOCK_TIME, wallMs -> releaseDue());
+        }
     }
 
     @Override
@@ -122,7 +134,9 @@ final class ReconcileProcessor implements Processor<String, CallInput, String, E
         String call = record.key();
         CallState stored = decoded.decode(call, store.get(call), this::decode);
         CallState recovered = stored == null ? recover(call) : null;
-        Decision decision = reconciler.apply(stored != null ? stored : recovered, record.value(), now());
+        boolean behind = record.value() instanceof CallInput.Event && catchUp.behind(record.timestamp(),
+                context.currentSystemTimeMs());
+        Decision decision = reconciler.apply(stored != null ? stored : recovered, record.value(), now(), behind);
         if (recovered != null && !decision.stateChanged()) {
             // Even when the input changes nothing, the call is back in the local store, in the sweeper's sight.
             put(call, recovered, encode(recovered));
@@ -137,8 +151,49 @@ final class ReconcileProcessor implements Processor<String, CallInput, String, E
             }
         }
         CallState before = stored != null ? stored : recovered;
-        commit(call, decision, emittedAt(record), growth(call, before, record.value()));
+        long timestamp = emittedAt(record);
+        commit(call, decision, timestamp, growth(call, before, record.value()));
         noteRecovery(call, before, decision);
+        if (catchUp.enabled()) {
+            holdOrRelease(call, decision, record, timestamp);
+        }
+    }
+
+    /**
+     * Keeps the call held while its {@code calls.add} waits for what follows, and plans the held calls
+     * that are due: by the event time this task has read, or by the wall clock.
+     */
+    private void holdOrRelease(String call, Decision decision, Record<String, CallInput> record, long timestamp) {
+        if (!(record.value() instanceof CallInput.Event event)) {
+            return;
+        }
+        long eventTime = event.event().time().toEpochMilli();
+        eventTimeMs = Math.max(eventTimeMs, eventTime);
+        CallState state = decision.stateChanged() ? decision.state() : null;
+        if (decision.ops().isEmpty() && Reconciler.awaitsAdd(state) && !held.contains(call)) {
+            long hold = catchUp.hold().toMillis();
+            held.hold(call, eventTime + hold, context.currentSystemTimeMs() + hold, timestamp);
+            metrics.addHeld();
+        } else if (!decision.ops().isEmpty()) {
+            held.remove(call);
+        }
+        releaseDue();
+    }
+
+    private void releaseDue() {
+        for (HeldAdds.Held due : held.due(eventTimeMs, context.currentSystemTimeMs())) {
+            CallState state = decoded.decode(due.call(), store.get(due.call()), this::decode);
+            if (state == null) {
+                continue;
+            }
+            Decision decision = reconciler.release(state, now());
+            try {
+                commit(due.call(), decision, due.timestamp(), null);
+            } catch (RejectedInputException e) {
+                // Only the input being read may be dead-lettered; the sweeper plans this call later.
+                LOG.error("Call {}: its held calls.add was not planned: {}", due.call(), e.getMessage());
+            }
+        }
     }
 
     /**
@@ -223,6 +278,10 @@ final class ReconcileProcessor implements Processor<String, CallInput, String, E
                     live++;
                 }
                 Decision decision = reconciler.onSweep(call.value, now);
+                if (!decision.stateChanged() && !held.contains(call.key) && Reconciler.awaitsAdd(call.value)) {
+                    // Held when its task last stopped, or its calls.add never planned: it is planned now.
+                    decision = reconciler.release(call.value, now);
+                }
                 if (decision.outcome() == Decision.Outcome.FORGOTTEN && call.value.desired().start() != null) {
                     // A finished call leaves the local store, but its last view stays in slack.calls, so
                     // late and replayed events for it are still recognised.
@@ -235,6 +294,7 @@ final class ReconcileProcessor implements Processor<String, CallInput, String, E
         }
         metrics.liveCalls(context.taskId().toString(), live);
         for (String call : forgotten) {
+            held.remove(call);
             views.leaving(call);
             delete(call);
         }

@@ -16,9 +16,16 @@ import java.util.Objects;
  * @param callPartitions the partition count of the input and results topics, so that an event already
  *     on its call's partition skips the repartition topic; 0 when unknown, which sends every event
  *     through it
+ * @param catchUp how a call's {@code calls.add} is held while the bridge reads a backlog
  */
 public record TopologyConfig(Topics topics, ReconcilerSettings reconciler, Duration sweepInterval,
-        Duration recoveryRetention, CallStateLimit stateLimit, int callPartitions) {
+        Duration recoveryRetention, CallStateLimit stateLimit, int callPartitions, CatchUp catchUp) {
+
+    /** A configuration that holds nothing back: every call is added as soon as its start is read. */
+    public TopologyConfig(Topics topics, ReconcilerSettings reconciler, Duration sweepInterval,
+            Duration recoveryRetention, CallStateLimit stateLimit, int callPartitions) {
+        this(topics, reconciler, sweepInterval, recoveryRetention, stateLimit, callPartitions, CatchUp.OFF);
+    }
 
     public TopologyConfig {
         Objects.requireNonNull(topics, "topics");
@@ -34,10 +41,11 @@ public record TopologyConfig(Topics topics, ReconcilerSettings reconciler, Durat
         if (callPartitions < 0) {
             throw new IllegalArgumentException("callPartitions must not be negative, was " + callPartitions);
         }
+        Objects.requireNonNull(catchUp, "catchUp");
     }
 
     /** This configuration for topics of {@code partitions} partitions, as found at start-up. */
     public TopologyConfig withCallPartitions(int partitions) {
-        return new TopologyConfig(topics, reconciler, sweepInterval, recoveryRetention, stateLimit, partitions);
+        return new TopologyConfig(topics, reconciler, sweepInterval, recoveryRetention, stateLimit, partitions, catchUp);
     }
 }

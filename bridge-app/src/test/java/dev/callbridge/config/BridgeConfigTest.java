@@ -11,6 +11,7 @@ import dev.callbridge.slack.SlackToken;
 import dev.callbridge.slack.SlackTokens;
 import dev.callbridge.testkit.BridgeSettings;
 import dev.callbridge.topology.CallStateLimit;
+import dev.callbridge.topology.CatchUp;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -51,6 +52,26 @@ class BridgeConfigTest {
         assertThat(config.topics().callEvents().name()).isEqualTo("telephony.call-events");
         assertThat(config.dispatcher().groupId()).isEqualTo("call-bridge-dispatcher");
         assertThat(config.topology().stateLimit()).isEqualTo(new CallStateLimit(512 * 1024, 1000));
+        assertThat(config.topology().catchUp()).isEqualTo(new CatchUp(Duration.ofSeconds(2), Duration.ofSeconds(2)));
+    }
+
+    @Test
+    void holdingBacklogCallsTakesTwoDurationsAndZeroTurnsItOff() {
+        Map<String, String> env = minimal();
+        env.put("BRIDGE_CALLS_CATCHUP_BEHIND", "30s");
+        env.put("BRIDGE_CALLS_CATCHUP_HOLD", "500ms");
+        assertThat(BridgeConfig.load(env, null).topology().catchUp())
+                .isEqualTo(new CatchUp(Duration.ofSeconds(30), Duration.ofMillis(500)));
+
+        env.put("BRIDGE_CALLS_CATCHUP_HOLD", "0");
+        assertThat(BridgeConfig.load(env, null).topology().catchUp().enabled()).isFalse();
+
+        env.put("BRIDGE_CALLS_CATCHUP_HOLD", "2m");
+        assertThatThrownBy(() -> BridgeConfig.load(env, null)).isInstanceOf(BridgeConfigException.class)
+                .hasMessageContaining("BRIDGE_CALLS_CATCHUP_HOLD (calls.catchup.hold) must be between 0 and 60s, got '2m'");
+        env.put("BRIDGE_CALLS_CATCHUP_HOLD", "soon");
+        assertThatThrownBy(() -> BridgeConfig.load(env, null)).isInstanceOf(BridgeConfigException.class)
+                .hasMessageContaining("calls.catchup.hold");
     }
 
     @Test

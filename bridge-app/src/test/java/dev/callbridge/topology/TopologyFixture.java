@@ -103,6 +103,11 @@ final class TopologyFixture implements AutoCloseable {
         events.pipeInput(key, codec.encodeStructured(event));
     }
 
+    /** Produces the event in structured mode with the record timestamp {@code writtenAt}, as a producer would have then. */
+    void sendWrittenAt(CallEvent event, Instant writtenAt) {
+        events.pipeInput(event.subject(), codec.encodeStructured(event), writtenAt);
+    }
+
     void sendBinary(CallEvent event) {
         sendBinary(event.subject(), event);
     }
