@@ -20,11 +20,10 @@ import dev.callbridge.model.event.CallEvents;
 import dev.callbridge.model.event.Participant;
 import dev.callbridge.service.TopicProvisioner;
 import dev.callbridge.testkit.DemoWorkspace;
+import dev.callbridge.testkit.Ports;
 import dev.callbridge.topics.Topics;
 import java.io.IOException;
 import java.io.PrintStream;
-import java.io.UncheckedIOException;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -119,7 +118,7 @@ final class GroupRateLimitBench {
             List<Integer> ports = new ArrayList<>();
             try {
                 for (int i = 0; i < instances; i++) {
-                    int port = freePort();
+                    int port = Ports.free();
                     ports.add(port);
                     bridges.add(launch(env, i, port));
                 }
@@ -322,11 +321,4 @@ final class GroupRateLimitBench {
         return "C0" + team;
     }
 
-    private static int freePort() {
-        try (ServerSocket socket = new ServerSocket(0)) {
-            return socket.getLocalPort();
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-    }
 }

@@ -10,11 +10,11 @@ import dev.callbridge.emulator.SlackEmulator;
 import dev.callbridge.model.event.CallEvent;
 import dev.callbridge.service.TopicProvisioner;
 import dev.callbridge.testkit.DemoWorkspace;
+import dev.callbridge.testkit.Ports;
 import dev.callbridge.topics.Topics;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.io.UncheckedIOException;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -72,7 +72,7 @@ final class MemoryBench {
                 }
                 world.send(topics.callEvents().name(), batch);
             }
-            int port = freePort();
+            int port = Ports.free();
             Map<String, String> env = world.bridgeEnvironment(PREFIX, slack, true);
             // No call block: the figure is about the calls the bridge holds, not the messages it posts.
             env.remove("BRIDGE_SLACK_DEFAULT_CHANNEL");
@@ -191,11 +191,6 @@ final class MemoryBench {
         }
     }
 
-    private static int freePort() throws IOException {
-        try (ServerSocket socket = new ServerSocket(0)) {
-            return socket.getLocalPort();
-        }
-    }
 
     private static double mib(long bytes) {
         return bytes / (1024.0 * 1024.0);

@@ -2,11 +2,11 @@ package dev.callbridge.devkit.ingress;
 
 import dev.callbridge.devkit.ingress.WebhookLoad.Answered;
 import dev.callbridge.testkit.EmbeddedKafka;
+import dev.callbridge.testkit.Ports;
 import dev.callbridge.testkit.TempDirs;
 import dev.callbridge.topics.Topics;
 import java.io.IOException;
 import java.io.PrintStream;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -95,7 +95,7 @@ public final class IngressSoakCommand implements Callable<Integer> {
         try (EmbeddedKafka kafka = new EmbeddedKafka().start()) {
             String topic = Topics.CALL_EVENTS;
             kafka.createTopics(6, topic);
-            int port = freePort();
+            int port = Ports.free();
             Map<String, String> environment = new HashMap<>(WebhookLoad.ingressSettings());
             environment.put("BRIDGE_KAFKA_BOOTSTRAP_SERVERS", kafka.bootstrapServers());
             environment.put("BRIDGE_INGRESS_HTTP_PORT", Integer.toString(port));
@@ -241,9 +241,4 @@ public final class IngressSoakCommand implements Callable<Integer> {
         }
     }
 
-    private static int freePort() throws IOException {
-        try (ServerSocket socket = new ServerSocket(0)) {
-            return socket.getLocalPort();
-        }
-    }
 }
