@@ -103,6 +103,7 @@ public record BridgeConfig(
     private static final Duration MIN_OP_TIMEOUT = Duration.ofMinutes(10);
     /** A held calls.add waits at most this long: longer would only leave the call out of Slack. */
     private static final Duration MAX_CATCH_UP_HOLD = Duration.ofMinutes(1);
+    private static final Duration MIN_CATCH_UP_BEHIND = Duration.ofMillis(500);
     /** Far beyond any webhook sender's patience, and within what Kafka's producer timeouts take. */
     private static final Duration MAX_DELIVERY_TIMEOUT = Duration.ofMinutes(2);
 
@@ -456,6 +457,11 @@ public record BridgeConfig(
     /** How a call's {@code calls.add} is held while the bridge reads a backlog; a hold of {@code 0} turns it off. */
     private static CatchUp catchUp(ConfigSource source) {
         Duration behindAfter = source.duration("calls.catchup.behind", Duration.ofSeconds(2));
+        if (behindAfter.compareTo(MIN_CATCH_UP_BEHIND) < 0) {
+            // Less would take events just delayed on their way (producer batching, the repartition hop) for a backlog.
+            throw new BridgeConfigException(ConfigSource.describe("calls.catchup.behind") + " must be at least "
+                    + MIN_CATCH_UP_BEHIND.toMillis() + "ms, was " + behindAfter.toMillis() + "ms");
+        }
         String holdText = source.get("calls.catchup.hold").orElse("2s");
         Duration hold = holdText.equals("0") ? Duration.ZERO : ConfigSource.parseDuration(holdText);
         if (hold == null || hold.isNegative() || hold.compareTo(MAX_CATCH_UP_HOLD) > 0) {

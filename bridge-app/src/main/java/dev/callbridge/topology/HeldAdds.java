@@ -18,6 +18,9 @@ final class HeldAdds {
     /** One held call: its deadlines, and the timestamp its operation will carry. */
     record Held(String call, long dueAtEventMs, long dueAtWallMs, long timestamp) {}
 
+    /** Entries of calls no longer held that the queues may keep before they are swept out. */
+    static final int STALE_SLACK = 64;
+
     private final Map<String, Held> byCall = new HashMap<>();
     private final PriorityQueue<Held> byEventTime = new PriorityQueue<>(Comparator.comparingLong(Held::dueAtEventMs));
     /** Held calls in the order they were first held: their wall-clock deadlines only grow. */
@@ -43,6 +46,11 @@ final class HeldAdds {
         byCall.remove(call);
     }
 
+    /** Entries the queues hold, of held calls and of calls no longer held; for tests. */
+    int queued() {
+        return byEventTime.size() + byWallClock.size();
+    }
+
     int size() {
         return byCall.size();
     }
@@ -62,10 +70,11 @@ final class HeldAdds {
         while (!byWallClock.isEmpty() && byWallClock.peek().dueAtWallMs() <= wallMs) {
             take(byWallClock.poll(), due);
         }
-        // Entries of calls no longer held are dropped lazily, when they reach a queue's head.
-        if (byCall.isEmpty()) {
-            byEventTime.clear();
-            byWallClock.clear();
+        // Entries of calls no longer held are dropped when they reach a queue's head, or all at once when
+        // they outnumber the held calls (the event time may stand still while the wall clock takes calls).
+        if (byEventTime.size() > 2 * byCall.size() + STALE_SLACK) {
+            byEventTime.removeIf(held -> byCall.get(held.call()) != held);
+            byWallClock.removeIf(held -> byCall.get(held.call()) != held);
         }
         return due;
     }

@@ -25,6 +25,7 @@ import org.apache.kafka.common.header.internals.RecordHeaders;
 import org.apache.kafka.common.serialization.Deserializer;
 import org.apache.kafka.common.serialization.Serializer;
 import org.apache.kafka.streams.KeyValue;
+import org.apache.kafka.streams.processor.Cancellable;
 import org.apache.kafka.streams.processor.PunctuationType;
 import org.apache.kafka.streams.processor.api.Processor;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
@@ -80,6 +81,11 @@ final class ReconcileProcessor implements Processor<String, CallInput, String, E
     private final HeldAdds held = new HeldAdds();
     /** The latest event time among the events this task has read since it started. */
     private long eventTimeMs = Long.MIN_VALUE;
+    /**
+     * The wall-clock look at held calls, scheduled only while some are held: every punctuation makes
+     * Kafka Streams commit the task, and an idle bridge should not commit ten times a second.
+     */
+    private Cancellable releasing;
     private final ViewsAtCommit views = new ViewsAtCommit(
             (call, bytes, timestamp) -> forward(call, new Emission.View(bytes), timestamp));
     private ProcessorContext<String, Emission> context;
@@ -124,8 +130,18 @@ final class ReconcileProcessor implements Processor<String, CallInput, String, E
         this.recordLimits = RecordLimits.from(context.appConfigs());
         this.changelogTopic = context.applicationId() + "-" + storeName + "-changelog";
         context.schedule(sweepInterval, PunctuationType.WALL_CLOCK_TIME, this::sweep);
-        if (catchUp.enabled()) {
-            context.schedule(RELEASE_INTERVAL, PunctuationType.WALL_CLOCK_TIME, wallMs -> releaseDue());
+        stopReleasing();
+    }
+
+    @Override
+    public void close() {
+        stopReleasing();
+    }
+
+    private void stopReleasing() {
+        if (releasing != null) {
+            releasing.cancel();
+            releasing = null;
         }
     }
 
@@ -152,7 +168,9 @@ final class ReconcileProcessor implements Processor<String, CallInput, String, E
         }
         CallState before = stored != null ? stored : recovered;
         long timestamp = emittedAt(record);
-        commit(call, decision, timestamp, growth(call, before, record.value()));
+        boolean holds = behind && decision.ops().isEmpty() && decision.stateChanged()
+                && Reconciler.awaitsAdd(decision.state());
+        commit(call, decision, timestamp, growth(call, before, record.value()), holds);
         noteRecovery(call, before, decision);
         if (catchUp.enabled()) {
             holdOrRelease(call, decision, record, timestamp);
@@ -167,32 +185,42 @@ final class ReconcileProcessor implements Processor<String, CallInput, String, E
         if (!(record.value() instanceof CallInput.Event event)) {
             return;
         }
-        long eventTime = event.event().time().toEpochMilli();
+        long wallMs = context.currentSystemTimeMs();
+        // An event time ahead of the wall clock (a producer's clock running fast) counts as now, so that
+        // it cannot make every later hold of the task due at once.
+        long eventTime = Math.min(event.event().time().toEpochMilli(), wallMs);
         eventTimeMs = Math.max(eventTimeMs, eventTime);
         CallState state = decision.stateChanged() ? decision.state() : null;
-        if (decision.ops().isEmpty() && Reconciler.awaitsAdd(state) && !held.contains(call)) {
+        boolean holding = decision.ops().isEmpty() && Reconciler.awaitsAdd(state) && !held.contains(call);
+        if (holding) {
             long hold = catchUp.hold().toMillis();
-            held.hold(call, eventTime + hold, context.currentSystemTimeMs() + hold, timestamp);
-            metrics.addHeld();
+            held.hold(call, eventTime + hold, wallMs + hold, timestamp);
         } else if (!decision.ops().isEmpty()) {
             held.remove(call);
         }
-        releaseDue();
+        releaseDue(wallMs);
+        if (holding && held.contains(call)) {
+            metrics.addHeld();
+        }
     }
 
-    private void releaseDue() {
-        for (HeldAdds.Held due : held.due(eventTimeMs, context.currentSystemTimeMs())) {
-            CallState state = decoded.decode(due.call(), store.get(due.call()), this::decode);
-            if (state == null) {
-                continue;
-            }
-            Decision decision = reconciler.release(state, now());
+    private void releaseDue(long wallMs) {
+        for (HeldAdds.Held due : held.due(eventTimeMs, wallMs)) {
             try {
-                commit(due.call(), decision, due.timestamp(), null);
-            } catch (RejectedInputException e) {
-                // Only the input being read may be dead-lettered; the sweeper plans this call later.
+                CallState state = decoded.decode(due.call(), store.get(due.call()), this::decode);
+                if (state != null) {
+                    commit(due.call(), reconciler.release(state, now()), due.timestamp(), null, false);
+                }
+            } catch (RejectedInputException | SerializationException e) {
+                // Only the input being read may be dead-lettered, and this is another call: the sweeper
+                // looks at it again.
                 LOG.error("Call {}: its held calls.add was not planned: {}", due.call(), e.getMessage());
             }
+        }
+        if (held.size() > 0 && releasing == null) {
+            releasing = context.schedule(RELEASE_INTERVAL, PunctuationType.WALL_CLOCK_TIME, this::releaseDue);
+        } else if (held.size() == 0) {
+            stopReleasing();
         }
     }
 
@@ -257,6 +285,7 @@ final class ReconcileProcessor implements Processor<String, CallInput, String, E
         if (!backlogs.caughtUp(context.taskId())) {
             // Silence measured by the wall clock means nothing while the task has not read what waits for it.
             LOG.info("Sweep of task {} put off: it is still reading its backlog", context.taskId());
+            planWaitingAdds(wallClockMs);
             return;
         }
         Instant now = Instant.ofEpochMilli(wallClockMs);
@@ -308,8 +337,34 @@ final class ReconcileProcessor implements Processor<String, CallInput, String, E
         }
         for (KeyValue<String, Decision> change : changes) {
             LOG.info("Sweeper: call {} {}", change.key, change.value.outcome());
-            commit(change.key, change.value, wallClockMs, null);
+            commit(change.key, change.value, wallClockMs, null, false);
             noteRecovery(change.key, before.get(change.key), change.value);
+        }
+    }
+
+    /**
+     * Plans the {@code calls.add} of every stored call that waits for one and is not held: held when its
+     * task last stopped. Unlike the rest of the sweep this does not wait for the backlog, since adding a
+     * call depends on no silence.
+     */
+    private void planWaitingAdds(long wallClockMs) {
+        Instant now = Instant.ofEpochMilli(wallClockMs);
+        List<KeyValue<String, Decision>> planned = new ArrayList<>();
+        try (KeyValueIterator<String, byte[]> stored = store.all()) {
+            while (stored.hasNext()) {
+                KeyValue<String, byte[]> bytes = stored.next();
+                if (held.contains(bytes.key) || !isHome(bytes.key)) {
+                    continue;
+                }
+                CallState state = decoded.peek(bytes.key, bytes.value, this::decode);
+                if (Reconciler.awaitsAdd(state)) {
+                    planned.add(KeyValue.pair(bytes.key, reconciler.release(state, now)));
+                }
+            }
+        }
+        for (KeyValue<String, Decision> call : planned) {
+            LOG.info("Call {}: its calls.add, held when its task stopped, is planned", call.key);
+            commit(call.key, call.value, wallClockMs, null, false);
         }
     }
 
@@ -327,12 +382,23 @@ final class ReconcileProcessor implements Processor<String, CallInput, String, E
         return RecordLimits.size(call.getBytes(StandardCharsets.UTF_8), state, null);
     }
 
-    private void commit(String call, Decision decision, long timestamp, CallStateLimit.Growth growth) {
+    /**
+     * Stores the decision's state, writes its view and forwards its operation. With {@code held}, the
+     * state is also checked as it will be once its held {@code calls.add} is planned, so that the event
+     * that would make it too large is the one dead-lettered.
+     */
+    private void commit(String call, Decision decision, long timestamp, CallStateLimit.Growth growth, boolean held) {
         if (decision.stateChanged()) {
             CallState state = decision.state();
             byte[] bytes = state == null ? null : encode(state);
             if (state != null && outgrowsLimit(call, state, bytes, growth)) {
                 return;
+            }
+            if (held && mayOutgrowOnceAdded(call, bytes)) {
+                CallState added = reconciler.release(state, now()).state();
+                if (outgrowsLimit(call, added, encode(added), null)) {
+                    return;
+                }
             }
             // The view first: a full record cache may write the put's entry out at once, view and all.
             views.changed(call, bytes, timestamp);
@@ -357,6 +423,19 @@ final class ReconcileProcessor implements Processor<String, CallInput, String, E
     }
 
     /**
+     * Whether a held call's record could pass the largest record the bridge may write once its
+     * {@code calls.add}, which lists at most what the state holds, is in it.
+     */
+    private boolean mayOutgrowOnceAdded(String call, byte[] bytes) {
+        return 2L * recordBytes(call, bytes) >= recordMaxBytes();
+    }
+
+    private int recordMaxBytes() {
+        return Math.min(recordLimits.maxBytes(viewsTopic),
+                Math.min(recordLimits.maxBytes(changelogTopic), recordLimits.maxBytes(opsTopic)));
+    }
+
+    /**
      * Whether the new state breaks the call's {@link CallStateLimit}, in which case nothing of the
      * decision is kept: the input is dead-lettered (by throwing for {@link DeadLetterHandler}), and a
      * sweep leaves the call as it was.
@@ -365,15 +444,14 @@ final class ReconcileProcessor implements Processor<String, CallInput, String, E
         // A punctuation runs with record metadata that names no topic.
         String input = context.recordMetadata().map(RecordMetadata::topic).orElse(null);
         // The state's record is the largest the decision writes: its operation is in it, as the one in flight.
-        int recordMaxBytes = Math.min(recordLimits.maxBytes(viewsTopic),
-                Math.min(recordLimits.maxBytes(changelogTopic), recordLimits.maxBytes(opsTopic)));
         Optional<CallStateLimit.Breach> breach = stateLimit.breach(state, recordBytes(call, bytes), growth,
-                recordMaxBytes);
+                recordMaxBytes());
         if (breach.isEmpty()) {
             return false;
         }
         if (input == null) {
-            LOG.error("Sweeper left call {} as it was: {}", call, breach.get().detail());
+            LOG.error("Call {} left as it was by a wall-clock pass (the sweeper, or a held calls.add): {}", call,
+                    breach.get().detail());
             return true;
         }
         throw new RejectedInputException(breach.get().reason(), breach.get().detail());

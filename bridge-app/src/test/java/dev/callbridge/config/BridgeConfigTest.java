@@ -69,6 +69,11 @@ class BridgeConfigTest {
         env.put("BRIDGE_CALLS_CATCHUP_HOLD", "2m");
         assertThatThrownBy(() -> BridgeConfig.load(env, null)).isInstanceOf(BridgeConfigException.class)
                 .hasMessageContaining("BRIDGE_CALLS_CATCHUP_HOLD (calls.catchup.hold) must be between 0 and 60s, got '2m'");
+        env.put("BRIDGE_CALLS_CATCHUP_HOLD", "2s");
+        env.put("BRIDGE_CALLS_CATCHUP_BEHIND", "100ms");
+        assertThatThrownBy(() -> BridgeConfig.load(env, null)).isInstanceOf(BridgeConfigException.class)
+                .hasMessageContaining("BRIDGE_CALLS_CATCHUP_BEHIND (calls.catchup.behind) must be at least 500ms, was 100ms");
+        env.put("BRIDGE_CALLS_CATCHUP_BEHIND", "2s");
         env.put("BRIDGE_CALLS_CATCHUP_HOLD", "soon");
         assertThatThrownBy(() -> BridgeConfig.load(env, null)).isInstanceOf(BridgeConfigException.class)
                 .hasMessageContaining("calls.catchup.hold");

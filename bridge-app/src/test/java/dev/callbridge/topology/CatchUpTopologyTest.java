@@ -129,4 +129,33 @@ class CatchUpTopologyTest {
         var counter = bridge.metrics.registry().find("bridge.calls.add.held").counter();
         return counter == null ? 0 : counter.count();
     }
+
+    @Test
+    void anEventTimeAheadOfTheWallClockDoesNotReleaseTheHeldCalls() {
+        // A call of a minute ago, held until 2 s later in event time...
+        CallEvents recent = CallEvents.sequenced("call-1", "pbx-eu", TopologyFixture.START.minusMillis(1_000));
+        bridge.sendWrittenAt(recent.started("https://pbx.example/j/1"), WRITTEN);
+        // ... and an event from a producer whose clock runs an hour fast.
+        CallEvents fast = CallEvents.sequenced("call-2", "pbx-fast", TopologyFixture.START.plus(Duration.ofHours(1)));
+        bridge.sendWrittenAt(fast.started("https://pbx.example/j/2"), WRITTEN);
+
+        assertThat(bridge.newOps()).isEmpty();
+        assertThat(held()).isEqualTo(2.0);
+    }
+
+    @Test
+    void theEventThatWouldMakeAHeldCallTooLargeOnceAddedIsDeadLettered() {
+        bridge.sendWrittenAt(call.started("https://pbx.example/j/1", "Standup", null, List.of(ALICE)), WRITTEN);
+        bridge.sendWrittenAt(call.after(Duration.ofMillis(200)).joined(BOB), WRITTEN);
+        CallState held = bridge.storedState("call-1");
+        // As if Kafka had refused an operation a little larger than the held call's record.
+        byte[] key = "call-1".getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        byte[] value = bridge.config.topics().calls().valueSerde().serializer().serialize("", held);
+        bridge.recordLimits.refused("slack.call-ops", key, new byte[value.length + 64]);
+
+        bridge.sendWrittenAt(call.after(Duration.ofMillis(200)).updated("Standuq", null, null), WRITTEN);
+
+        assertThat(bridge.deadLettered("telephony.call-events.dlt", "call_state_too_large")).isEqualTo(1.0);
+        assertThat(bridge.storedState("call-1")).isEqualTo(held);
+    }
 }

@@ -60,4 +60,14 @@ class HeldAddsTest {
         assertThat(held.size()).isZero();
         assertThat(held.due(Long.MAX_VALUE, Long.MAX_VALUE)).isEmpty();
     }
+
+    @Test
+    void callsTakenByTheWallClockWhileTheEventTimeStandsStillDoNotPileUp() {
+        for (int n = 0; n < 10_000; n++) {
+            held.hold("call-" + n, Long.MAX_VALUE, n, n);
+            assertThat(held.due(0, n)).hasSize(1);
+        }
+
+        assertThat(held.queued()).isLessThanOrEqualTo(2 * (HeldAdds.STALE_SLACK + 1));
+    }
 }
