@@ -303,6 +303,16 @@ class DispatcherTest {
         assertThat(registry.counter("bridge.operations.moved", "topic", Topics.CALL_OPS).count()).isEqualTo(1.0);
     }
 
+    @Test
+    void theProducerAsksAgainSoonWhenTheBrokerIsStillFinishingATransactionUnlessTheOperatorSaysOtherwise() {
+        assertThat(Dispatcher.producerProperties(BridgeConfig.defaults().dispatcher()))
+                .containsEntry(org.apache.kafka.clients.producer.ProducerConfig.RETRY_BACKOFF_MS_CONFIG, 10)
+                .containsEntry(org.apache.kafka.clients.producer.ProducerConfig.ACKS_CONFIG, "all");
+        assertThat(Dispatcher.producerProperties(
+                BridgeConfig.defaults(Map.of("kafka.producer.retry.backoff.ms", "250")).dispatcher()))
+                .containsEntry(org.apache.kafka.clients.producer.ProducerConfig.RETRY_BACKOFF_MS_CONFIG, "250");
+    }
+
     // ---- the rig
 
     private void start(Duration commitInterval, Budget budget, OffsetAndMetadata committed,

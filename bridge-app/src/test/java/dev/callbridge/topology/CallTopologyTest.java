@@ -52,6 +52,14 @@ class CallTopologyTest {
     }
 
     @Test
+    void theReconcilersProducerAsksAgainSoonWhenTheBrokerIsStillFinishingATransaction() {
+        java.util.Properties props = CallTopology.streamsProperties(TopologyFixture.usualConfig());
+
+        assertThat(props).containsEntry(org.apache.kafka.streams.StreamsConfig.producerPrefix(
+                org.apache.kafka.clients.producer.ProducerConfig.RETRY_BACKOFF_MS_CONFIG), 10);
+    }
+
+    @Test
     void aNormalLifecycleBecomesAddPostParticipantsAndEnd() {
         bridge.send(call.started("https://pbx.example/j/1", "Standup", null, List.of(ALICE)));
         bridge.answerOps();
