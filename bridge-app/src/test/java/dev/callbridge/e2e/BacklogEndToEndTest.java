@@ -4,8 +4,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import dev.callbridge.emulator.CallSnapshot;
+import dev.callbridge.emulator.CallUser;
 import dev.callbridge.model.event.CallEvent;
 import dev.callbridge.model.event.CallEvents;
+import dev.callbridge.model.event.Participant;
 import dev.callbridge.testkit.KafkaBrokerExtension;
 import java.time.Duration;
 import java.time.Instant;
@@ -17,7 +19,8 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * A backlog of events waiting when the bridge starts, as after an outage: every call of it is added
- * once and ended, with no error from Slack.
+ * once and ended, with no error from Slack; a call whose whole lifecycle waited in the backlog is added
+ * with its people, posted and ended, and nothing more.
  *
  * <p>How far Slack's answers are read while the backlog still is (the reconciler's small fetches)
  * depends on how fast this machine reads 3,000 events against one Slack round trip: with a cold JVM
@@ -33,6 +36,8 @@ class BacklogEndToEndTest {
     private static final int CALLS = 1_500;
     /** How many calls start between one call's start and its end. */
     private static final int OVERLAP = 50;
+    /** Calls of the backlog whose whole lifecycle (start, three joins, a leave, the end) spans a second. */
+    private static final int HELD_CALLS = 50;
 
     @Test
     void everyCallOfABacklogWaitingAtStartIsAddedOnceAndEnded() {
@@ -68,6 +73,42 @@ class BacklogEndToEndTest {
                     addsAfterFirstEnd, CALLS);
             assertThat(count(sent, "calls.add")).as("one Slack call per call").isEqualTo(CALLS);
             assertThat(rig.emulator().calls()).hasSize(CALLS).allMatch(CallSnapshot::ended);
+            rig.expect.assertNoSlackErrors();
+        }
+    }
+
+    @Test
+    void aCallThatStartedAndEndedWithinTheBacklogIsShownOnceWithItsPeopleInThreeRequests() {
+        List<String> methods = Collections.synchronizedList(new ArrayList<>());
+        try (BridgeRig rig = BridgeRig.start(KAFKA, "e2e-held-",
+                BridgeRig.demoEmulator().requestListener((method, params, at) -> methods.add(method)))) {
+            Instant written = Instant.now().minusSeconds(600);
+            List<CallEvent> backlog = new ArrayList<>();
+            for (int i = 0; i < HELD_CALLS; i++) {
+                CallEvents call = CallEvents.sequenced("e2e-held-" + i, "urn:pbx:acme", written.plusMillis(10L * i));
+                List<Participant> people = List.of(Participant.external("+1555" + i + "01", "One"),
+                        Participant.external("+1555" + i + "02", "Two"), Participant.external("+1555" + i + "03", "Three"));
+                backlog.add(call.started("https://pbx.example/j/" + i, "Held " + i, null, List.of()));
+                people.forEach(person -> backlog.add(call.after(Duration.ofMillis(200)).joined(person)));
+                backlog.add(call.after(Duration.ofMillis(200)).left(people.get(0)));
+                backlog.add(call.after(Duration.ofMillis(400)).ended());
+            }
+            rig.stopService(rig.startService(rig.settings("one")));
+            // Written ten minutes ago, as the events waiting after an outage were.
+            rig.sendWrittenAt(backlog, written);
+
+            rig.startService(rig.settings("one"));
+            await().atMost(Duration.ofMinutes(1)).pollInterval(Duration.ofMillis(200))
+                    .until(() -> count(methods, "calls.end") >= HELD_CALLS);
+
+            assertThat(count(methods, "calls.add")).isEqualTo(HELD_CALLS);
+            assertThat(count(methods, "calls.participants.add") + count(methods, "calls.participants.remove"))
+                    .as("everyone came with calls.add").isZero();
+            assertThat(rig.emulator().calls()).hasSize(HELD_CALLS).allSatisfy(shown -> {
+                assertThat(shown.ended()).isTrue();
+                assertThat(shown.duration()).as("1.2 s, in whole seconds of the clock").isBetween(1L, 2L);
+                assertThat(shown.users()).extracting(CallUser::displayName).containsExactlyInAnyOrder("Two", "Three");
+            });
             rig.expect.assertNoSlackErrors();
         }
     }

@@ -37,6 +37,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -263,6 +264,13 @@ public final class BridgeRig implements AutoCloseable {
 
     public void send(CallEvent event) {
         send(List.of(event));
+    }
+
+    /** Produces the events as {@link #send(List)} does, stamped as written at {@code writtenAt}: a backlog's. */
+    public void sendWrittenAt(List<CallEvent> events, Instant writtenAt) {
+        events.forEach(event -> producer.send(new ProducerRecord<>(topics.callEvents().name(), null,
+                writtenAt.toEpochMilli(), event.subject(), codec.encodeStructured(event))));
+        producer.flush();
     }
 
     /**
