@@ -2,11 +2,11 @@ package dev.callbridge.topology;
 
 import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.PriorityQueue;
-import java.util.Comparator;
 
 /**
  * The calls of one task whose {@code calls.add} is held (see {@link CatchUp}), each due when the task's

@@ -172,8 +172,8 @@ final class ReconcileProcessor implements Processor<String, CallInput, String, E
                 && Reconciler.awaitsAdd(decision.state());
         commit(call, decision, timestamp, growth(call, before, record.value()), holds);
         noteRecovery(call, before, decision);
-        if (catchUp.enabled()) {
-            holdOrRelease(call, decision, record, timestamp);
+        if (catchUp.enabled() && record.value() instanceof CallInput.Event event) {
+            holdOrRelease(call, holds, decision, event, timestamp);
         }
     }
 
@@ -181,17 +181,13 @@ final class ReconcileProcessor implements Processor<String, CallInput, String, E
      * Keeps the call held while its {@code calls.add} waits for what follows, and plans the held calls
      * that are due: by the event time this task has read, or by the wall clock.
      */
-    private void holdOrRelease(String call, Decision decision, Record<String, CallInput> record, long timestamp) {
-        if (!(record.value() instanceof CallInput.Event event)) {
-            return;
-        }
+    private void holdOrRelease(String call, boolean holds, Decision decision, CallInput.Event event, long timestamp) {
         long wallMs = context.currentSystemTimeMs();
         // An event time ahead of the wall clock (a producer's clock running fast) counts as now, so that
         // it cannot make every later hold of the task due at once.
         long eventTime = Math.min(event.event().time().toEpochMilli(), wallMs);
         eventTimeMs = Math.max(eventTimeMs, eventTime);
-        CallState state = decision.stateChanged() ? decision.state() : null;
-        boolean holding = decision.ops().isEmpty() && Reconciler.awaitsAdd(state) && !held.contains(call);
+        boolean holding = holds && !held.contains(call);
         if (holding) {
             long hold = catchUp.hold().toMillis();
             held.hold(call, eventTime + hold, wallMs + hold, timestamp);
@@ -307,7 +303,7 @@ final class ReconcileProcessor implements Processor<String, CallInput, String, E
                     live++;
                 }
                 Decision decision = reconciler.onSweep(call.value, now);
-                if (!decision.stateChanged() && !held.contains(call.key) && Reconciler.awaitsAdd(call.value)) {
+                if (!decision.stateChanged() && waitsUnheld(call.key, call.value)) {
                     // Held when its task last stopped, or its calls.add never planned: it is planned now.
                     decision = reconciler.release(call.value, now);
                 }
@@ -353,11 +349,11 @@ final class ReconcileProcessor implements Processor<String, CallInput, String, E
         try (KeyValueIterator<String, byte[]> stored = store.all()) {
             while (stored.hasNext()) {
                 KeyValue<String, byte[]> bytes = stored.next();
-                if (held.contains(bytes.key) || !isHome(bytes.key)) {
+                if (!isHome(bytes.key)) {
                     continue;
                 }
                 CallState state = decoded.peek(bytes.key, bytes.value, this::decode);
-                if (Reconciler.awaitsAdd(state)) {
+                if (waitsUnheld(bytes.key, state)) {
                     planned.add(KeyValue.pair(bytes.key, reconciler.release(state, now)));
                 }
             }
@@ -366,6 +362,11 @@ final class ReconcileProcessor implements Processor<String, CallInput, String, E
             LOG.info("Call {}: its calls.add, held when its task stopped, is planned", call.key);
             commit(call.key, call.value, wallClockMs, null, false);
         }
+    }
+
+    /** Whether the call waits for its {@code calls.add} with no hold to plan it: held when its task last stopped. */
+    private boolean waitsUnheld(String call, CallState state) {
+        return !held.contains(call) && Reconciler.awaitsAdd(state);
     }
 
     /** How an event may grow the call, for its size limits; {@code null} for Slack's answers. */
@@ -383,18 +384,19 @@ final class ReconcileProcessor implements Processor<String, CallInput, String, E
     }
 
     /**
-     * Stores the decision's state, writes its view and forwards its operation. With {@code held}, the
+     * Stores the decision's state, writes its view and forwards its operation. With {@code heldAdd}, the
      * state is also checked as it will be once its held {@code calls.add} is planned, so that the event
      * that would make it too large is the one dead-lettered.
      */
-    private void commit(String call, Decision decision, long timestamp, CallStateLimit.Growth growth, boolean held) {
+    private void commit(String call, Decision decision, long timestamp, CallStateLimit.Growth growth,
+            boolean heldAdd) {
         if (decision.stateChanged()) {
             CallState state = decision.state();
             byte[] bytes = state == null ? null : encode(state);
             if (state != null && outgrowsLimit(call, state, bytes, growth)) {
                 return;
             }
-            if (held && mayOutgrowOnceAdded(call, bytes)) {
+            if (heldAdd && mayOutgrowOnceAdded(call, bytes)) {
                 CallState added = reconciler.release(state, now()).state();
                 if (outgrowsLimit(call, added, encode(added), null)) {
                     return;
