@@ -2,7 +2,10 @@ package dev.callbridge.slack;
 
 import com.slack.api.Slack;
 import com.slack.api.SlackConfig;
+import com.google.gson.Gson;
+import com.slack.api.methods.Methods;
 import com.slack.api.methods.MethodsClient;
+import com.slack.api.methods.RequestFormBuilder;
 import com.slack.api.methods.SlackApiException;
 import com.slack.api.methods.SlackApiTextResponse;
 import com.slack.api.methods.request.calls.CallsAddRequest;
@@ -15,7 +18,11 @@ import com.slack.api.methods.request.chat.ChatPostMessageRequest;
 import com.slack.api.methods.request.chat.ChatUpdateRequest;
 import com.slack.api.methods.request.conversations.ConversationsRepliesRequest;
 import com.slack.api.methods.response.calls.CallsAddResponse;
+import com.slack.api.methods.response.calls.CallsEndResponse;
 import com.slack.api.methods.response.calls.CallsInfoResponse;
+import com.slack.api.methods.response.calls.CallsUpdateResponse;
+import com.slack.api.methods.response.calls.participants.CallsParticipantsAddResponse;
+import com.slack.api.methods.response.calls.participants.CallsParticipantsRemoveResponse;
 import com.slack.api.methods.response.chat.ChatPostMessageResponse;
 import com.slack.api.methods.response.chat.ChatUpdateResponse;
 import com.slack.api.methods.response.conversations.ConversationsRepliesResponse;
@@ -24,6 +31,7 @@ import com.slack.api.model.CallParticipant;
 import com.slack.api.model.Message;
 import com.slack.api.model.block.CallBlock;
 import com.slack.api.util.http.SlackHttpClient;
+import com.slack.api.util.json.GsonFactory;
 import dev.callbridge.model.event.Participant;
 import dev.callbridge.model.op.CallOp;
 import java.io.IOException;
@@ -32,7 +40,9 @@ import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import okhttp3.ConnectionPool;
+import okhttp3.FormBody;
 import okhttp3.OkHttpClient;
+import okhttp3.Response;
 
 /**
  * Sends operations through the official Slack Java SDK to Slack, or to any compatible base URL; the
@@ -49,6 +59,14 @@ public final class SdkSlackClient implements SlackClient, AutoCloseable {
     private static final int MAX_REPLY_PAGES = 20;
 
     private final Slack slack;
+    private final MethodsClient methods;
+    private final SlackConfig config;
+    /**
+     * Reads every answer. The SDK's own methods build a new {@link Gson} for each answer they read,
+     * and with it the reflective adapters of the answer's classes again: about 300 µs of CPU for a
+     * {@code chat.postMessage} answer carrying its call block, against 5 µs with adapters built once.
+     */
+    private final Gson answers;
     private final TokenSource tokens;
 
     /**
@@ -73,6 +91,9 @@ public final class SdkSlackClient implements SlackClient, AutoCloseable {
                 .connectionPool(new ConnectionPool(connections, 5, TimeUnit.MINUTES))
                 .build();
         this.slack = Slack.getInstance(config, new SlackHttpClient(http));
+        this.methods = slack.methods();
+        this.config = config;
+        this.answers = GsonFactory.createSnakeCase(config);
         this.tokens = tokens;
     }
 
@@ -82,12 +103,12 @@ public final class SdkSlackClient implements SlackClient, AutoCloseable {
         if (token.isEmpty()) {
             return new SlackAnswer.Error(tokens.missing(op.teamId()));
         }
-        MethodsClient methods = slack.methods(token.get().reveal());
+        String secret = token.get().reveal();
         try {
             if (op instanceof CallOp.FindReply find) {
-                return findReply(methods, find);
+                return findReply(secret, find);
             }
-            return answer(call(methods, op));
+            return answer(call(secret, op));
         } catch (SlackApiException e) {
             int status = e.getResponse().code();
             if (status == 429) {
@@ -116,8 +137,9 @@ public final class SdkSlackClient implements SlackClient, AutoCloseable {
             return new SlackCallInfo.Unavailable(tokens.missing(teamId));
         }
         try {
-            CallsInfoResponse response = slack.methods(token.get().reveal())
-                    .callsInfo(CallsInfoRequest.builder().id(slackCallId).build());
+            CallsInfoResponse response = post(token.get().reveal(), Methods.CALLS_INFO,
+                    RequestFormBuilder.toForm(CallsInfoRequest.builder().id(slackCallId).build()),
+                    CallsInfoResponse.class);
             if (!response.isOk() || response.getCall() == null) {
                 return new SlackCallInfo.Unavailable(response.getError() == null ? "unknown_error" : response.getError());
             }
@@ -138,28 +160,30 @@ public final class SdkSlackClient implements SlackClient, AutoCloseable {
                 call.getDesktopAppJoinUrl(), call.getChannels());
     }
 
-    private static SlackApiTextResponse call(MethodsClient methods, CallOp op) throws IOException, SlackApiException {
+    private SlackApiTextResponse call(String token, CallOp op) throws IOException, SlackApiException {
         if (op instanceof CallOp.PostAnalysis analysis) {
-            return postReply(methods, analysis, ThreadMessages.analysis(analysis));
+            return postReply(token, analysis, ThreadMessages.analysis(analysis));
         }
         if (op instanceof CallOp.PostEndCallControl control) {
-            return postReply(methods, control, ThreadMessages.endCallControl(control));
+            return postReply(token, control, ThreadMessages.endCallControl(control));
         }
         if (op instanceof CallOp.ShowCallEnded ended) {
             ThreadMessages.Content content = ThreadMessages.callEnded(ended);
             // The blocks replace the button; without them chat.update would keep it.
-            return methods.chatUpdate(ChatUpdateRequest.builder()
+            return post(token, Methods.CHAT_UPDATE, RequestFormBuilder.toForm(ChatUpdateRequest.builder()
                     .channel(ended.channel())
                     .ts(ended.ts())
                     .text(content.text())
                     .blocks(content.blocks())
-                    .build());
+                    .build()), ChatUpdateResponse.class);
         }
         if (op instanceof CallOp.InspectCall inspect) {
-            return methods.callsInfo(CallsInfoRequest.builder().id(inspect.slackCallId()).build());
+            return post(token, Methods.CALLS_INFO,
+                    RequestFormBuilder.toForm(CallsInfoRequest.builder().id(inspect.slackCallId()).build()),
+                    CallsInfoResponse.class);
         }
         if (op instanceof CallOp.AddCall add) {
-            return methods.callsAdd(CallsAddRequest.builder()
+            return post(token, Methods.CALLS_ADD, RequestFormBuilder.toForm(CallsAddRequest.builder()
                     .externalUniqueId(add.externalUniqueId())
                     .joinUrl(add.joinUrl())
                     .desktopAppJoinUrl(add.desktopAppJoinUrl())
@@ -168,41 +192,64 @@ public final class SdkSlackClient implements SlackClient, AutoCloseable {
                     .createdBy(add.createdBy())
                     .dateStart(Math.toIntExact(add.dateStart()))
                     .users(participants(add.users()))
-                    .build());
+                    .build()), CallsAddResponse.class);
         }
-        if (op instanceof CallOp.PostCallBlock post) {
-            return methods.chatPostMessage(ChatPostMessageRequest.builder()
-                    .channel(post.channel())
-                    .text(post.text())
-                    .blocks(List.of(CallBlock.builder().callId(post.slackCallId()).build()))
-                    .build());
+        if (op instanceof CallOp.PostCallBlock block) {
+            return post(token, Methods.CHAT_POST_MESSAGE, RequestFormBuilder.toForm(ChatPostMessageRequest.builder()
+                    .channel(block.channel())
+                    .text(block.text())
+                    .blocks(List.of(CallBlock.builder().callId(block.slackCallId()).build()))
+                    .build()), ChatPostMessageResponse.class);
         }
         if (op instanceof CallOp.AddParticipants add) {
-            return methods.callsParticipantsAdd(CallsParticipantsAddRequest.builder()
-                    .id(add.slackCallId()).users(participants(add.users())).build());
+            return post(token, Methods.CALLS_PARTICIPANTS_ADD, RequestFormBuilder.toForm(
+                    CallsParticipantsAddRequest.builder().id(add.slackCallId()).users(participants(add.users())).build()),
+                    CallsParticipantsAddResponse.class);
         }
         if (op instanceof CallOp.RemoveParticipants remove) {
-            return methods.callsParticipantsRemove(CallsParticipantsRemoveRequest.builder()
-                    .id(remove.slackCallId()).users(participants(remove.users())).build());
+            return post(token, Methods.CALLS_PARTICIPANTS_REMOVE, RequestFormBuilder.toForm(
+                    CallsParticipantsRemoveRequest.builder().id(remove.slackCallId())
+                            .users(participants(remove.users())).build()),
+                    CallsParticipantsRemoveResponse.class);
         }
         if (op instanceof CallOp.UpdateCall update) {
-            return methods.callsUpdate(CallsUpdateRequest.builder()
+            return post(token, Methods.CALLS_UPDATE, RequestFormBuilder.toForm(CallsUpdateRequest.builder()
                     .id(update.slackCallId())
                     .title(update.title())
                     .joinUrl(update.joinUrl())
                     .desktopAppJoinUrl(update.desktopAppJoinUrl())
-                    .build());
+                    .build()), CallsUpdateResponse.class);
         }
         CallOp.EndCall end = (CallOp.EndCall) op;
-        return methods.callsEnd(CallsEndRequest.builder()
+        return post(token, Methods.CALLS_END, RequestFormBuilder.toForm(CallsEndRequest.builder()
                 .id(end.slackCallId())
                 .duration(end.duration() == null ? null : Math.toIntExact(end.duration()))
-                .build());
+                .build()), CallsEndResponse.class);
     }
 
-    private static ChatPostMessageResponse postReply(MethodsClient methods, CallOp.ThreadPost op,
+    /**
+     * Sends a request the SDK formed, as its methods do, and reads the answer with {@link #answers}.
+     * A status other than 2xx is the SDK's {@link SlackApiException}, as from its methods.
+     */
+    private <T extends SlackApiTextResponse> T post(String token, String method, FormBody.Builder form,
+            Class<T> type) throws IOException, SlackApiException {
+        try (Response response = methods.runPostFormWithToken(form, method, token)) {
+            String body = response.body() == null ? "" : response.body().string();
+            slack.getHttpClient().runHttpResponseListeners(response, body);
+            if (!response.isSuccessful()) {
+                throw new SlackApiException(config, response, body);
+            }
+            T answer = answers.fromJson(body, type);
+            if (answer == null) {
+                throw new SlackApiException(config, response, body);
+            }
+            return answer;
+        }
+    }
+
+    private ChatPostMessageResponse postReply(String token, CallOp.ThreadPost op,
             ThreadMessages.Content content) throws IOException, SlackApiException {
-        return methods.chatPostMessage(ChatPostMessageRequest.builder()
+        return post(token, Methods.CHAT_POST_MESSAGE, RequestFormBuilder.toForm(ChatPostMessageRequest.builder()
                 .channel(op.channel())
                 .threadTs(op.threadTs())
                 .text(content.text())
@@ -210,24 +257,26 @@ public final class SdkSlackClient implements SlackClient, AutoCloseable {
                 .metadata(content.metadata())
                 .unfurlLinks(false)
                 .unfurlMedia(false)
-                .build());
+                .build()), ChatPostMessageResponse.class);
     }
 
     /**
      * Reads the thread page by page, oldest first, until the bridge's reply of the kind looked for turns
      * up or the thread ends. A page Slack refuses ends the search with that answer.
      */
-    private static SlackAnswer findReply(MethodsClient methods, CallOp.FindReply find)
+    private SlackAnswer findReply(String token, CallOp.FindReply find)
             throws IOException, SlackApiException {
         String cursor = null;
         for (int page = 0; page < MAX_REPLY_PAGES; page++) {
-            ConversationsRepliesResponse response = methods.conversationsReplies(ConversationsRepliesRequest.builder()
-                    .channel(find.channel())
-                    .ts(find.threadTs())
-                    .limit(REPLIES_PAGE)
-                    .cursor(cursor)
-                    .includeAllMetadata(true)
-                    .build());
+            ConversationsRepliesResponse response = post(token, Methods.CONVERSATIONS_REPLIES,
+                    RequestFormBuilder.toForm(ConversationsRepliesRequest.builder()
+                            .channel(find.channel())
+                            .ts(find.threadTs())
+                            .limit(REPLIES_PAGE)
+                            .cursor(cursor)
+                            .includeAllMetadata(true)
+                            .build()),
+                    ConversationsRepliesResponse.class);
             if (!response.isOk()) {
                 return new SlackAnswer.Error(response.getError() == null ? "unknown_error" : response.getError());
             }
