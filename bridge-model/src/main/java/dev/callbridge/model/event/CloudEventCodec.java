@@ -4,6 +4,7 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.callbridge.model.json.IsoInstants;
 import dev.callbridge.model.json.WireJson;
 import java.io.IOException;
 import java.net.URI;
@@ -12,7 +13,6 @@ import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.OffsetDateTime;
 import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -237,7 +237,7 @@ public final class CloudEventCodec {
             }
             Instant instant;
             try {
-                instant = OffsetDateTime.parse(time).toInstant();
+                instant = IsoInstants.parseOffsetDateTime(time);
             } catch (DateTimeParseException e) {
                 invalid("time", "must be an RFC 3339 timestamp such as 2026-01-31T09:30:00Z, got \"" + time + "\"");
                 return null;
