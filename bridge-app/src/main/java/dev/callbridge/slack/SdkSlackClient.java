@@ -3,6 +3,7 @@ package dev.callbridge.slack;
 import com.slack.api.Slack;
 import com.slack.api.SlackConfig;
 import com.google.gson.Gson;
+import com.google.gson.JsonParseException;
 import com.slack.api.methods.Methods;
 import com.slack.api.methods.MethodsClient;
 import com.slack.api.methods.RequestFormBuilder;
@@ -114,7 +115,7 @@ public final class SdkSlackClient implements SlackClient, AutoCloseable {
             if (status == 429) {
                 return new SlackAnswer.RateLimited(retryAfter(e.getResponse().header("Retry-After")));
             }
-            return status == 200
+            return e.getResponse().isSuccessful()
                     ? new SlackAnswer.NoAnswer("unreadable answer from Slack")
                     : new SlackAnswer.HttpStatus(status);
         } catch (IOException e) {
@@ -148,6 +149,8 @@ public final class SdkSlackClient implements SlackClient, AutoCloseable {
             return new SlackCallInfo.Unavailable("HTTP " + e.getResponse().code());
         } catch (IOException e) {
             return new SlackCallInfo.Unavailable(e.getClass().getSimpleName() + ": " + e.getMessage());
+        } catch (JsonParseException e) {
+            return new SlackCallInfo.Unavailable("unreadable answer: " + e.getClass().getSimpleName());
         }
     }
 
@@ -228,22 +231,28 @@ public final class SdkSlackClient implements SlackClient, AutoCloseable {
     }
 
     /**
-     * Sends a request the SDK formed, as its methods do, and reads the answer with {@link #answers}.
-     * A status other than 2xx is the SDK's {@link SlackApiException}, as from its methods.
+     * Sends a request the SDK formed, and reads the answer, as its methods do but with {@link #answers}:
+     * a status other than 2xx is the SDK's {@link SlackApiException}; a 2xx answer gets its headers and
+     * goes past the SDK's response listeners. A 2xx answer without a body is an {@link IOException}: an
+     * answer that says nothing, whatever Slack did.
      */
     private <T extends SlackApiTextResponse> T post(String token, String method, FormBody.Builder form,
             Class<T> type) throws IOException, SlackApiException {
         try (Response response = methods.runPostFormWithToken(form, method, token)) {
             String body = response.body() == null ? "" : response.body().string();
-            slack.getHttpClient().runHttpResponseListeners(response, body);
             if (!response.isSuccessful()) {
                 throw new SlackApiException(config, response, body);
             }
-            T answer = answers.fromJson(body, type);
-            if (answer == null) {
-                throw new SlackApiException(config, response, body);
+            try {
+                T answer = answers.fromJson(body, type);
+                if (answer == null) {
+                    throw new IOException("empty answer (HTTP " + response.code() + ")");
+                }
+                answer.setHttpResponseHeaders(response.headers().toMultimap());
+                return answer;
+            } finally {
+                slack.getHttpClient().runHttpResponseListeners(response, body);
             }
-            return answer;
         }
     }
 

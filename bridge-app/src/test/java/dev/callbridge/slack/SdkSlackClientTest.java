@@ -2,6 +2,7 @@ package dev.callbridge.slack;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.sun.net.httpserver.HttpServer;
 import dev.callbridge.emulator.ApiMethod;
 import dev.callbridge.emulator.Faults;
 import dev.callbridge.emulator.RateLimit;
@@ -10,6 +11,10 @@ import dev.callbridge.emulator.SlackEmulator;
 import dev.callbridge.model.event.Participant;
 import dev.callbridge.model.op.CallOp;
 import dev.callbridge.testkit.DemoWorkspace;
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -118,5 +123,58 @@ class SdkSlackClientTest {
         client = new SdkSlackClient(slack.baseUrl(), new SlackTokens(null, Map.of()), Duration.ofSeconds(2), 2);
         assertThat(client.send(ADD)).isEqualTo(new SlackAnswer.Error("no_token_configured"));
         assertThat(slack.client().stats().of(ApiMethod.CALLS_ADD).requests()).isZero();
+    }
+
+    /**
+     * Answers that say nothing (a 2xx status without a body, a 200 that is not JSON) leave Slack's side
+     * unknown: the dispatcher must treat them as no answer, never as a final refusal.
+     */
+    @Test
+    void anAnswerThatSaysNothingIsNoAnswer() throws Exception {
+        for (int status : new int[] {200, 204, 202}) {
+            try (Answering server = new Answering(status, "")) {
+                try (SdkSlackClient sdk = new SdkSlackClient(server.baseUrl(),
+                        new SlackTokens(new SlackToken(DemoWorkspace.TOKEN), Map.of()), Duration.ofSeconds(2), 1)) {
+                    assertThat(sdk.send(ADD)).as("HTTP %d without a body", status)
+                            .isInstanceOf(SlackAnswer.NoAnswer.class);
+                    assertThat(sdk.callInfo(DemoWorkspace.TEAM, "R0")).isInstanceOf(SlackCallInfo.Unavailable.class);
+                }
+            }
+        }
+        try (Answering server = new Answering(200, "<html>a proxy</html>");
+                SdkSlackClient sdk = new SdkSlackClient(server.baseUrl(),
+                        new SlackTokens(new SlackToken(DemoWorkspace.TOKEN), Map.of()), Duration.ofSeconds(2), 1)) {
+            assertThat(sdk.send(ADD)).isInstanceOf(SlackAnswer.NoAnswer.class);
+            assertThat(sdk.callInfo(DemoWorkspace.TEAM, "R0")).isInstanceOf(SlackCallInfo.Unavailable.class);
+        }
+    }
+
+    /** An HTTP server that gives every request the same answer. */
+    private static final class Answering implements AutoCloseable {
+
+        private final HttpServer server;
+
+        Answering(int status, String body) throws IOException {
+            server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
+            server.createContext("/", exchange -> {
+                exchange.getRequestBody().readAllBytes();
+                byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
+                exchange.sendResponseHeaders(status, status == 204 || bytes.length == 0 ? -1 : bytes.length);
+                if (bytes.length > 0) {
+                    exchange.getResponseBody().write(bytes);
+                }
+                exchange.close();
+            });
+            server.start();
+        }
+
+        String baseUrl() {
+            return "http://127.0.0.1:" + server.getAddress().getPort() + "/api/";
+        }
+
+        @Override
+        public void close() {
+            server.stop(0);
+        }
     }
 }

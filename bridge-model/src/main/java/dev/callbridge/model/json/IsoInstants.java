@@ -1,14 +1,23 @@
 package dev.callbridge.model.json;
 
+import com.fasterxml.jackson.annotation.JsonFormat;
 import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
+import com.fasterxml.jackson.databind.BeanProperty;
 import com.fasterxml.jackson.databind.DeserializationContext;
 import com.fasterxml.jackson.databind.JsonDeserializer;
+import com.fasterxml.jackson.databind.JsonMappingException;
+import com.fasterxml.jackson.databind.JsonSerializer;
+import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.SerializerProvider;
+import com.fasterxml.jackson.databind.deser.ContextualDeserializer;
 import com.fasterxml.jackson.databind.deser.std.StdScalarDeserializer;
+import com.fasterxml.jackson.databind.module.SimpleModule;
+import com.fasterxml.jackson.databind.ser.ContextualSerializer;
 import com.fasterxml.jackson.databind.ser.std.StdScalarSerializer;
 import com.fasterxml.jackson.datatype.jsr310.deser.InstantDeserializer;
+import com.fasterxml.jackson.datatype.jsr310.ser.InstantSerializer;
 import java.io.IOException;
 import java.time.Instant;
 import java.time.OffsetDateTime;
@@ -129,26 +138,68 @@ public final class IsoInstants {
         return Instant.ofEpochSecond(seconds, nanos);
     }
 
-    /** Writes instants as {@link #format}. */
-    public static final class Writer extends StdScalarSerializer<Instant> {
+    /**
+     * The module that puts {@link Writer} and {@link Reader} in place of {@code JavaTimeModule}'s own
+     * for {@link Instant}; registered after it.
+     */
+    public static SimpleModule module() {
+        return new SimpleModule("iso-instants")
+                .addSerializer(Instant.class, new Writer())
+                .addDeserializer(Instant.class, new Reader());
+    }
+
+    /**
+     * Writes instants as {@link #format}. Where a format is asked for (a {@code @JsonFormat}, a
+     * mapper-wide override, or timestamps as numbers), Jackson's own serializer writes them.
+     */
+    public static final class Writer extends StdScalarSerializer<Instant> implements ContextualSerializer {
 
         public Writer() {
             super(Instant.class);
         }
 
         @Override
+        public JsonSerializer<?> createContextual(SerializerProvider provider, BeanProperty property)
+                throws JsonMappingException {
+            JsonFormat.Value format = findFormatOverrides(provider, property, handledType());
+            return isDefault(format) ? this : InstantSerializer.INSTANCE.createContextual(provider, property);
+        }
+
+        @Override
         public void serialize(Instant value, JsonGenerator generator, SerializerProvider provider) throws IOException {
-            generator.writeString(format(value));
+            if (provider.isEnabled(SerializationFeature.WRITE_DATES_AS_TIMESTAMPS)) {
+                InstantSerializer.INSTANCE.serialize(value, generator, provider);
+            } else {
+                generator.writeString(format(value));
+            }
         }
     }
 
-    /** Reads instants written as {@link #format} here and hands every other token to Jackson's reader. */
-    public static final class Reader extends StdScalarDeserializer<Instant> {
+    /**
+     * Reads instants written as {@link #format} here and hands every other token to Jackson's reader;
+     * where a format is asked for, Jackson's reader reads them all.
+     */
+    public static final class Reader extends StdScalarDeserializer<Instant> implements ContextualDeserializer {
 
-        private final JsonDeserializer<Instant> others = InstantDeserializer.INSTANT;
+        private final JsonDeserializer<Instant> others;
 
         public Reader() {
+            this(InstantDeserializer.INSTANT);
+        }
+
+        private Reader(JsonDeserializer<Instant> others) {
             super(Instant.class);
+            this.others = others;
+        }
+
+        @Override
+        @SuppressWarnings("unchecked")
+        public JsonDeserializer<?> createContextual(DeserializationContext context, BeanProperty property)
+                throws JsonMappingException {
+            JsonDeserializer<Instant> jackson = (JsonDeserializer<Instant>) InstantDeserializer.INSTANT
+                    .createContextual(context, property);
+            JsonFormat.Value format = findFormatOverrides(context, property, handledType());
+            return isDefault(format) ? new Reader(jackson) : jackson;
         }
 
         @Override
@@ -161,6 +212,10 @@ public final class IsoInstants {
             }
             return others.deserialize(parser, context);
         }
+    }
+
+    private static boolean isDefault(JsonFormat.Value format) {
+        return format == null || format.equals(JsonFormat.Value.empty());
     }
 
     private static int digits(char[] out, int at, int value, int width) {

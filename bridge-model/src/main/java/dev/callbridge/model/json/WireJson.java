@@ -6,10 +6,8 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.PropertyNamingStrategies;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.json.JsonMapper;
-import com.fasterxml.jackson.databind.module.SimpleModule;
 import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
 import com.fasterxml.jackson.module.blackbird.BlackbirdModule;
-import java.time.Instant;
 
 /** The one JSON dialect of the bridge's records: snake_case names, ISO-8601 times, no nulls. */
 public final class WireJson {
@@ -18,9 +16,7 @@ public final class WireJson {
             .propertyNamingStrategy(PropertyNamingStrategies.SNAKE_CASE)
             .addModule(new JavaTimeModule())
             // The same text as JavaTimeModule's, without DateTimeFormatter's cost (see IsoInstants).
-            .addModule(new SimpleModule("iso-instants")
-                    .addSerializer(Instant.class, new IsoInstants.Writer())
-                    .addDeserializer(Instant.class, new IsoInstants.Reader()))
+            .addModule(IsoInstants.module())
             // Reads and writes properties through generated lambdas instead of reflection.
             .addModule(new BlackbirdModule())
             .serializationInclusion(JsonInclude.Include.NON_NULL)

@@ -2,8 +2,11 @@ package dev.callbridge.model.json;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.fasterxml.jackson.annotation.JsonFormat;
+import com.fasterxml.jackson.databind.DeserializationContext;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.databind.deser.DefaultDeserializationContext;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
 import java.time.Instant;
@@ -138,5 +141,50 @@ class IsoInstantsTest {
             default -> random.nextInt(1_000_000_000);
         };
         return Instant.ofEpochSecond(seconds, nanos);
+    }
+
+    @Test
+    void wireJsonWritesAndReadsInstantsThroughIsoInstants() throws Exception {
+        ObjectMapper wire = WireJson.mapper();
+        assertThat(wire.getSerializerProviderInstance().findValueSerializer(Instant.class))
+                .isInstanceOf(IsoInstants.Writer.class);
+        DeserializationContext context = ((DefaultDeserializationContext) wire.getDeserializationContext())
+                .createInstance(wire.getDeserializationConfig(), null, null);
+        assertThat(context.findRootValueDeserializer(wire.constructType(Instant.class)))
+                .isInstanceOf(IsoInstants.Reader.class);
+    }
+
+    /** Where a format is asked for, by a field or for the whole mapper, Jackson's own reader and writer answer. */
+    @Test
+    void formatsAskedForAreJacksonsOwn() throws Exception {
+        Times times = new Times();
+        times.number = times.pattern = times.plain = Instant.parse("2026-01-31T09:30:00.250Z");
+        ObjectMapper ours = JsonMapper.builder().addModule(new JavaTimeModule()).addModule(IsoInstants.module())
+                .disable(SerializationFeature.WRITE_DATES_AS_TIMESTAMPS).build();
+        assertThat(ours.writeValueAsString(times)).isEqualTo(JACKSON.writeValueAsString(times))
+                .contains("\"plain\":\"2026-01-31T09:30:00.250Z\"");
+        String json = "{\"number\":1769851800.25,\"pattern\":\"2026/01/31 09:30\",\"plain\":\"2026-01-31T09:30:00Z\"}";
+        assertThat(ours.readValue(json, Times.class)).usingRecursiveComparison()
+                .isEqualTo(JACKSON.readValue(json, Times.class));
+
+        ObjectMapper numbers = ours.copy().enable(SerializationFeature.WRITE_DATES_AS_TIMESTAMPS);
+        assertThat(numbers.writeValueAsString(times.plain))
+                .isEqualTo(JACKSON.copy().enable(SerializationFeature.WRITE_DATES_AS_TIMESTAMPS).writeValueAsString(times.plain));
+
+        ObjectMapper strict = JsonMapper.builder().addModule(new JavaTimeModule()).addModule(IsoInstants.module())
+                .defaultLeniency(false).build();
+        ObjectMapper strictJackson = JsonMapper.builder().addModule(new JavaTimeModule()).defaultLeniency(false).build();
+        for (String text : List.of("\"\"", "\"2026-01-31T09:30:00Z\"", "\"2026-01-31T09:30:00+01:00\"")) {
+            assertThat(outcome(t -> read(strict, t), text)).as(text).isEqualTo(outcome(t -> read(strictJackson, t), text));
+        }
+    }
+
+    /** Instants with and without a format of their own. */
+    static final class Times {
+        @JsonFormat(shape = JsonFormat.Shape.NUMBER)
+        public Instant number;
+        @JsonFormat(pattern = "yyyy/MM/dd HH:mm", timezone = "UTC")
+        public Instant pattern;
+        public Instant plain;
     }
 }
