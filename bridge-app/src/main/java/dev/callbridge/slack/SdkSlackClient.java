@@ -1,9 +1,9 @@
 package dev.callbridge.slack;
 
-import com.slack.api.Slack;
-import com.slack.api.SlackConfig;
 import com.google.gson.Gson;
 import com.google.gson.JsonParseException;
+import com.slack.api.Slack;
+import com.slack.api.SlackConfig;
 import com.slack.api.methods.Methods;
 import com.slack.api.methods.MethodsClient;
 import com.slack.api.methods.RequestFormBuilder;
@@ -115,9 +115,7 @@ public final class SdkSlackClient implements SlackClient, AutoCloseable {
             if (status == 429) {
                 return new SlackAnswer.RateLimited(retryAfter(e.getResponse().header("Retry-After")));
             }
-            return e.getResponse().isSuccessful()
-                    ? new SlackAnswer.NoAnswer("unreadable answer from Slack")
-                    : new SlackAnswer.HttpStatus(status);
+            return new SlackAnswer.HttpStatus(status);
         } catch (IOException e) {
             return new SlackAnswer.NoAnswer(e.getClass().getSimpleName() + ": " + e.getMessage());
         } catch (RuntimeException e) {

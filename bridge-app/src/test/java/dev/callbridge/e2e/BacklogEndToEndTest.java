@@ -42,8 +42,7 @@ class BacklogEndToEndTest {
     @Test
     void everyCallOfABacklogWaitingAtStartIsAddedOnceAndEnded() {
         List<String> methods = Collections.synchronizedList(new ArrayList<>());
-        try (BridgeRig rig = BridgeRig.start(KAFKA, "e2e-backlog-",
-                BridgeRig.demoEmulator().requestListener((method, params, at) -> methods.add(method)))) {
+        try (BridgeRig rig = recording("e2e-backlog-", methods)) {
             Instant t0 = Instant.now().minusSeconds(600);
             List<CallEvents> calls = new ArrayList<>();
             List<CallEvent> backlog = new ArrayList<>();
@@ -80,8 +79,7 @@ class BacklogEndToEndTest {
     @Test
     void aCallThatStartedAndEndedWithinTheBacklogIsShownOnceWithItsPeopleInThreeRequests() {
         List<String> methods = Collections.synchronizedList(new ArrayList<>());
-        try (BridgeRig rig = BridgeRig.start(KAFKA, "e2e-held-",
-                BridgeRig.demoEmulator().requestListener((method, params, at) -> methods.add(method)))) {
+        try (BridgeRig rig = recording("e2e-held-", methods)) {
             Instant written = Instant.now().minusSeconds(600);
             List<CallEvent> backlog = new ArrayList<>();
             for (int i = 0; i < HELD_CALLS; i++) {
@@ -111,6 +109,12 @@ class BacklogEndToEndTest {
             });
             rig.expect.assertNoSlackErrors();
         }
+    }
+
+    /** A rig whose emulator adds each Slack method asked for to {@code methods}. */
+    private static BridgeRig recording(String prefix, List<String> methods) {
+        return BridgeRig.start(KAFKA, prefix,
+                BridgeRig.demoEmulator().requestListener((method, params, at) -> methods.add(method)));
     }
 
     private static long count(List<String> methods, String method) {
