@@ -181,8 +181,13 @@ class DemoTrafficTest {
             List<CallSnapshot> dialled = platform.client().calls();
             Set<String> sentToKafka = producedCallIds(kafka);
 
-            double share = dialled.size() / (double) (dialled.size() + traffic.counts().callsStarted());
-            assertThat(share).as("share of calls dialled on the platform").isBetween(0.3, 0.5);
+            double calls = dialled.size() + traffic.counts().callsStarted();
+            double share = dialled.size() / calls;
+            // Each call is dialled with probability 0.4, drawn from the Random the events' draws share in
+            // an order the clock sets, so even seeded the share of about a hundred calls is a sample
+            // (one run measured 0.27): within four standard deviations of 0.4.
+            double allowed = 4 * Math.sqrt(0.4 * 0.6 / calls);
+            assertThat(share).as("share of %.0f calls dialled on the platform", calls).isBetween(0.4 - allowed, 0.4 + allowed);
             assertThat(sentToKafka).hasSize((int) traffic.counts().callsStarted())
                     .doesNotContainAnyElementsOf(dialled.stream().map(CallSnapshot::callId).toList());
             assertThat(dialled).allSatisfy(call -> assertThat(call.ended()).as("ended: %s", call).isTrue());
