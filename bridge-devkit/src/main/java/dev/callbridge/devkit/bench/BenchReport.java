@@ -130,13 +130,16 @@ public record BenchReport(
      * How busy the machine was during a run, in cores on average.
      *
      * @param jvmCores the benchmark's JVM: the broker, the emulator and the system measured
+     * @param jitCores of {@code jvmCores}, what the JIT compiler threads used, as the kernel counts it: in one
+     *     JVM that also holds the broker and the emulator, code compiled for one system is compiled again
+     *     when another runs; -1 where not measured (no {@code /proc})
      * @param jitThreadsBusy JIT compiler threads busy compiling in this JVM, on average: the time they spent
      *     compiling over the run's, by the clock, so a compiler kept waiting by other processes counts in full;
      *     -1 where not measured
      * @param otherCores every other process on the machine
      * @param stolenCores time the host gave to its other guests (steal)
      */
-    public record CpuUse(double jvmCores, double jitThreadsBusy, double otherCores, double stolenCores) {}
+    public record CpuUse(double jvmCores, double jitCores, double jitThreadsBusy, double otherCores, double stolenCores) {}
 
     /** How far a run had got after {@code seconds}: events taken, requests sent, calls ended. */
     public record Progress(double seconds, long count) {}

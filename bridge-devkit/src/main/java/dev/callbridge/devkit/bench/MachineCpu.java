@@ -2,11 +2,13 @@ package dev.callbridge.devkit.bench;
 
 import dev.callbridge.devkit.bench.BenchReport.CpuUse;
 import java.io.IOException;
+import java.nio.file.DirectoryStream;
 import java.lang.management.ManagementFactory;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Arrays;
+import java.util.function.LongSupplier;
 
 /**
  * How busy the machine was between two moments ({@link CpuUse}): a figure measured while other
@@ -16,13 +18,18 @@ import java.util.Arrays;
 final class MachineCpu {
 
     private static final Path PROC_STAT = Path.of("/proc/stat");
-    private static final CpuUse UNKNOWN = new CpuUse(-1, -1, -1, -1);
+    private static final Path OWN_THREADS = Path.of("/proc/self/task");
+    /** What Linux shows of a HotSpot compiler thread's name ({@code C2 CompilerThread0}, cut to 15 characters). */
+    private static final String COMPILER_THREAD = "CompilerThre";
+    /** The unit of {@code /proc}'s CPU times: USER_HZ, 100 on every Linux the JDK runs on. */
+    private static final long NANOS_PER_TICK = 10_000_000L;
+    private static final CpuUse UNKNOWN = new CpuUse(-1, -1, -1, -1, -1);
     private static final Duration QUIET_SAMPLE = Duration.ofSeconds(1);
 
     private MachineCpu() {}
 
     /** The counters at one moment. */
-    record Mark(long wallNanos, long jvmCpuNanos, long compileMillis, long[] jiffies) {}
+    record Mark(long wallNanos, long jvmCpuNanos, long compileMillis, long compilerCpuNanos, long[] jiffies) {}
 
     static Mark mark() {
         long[] jiffies = null;
@@ -35,7 +42,33 @@ final class MachineCpu {
             jiffies = null;
         }
         var os = (com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
-        return new Mark(System.nanoTime(), os.getProcessCpuTime(), compileMillis(), jiffies);
+        return new Mark(System.nanoTime(), os.getProcessCpuTime(), compileMillis(), compilerCpuNanos(), jiffies);
+    }
+
+    /**
+     * CPU time this JVM's JIT compiler threads used so far, as the kernel counts it; -1 without
+     * {@code /proc}. Unlike {@link #compileMillis} it does not count a compiler waiting for a core.
+     */
+    static long compilerCpuNanos() {
+        long ticks = 0;
+        try (DirectoryStream<Path> threads = Files.newDirectoryStream(OWN_THREADS)) {
+            for (Path thread : threads) {
+                try {
+                    if (!Files.readString(thread.resolve("comm")).contains(COMPILER_THREAD)) {
+                        continue;
+                    }
+                    String stat = Files.readString(thread.resolve("stat"));
+                    // After the name in parentheses: state, then utime and stime as the 12th and 13th fields.
+                    String[] fields = stat.substring(stat.lastIndexOf(')') + 2).trim().split("\\s+");
+                    ticks += Long.parseLong(fields[11]) + Long.parseLong(fields[12]);
+                } catch (IOException | RuntimeException e) {
+                    // The thread ended while it was read: its time is lost either way.
+                }
+            }
+        } catch (IOException | RuntimeException e) {
+            return -1;
+        }
+        return ticks * NANOS_PER_TICK;
     }
 
     /** Time this JVM's JIT compilers spent so far, over all their threads; -1 where the JVM does not say. */
@@ -53,14 +86,17 @@ final class MachineCpu {
     static Duration awaitCompilersQuiet(Duration atMost) {
         long start = System.nanoTime();
         long deadline = start + atMost.toNanos();
-        long before = compileMillis();
+        // The kernel's count where there is one: a compiler kept waiting by the system measured is not idle.
+        LongSupplier spent = compilerCpuNanos() >= 0 ? MachineCpu::compilerCpuNanos
+                : () -> compileMillis() < 0 ? -1 : compileMillis() * 1_000_000L;
+        long before = spent.getAsLong();
         if (before < 0) {
             return Duration.ZERO;
         }
         while (System.nanoTime() < deadline) {
             BenchWorld.sleep(QUIET_SAMPLE);
-            long now = compileMillis();
-            if (now - before < QUIET_SAMPLE.toMillis() / 5) {
+            long now = spent.getAsLong();
+            if (now - before < QUIET_SAMPLE.toNanos() / 5) {
                 break;
             }
             before = now;
@@ -90,6 +126,8 @@ final class MachineCpu {
         double stolenCores = (double) delta[7] / all * cpus;
         double jvmCores = (to.jvmCpuNanos() - from.jvmCpuNanos()) / 1e9 / wallSeconds;
         double jitThreadsBusy = from.compileMillis() < 0 ? -1 : (to.compileMillis() - from.compileMillis()) / 1e3 / wallSeconds;
-        return new CpuUse(jvmCores, jitThreadsBusy, Math.max(0, busyCores - jvmCores), stolenCores);
+        double jitCores = from.compilerCpuNanos() < 0 || to.compilerCpuNanos() < 0 ? -1
+                : (to.compilerCpuNanos() - from.compilerCpuNanos()) / 1e9 / wallSeconds;
+        return new CpuUse(jvmCores, jitCores, jitThreadsBusy, Math.max(0, busyCores - jvmCores), stolenCores);
     }
 }

@@ -206,6 +206,8 @@ public final class ReportWriter {
         rows.add(cells("CPU of this JVM per call completed, ms", runs, r -> r.cpu() == null || r.cpu().jvmCores() < 0
                 || r.callsCompleted() == 0 ? "n/a"
                 : decimal(r.cpu().jvmCores() * r.took().toNanos() / 1e6 / r.callsCompleted())));
+        rows.add(cells("CPU: JIT compilers of this JVM, cores", runs,
+                r -> cores(r.cpu() == null ? -1 : r.cpu().jitCores())));
         rows.add(cells("JIT compiler threads busy", runs, r -> cores(r.cpu() == null ? -1 : r.cpu().jitThreadsBusy())));
         rows.add(cells("CPU: other processes, cores", runs, r -> cores(r.cpu() == null ? -1 : r.cpu().otherCores())));
         rows.add(cells("CPU: stolen by the host, cores", runs,

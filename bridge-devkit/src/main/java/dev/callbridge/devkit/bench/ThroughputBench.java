@@ -236,9 +236,11 @@ final class ThroughputBench {
     private SlackRun finish(String who, RequestLog requests, EmulatorClient emulator) {
         SlackRun run = requests.finish(emulator.stats());
         log.printf(Locale.ROOT, "throughput: %s: %,d Slack requests in %.1f s, %,.0f requests/s, %,.1f calls "
-                        + "completed/s %s; cores used by this JVM %.2f (JIT compilers busy %.2f), by other processes %.2f, stolen %.2f%n",
+                        + "completed/s %s; cores used by this JVM %.2f (its JIT compilers %.2f, "
+                        + "busy %.2f by the clock), by other processes %.2f, stolen %.2f%n",
                 who, run.requests(), run.took().toNanos() / 1e9, run.requestsPerSecond(), run.callsPerSecond(),
-                run.requestsByMethod(), run.cpu().jvmCores(), run.cpu().jitThreadsBusy(), run.cpu().otherCores(),
+                run.requestsByMethod(), run.cpu().jvmCores(), run.cpu().jitCores(), run.cpu().jitThreadsBusy(),
+                run.cpu().otherCores(),
                 run.cpu().stolenCores());
         if (run.answered429() > 0) {
             log.printf("throughput: %s: %,d requests answered 429: the emulator's limits capped the run%n", who,

@@ -105,6 +105,7 @@ class ReportWriterTest {
                         "| Errors | none | bad_users 1,840, inactive_call 2,010 | none |",
                         "| CPU: this JVM, cores | 1.62 | n/a | 1.62 |",
                         "| CPU of this JVM per call completed, ms | 3.3 | n/a | 1.8 |",
+                        "| CPU: JIT compilers of this JVM, cores | 0.41 | n/a | 0.41 |",
                         "| JIT compiler threads busy | 0.34 | n/a | 0.34 |",
                         "| CPU: other processes, cores | 0.21 | n/a | 0.21 |",
                         "| calls.participants.add | 20,000 | 110,000 | 20,000 |",
@@ -265,7 +266,7 @@ class ReportWriterTest {
         return new SlackRun(requests, byMethod, errors, 0, calls, duplicates,
                 Duration.ofMillis(Math.round(tookSeconds * 1000)), requests / tookSeconds, calls / tookSeconds,
                 curve(requests, tookSeconds, 0), curve(calls, tookSeconds, 0.5),
-                duplicates == 0 ? new CpuUse(1.62, 0.34, 0.21, 0.05) : new CpuUse(-1, -1, -1, -1));
+                duplicates == 0 ? new CpuUse(1.62, 0.41, 0.34, 0.21, 0.05) : new CpuUse(-1, -1, -1, -1, -1));
     }
 
     /** Nothing for {@code lag} seconds, then a steady rate until the last one. */
