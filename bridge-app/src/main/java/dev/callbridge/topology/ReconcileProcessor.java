@@ -86,6 +86,12 @@ final class ReconcileProcessor implements Processor<String, CallInput, String, E
      * Kafka Streams commit the task, and an idle bridge should not commit ten times a second.
      */
     private Cancellable releasing;
+    /**
+     * The stale-call sweeper's schedule. Kafka Streams keeps a task's punctuations when it closes the
+     * task's processors (on suspension, or before reviving it) and initialises them again, so the
+     * schedule is cancelled here, or every revival would add a sweep.
+     */
+    private Cancellable sweeping;
     private final ViewsAtCommit views = new ViewsAtCommit(
             (call, bytes, timestamp) -> forward(call, new Emission.View(bytes), timestamp));
     private ProcessorContext<String, Emission> context;
@@ -129,13 +135,22 @@ final class ReconcileProcessor implements Processor<String, CallInput, String, E
         this.recovery = context.getStateStore(recoveryStoreName);
         this.recordLimits = RecordLimits.from(context.appConfigs());
         this.changelogTopic = context.applicationId() + "-" + storeName + "-changelog";
-        context.schedule(sweepInterval, PunctuationType.WALL_CLOCK_TIME, this::sweep);
+        stopSweeping();
+        sweeping = context.schedule(sweepInterval, PunctuationType.WALL_CLOCK_TIME, this::sweep);
         stopReleasing();
     }
 
     @Override
     public void close() {
+        stopSweeping();
         stopReleasing();
+    }
+
+    private void stopSweeping() {
+        if (sweeping != null) {
+            sweeping.cancel();
+            sweeping = null;
+        }
     }
 
     private void stopReleasing() {

@@ -100,4 +100,19 @@ class HeldAddRestartTest {
         assertThat(adds()).hasSize(1);
         assertThat(live(ReconcileProcessor.RELEASE_INTERVAL)).isEmpty();
     }
+
+    @Test
+    void aTaskInitialisedAgainSweepsOnceAsBefore() {
+        ReconcileProcessor processor = processor(Backlogs.ignored());
+        assertThat(live(config.sweepInterval())).hasSize(1);
+
+        // Suspended and resumed, or closed dirty and revived: Kafka Streams keeps the task's punctuations.
+        processor.close();
+        assertThat(live(config.sweepInterval())).isEmpty();
+        processor.init(context);
+        assertThat(live(config.sweepInterval())).hasSize(1);
+
+        processor.init(context);
+        assertThat(live(config.sweepInterval())).hasSize(1);
+    }
 }
