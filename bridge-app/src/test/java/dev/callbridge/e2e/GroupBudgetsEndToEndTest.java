@@ -22,7 +22,11 @@ import java.util.Collections;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
-import org.junit.jupiter.api.Test;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.common.GroupType;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
@@ -45,8 +49,14 @@ class GroupBudgetsEndToEndTest {
     private static final int CALLS_PER_WORKSPACE = 25;
     private static final Instant T0 = Instant.now().truncatedTo(ChronoUnit.SECONDS).minus(Duration.ofMinutes(5));
 
-    @Test
-    void threeInstancesUnderTenTimesTheBudgetKeepEachWorkspaceWithinItAsSlackCountsIt() {
+    /**
+     * @param groupProtocol the dispatchers' consumer group protocol ({@code kafka.consumer.group.protocol}):
+     *     Kafka's classic one, or {@code consumer}, where the broker assigns the partitions
+     */
+    @ParameterizedTest(name = "group.protocol={0}")
+    @ValueSource(strings = {"classic", "consumer"})
+    void threeInstancesUnderTenTimesTheBudgetKeepEachWorkspaceWithinItAsSlackCountsIt(String groupProtocol)
+            throws Exception {
         List<String> teams = BridgeRig.teamsOnEveryPartition("T0BUDGET");
         Map<String, List<Instant>> addsByTeam = new ConcurrentHashMap<>();
         teams.forEach(team -> addsByTeam.put(team, Collections.synchronizedList(new ArrayList<>())));
@@ -57,10 +67,10 @@ class GroupBudgetsEndToEndTest {
                         addsByTeam.get(teamOf(params.get("external_unique_id"))).add(at);
                     }
                 });
-        try (BridgeRig rig = BridgeRig.start(KAFKA, "e2e-budgets-", emulator, teams)) {
+        try (BridgeRig rig = BridgeRig.start(KAFKA, "e2e-budgets-" + groupProtocol + "-", emulator, teams)) {
             List<BridgeService> instances = new ArrayList<>();
-            instances.add(rig.startService(settings(rig, "a")));
-            instances.add(rig.startService(settings(rig, "b")));
+            instances.add(rig.startService(settings(rig, "a", groupProtocol)));
+            instances.add(rig.startService(settings(rig, "b", groupProtocol)));
 
             List<List<CallEvent>> seconds = List.of(new ArrayList<>(), new ArrayList<>(), new ArrayList<>());
             for (int n = 0; n < CALLS_PER_WORKSPACE; n++) {
@@ -74,7 +84,7 @@ class GroupBudgetsEndToEndTest {
             }
             // The third joins mid-drain: the group rebalances and workspaces change hands.
             await().atMost(Duration.ofSeconds(30)).until(() -> rig.emulator().stats().of(ApiMethod.CALLS_ADD).ok() >= 9);
-            instances.add(rig.startService(settings(rig, "c")));
+            instances.add(rig.startService(settings(rig, "c", groupProtocol)));
 
             int calls = CALLS_PER_WORKSPACE * teams.size();
             await().atMost(Duration.ofSeconds(120)).pollInterval(SlackExpectations.POLL)
@@ -95,12 +105,18 @@ class GroupBudgetsEndToEndTest {
             assertThat(instances).as("every instance paced some workspace")
                     .allSatisfy(bridge -> assertThat(BridgeRig.count(bridge, "bridge.slack.requests")).isPositive());
             assertThat(rig.committed(rig.topics.callOpsDeadLetters().name())).isEmpty();
+            String group = BridgeRig.config(settings(rig, "a", groupProtocol)).applicationId() + "-dispatcher";
+            try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, rig.bootstrapServers()))) {
+                assertThat(admin.describeConsumerGroups(List.of(group)).all().get().get(group).type())
+                        .as("the dispatchers' group as the broker runs it").isEqualTo(GroupType.parse(groupProtocol));
+            }
         }
     }
 
-    private static BridgeSettings settings(BridgeRig rig, String instance) {
+    private static BridgeSettings settings(BridgeRig rig, String instance, String groupProtocol) {
         return rig.settings(instance).budget(SlackMethod.CALLS_ADD, BUDGET_PER_MINUTE)
-                .with("BRIDGE_SLACK_BUDGET_BURST", "1");
+                .with("BRIDGE_SLACK_BUDGET_BURST", "1")
+                .with("BRIDGE_KAFKA_CONSUMER_GROUP_PROTOCOL", groupProtocol);
     }
 
     /** A call of {@code team} that starts and ends at once: its calls.add is paced, the rest is not. */
