@@ -8,7 +8,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Arrays;
-import java.util.function.LongSupplier;
+import java.util.HashMap;
+import java.util.Map;
 
 /**
  * How busy the machine was between two moments ({@link CpuUse}): a figure measured while other
@@ -29,7 +30,8 @@ final class MachineCpu {
     private MachineCpu() {}
 
     /** The counters at one moment. */
-    record Mark(long wallNanos, long jvmCpuNanos, long compileMillis, long compilerCpuNanos, long[] jiffies) {}
+    record Mark(long wallNanos, long jvmCpuNanos, long compileMillis, Map<String, Long> compilerThreads,
+            long[] jiffies) {}
 
     static Mark mark() {
         long[] jiffies = null;
@@ -42,15 +44,16 @@ final class MachineCpu {
             jiffies = null;
         }
         var os = (com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
-        return new Mark(System.nanoTime(), os.getProcessCpuTime(), compileMillis(), compilerCpuNanos(), jiffies);
+        return new Mark(System.nanoTime(), os.getProcessCpuTime(), compileMillis(), compilerThreads(), jiffies);
     }
 
     /**
-     * CPU time this JVM's JIT compiler threads used so far, as the kernel counts it; -1 without
-     * {@code /proc}. Unlike {@link #compileMillis} it does not count a compiler waiting for a core.
+     * CPU time each of this JVM's JIT compiler threads used so far, by thread id, as the kernel counts
+     * it; {@code null} without {@code /proc}. Unlike {@link #compileMillis} it does not count a compiler
+     * waiting for a core. HotSpot's compiler threads only (a JVMCI compiler's are named otherwise).
      */
-    static long compilerCpuNanos() {
-        long ticks = 0;
+    static Map<String, Long> compilerThreads() {
+        Map<String, Long> nanos = new HashMap<>();
         try (DirectoryStream<Path> threads = Files.newDirectoryStream(OWN_THREADS)) {
             for (Path thread : threads) {
                 try {
@@ -60,15 +63,32 @@ final class MachineCpu {
                     String stat = Files.readString(thread.resolve("stat"));
                     // After the name in parentheses: state, then utime and stime as the 12th and 13th fields.
                     String[] fields = stat.substring(stat.lastIndexOf(')') + 2).trim().split("\\s+");
-                    ticks += Long.parseLong(fields[11]) + Long.parseLong(fields[12]);
+                    nanos.put(thread.getFileName().toString(),
+                            (Long.parseLong(fields[11]) + Long.parseLong(fields[12])) * NANOS_PER_TICK);
                 } catch (IOException | RuntimeException e) {
                     // The thread ended while it was read: its time is lost either way.
                 }
             }
         } catch (IOException | RuntimeException e) {
+            return null;
+        }
+        return nanos;
+    }
+
+    /**
+     * What the compiler threads used between two readings; -1 when either is missing. A thread started
+     * since counts from its start; one that ended since is left out (HotSpot stops compiler threads it
+     * no longer needs where it runs more than one per compiler), so this may fall short, never over.
+     */
+    static long compilerNanosBetween(Map<String, Long> from, Map<String, Long> to) {
+        if (from == null || to == null) {
             return -1;
         }
-        return ticks * NANOS_PER_TICK;
+        long nanos = 0;
+        for (Map.Entry<String, Long> thread : to.entrySet()) {
+            nanos += Math.max(0, thread.getValue() - from.getOrDefault(thread.getKey(), 0L));
+        }
+        return nanos;
     }
 
     /** Time this JVM's JIT compilers spent so far, over all their threads; -1 where the JVM does not say. */
@@ -87,19 +107,26 @@ final class MachineCpu {
         long start = System.nanoTime();
         long deadline = start + atMost.toNanos();
         // The kernel's count where there is one: a compiler kept waiting by the system measured is not idle.
-        LongSupplier spent = compilerCpuNanos() >= 0 ? MachineCpu::compilerCpuNanos
-                : () -> compileMillis() < 0 ? -1 : compileMillis() * 1_000_000L;
-        long before = spent.getAsLong();
-        if (before < 0) {
+        Map<String, Long> threads = compilerThreads();
+        long before = compileMillis();
+        if (threads == null && before < 0) {
             return Duration.ZERO;
         }
         while (System.nanoTime() < deadline) {
             BenchWorld.sleep(QUIET_SAMPLE);
-            long now = spent.getAsLong();
-            if (now - before < QUIET_SAMPLE.toNanos() / 5) {
+            long spentNanos;
+            if (threads != null) {
+                Map<String, Long> now = compilerThreads();
+                spentNanos = compilerNanosBetween(threads, now);
+                threads = now;
+            } else {
+                long now = compileMillis();
+                spentNanos = (now - before) * 1_000_000L;
+                before = now;
+            }
+            if (spentNanos >= 0 && spentNanos < QUIET_SAMPLE.toNanos() / 5) {
                 break;
             }
-            before = now;
         }
         return Duration.ofNanos(System.nanoTime() - start);
     }
@@ -126,8 +153,8 @@ final class MachineCpu {
         double stolenCores = (double) delta[7] / all * cpus;
         double jvmCores = (to.jvmCpuNanos() - from.jvmCpuNanos()) / 1e9 / wallSeconds;
         double jitThreadsBusy = from.compileMillis() < 0 ? -1 : (to.compileMillis() - from.compileMillis()) / 1e3 / wallSeconds;
-        double jitCores = from.compilerCpuNanos() < 0 || to.compilerCpuNanos() < 0 ? -1
-                : (to.compilerCpuNanos() - from.compilerCpuNanos()) / 1e9 / wallSeconds;
+        long compilerNanos = compilerNanosBetween(from.compilerThreads(), to.compilerThreads());
+        double jitCores = compilerNanos < 0 ? -1 : compilerNanos / 1e9 / wallSeconds;
         return new CpuUse(jvmCores, jitCores, jitThreadsBusy, Math.max(0, busyCores - jvmCores), stolenCores);
     }
 }

@@ -22,7 +22,6 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
-import java.util.concurrent.Callable;
 import java.util.function.BooleanSupplier;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
@@ -33,10 +32,9 @@ import org.apache.kafka.common.serialization.Deserializer;
  * many workspaces (SPEC §9's burst for each call, duplicates among the events) is read by the bridge,
  * then by a {@link NaiveBridge} sending one Slack request per event, on the same broker and emulator;
  * then the requests the bridge sent are sent again by the {@link SlackAlone Slack side alone}, with no
- * Kafka. Each is timed by the emulator, from its first request to its last. Each system first reads a
- * smaller input, not reported, right before its measured run: every part runs in this one JVM, and
- * without it the measured run spends much of its time compiling the broker's, the system's and the
- * emulator's code rather than running it.
+ * Kafka. Each is timed by the emulator, from its first request to its last. A smaller round goes first
+ * and is not reported: every part runs in this one JVM, and without it the measured round spends much
+ * of its time compiling the broker's, the bridge's and the emulator's code rather than running it.
  */
 final class ThroughputBench {
 
@@ -63,33 +61,17 @@ final class ThroughputBench {
         BenchWorkspaces workspaces = new BenchWorkspaces(workspaceCount);
         RequestLog requests = new RequestLog();
         try (SlackEmulator slack = workspaces.emulator().requestListener(requests).build().start()) {
-            Input warmup = warmupCalls > 0 ? preload(WARMUP_PREFIX, warmupCalls, workspaces, slack) : null;
-            Input in = preload(PREFIX, calls, workspaces, slack);
-            // Each system's measured run follows its own warm-up, as in a process of its own, so that a
-            // long warm-up (--warmup-calls) shows each system as warm as it gets in this JVM.
-            warmUp(warmup, "the bridge", () -> runBridge(warmup, slack, requests));
-            SlackRun bridgeRun = measure("the bridge", () -> runBridge(in, slack, requests));
-            warmUp(warmup, "the naive consumer", () -> runNaive(warmup, slack, requests));
-            SlackRun naiveRun = measure("the naive consumer, one Slack request per event",
-                    () -> runNaive(in, slack, requests));
-            List<CallOp> warmupOps = warmup == null ? List.of() : operations(warmup.topics());
-            warmUp(warmup, "the Slack side alone", () -> runAlone(warmupOps, warmup.config(), slack, requests));
-            List<CallOp> ops = operations(in.topics());
-            SlackRun slackAlone = measure(String.format(Locale.ROOT,
-                    "the Slack side alone, the bridge's %,d operations on %d threads", ops.size(),
-                    in.config().dispatchConcurrency()), () -> runAlone(ops, in.config(), slack, requests));
-            Throughput measured = new Throughput(calls, in.records(), workspaces.count(), BenchWorld.PARTITIONS,
-                    in.config().dispatchConcurrency(), bridgeRun, naiveRun, slackAlone,
-                    bridgeRun.requestsPerSecond() / slackAlone.requestsPerSecond(),
-                    bridgeRun.callsPerSecond() / naiveRun.callsPerSecond(),
-                    (double) bridgeRun.requests() / naiveRun.requests(),
-                    (double) withoutBlocks(bridgeRun) / withoutBlocks(naiveRun), null);
+            if (warmupCalls > 0) {
+                log.printf("throughput: warming up with %,d calls (not reported) ...%n", warmupCalls);
+                round(WARMUP_PREFIX, warmupCalls, workspaces, slack, requests, false);
+            }
+            Throughput measured = round(PREFIX, calls, workspaces, slack, requests, true);
             if (profile == null) {
                 return measured;
             }
             Input input = preload(PROFILE_PREFIX, calls, workspaces, slack);
             log.printf("throughput: the bridge once more, recorded into %s (not reported) ...%n", profile);
-            settle();
+            settle(true);
             Profile recorded;
             SlackRun run;
             try (BridgeProfile recording = BridgeProfile.start(profile)) {
@@ -151,45 +133,42 @@ final class ThroughputBench {
         return finish("the bridge", requests, emulator);
     }
 
-    /** A run that prepares the JVM for the measured one, on the warm-up's input; not reported. */
-    private void warmUp(Input warmup, String who, Callable<SlackRun> run) throws Exception {
-        if (warmup != null) {
-            log.printf("throughput: warming up %s with %,d calls (not reported) ...%n", who, warmup.calls());
-            run.call();
-        }
-    }
-
-    private SlackRun measure(String who, Callable<SlackRun> run) throws Exception {
-        log.printf("throughput: %s ...%n", who);
-        settle();
-        return run.call();
-    }
-
-    /** The naive consumer reads the input until Slack shows every call ended. */
-    private SlackRun runNaive(Input in, SlackEmulator slack, RequestLog requests) throws Exception {
+    private Throughput round(String prefix, int calls, BenchWorkspaces workspaces, SlackEmulator slack,
+            RequestLog requests, boolean measured) throws Exception {
+        Input in = preload(prefix, calls, workspaces, slack);
+        Topics topics = in.topics();
+        String input = in.topic();
+        long total = in.records();
+        BridgeConfig config = in.config();
         EmulatorClient emulator = slack.client();
+
+        log.println("throughput: the bridge ...");
+        settle(measured);
+        SlackRun bridgeRun = runBridge(in, slack, requests);
+
+        log.println("throughput: the naive consumer, one Slack request per event ...");
+        settle(measured);
         emulator.reset();
         requests.start();
-        String naiveGroup = in.prefix() + "naive";
-        try (SdkSlackClient client = client(in.config());
-                NaiveBridge naive = new NaiveBridge(world.kafka.bootstrapServers(), naiveGroup, in.topic(), client,
-                        in.config().dispatchConcurrency(), DemoWorkspace.CHANNEL, DemoWorkspace.CREATOR).start()) {
-            awaitDone("the naive consumer", in.calls(), requests, emulator, () -> {
+        String naiveGroup = prefix + "naive";
+        try (SdkSlackClient client = client(config);
+                NaiveBridge naive = new NaiveBridge(world.kafka.bootstrapServers(), naiveGroup, input, client,
+                        config.dispatchConcurrency(), DemoWorkspace.CHANNEL, DemoWorkspace.CREATOR).start()) {
+            awaitDone("the naive consumer", calls, requests, emulator, () -> {
                 naive.assertRunning();
-                return world.committed(naiveGroup, in.topic()) >= in.records();
+                return world.committed(naiveGroup, input) >= total;
             });
             if (naive.skipped() > 0) {
                 throw new IllegalStateException("the naive consumer read " + naive.skipped()
                         + " events of calls it had not seen start");
             }
         }
-        return finish("the naive consumer", requests, emulator);
-    }
+        SlackRun naiveRun = finish("the naive consumer", requests, emulator);
 
-    /** The bridge's operations sent again through its Slack client, with no Kafka. */
-    private SlackRun runAlone(List<CallOp> ops, BridgeConfig config, SlackEmulator slack, RequestLog requests)
-            throws Exception {
-        EmulatorClient emulator = slack.client();
+        List<CallOp> ops = operations(topics);
+        log.printf("throughput: the Slack side alone, the bridge's %,d operations on %d threads ...%n", ops.size(),
+                config.dispatchConcurrency());
+        settle(measured);
         emulator.reset();
         requests.start();
         long failed;
@@ -199,7 +178,14 @@ final class ThroughputBench {
         if (failed > 0) {
             throw new IllegalStateException(failed + " of the bridge's operations failed when sent again on their own");
         }
-        return finish("the Slack side alone", requests, emulator);
+        SlackRun slackAlone = finish("the Slack side alone", requests, emulator);
+
+        return new Throughput(calls, total, workspaces.count(), BenchWorld.PARTITIONS, config.dispatchConcurrency(),
+                bridgeRun, naiveRun, slackAlone,
+                bridgeRun.requestsPerSecond() / slackAlone.requestsPerSecond(),
+                bridgeRun.callsPerSecond() / naiveRun.callsPerSecond(),
+                (double) bridgeRun.requests() / naiveRun.requests(),
+                (double) withoutBlocks(bridgeRun) / withoutBlocks(naiveRun), null);
     }
 
     /**
@@ -207,9 +193,12 @@ final class ThroughputBench {
      * the emulator and the bridge in one JVM they have minutes of work, which a run would otherwise share
      * the cores with.
      */
-    private void settle() {
-        Duration waited = MachineCpu.awaitCompilersQuiet(COMPILERS_QUIET);
-        log.printf(Locale.ROOT, "throughput: waited %.1f s for the JIT compilers to go quiet%n", waited.toNanos() / 1e9);
+    private void settle(boolean measured) {
+        if (measured) {
+            Duration waited = MachineCpu.awaitCompilersQuiet(COMPILERS_QUIET);
+            log.printf(Locale.ROOT, "throughput: waited %.1f s for the JIT compilers to go quiet%n",
+                    waited.toNanos() / 1e9);
+        }
     }
 
     private static long withoutBlocks(SlackRun run) {
