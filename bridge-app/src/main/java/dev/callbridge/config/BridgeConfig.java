@@ -32,6 +32,7 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.stream.Collectors;
 import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.streams.StreamsConfig;
 
 /**
@@ -199,6 +200,15 @@ public record BridgeConfig(
         // An operation reaches the dispatcher only when its transaction commits: half of exactly-once's
         // 100 ms default halves the wait an event has before it can go to Slack.
         streams.putIfAbsent(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, "50");
+        Map<String, String> consumer = source.withPrefix("kafka.consumer");
+        // What each Slack request's single sending rests on: passed through, these would lose or repeat
+        // requests without a word, so a value other than the bridge's own is refused.
+        requireKept("kafka.streams", streams, StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.EXACTLY_ONCE_V2,
+                "the reconciler's state, operations and views are written in one transaction per commit");
+        requireKept("kafka.consumer", consumer, ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed",
+                "the dispatcher must not send an operation whose transaction was aborted");
+        requireKept("kafka.consumer", consumer, ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false",
+                "the dispatcher commits an operation's offset with its result, in one transaction");
         return new BridgeConfig(
                 bootstrapServers,
                 source.string("application.id", "call-bridge"),
@@ -228,7 +238,7 @@ public record BridgeConfig(
                 maxEventBytes,
                 stateLimit,
                 streams,
-                source.withPrefix("kafka.consumer"),
+                consumer,
                 source.withPrefix("kafka.producer"),
                 slackApp,
                 endCall,
@@ -455,6 +465,15 @@ public record BridgeConfig(
     }
 
     /** How a call's {@code calls.add} is held while the bridge reads a backlog; a hold of {@code 0} turns it off. */
+    /** Refuses a pass-through setting the bridge's guarantees rest on, unless it has the bridge's own value. */
+    private static void requireKept(String prefix, Map<String, String> settings, String key, String kept, String why) {
+        String value = settings.get(key);
+        if (value != null && !value.strip().equalsIgnoreCase(kept)) {
+            throw new BridgeConfigException(ConfigSource.describe(prefix + "." + key) + " must be " + kept
+                    + " or unset (" + why + "), got '" + value + "'");
+        }
+    }
+
     private static CatchUp catchUp(ConfigSource source) {
         Duration behindAfter = source.duration("calls.catchup.behind", Duration.ofSeconds(2));
         if (behindAfter.compareTo(MIN_CATCH_UP_BEHIND) < 0) {

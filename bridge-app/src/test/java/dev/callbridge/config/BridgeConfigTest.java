@@ -23,6 +23,32 @@ import org.junit.jupiter.api.io.TempDir;
 
 class BridgeConfigTest {
 
+    @Test
+    void settingsTheBridgesGuaranteesRestOnAreRefusedUnlessTheyKeepItsValue() {
+        Map<String, String> env = minimal();
+        env.put("BRIDGE_KAFKA_STREAMS_PROCESSING_GUARANTEE", "exactly_once_v2");
+        env.put("BRIDGE_KAFKA_CONSUMER_ISOLATION_LEVEL", "READ_COMMITTED");
+        env.put("BRIDGE_KAFKA_CONSUMER_ENABLE_AUTO_COMMIT", "false");
+        assertThat(BridgeConfig.load(env, null).streamsOverrides())
+                .containsEntry("processing.guarantee", "exactly_once_v2");
+
+        env.put("BRIDGE_KAFKA_STREAMS_PROCESSING_GUARANTEE", "at_least_once");
+        assertThatThrownBy(() -> BridgeConfig.load(env, null)).isInstanceOf(BridgeConfigException.class)
+                .hasMessageContaining("BRIDGE_KAFKA_STREAMS_PROCESSING_GUARANTEE (kafka.streams.processing.guarantee) "
+                        + "must be exactly_once_v2 or unset")
+                .hasMessageContaining("got 'at_least_once'");
+        env.remove("BRIDGE_KAFKA_STREAMS_PROCESSING_GUARANTEE");
+
+        env.put("BRIDGE_KAFKA_CONSUMER_ISOLATION_LEVEL", "read_uncommitted");
+        assertThatThrownBy(() -> BridgeConfig.load(env, null)).isInstanceOf(BridgeConfigException.class)
+                .hasMessageContaining("(kafka.consumer.isolation.level) must be read_committed or unset");
+        env.remove("BRIDGE_KAFKA_CONSUMER_ISOLATION_LEVEL");
+
+        env.put("BRIDGE_KAFKA_CONSUMER_ENABLE_AUTO_COMMIT", "true");
+        assertThatThrownBy(() -> BridgeConfig.load(env, null)).isInstanceOf(BridgeConfigException.class)
+                .hasMessageContaining("(kafka.consumer.enable.auto.commit) must be false or unset");
+    }
+
     private static Map<String, String> minimal() {
         Map<String, String> env = new HashMap<>();
         env.put("BRIDGE_KAFKA_BOOTSTRAP_SERVERS", "kafka-1:9092,kafka-2:9092");
