@@ -88,6 +88,10 @@ public final class BridgeService implements AutoCloseable {
     private final UnaryOperator<SlackClient> around;
     private final StateRestoreListener recoveryStoreLoad;
     private volatile HttpEndpoints http;
+    /** Kafka Streams is inside {@code start()}, loading the recovery store; guarded by this. */
+    private boolean loading;
+    /** {@link #stop()} was called; guarded by this. */
+    private boolean stopped;
 
     public BridgeService(BridgeConfig config) {
         this(config, UnaryOperator.identity());
@@ -115,7 +119,35 @@ public final class BridgeService implements AutoCloseable {
      * from {@code slack.calls}; the dispatcher comes before Kafka Streams, so that a restarted instance
      * takes its workspaces' operations back at once instead of after that load.
      */
-    public synchronized BridgeService start() {
+    public BridgeService start() {
+        KafkaStreams created = prepare();
+        try {
+            // Returns once the recovery store is loaded, which after an unclean stop can take minutes; the
+            // endpoints answer meanwhile, and stop() need not wait for it.
+            created.start();
+        } finally {
+            synchronized (this) {
+                loading = false;
+                if (stopped) {
+                    LOG.info("The recovery store is loaded, but the bridge was stopped meanwhile: Kafka Streams stops now");
+                    closeStreams(created);
+                }
+            }
+        }
+        synchronized (this) {
+            if (!stopped) {
+                backlogWatch.scheduleWithFixedDelay(this::watchBacklogs, 1, BACKLOG_WATCH_SECONDS, TimeUnit.SECONDS);
+                LOG.info("Bridge started; health and metrics on port {}", http.port());
+            }
+        }
+        return this;
+    }
+
+    /** Everything up to Kafka Streams' start, which is left to {@link #start()}, outside this lock. */
+    private synchronized KafkaStreams prepare() {
+        if (stopped) {
+            throw new IllegalStateException("the bridge was stopped; start a new one");
+        }
         LOG.info("Starting the bridge: {}", config);
         http = new HttpEndpoints(config.httpPort(), this::isLive, this::isReady, registry);
         http.start();
@@ -180,11 +212,8 @@ public final class BridgeService implements AutoCloseable {
             created.setGlobalStateRestoreListener(recoveryStoreLoad);
         }
         streams = created;
-        // Returns once the recovery store is loaded; the endpoints answer meanwhile.
-        created.start();
-        backlogWatch.scheduleWithFixedDelay(this::watchBacklogs, 1, BACKLOG_WATCH_SECONDS, TimeUnit.SECONDS);
-        LOG.info("Bridge started; health and metrics on port {}", http.port());
-        return this;
+        loading = true;
+        return created;
     }
 
     private Properties streamsProperties(TopologyConfig topology) {
@@ -258,6 +287,7 @@ public final class BridgeService implements AutoCloseable {
     /** Stops taking work, finishes what is under way, commits, and leaves the groups. */
     public synchronized void stop() {
         LOG.info("Stopping the bridge");
+        stopped = true;
         if (http != null) {
             http.close();
         }
@@ -273,13 +303,13 @@ public final class BridgeService implements AutoCloseable {
         if (dispatcher != null) {
             dispatcher.stop();
         }
-        if (streams != null) {
-            // Static members stay in the group, so a restarted instance takes its partitions straight back.
-            boolean closed = streams.close(CLOSE_TIMEOUT);
-            streamsMetrics.close();
-            if (closed && streams.state() == KafkaStreams.State.NOT_RUNNING) {
-                cleanStop.stoppedCleanly();
-            }
+        if (streams != null && loading) {
+            // Kafka Streams holds its own lock while it loads, so closing it would wait for the whole load:
+            // past a rolling update's grace period. The process's exit ends the load as a kill would (the
+            // next start reads it whole again); in a process that goes on, start() stops Kafka Streams.
+            LOG.warn("Stopped while the recovery store loads: Kafka Streams stops when the load ends, or with the process");
+        } else if (streams != null) {
+            closeStreams(streams);
         }
         if (slack != null) {
             try {
@@ -302,6 +332,15 @@ public final class BridgeService implements AutoCloseable {
             installations.close();
         }
         LOG.info("Bridge stopped");
+    }
+
+    private void closeStreams(KafkaStreams running) {
+        // Static members stay in the group, so a restarted instance takes its partitions straight back.
+        boolean closed = running.close(CLOSE_TIMEOUT);
+        streamsMetrics.close();
+        if (closed && running.state() == KafkaStreams.State.NOT_RUNNING) {
+            cleanStop.stoppedCleanly();
+        }
     }
 
     @Override

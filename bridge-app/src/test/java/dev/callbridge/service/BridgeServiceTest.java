@@ -21,6 +21,7 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.io.IOException;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.HashMap;
@@ -126,10 +127,9 @@ class BridgeServiceTest {
         assertThat(marker).exists();
     }
 
-    @Test
-    void whileTheRecoveryStoreLoadsItIsLiveNotReadyAndItsDispatcherAlreadyHoldsItsPartitions() throws Exception {
-        slack = DemoWorkspace.emulator().build().start();
-        BridgeConfig config = BridgeConfig.load(environment("load-"), null);
+    /** A bridge whose recovery store, one view long, loads only once {@code loaded} is counted down. */
+    private BridgeService heldLoad(String prefix, CountDownLatch loading, CountDownLatch loaded) throws Exception {
+        BridgeConfig config = BridgeConfig.load(environment(prefix), null);
         try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, KAFKA.bootstrapServers()))) {
             new TopicProvisioner(admin).ensure(config.topics(), 2, (short) 1, config.recoveryRetention(), false);
         }
@@ -137,11 +137,9 @@ class BridgeServiceTest {
         try (KafkaProducer<String, CallState> producer = new KafkaProducer<>(
                 Map.of("bootstrap.servers", KAFKA.bootstrapServers()), new StringSerializer(),
                 config.topics().calls().valueSerde().serializer())) {
-            producer.send(new ProducerRecord<>(config.topics().calls().name(), "load-call",
-                    CallState.fresh("load-call", Instant.now()))).get();
+            producer.send(new ProducerRecord<>(config.topics().calls().name(), prefix + "call",
+                    CallState.fresh(prefix + "call", Instant.now()))).get();
         }
-        CountDownLatch loading = new CountDownLatch(1);
-        CountDownLatch loaded = new CountDownLatch(1);
         // Holds the load, as a large slack.calls read whole after an unclean stop would.
         StateRestoreListener held = new StateRestoreListener() {
             @Override
@@ -160,7 +158,15 @@ class BridgeServiceTest {
             @Override
             public void onRestoreEnd(TopicPartition partition, String store, long restored) {}
         };
-        service = new BridgeService(config, UnaryOperator.identity(), held);
+        return new BridgeService(config, UnaryOperator.identity(), held);
+    }
+
+    @Test
+    void whileTheRecoveryStoreLoadsItIsLiveNotReadyAndItsDispatcherAlreadyHoldsItsPartitions() throws Exception {
+        slack = DemoWorkspace.emulator().build().start();
+        CountDownLatch loading = new CountDownLatch(1);
+        CountDownLatch loaded = new CountDownLatch(1);
+        service = heldLoad("load-", loading, loaded);
         ExecutorService starter = Executors.newSingleThreadExecutor();
         try {
             Future<BridgeService> starting = starter.submit(service::start);
@@ -181,6 +187,42 @@ class BridgeServiceTest {
             loaded.countDown();
             starter.shutdownNow();
         }
+    }
+
+    @Test
+    void aStopWhileTheRecoveryStoreLoadsReturnsWithoutWaitingForTheLoadAndNothingRunsAfterIt() throws Exception {
+        slack = DemoWorkspace.emulator().build().start();
+        CountDownLatch loading = new CountDownLatch(1);
+        CountDownLatch loaded = new CountDownLatch(1);
+        BridgeService stopping = heldLoad("stop-", loading, loaded);
+        ExecutorService threads = Executors.newFixedThreadPool(2);
+        try {
+            Future<BridgeService> starting = threads.submit(stopping::start);
+            assertThat(loading.await(60, TimeUnit.SECONDS)).as("the recovery store started loading").isTrue();
+
+            // SIGTERM's hook, while Kafka Streams still loads: it must not wait for the load to end.
+            Future<?> stopped = threads.submit(stopping::stop);
+            stopped.get(30, TimeUnit.SECONDS);
+            assertThat(starting).isNotDone();
+            URI health = URI.create("http://localhost:" + stopping.httpPort() + "/healthz");
+            assertThatThrownBy(() -> http.send(HttpRequest.newBuilder(health).build(), HttpResponse.BodyHandlers.ofString()))
+                    .as("the endpoints are closed").isInstanceOf(IOException.class);
+
+            // Where the process goes on, the load's end stops Kafka Streams instead of starting its tasks.
+            loaded.countDown();
+            starting.get(60, TimeUnit.SECONDS);
+            await().atMost(Duration.ofSeconds(60)).until(() -> streamThreads("stop-").isEmpty());
+            assertThat(stopping.isReady()).isFalse();
+        } finally {
+            loaded.countDown();
+            threads.shutdownNow();
+        }
+    }
+
+    /** The live Kafka Streams threads of the bridge whose topics start with {@code prefix}. */
+    private static List<String> streamThreads(String prefix) {
+        return Thread.getAllStackTraces().keySet().stream().filter(Thread::isAlive).map(Thread::getName)
+                .filter(name -> name.startsWith(prefix) && name.contains("StreamThread")).toList();
     }
 
     /** Partitions the dispatcher's consumer holds, from its client metrics in the Prometheus text. */
