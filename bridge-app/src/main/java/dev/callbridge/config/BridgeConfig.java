@@ -33,6 +33,7 @@ import java.util.Set;
 import java.util.stream.Collectors;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.streams.StreamsConfig;
 
 /**
@@ -209,6 +210,12 @@ public record BridgeConfig(
                 "the dispatcher must not send an operation whose transaction was aborted");
         requireKept("kafka.consumer", consumer, ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false",
                 "the dispatcher commits an operation's offset with its result, in one transaction");
+        requireKept("kafka.consumer", consumer, ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest",
+                "a partition the dispatcher never committed on holds operations to send");
+        requireKept("kafka.consumer", consumer, ConsumerConfig.GROUP_ID_CONFIG, null,
+                "the dispatchers' group is named after application.id");
+        requireKept("kafka.producer", source.withPrefix("kafka.producer"), ProducerConfig.TRANSACTIONAL_ID_CONFIG, null,
+                "each instance's transactional id comes from application.id and instance.id, and fences its zombies");
         return new BridgeConfig(
                 bootstrapServers,
                 source.string("application.id", "call-bridge"),
@@ -464,16 +471,20 @@ public record BridgeConfig(
         return new TopologyConfig(topics(), reconciler, sweepInterval, recoveryRetention, stateLimit, 0, catchUp);
     }
 
-    /** How a call's {@code calls.add} is held while the bridge reads a backlog; a hold of {@code 0} turns it off. */
-    /** Refuses a pass-through setting the bridge's guarantees rest on, unless it has the bridge's own value. */
+    /**
+     * Refuses a pass-through setting the bridge's guarantees rest on, unless it has the bridge's own value
+     * exactly (Kafka's clients take these values only in lower case); {@code kept} {@code null} refuses any.
+     */
     private static void requireKept(String prefix, Map<String, String> settings, String key, String kept, String why) {
         String value = settings.get(key);
-        if (value != null && !value.strip().equalsIgnoreCase(kept)) {
-            throw new BridgeConfigException(ConfigSource.describe(prefix + "." + key) + " must be " + kept
-                    + " or unset (" + why + "), got '" + value + "'");
+        if (value != null && (kept == null || !value.strip().equals(kept))) {
+            throw new BridgeConfigException(ConfigSource.describe(prefix + "." + key)
+                    + (kept == null ? " may not be set" : " must be " + kept + " or unset") + " (" + why + "), got '"
+                    + value + "'");
         }
     }
 
+    /** How a call's {@code calls.add} is held while the bridge reads a backlog; a hold of {@code 0} turns it off. */
     private static CatchUp catchUp(ConfigSource source) {
         Duration behindAfter = source.duration("calls.catchup.behind", Duration.ofSeconds(2));
         if (behindAfter.compareTo(MIN_CATCH_UP_BEHIND) < 0) {

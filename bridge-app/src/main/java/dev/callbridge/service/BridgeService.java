@@ -32,6 +32,7 @@ import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.Properties;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -54,6 +55,11 @@ public final class BridgeService implements AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(BridgeService.class);
     private static final Duration CLOSE_TIMEOUT = Duration.ofSeconds(30);
+    /**
+     * How long a stop waits for the recovery store's load to end: a short one (catching up after a clean
+     * stop) is worth it, as the stop is then clean and the next start keeps the store.
+     */
+    static final Duration LOAD_WAIT = Duration.ofSeconds(10);
     /** Often enough for the sweeper (every minute by default) to act on a backlog seen seconds ago. */
     private static final long BACKLOG_WATCH_SECONDS = 5;
 
@@ -92,6 +98,10 @@ public final class BridgeService implements AutoCloseable {
     private boolean loading;
     /** {@link #stop()} was called; guarded by this. */
     private boolean stopped;
+    /** A stop gave up waiting for the load and left Kafka Streams to {@link #start()}; guarded by this. */
+    private boolean streamsLeft;
+    /** Counted down when Kafka Streams' start, and with it the recovery store's load, has ended. */
+    private final CountDownLatch loadEnded = new CountDownLatch(1);
 
     public BridgeService(BridgeConfig config) {
         this(config, UnaryOperator.identity());
@@ -121,21 +131,27 @@ public final class BridgeService implements AutoCloseable {
      */
     public BridgeService start() {
         KafkaStreams created = prepare();
+        boolean stoppedAlready;
+        synchronized (this) {
+            stoppedAlready = stopped;
+        }
         try {
-            // Returns once the recovery store is loaded, which after an unclean stop can take minutes; the
-            // endpoints answer meanwhile, and stop() need not wait for it.
-            created.start();
+            if (!stoppedAlready) {
+                // Returns once the recovery store is loaded, which after an unclean stop can take minutes; the
+                // endpoints answer meanwhile, and a stop waits for it only so long (LOAD_WAIT).
+                created.start();
+            }
         } finally {
             synchronized (this) {
                 loading = false;
-                if (stopped) {
-                    LOG.info("The recovery store is loaded, but the bridge was stopped meanwhile: Kafka Streams stops now");
-                    closeStreams(created);
-                }
             }
+            loadEnded.countDown();
         }
         synchronized (this) {
-            if (!stopped) {
+            if (streamsLeft) {
+                LOG.info("The recovery store is loaded, but the bridge was stopped meanwhile: Kafka Streams stops now");
+                closeStreams(created);
+            } else if (!stopped) {
                 backlogWatch.scheduleWithFixedDelay(this::watchBacklogs, 1, BACKLOG_WATCH_SECONDS, TimeUnit.SECONDS);
                 LOG.info("Bridge started; health and metrics on port {}", http.port());
             }
@@ -285,9 +301,25 @@ public final class BridgeService implements AutoCloseable {
     }
 
     /** Stops taking work, finishes what is under way, commits, and leaves the groups. */
-    public synchronized void stop() {
+    public void stop() {
+        boolean duringLoad;
+        synchronized (this) {
+            stopped = true;
+            duringLoad = loading;
+        }
+        if (duringLoad) {
+            LOG.info("Stopping the bridge: waiting up to {} for the recovery store's load to end", LOAD_WAIT);
+            try {
+                loadEnded.await(LOAD_WAIT.toMillis(), TimeUnit.MILLISECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+        stopParts();
+    }
+
+    private synchronized void stopParts() {
         LOG.info("Stopping the bridge");
-        stopped = true;
         if (http != null) {
             http.close();
         }
@@ -307,7 +339,9 @@ public final class BridgeService implements AutoCloseable {
             // Kafka Streams holds its own lock while it loads, so closing it would wait for the whole load:
             // past a rolling update's grace period. The process's exit ends the load as a kill would (the
             // next start reads it whole again); in a process that goes on, start() stops Kafka Streams.
-            LOG.warn("Stopped while the recovery store loads: Kafka Streams stops when the load ends, or with the process");
+            streamsLeft = true;
+            LOG.warn("Stopped while the recovery store still loads after {}: Kafka Streams stops when the load ends, "
+                    + "or with the process", LOAD_WAIT);
         } else if (streams != null) {
             closeStreams(streams);
         }

@@ -27,8 +27,9 @@ class BridgeConfigTest {
     void settingsTheBridgesGuaranteesRestOnAreRefusedUnlessTheyKeepItsValue() {
         Map<String, String> env = minimal();
         env.put("BRIDGE_KAFKA_STREAMS_PROCESSING_GUARANTEE", "exactly_once_v2");
-        env.put("BRIDGE_KAFKA_CONSUMER_ISOLATION_LEVEL", "READ_COMMITTED");
+        env.put("BRIDGE_KAFKA_CONSUMER_ISOLATION_LEVEL", "read_committed");
         env.put("BRIDGE_KAFKA_CONSUMER_ENABLE_AUTO_COMMIT", "false");
+        env.put("BRIDGE_KAFKA_CONSUMER_AUTO_OFFSET_RESET", "earliest");
         assertThat(BridgeConfig.load(env, null).streamsOverrides())
                 .containsEntry("processing.guarantee", "exactly_once_v2");
 
@@ -44,9 +45,30 @@ class BridgeConfigTest {
                 .hasMessageContaining("(kafka.consumer.isolation.level) must be read_committed or unset");
         env.remove("BRIDGE_KAFKA_CONSUMER_ISOLATION_LEVEL");
 
+        // Kafka's clients take these values in lower case only: refused here, with the reason, not at their start.
+        env.put("BRIDGE_KAFKA_CONSUMER_ISOLATION_LEVEL", "READ_COMMITTED");
+        assertThatThrownBy(() -> BridgeConfig.load(env, null)).isInstanceOf(BridgeConfigException.class)
+                .hasMessageContaining("(kafka.consumer.isolation.level) must be read_committed or unset");
+        env.remove("BRIDGE_KAFKA_CONSUMER_ISOLATION_LEVEL");
+
         env.put("BRIDGE_KAFKA_CONSUMER_ENABLE_AUTO_COMMIT", "true");
         assertThatThrownBy(() -> BridgeConfig.load(env, null)).isInstanceOf(BridgeConfigException.class)
                 .hasMessageContaining("(kafka.consumer.enable.auto.commit) must be false or unset");
+        env.remove("BRIDGE_KAFKA_CONSUMER_ENABLE_AUTO_COMMIT");
+
+        env.put("BRIDGE_KAFKA_CONSUMER_AUTO_OFFSET_RESET", "latest");
+        assertThatThrownBy(() -> BridgeConfig.load(env, null)).isInstanceOf(BridgeConfigException.class)
+                .hasMessageContaining("(kafka.consumer.auto.offset.reset) must be earliest or unset");
+        env.remove("BRIDGE_KAFKA_CONSUMER_AUTO_OFFSET_RESET");
+
+        env.put("BRIDGE_KAFKA_CONSUMER_GROUP_ID", "mine");
+        assertThatThrownBy(() -> BridgeConfig.load(env, null)).isInstanceOf(BridgeConfigException.class)
+                .hasMessageContaining("BRIDGE_KAFKA_CONSUMER_GROUP_ID (kafka.consumer.group.id) may not be set");
+        env.remove("BRIDGE_KAFKA_CONSUMER_GROUP_ID");
+
+        env.put("BRIDGE_KAFKA_PRODUCER_TRANSACTIONAL_ID", "mine");
+        assertThatThrownBy(() -> BridgeConfig.load(env, null)).isInstanceOf(BridgeConfigException.class)
+                .hasMessageContaining("(kafka.producer.transactional.id) may not be set");
     }
 
     private static Map<String, String> minimal() {

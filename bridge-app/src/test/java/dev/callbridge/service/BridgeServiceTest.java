@@ -190,31 +190,67 @@ class BridgeServiceTest {
     }
 
     @Test
-    void aStopWhileTheRecoveryStoreLoadsReturnsWithoutWaitingForTheLoadAndNothingRunsAfterIt() throws Exception {
+    void aStopWhileALongLoadGoesOnReturnsAfterItsWaitAndKafkaStreamsStopsWhenTheLoadEnds() throws Exception {
         slack = DemoWorkspace.emulator().build().start();
         CountDownLatch loading = new CountDownLatch(1);
         CountDownLatch loaded = new CountDownLatch(1);
         BridgeService stopping = heldLoad("stop-", loading, loaded);
         ExecutorService threads = Executors.newFixedThreadPool(2);
+        Future<?> stopped = null;
         try {
             Future<BridgeService> starting = threads.submit(stopping::start);
             assertThat(loading.await(60, TimeUnit.SECONDS)).as("the recovery store started loading").isTrue();
 
-            // SIGTERM's hook, while Kafka Streams still loads: it must not wait for the load to end.
-            Future<?> stopped = threads.submit(stopping::stop);
-            stopped.get(30, TimeUnit.SECONDS);
+            // SIGTERM's hook, while Kafka Streams still loads: it waits for the load only so long.
+            stopped = threads.submit(stopping::stop);
+            stopped.get(BridgeService.LOAD_WAIT.toSeconds() + 20, TimeUnit.SECONDS);
             assertThat(starting).isNotDone();
             URI health = URI.create("http://localhost:" + stopping.httpPort() + "/healthz");
             assertThatThrownBy(() -> http.send(HttpRequest.newBuilder(health).build(), HttpResponse.BodyHandlers.ofString()))
                     .as("the endpoints are closed").isInstanceOf(IOException.class);
+            Path marker = stateDir.resolve("stop-bridge").resolve(".bridge-stopped-cleanly");
+            assertThat(marker).as("the stop was not clean: the load was left").doesNotExist();
 
-            // Where the process goes on, the load's end stops Kafka Streams instead of starting its tasks.
+            // Where the process goes on, the load's end stops Kafka Streams, and cleanly.
             loaded.countDown();
             starting.get(60, TimeUnit.SECONDS);
             await().atMost(Duration.ofSeconds(60)).until(() -> streamThreads("stop-").isEmpty());
-            assertThat(stopping.isReady()).isFalse();
+            assertThat(marker).exists();
         } finally {
             loaded.countDown();
+            if (stopped == null) {
+                stopping.stop();
+            }
+            threads.shutdownNow();
+        }
+    }
+
+    @Test
+    void aStopDuringAShortLoadWaitsForItAndStopsCleanly() throws Exception {
+        slack = DemoWorkspace.emulator().build().start();
+        CountDownLatch loading = new CountDownLatch(1);
+        CountDownLatch loaded = new CountDownLatch(1);
+        BridgeService stopping = heldLoad("short-", loading, loaded);
+        ExecutorService threads = Executors.newFixedThreadPool(2);
+        Future<?> stopped = null;
+        try {
+            Future<BridgeService> starting = threads.submit(stopping::start);
+            assertThat(loading.await(60, TimeUnit.SECONDS)).as("the recovery store started loading").isTrue();
+
+            stopped = threads.submit(stopping::stop);
+            Thread.sleep(1_000);
+            assertThat(stopped).as("the stop waits for the load").isNotDone();
+            loaded.countDown();
+
+            stopped.get(60, TimeUnit.SECONDS);
+            starting.get(60, TimeUnit.SECONDS);
+            assertThat(streamThreads("short-")).isEmpty();
+            assertThat(stateDir.resolve("short-bridge").resolve(".bridge-stopped-cleanly")).exists();
+        } finally {
+            loaded.countDown();
+            if (stopped == null) {
+                stopping.stop();
+            }
             threads.shutdownNow();
         }
     }
