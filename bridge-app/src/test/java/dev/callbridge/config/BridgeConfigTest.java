@@ -20,11 +20,13 @@ import java.util.HashMap;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 
 class BridgeConfigTest {
 
     @Test
-    void settingsTheBridgesGuaranteesRestOnAreRefusedUnlessTheyKeepItsValue() {
+    void settingsTheBridgesGuaranteesRestOnAreTakenWithItsOwnValues() {
         Map<String, String> env = minimal();
         env.put("BRIDGE_KAFKA_STREAMS_PROCESSING_GUARANTEE", "exactly_once_v2");
         env.put("BRIDGE_KAFKA_CONSUMER_ISOLATION_LEVEL", "read_committed");
@@ -32,43 +34,25 @@ class BridgeConfigTest {
         env.put("BRIDGE_KAFKA_CONSUMER_AUTO_OFFSET_RESET", "earliest");
         assertThat(BridgeConfig.load(env, null).streamsOverrides())
                 .containsEntry("processing.guarantee", "exactly_once_v2");
+    }
 
-        env.put("BRIDGE_KAFKA_STREAMS_PROCESSING_GUARANTEE", "at_least_once");
+    /** Kafka's clients take these values in lower case only: refused here, with the reason, not at their start. */
+    @ParameterizedTest(name = "{0}={1}")
+    @CsvSource(delimiter = '|', textBlock = """
+            BRIDGE_KAFKA_STREAMS_PROCESSING_GUARANTEE | at_least_once  | (kafka.streams.processing.guarantee) must be exactly_once_v2 or unset
+            BRIDGE_KAFKA_CONSUMER_ISOLATION_LEVEL     | read_uncommitted | (kafka.consumer.isolation.level) must be read_committed or unset
+            BRIDGE_KAFKA_CONSUMER_ISOLATION_LEVEL     | READ_COMMITTED | (kafka.consumer.isolation.level) must be read_committed or unset
+            BRIDGE_KAFKA_CONSUMER_ENABLE_AUTO_COMMIT  | true           | (kafka.consumer.enable.auto.commit) must be false or unset
+            BRIDGE_KAFKA_CONSUMER_AUTO_OFFSET_RESET   | latest         | (kafka.consumer.auto.offset.reset) must be earliest or unset
+            BRIDGE_KAFKA_CONSUMER_GROUP_ID            | mine           | (kafka.consumer.group.id) may not be set
+            BRIDGE_KAFKA_PRODUCER_TRANSACTIONAL_ID    | mine           | (kafka.producer.transactional.id) may not be set
+            """)
+    void settingsTheBridgesGuaranteesRestOnAreRefusedWithAnyOtherValue(String variable, String value, String refusal) {
+        Map<String, String> env = minimal();
+        env.put(variable, value);
         assertThatThrownBy(() -> BridgeConfig.load(env, null)).isInstanceOf(BridgeConfigException.class)
-                .hasMessageContaining("BRIDGE_KAFKA_STREAMS_PROCESSING_GUARANTEE (kafka.streams.processing.guarantee) "
-                        + "must be exactly_once_v2 or unset")
-                .hasMessageContaining("got 'at_least_once'");
-        env.remove("BRIDGE_KAFKA_STREAMS_PROCESSING_GUARANTEE");
-
-        env.put("BRIDGE_KAFKA_CONSUMER_ISOLATION_LEVEL", "read_uncommitted");
-        assertThatThrownBy(() -> BridgeConfig.load(env, null)).isInstanceOf(BridgeConfigException.class)
-                .hasMessageContaining("(kafka.consumer.isolation.level) must be read_committed or unset");
-        env.remove("BRIDGE_KAFKA_CONSUMER_ISOLATION_LEVEL");
-
-        // Kafka's clients take these values in lower case only: refused here, with the reason, not at their start.
-        env.put("BRIDGE_KAFKA_CONSUMER_ISOLATION_LEVEL", "READ_COMMITTED");
-        assertThatThrownBy(() -> BridgeConfig.load(env, null)).isInstanceOf(BridgeConfigException.class)
-                .hasMessageContaining("(kafka.consumer.isolation.level) must be read_committed or unset");
-        env.remove("BRIDGE_KAFKA_CONSUMER_ISOLATION_LEVEL");
-
-        env.put("BRIDGE_KAFKA_CONSUMER_ENABLE_AUTO_COMMIT", "true");
-        assertThatThrownBy(() -> BridgeConfig.load(env, null)).isInstanceOf(BridgeConfigException.class)
-                .hasMessageContaining("(kafka.consumer.enable.auto.commit) must be false or unset");
-        env.remove("BRIDGE_KAFKA_CONSUMER_ENABLE_AUTO_COMMIT");
-
-        env.put("BRIDGE_KAFKA_CONSUMER_AUTO_OFFSET_RESET", "latest");
-        assertThatThrownBy(() -> BridgeConfig.load(env, null)).isInstanceOf(BridgeConfigException.class)
-                .hasMessageContaining("(kafka.consumer.auto.offset.reset) must be earliest or unset");
-        env.remove("BRIDGE_KAFKA_CONSUMER_AUTO_OFFSET_RESET");
-
-        env.put("BRIDGE_KAFKA_CONSUMER_GROUP_ID", "mine");
-        assertThatThrownBy(() -> BridgeConfig.load(env, null)).isInstanceOf(BridgeConfigException.class)
-                .hasMessageContaining("BRIDGE_KAFKA_CONSUMER_GROUP_ID (kafka.consumer.group.id) may not be set");
-        env.remove("BRIDGE_KAFKA_CONSUMER_GROUP_ID");
-
-        env.put("BRIDGE_KAFKA_PRODUCER_TRANSACTIONAL_ID", "mine");
-        assertThatThrownBy(() -> BridgeConfig.load(env, null)).isInstanceOf(BridgeConfigException.class)
-                .hasMessageContaining("(kafka.producer.transactional.id) may not be set");
+                .hasMessageContaining(variable + " " + refusal)
+                .hasMessageContaining("got '" + value + "'");
     }
 
     private static Map<String, String> minimal() {

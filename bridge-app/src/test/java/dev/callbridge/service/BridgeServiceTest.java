@@ -189,69 +189,71 @@ class BridgeServiceTest {
         }
     }
 
-    @Test
-    void aStopWhileALongLoadGoesOnReturnsAfterItsWaitAndKafkaStreamsStopsWhenTheLoadEnds() throws Exception {
-        slack = DemoWorkspace.emulator().build().start();
-        CountDownLatch loading = new CountDownLatch(1);
-        CountDownLatch loaded = new CountDownLatch(1);
-        BridgeService stopping = heldLoad("stop-", loading, loaded);
-        ExecutorService threads = Executors.newFixedThreadPool(2);
-        Future<?> stopped = null;
-        try {
-            Future<BridgeService> starting = threads.submit(stopping::start);
+    /** A bridge started on another thread and held in its recovery store's load, stopped on a third. */
+    private final class StartHeld implements AutoCloseable {
+        final CountDownLatch loaded = new CountDownLatch(1);
+        final BridgeService bridge;
+        final Future<BridgeService> starting;
+        private final ExecutorService threads = Executors.newFixedThreadPool(2);
+        private Future<?> stopping;
+
+        StartHeld(String prefix) throws Exception {
+            CountDownLatch loading = new CountDownLatch(1);
+            bridge = heldLoad(prefix, loading, loaded);
+            starting = threads.submit(bridge::start);
             assertThat(loading.await(60, TimeUnit.SECONDS)).as("the recovery store started loading").isTrue();
+        }
 
-            // SIGTERM's hook, while Kafka Streams still loads: it waits for the load only so long.
-            stopped = threads.submit(stopping::stop);
-            stopped.get(BridgeService.LOAD_WAIT.toSeconds() + 20, TimeUnit.SECONDS);
-            assertThat(starting).isNotDone();
-            URI health = URI.create("http://localhost:" + stopping.httpPort() + "/healthz");
-            assertThatThrownBy(() -> http.send(HttpRequest.newBuilder(health).build(), HttpResponse.BodyHandlers.ofString()))
-                    .as("the endpoints are closed").isInstanceOf(IOException.class);
-            Path marker = stateDir.resolve("stop-bridge").resolve(".bridge-stopped-cleanly");
-            assertThat(marker).as("the stop was not clean: the load was left").doesNotExist();
+        /** SIGTERM's hook, while Kafka Streams still loads. */
+        Future<?> stop() {
+            stopping = threads.submit(bridge::stop);
+            return stopping;
+        }
 
-            // Where the process goes on, the load's end stops Kafka Streams, and cleanly.
+        @Override
+        public void close() {
             loaded.countDown();
-            starting.get(60, TimeUnit.SECONDS);
-            await().atMost(Duration.ofSeconds(60)).until(() -> streamThreads("stop-").isEmpty());
-            assertThat(marker).exists();
-        } finally {
-            loaded.countDown();
-            if (stopped == null) {
-                stopping.stop();
+            if (stopping == null) {
+                bridge.stop();
             }
             threads.shutdownNow();
         }
     }
 
     @Test
+    void aStopWhileALongLoadGoesOnReturnsAfterItsWaitAndKafkaStreamsStopsWhenTheLoadEnds() throws Exception {
+        slack = DemoWorkspace.emulator().build().start();
+        try (StartHeld held = new StartHeld("stop-")) {
+            // It waits for the load only so long.
+            held.stop().get(BridgeService.LOAD_WAIT.toSeconds() + 20, TimeUnit.SECONDS);
+            assertThat(held.starting).isNotDone();
+            URI health = URI.create("http://localhost:" + held.bridge.httpPort() + "/healthz");
+            assertThatThrownBy(() -> http.send(HttpRequest.newBuilder(health).build(), HttpResponse.BodyHandlers.ofString()))
+                    .as("the endpoints are closed").isInstanceOf(IOException.class);
+            Path marker = stateDir.resolve("stop-bridge").resolve(".bridge-stopped-cleanly");
+            assertThat(marker).as("the stop was not clean: the load was left").doesNotExist();
+
+            // Where the process goes on, the load's end stops Kafka Streams, and cleanly.
+            held.loaded.countDown();
+            held.starting.get(60, TimeUnit.SECONDS);
+            await().atMost(Duration.ofSeconds(60)).until(() -> streamThreads("stop-").isEmpty());
+            assertThat(marker).exists();
+        }
+    }
+
+    @Test
     void aStopDuringAShortLoadWaitsForItAndStopsCleanly() throws Exception {
         slack = DemoWorkspace.emulator().build().start();
-        CountDownLatch loading = new CountDownLatch(1);
-        CountDownLatch loaded = new CountDownLatch(1);
-        BridgeService stopping = heldLoad("short-", loading, loaded);
-        ExecutorService threads = Executors.newFixedThreadPool(2);
-        Future<?> stopped = null;
-        try {
-            Future<BridgeService> starting = threads.submit(stopping::start);
-            assertThat(loading.await(60, TimeUnit.SECONDS)).as("the recovery store started loading").isTrue();
-
-            stopped = threads.submit(stopping::stop);
+        try (StartHeld held = new StartHeld("short-")) {
+            Future<?> stopped = held.stop();
             Thread.sleep(1_000);
             assertThat(stopped).as("the stop waits for the load").isNotDone();
-            loaded.countDown();
+            held.loaded.countDown();
 
             stopped.get(60, TimeUnit.SECONDS);
-            starting.get(60, TimeUnit.SECONDS);
+            held.starting.get(60, TimeUnit.SECONDS);
             assertThat(streamThreads("short-")).isEmpty();
             assertThat(stateDir.resolve("short-bridge").resolve(".bridge-stopped-cleanly")).exists();
-        } finally {
-            loaded.countDown();
-            if (stopped == null) {
-                stopping.stop();
-            }
-            threads.shutdownNow();
         }
     }
 
